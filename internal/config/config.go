@@ -1,0 +1,239 @@
+// Package config reads cryptodash's settings from the environment, applies defaults that run
+// locally, and refuses bad values at start with a message naming the variable and what it
+// accepts, so a misconfigured replica fails its deploy instead of serving wrong data.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+// Config is every setting of the process. Secrets are kept out of String.
+type Config struct {
+	DatabaseURL        string
+	Port               int
+	CronSecret         string
+	CoinGeckoAPIKey    string
+	CoinGeckoPlan      string
+	CoinGeckoBaseURL   string
+	CoinGeckoRateLimit int
+	Coins              []string
+	Currencies         []domain.Currency
+	HistoryDays        int
+	FetchSchedule      string
+	FetchOnStart       bool
+	LogLevel           string
+	AuthUsername       string
+	AuthPasswordHash   string
+}
+
+// Defaults, as the brief gives them.
+const (
+	DefaultDatabaseURL = "postgres://postgres@localhost:5432/cryptodash"
+	DefaultCoins       = "bitcoin,ethereum,solana,cardano,ripple,polkadot,dogecoin,avalanche-2,chainlink,uniswap,litecoin"
+	DefaultCurrencies  = "usd,try,eur,gbp"
+	DefaultSchedule    = "0 2 * * *"
+	// ScheduleOff disables the in-process schedule, for deployments where EventBridge alone
+	// calls the cron endpoint.
+	ScheduleOff = "off"
+	// DemoHistoryDays is how far back CoinGecko's Demo plan answers; older ranges fail with 10012.
+	DemoHistoryDays = 365
+)
+
+var currencyNames = map[string]string{
+	"usd": "US Dollar", "try": "Turkish Lira", "eur": "Euro", "gbp": "British Pound",
+	"jpy": "Japanese Yen", "chf": "Swiss Franc", "cad": "Canadian Dollar", "aud": "Australian Dollar",
+	"cny": "Chinese Yuan", "inr": "Indian Rupee", "brl": "Brazilian Real", "krw": "South Korean Won",
+}
+
+var (
+	coinIDPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	currencyPattern = regexp.MustCompile(`^[a-z]{3,5}$`)
+)
+
+// Load reads the configuration through getenv (os.Getenv in production, a map in tests) and
+// returns every problem found at once, each naming its variable.
+func Load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{
+		DatabaseURL:        r.str("DATABASE_URL", DefaultDatabaseURL),
+		Port:               r.intRange("PORT", 8080, 1, 65535),
+		CronSecret:         getenv("CRON_SECRET"),
+		CoinGeckoAPIKey:    strings.TrimSpace(getenv("COINGECKO_API_KEY")),
+		CoinGeckoPlan:      r.oneOf("COINGECKO_PLAN", "demo", "demo", "pro"),
+		CoinGeckoBaseURL:   r.str("COINGECKO_BASE_URL", ""),
+		CoinGeckoRateLimit: r.intRange("COINGECKO_RATE_LIMIT", 30, 0, 10000),
+		HistoryDays:        r.intRange("HISTORY_DAYS", DemoHistoryDays, 1, 3650),
+		FetchSchedule:      r.str("FETCH_SCHEDULE", DefaultSchedule),
+		FetchOnStart:       r.boolean("FETCH_ON_START", true),
+		LogLevel:           r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		AuthUsername:       strings.TrimSpace(getenv("AUTH_USERNAME")),
+		AuthPasswordHash:   strings.TrimSpace(getenv("AUTH_PASSWORD_HASH")),
+	}
+	c.Coins = r.list("COINS", DefaultCoins, coinIDPattern, "CoinGecko coin ids such as bitcoin,avalanche-2")
+	for _, code := range r.list("CURRENCIES", DefaultCurrencies, currencyPattern, "lower-case currency codes such as usd,eur") {
+		name, ok := currencyNames[code]
+		if !ok {
+			name = strings.ToUpper(code)
+		}
+		c.Currencies = append(c.Currencies, domain.Currency{Code: code, Name: name})
+	}
+
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.TrimPrefix(u.Path, "/") == "" {
+		r.fail("DATABASE_URL", "a postgres:// URL naming a database, like "+DefaultDatabaseURL)
+	}
+	if c.CoinGeckoBaseURL != "" {
+		if u, err := url.Parse(c.CoinGeckoBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.fail("COINGECKO_BASE_URL", "an http:// or https:// URL, or nothing for the plan's CoinGecko host")
+		}
+	}
+	if c.CoinGeckoRateLimit == 0 && c.CoinGeckoBaseURL == "" {
+		r.fail("COINGECKO_RATE_LIMIT", "a number of calls a minute from 1; 0 (no limit) only with COINGECKO_BASE_URL set, since CoinGecko itself enforces one")
+	}
+	if c.CoinGeckoPlan == "demo" && c.HistoryDays > DemoHistoryDays && c.CoinGeckoBaseURL == "" {
+		r.fail("HISTORY_DAYS", fmt.Sprintf("1 to %d on the demo plan, which answers nothing older", DemoHistoryDays))
+	}
+	if c.FetchSchedule != ScheduleOff {
+		if _, err := cron.ParseStandard(c.FetchSchedule); err != nil {
+			r.fail("FETCH_SCHEDULE", `a five-field cron expression in UTC such as "0 2 * * *", or "off"`)
+		}
+	}
+	if (c.AuthUsername == "") != (c.AuthPasswordHash == "") {
+		r.fail("AUTH_USERNAME", "set together with AUTH_PASSWORD_HASH (a bcrypt hash), or neither for a public dashboard")
+	}
+	if c.AuthPasswordHash != "" && !strings.HasPrefix(c.AuthPasswordHash, "$2") {
+		r.fail("AUTH_PASSWORD_HASH", "a bcrypt hash ($2a$/$2b$...), never the password itself; make one with `cryptodash hash-password`")
+	}
+	return c, errors.Join(r.errs...)
+}
+
+// Series lists every configured coin and currency pair, coin-major.
+func (c Config) Series() []domain.Series {
+	out := make([]domain.Series, 0, len(c.Coins)*len(c.Currencies))
+	for _, coin := range c.Coins {
+		for _, cur := range c.Currencies {
+			out = append(out, domain.Series{CoinID: coin, CurrencyCode: cur.Code})
+		}
+	}
+	return out
+}
+
+// AuthEnabled reports whether the dashboard requires a login.
+func (c Config) AuthEnabled() bool { return c.AuthUsername != "" }
+
+// String prints the configuration for logs and `cryptodash config` with every secret masked.
+func (c Config) String() string {
+	codes := make([]string, len(c.Currencies))
+	for i, cur := range c.Currencies {
+		codes[i] = cur.Code
+	}
+	return fmt.Sprintf("DATABASE_URL=%s PORT=%d CRON_SECRET=%s COINGECKO_API_KEY=%s COINGECKO_PLAN=%s "+
+		"COINGECKO_BASE_URL=%s COINGECKO_RATE_LIMIT=%d COINS=%s CURRENCIES=%s HISTORY_DAYS=%d "+
+		"FETCH_SCHEDULE=%q FETCH_ON_START=%t LOG_LEVEL=%s AUTH_USERNAME=%s AUTH_PASSWORD_HASH=%s",
+		redactURL(c.DatabaseURL), c.Port, mask(c.CronSecret), mask(c.CoinGeckoAPIKey), c.CoinGeckoPlan,
+		c.CoinGeckoBaseURL, c.CoinGeckoRateLimit, strings.Join(c.Coins, ","), strings.Join(codes, ","),
+		c.HistoryDays, c.FetchSchedule, c.FetchOnStart, c.LogLevel, c.AuthUsername, mask(c.AuthPasswordHash))
+}
+
+func mask(secret string) string {
+	if secret == "" {
+		return "(unset)"
+	}
+	return "(set)"
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(invalid)"
+	}
+	return u.Redacted()
+}
+
+// reader collects every bad value instead of stopping at the first, so one start tells the
+// operator everything to fix.
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (r *reader) fail(name, accepts string) {
+	r.errs = append(r.errs, fmt.Errorf("%s: accepts %s", name, accepts))
+}
+
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) intRange(name string, def, lo, hi int) int {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, fmt.Sprintf("a whole number from %d to %d, got %q", lo, hi, v))
+		return def
+	}
+	return n
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, fmt.Sprintf("true or false, got %q", v))
+		return def
+	}
+	return b
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(strings.TrimSpace(r.getenv(name)))
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.fail(name, fmt.Sprintf("one of %s, got %q", strings.Join(allowed, ", "), v))
+	return def
+}
+
+func (r *reader) list(name, def string, pattern *regexp.Regexp, accepts string) []string {
+	raw := r.str(name, def)
+	var out []string
+	seen := map[string]bool{}
+	for _, item := range strings.Split(raw, ",") {
+		item = strings.ToLower(strings.TrimSpace(item))
+		if item == "" || seen[item] {
+			continue
+		}
+		if !pattern.MatchString(item) {
+			r.fail(name, fmt.Sprintf("a comma-separated list of %s; %q is not one", accepts, item))
+			continue
+		}
+		seen[item] = true
+		out = append(out, item)
+	}
+	if len(out) == 0 {
+		r.fail(name, "a comma-separated list of "+accepts+", at least one")
+	}
+	return out
+}

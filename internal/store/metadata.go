@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+const metadataColumns = `c.id, c.name, c.symbol, m.description, m.image_url, m.homepage_url, m.updated_at`
+
+func scanMetadata(r pgx.CollectableRow) (domain.Metadata, error) {
+	var m domain.Metadata
+	return m, r.Scan(&m.CoinID, &m.Name, &m.Symbol, &m.Description, &m.ImageURL, &m.HomepageURL, &m.UpdatedAt)
+}
+
+// Metadata returns the hover-card facts of one coin, or ErrNotFound when the coin or its
+// metadata is unknown.
+func (s *Store) Metadata(ctx context.Context, coinID string) (domain.Metadata, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+metadataColumns+`
+		FROM coins c JOIN coin_metadata m ON m.coin_id = c.id WHERE c.id = $1`, coinID)
+	m, err := pgx.CollectExactlyOneRow(rows, scanMetadata)
+	return m, wrap("metadata "+coinID, err)
+}
+
+// AllMetadata returns the metadata of every coin that has some, keyed by coin id.
+func (s *Store) AllMetadata(ctx context.Context) (map[string]domain.Metadata, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+metadataColumns+`
+		FROM coins c JOIN coin_metadata m ON m.coin_id = c.id`)
+	list, err := pgx.CollectRows(rows, scanMetadata)
+	if err != nil {
+		return nil, wrap("all metadata", err)
+	}
+	out := make(map[string]domain.Metadata, len(list))
+	for _, m := range list {
+		out[m.CoinID] = m
+	}
+	return out, nil
+}
+
+// StaleMetadata returns those of coinIDs whose metadata is missing or older than maxAge.
+func (s *Store) StaleMetadata(ctx context.Context, coinIDs []string, maxAge time.Duration) ([]string, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id FROM unnest($1::text[]) AS id
+		WHERE NOT EXISTS (SELECT 1 FROM coin_metadata m WHERE m.coin_id = id AND m.updated_at > now() - $2::interval)
+		ORDER BY id`, coinIDs, maxAge)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, wrap("stale metadata", err)
+}
+
+// UpsertMetadata stores a coin's metadata and bumps the data version, since hover cards on
+// cached pages change with it.
+func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
+	return wrap("upsert metadata "+m.CoinID, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO coin_metadata (coin_id, description, image_url, homepage_url)
+			VALUES ($1, $2, $3, $4)
+			ON CONFLICT (coin_id) DO UPDATE SET description = EXCLUDED.description,
+				image_url = EXCLUDED.image_url, homepage_url = EXCLUDED.homepage_url, updated_at = now()`,
+			m.CoinID, m.Description, m.ImageURL, m.HomepageURL); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx)
+	}))
+}
+
+func bumpVersion(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `UPDATE data_version SET version = version + 1, changed_at = now()`)
+	return err
+}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+// LastHours returns, for every series that has hourly rows, the newest stored hour. The
+// pipeline asks CoinGecko only for what comes after it.
+func (s *Store) LastHours(ctx context.Context, series []domain.Series) (map[domain.Series]time.Time, error) {
+	coins, currencies := splitSeries(series)
+	rows, _ := s.pool.Query(ctx, `SELECT s.coin_id, s.currency_code, last.ts
+		FROM unnest($1::text[], $2::text[]) AS s (coin_id, currency_code)
+		CROSS JOIN LATERAL (SELECT max(p."timestamp") AS ts FROM prices_hourly p
+			WHERE p.coin_id = s.coin_id AND p.currency_code = s.currency_code) last
+		WHERE last.ts IS NOT NULL`, coins, currencies)
+	out := make(map[domain.Series]time.Time, len(series))
+	var sr domain.Series
+	var ts time.Time
+	_, err := pgx.ForEachRow(rows, []any{&sr.CoinID, &sr.CurrencyCode, &ts}, func() error {
+		out[sr] = ts.UTC()
+		return nil
+	})
+	return out, wrap("last hours", err)
+}
+
+func splitSeries(series []domain.Series) (coins, currencies []string) {
+	for _, s := range series {
+		coins = append(coins, s.CoinID)
+		currencies = append(currencies, s.CurrencyCode)
+	}
+	return coins, currencies
+}
+
+// StoreHourly writes hour-bucketed samples of one series and recomputes the daily rows of
+// every day they touch, all in one transaction, so daily always agrees with hourly and a
+// failure leaves the series as it was. Samples must already be bucketed (one per hour, on the
+// hour). It returns how many hourly rows were inserted or changed; re-storing identical
+// samples writes nothing.
+func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []domain.Sample) (int64, error) {
+	if len(hours) == 0 {
+		return 0, nil
+	}
+	first, last := hours[0].Time, hours[0].Time
+	for _, h := range hours {
+		if h.Time.Before(first) {
+			first = h.Time
+		}
+		if h.Time.After(last) {
+			last = h.Time
+		}
+	}
+	var written int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// A session-lived temporary table emptied at commit costs no catalog churn per call.
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS hourly_load (
+			"timestamp" timestamptz NOT NULL, price double precision NOT NULL,
+			market_cap double precision, total_volume double precision) ON COMMIT DELETE ROWS`); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"hourly_load"},
+			[]string{"timestamp", "price", "market_cap", "total_volume"},
+			pgx.CopyFromSlice(len(hours), func(i int) ([]any, error) {
+				h := hours[i]
+				return []any{h.Time, h.Price, h.MarketCap, h.TotalVolume}, nil
+			})); err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO prices_hourly AS p
+				(coin_id, currency_code, "timestamp", price, market_cap, total_volume)
+			SELECT $1, $2, "timestamp", price, market_cap, total_volume FROM hourly_load
+			ON CONFLICT (coin_id, currency_code, "timestamp") DO UPDATE
+				SET price = EXCLUDED.price, market_cap = EXCLUDED.market_cap,
+					total_volume = EXCLUDED.total_volume, updated_at = now()
+				WHERE (p.price, p.market_cap, p.total_volume)
+					IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.market_cap, EXCLUDED.total_volume)`,
+			series.CoinID, series.CurrencyCode)
+		if err != nil {
+			return fmt.Errorf("upsert hourly: %w", err)
+		}
+		written = tag.RowsAffected()
+		if written == 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, recomputeDaily, series.CoinID, series.CurrencyCode,
+			utcDay(first), utcDay(last).AddDate(0, 0, 1)); err != nil {
+			return fmt.Errorf("recompute daily: %w", err)
+		}
+		return bumpVersion(ctx, tx)
+	})
+	return written, wrap("store "+series.String(), err)
+}
+
+// recomputeDaily rebuilds the daily rows of one series between two UTC midnights from the
+// stored hours, so a day is always the exact aggregate of its hours whatever order they came in.
+const recomputeDaily = `INSERT INTO prices_daily AS d
+		(coin_id, currency_code, date, price, open, high, low, close, samples)
+	SELECT coin_id, currency_code, ("timestamp" AT TIME ZONE 'UTC')::date,
+		avg(price), (array_agg(price ORDER BY "timestamp"))[1], max(price), min(price),
+		(array_agg(price ORDER BY "timestamp" DESC))[1], count(*)
+	FROM prices_hourly
+	WHERE coin_id = $1 AND currency_code = $2 AND "timestamp" >= $3 AND "timestamp" < $4
+	GROUP BY coin_id, currency_code, 3
+	ON CONFLICT (coin_id, currency_code, date) DO UPDATE
+		SET price = EXCLUDED.price, open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
+			close = EXCLUDED.close, samples = EXCLUDED.samples, updated_at = now()
+		WHERE (d.price, d.open, d.high, d.low, d.close, d.samples)
+			IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.samples)`
+
+func utcDay(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Prices answers a price query with the mean price of each group of the breakdown, ordered by
+// date, coin and currency. Daily queries average the daily rows (each coin, currency and day
+// weighs the same); hourly queries average the hourly rows.
+func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error) {
+	var table, timeCol, filterCol string
+	from, to := utcDay(q.From), utcDay(q.To).AddDate(0, 0, 1)
+	switch q.Granularity {
+	case domain.Hourly:
+		table, timeCol, filterCol = "prices_hourly", `"timestamp"`, `"timestamp"`
+	case domain.Daily:
+		table, timeCol, filterCol = "prices_daily", "(date::timestamp AT TIME ZONE 'UTC')", "date"
+	default:
+		return nil, fmt.Errorf("prices: unknown granularity %q", q.Granularity)
+	}
+	var cols, groups []string
+	add := func(on bool, expr string) {
+		if on {
+			cols = append(cols, expr)
+			groups = append(groups, expr)
+		} else {
+			cols = append(cols, "NULL")
+		}
+	}
+	add(q.Breakdown.Date, timeCol)
+	add(q.Breakdown.Coin, "coin_id")
+	add(q.Breakdown.Currency, "currency_code")
+	sql := `SELECT ` + strings.Join(cols, ", ") + `, avg(price) FROM ` + table + `
+		WHERE coin_id = ANY($1) AND currency_code = ANY($2) AND ` + filterCol + ` >= $3 AND ` + filterCol + ` < $4`
+	if len(groups) > 0 {
+		sql += ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
+	} else {
+		sql += ` HAVING count(*) > 0`
+	}
+	rows, _ := s.pool.Query(ctx, sql, q.CoinIDs, q.CurrencyCodes, from, to)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PriceRow, error) {
+		var row domain.PriceRow
+		var ts *time.Time
+		var coin, currency *string
+		if err := r.Scan(&ts, &coin, &currency, &row.Price); err != nil {
+			return row, err
+		}
+		if ts != nil {
+			row.Time = ts.UTC()
+		}
+		if coin != nil {
+			row.CoinID = *coin
+		}
+		if currency != nil {
+			row.CurrencyCode = *currency
+		}
+		return row, nil
+	})
+	return out, wrap("prices", err)
+}
+
+// Freshness reports how far each configured series reaches, including series with no rows yet
+// (their times are zero), in coin and currency order.
+func (s *Store) Freshness(ctx context.Context) ([]domain.SeriesFreshness, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT c.id, cur.code, h.first, h.last, coalesce(d.hours, 0)
+		FROM coins c CROSS JOIN currencies cur
+		CROSS JOIN LATERAL (SELECT min(p."timestamp") AS first, max(p."timestamp") AS last
+			FROM prices_hourly p WHERE p.coin_id = c.id AND p.currency_code = cur.code) h
+		CROSS JOIN LATERAL (SELECT sum(samples) AS hours
+			FROM prices_daily pd WHERE pd.coin_id = c.id AND pd.currency_code = cur.code) d
+		ORDER BY c.id, cur.code`)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.SeriesFreshness, error) {
+		var f domain.SeriesFreshness
+		var first, last *time.Time
+		if err := r.Scan(&f.CoinID, &f.CurrencyCode, &first, &last, &f.Hours); err != nil {
+			return f, err
+		}
+		if first != nil {
+			f.FirstHour, f.LastHour = first.UTC(), last.UTC()
+		}
+		return f, nil
+	})
+	return out, wrap("freshness", err)
+}

@@ -1,0 +1,155 @@
+// Package store is the only place that speaks SQL: it owns the connection pool, applies the
+// embedded migrations and reads and writes every table.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/migrations"
+)
+
+// Store reads and writes cryptodash's tables through one pgx pool.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to the database at databaseURL, creating the database first when it does not
+// exist, so that `make run` works on a fresh PostgreSQL with nothing but a server.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if err := ensureDatabase(ctx, cfg.ConnConfig); err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to %s: %w", Redact(databaseURL), err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Close releases every connection of the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Redact hides the password of a database URL so it can be logged or printed.
+func Redact(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "(unparseable database URL)"
+	}
+	return u.Redacted()
+}
+
+// ensureDatabase creates the configured database through the server's maintenance database
+// when it is missing. Replicas starting together may race to create it; the loser's
+// duplicate_database error means the database is there, which is all that was wanted.
+func ensureDatabase(ctx context.Context, cc *pgx.ConnConfig) error {
+	name := cc.Database
+	conn, err := pgx.ConnectConfig(ctx, cc)
+	if err == nil {
+		return conn.Close(ctx)
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" {
+		return fmt.Errorf("connect to database %q: %w", name, err)
+	}
+	admin := cc.Copy()
+	admin.Database = "postgres"
+	conn, err = pgx.ConnectConfig(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("database %q is missing and the server's postgres database is unreachable to create it: %w", name, err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database %q: %w", name, err)
+	}
+	return nil
+}
+
+// Migrate applies every pending migration. Goose holds a PostgreSQL session lock while it
+// works, so replicas starting at the same moment apply each migration exactly once.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithSessionLocker(locker))
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	applied := make([]string, 0, len(results))
+	for _, r := range results {
+		applied = append(applied, r.Source.Path)
+	}
+	return applied, nil
+}
+
+// DataVersion tells how far the stored data has changed and whether any of it is simulated;
+// pages derive their ETag from it and show a banner when it is simulated.
+func (s *Store) DataVersion(ctx context.Context) (domain.DataVersion, error) {
+	var v domain.DataVersion
+	err := s.pool.QueryRow(ctx, `SELECT version, simulated, changed_at FROM data_version`).
+		Scan(&v.Version, &v.Simulated, &v.ChangedAt)
+	return v, wrap("data version", err)
+}
+
+// MarkSimulated records that prices from the CoinGecko simulator were stored. It never clears:
+// once simulated prices are in the tables, no page may present the data as real.
+func (s *Store) MarkSimulated(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `UPDATE data_version SET simulated = true, version = version + 1, changed_at = now()
+		WHERE NOT simulated`)
+	return wrap("mark simulated", err)
+}
+
+// Counts returns the row count of each table, for the health endpoint.
+func (s *Store) Counts(ctx context.Context) (domain.Counts, error) {
+	var c domain.Counts
+	err := s.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM coins), (SELECT count(*) FROM currencies),
+		(SELECT count(*) FROM prices_hourly), (SELECT count(*) FROM prices_daily),
+		(SELECT count(*) FROM coin_metadata), (SELECT count(*) FROM fetch_runs)`).
+		Scan(&c.Coins, &c.Currencies, &c.HourlyRows, &c.DailyRows, &c.MetadataRow, &c.FetchRuns)
+	return c, wrap("counts", err)
+}
+
+// wrap names the operation that failed and turns "no rows" into the domain's ErrNotFound so
+// callers never need to know about pgx.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s: %w", op, domain.ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
