@@ -129,18 +129,32 @@ func (c Config) Series() []domain.Series {
 // AuthEnabled reports whether the dashboard requires a login.
 func (c Config) AuthEnabled() bool { return c.AuthUsername != "" }
 
-// String prints the configuration for logs and `cryptodash config` with every secret masked.
-func (c Config) String() string {
+// String prints the configuration on one line for logs, with every secret masked.
+func (c Config) String() string { return strings.Join(c.Pairs(), " ") }
+
+// Pairs lists the configuration as NAME=value items with every secret masked.
+func (c Config) Pairs() []string {
 	codes := make([]string, len(c.Currencies))
 	for i, cur := range c.Currencies {
 		codes[i] = cur.Code
 	}
-	return fmt.Sprintf("DATABASE_URL=%s PORT=%d CRON_SECRET=%s COINGECKO_API_KEY=%s COINGECKO_PLAN=%s "+
-		"COINGECKO_BASE_URL=%s COINGECKO_RATE_LIMIT=%d COINS=%s CURRENCIES=%s HISTORY_DAYS=%d "+
-		"FETCH_SCHEDULE=%q FETCH_ON_START=%t LOG_LEVEL=%s AUTH_USERNAME=%s AUTH_PASSWORD_HASH=%s",
-		redactURL(c.DatabaseURL), c.Port, mask(c.CronSecret), mask(c.CoinGeckoAPIKey), c.CoinGeckoPlan,
-		c.CoinGeckoBaseURL, c.CoinGeckoRateLimit, strings.Join(c.Coins, ","), strings.Join(codes, ","),
-		c.HistoryDays, c.FetchSchedule, c.FetchOnStart, c.LogLevel, c.AuthUsername, mask(c.AuthPasswordHash))
+	return []string{
+		"DATABASE_URL=" + redactURL(c.DatabaseURL),
+		"PORT=" + strconv.Itoa(c.Port),
+		"CRON_SECRET=" + mask(c.CronSecret),
+		"COINGECKO_API_KEY=" + mask(c.CoinGeckoAPIKey),
+		"COINGECKO_PLAN=" + c.CoinGeckoPlan,
+		"COINGECKO_BASE_URL=" + c.CoinGeckoBaseURL,
+		"COINGECKO_RATE_LIMIT=" + strconv.Itoa(c.CoinGeckoRateLimit),
+		"COINS=" + strings.Join(c.Coins, ","),
+		"CURRENCIES=" + strings.Join(codes, ","),
+		"HISTORY_DAYS=" + strconv.Itoa(c.HistoryDays),
+		"FETCH_SCHEDULE=" + strconv.Quote(c.FetchSchedule),
+		"FETCH_ON_START=" + strconv.FormatBool(c.FetchOnStart),
+		"LOG_LEVEL=" + c.LogLevel,
+		"AUTH_USERNAME=" + c.AuthUsername,
+		"AUTH_PASSWORD_HASH=" + mask(c.AuthPasswordHash),
+	}
 }
 
 func mask(secret string) string {

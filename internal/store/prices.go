@@ -99,10 +99,13 @@ func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []d
 
 // recomputeDaily rebuilds the daily rows of one series between two UTC midnights from the
 // stored hours, so a day is always the exact aggregate of its hours whatever order they came in.
+// The mean is accumulated in hour order: floating-point sums depend on order, and a fixed one
+// makes the stored mean equal, to the last bit, what `avg(price)` over that day's hours gives
+// when PostgreSQL reads them through the primary key.
 const recomputeDaily = `INSERT INTO prices_daily AS d
 		(coin_id, currency_code, date, price, open, high, low, close, samples)
 	SELECT coin_id, currency_code, ("timestamp" AT TIME ZONE 'UTC')::date,
-		avg(price), (array_agg(price ORDER BY "timestamp"))[1], max(price), min(price),
+		avg(price ORDER BY "timestamp"), (array_agg(price ORDER BY "timestamp"))[1], max(price), min(price),
 		(array_agg(price ORDER BY "timestamp" DESC))[1], count(*)
 	FROM prices_hourly
 	WHERE coin_id = $1 AND currency_code = $2 AND "timestamp" >= $3 AND "timestamp" < $4

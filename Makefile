@@ -1,0 +1,52 @@
+# cryptodash: `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/cryptodash
+PORT ?= 8080
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## run the dashboard on PORT (8080) against DATABASE_URL, fetching from CoinGecko
+	$(GO) run ./cmd/cryptodash serve
+
+demo: ## run the dashboard with the built-in CoinGecko simulator (no internet needed; prices are simulated)
+	$(GO) run ./cmd/cryptodash demo
+
+test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 and Chromium for the browser tests)
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench: ## run the benchmarks and write their report to bench/REPORT.md
+	./bench/run.sh
+
+generate: ## regenerate templ output
+	$(GO) tool templ generate
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+css: node_modules ## build the Tailwind CSS and vendor HTMX and ECharts from npm into static/
+	npm run --silent build:css
+	npm run --silent vendor
+
+check-generated: generate css ## fail if templ output or built assets differ from what is committed
+	@git diff --exit-code --stat -- views static || { echo "generated files are stale: run 'make generate css' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- views static)" || { git status --porcelain -- views static; echo "untracked generated files"; exit 1; }
+
+build: ## build a static binary into bin/
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN) ./cmd/cryptodash
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+screenshots: ## take screenshots of the dashboard and /status into docs/screenshots
+	$(GO) test -count=1 -run TestScreenshots -tags screenshots ./internal/browser/ -args -screenshots=$(CURDIR)/docs/screenshots
+
+docker: ## build the container image (needs a Docker engine)
+	docker build -t cryptodash .
+
+.PHONY: help run demo test bench generate css check-generated build lint screenshots docker
