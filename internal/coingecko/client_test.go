@@ -1,0 +1,297 @@
+package coingecko
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// newTestClient points a client at url with backoff shrunk to milliseconds, so retry tests
+// measure the client's decisions rather than its patience.
+func newTestClient(t *testing.T, url string, cfg Config) *Client {
+	t.Helper()
+	cfg.BaseURL = url
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.initialBackoff = 5 * time.Millisecond
+	c.maxBackoff = 20 * time.Millisecond
+	return c
+}
+
+// script answers the n-th request with steps[n], repeating the last step, and records when
+// each request arrived.
+type script struct {
+	mu       sync.Mutex
+	steps    []http.HandlerFunc
+	arrivals []time.Time
+}
+
+func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.arrivals = append(s.arrivals, time.Now())
+	step := s.steps[min(len(s.arrivals), len(s.steps))-1]
+	s.mu.Unlock()
+	step(w, r)
+}
+
+func (s *script) calls() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.arrivals...)
+}
+
+func serveScript(t *testing.T, steps ...http.HandlerFunc) (*script, *httptest.Server) {
+	t.Helper()
+	s := &script{steps: steps}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv
+}
+
+func reply(status int, header map[string]string, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+var coinsListOK = reply(200, nil, `[{"id":"bitcoin","symbol":"btc","name":"Bitcoin"}]`)
+
+func TestNew_PlanSelectsHostAndHeader(t *testing.T) {
+	cases := []struct {
+		plan, key, baseURL string
+		wantURL, header    string
+	}{
+		{PlanDemo, "k", "", demoBaseURL, demoKeyHeader},
+		{"", "k", "", demoBaseURL, demoKeyHeader},
+		{PlanPro, "k", "", proBaseURL, proKeyHeader},
+		{PlanPro, "k", "http://localhost:9/api/v3/", "http://localhost:9/api/v3", proKeyHeader},
+	}
+	for _, tc := range cases {
+		c, err := New(Config{Plan: tc.plan, APIKey: tc.key, BaseURL: tc.baseURL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.baseURL != tc.wantURL || c.keyHeader != tc.header {
+			t.Errorf("plan %q: got %s %s, want %s %s", tc.plan, c.baseURL, c.keyHeader, tc.wantURL, tc.header)
+		}
+	}
+	for _, bad := range []Config{{Plan: "enterprise"}, {BaseURL: "localhost:8080"}, {RatePerMinute: -1}} {
+		if _, err := New(bad); err == nil {
+			t.Errorf("New(%+v) accepted a bad config", bad)
+		}
+	}
+}
+
+func TestClient_SendsThePlansHeader(t *testing.T) {
+	cases := []struct {
+		name, plan, key string
+		want, absent    string
+	}{
+		{"demo", PlanDemo, "demo-key", demoKeyHeader, proKeyHeader},
+		{"pro", PlanPro, "pro-key", proKeyHeader, demoKeyHeader},
+		{"no key", PlanDemo, "", "", demoKeyHeader},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got http.Header
+			_, srv := serveScript(t, func(w http.ResponseWriter, r *http.Request) {
+				got = r.Header.Clone()
+				coinsListOK(w, r)
+			})
+			c := newTestClient(t, srv.URL, Config{Plan: tc.plan, APIKey: tc.key})
+			if _, err := c.CoinsList(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if tc.want != "" && got.Get(tc.want) != tc.key {
+				t.Errorf("header %s = %q, want %q", tc.want, got.Get(tc.want), tc.key)
+			}
+			if _, ok := got[http.CanonicalHeaderKey(tc.absent)]; ok {
+				t.Errorf("header %s sent", tc.absent)
+			}
+		})
+	}
+}
+
+func TestClient_Retries(t *testing.T) {
+	html503 := reply(503, map[string]string{"Content-Type": "text/html"},
+		"<html><head><title>api.coingecko.com | 503: Service temporarily unavailable</title></head></html>")
+	cases := []struct {
+		name  string
+		first http.HandlerFunc
+	}{
+		{"503 HTML", html503},
+		{"200 with HTML", reply(200, map[string]string{"Content-Type": "text/html"}, "<html><title>Just a moment...</title></html>")},
+		{"500 JSON", reply(500, nil, `{"status":{"error_code":500,"error_message":"Internal Server Error"}}`)},
+		{"timeout", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(2 * time.Second):
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, srv := serveScript(t, tc.first, coinsListOK)
+			c := newTestClient(t, srv.URL, Config{Timeout: 100 * time.Millisecond})
+			coins, err := c.CoinsList(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(coins) != 1 || len(s.calls()) != 2 {
+				t.Fatalf("got %v after %d calls, want one coin after 2", coins, len(s.calls()))
+			}
+		})
+	}
+}
+
+func TestClient_HonoursRetryAfter(t *testing.T) {
+	s, srv := serveScript(t,
+		reply(429, map[string]string{"Retry-After": "1"}, `{"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit."}}`),
+		coinsListOK)
+	c := newTestClient(t, srv.URL, Config{})
+	if _, err := c.CoinsList(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	calls := s.calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d calls, want 2", len(calls))
+	}
+	if wait := calls[1].Sub(calls[0]); wait < time.Second {
+		t.Fatalf("retried after %s, before the server's Retry-After of 1s", wait)
+	}
+}
+
+func TestClient_ThrottleWithoutRetryAfterWaitsTheWindow(t *testing.T) {
+	const window = 300 * time.Millisecond
+	s, srv := serveScript(t, reply(429, nil, "Throttled"), coinsListOK)
+	c := newTestClient(t, srv.URL, Config{RateWindow: window})
+	if _, err := c.CoinsList(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if calls := s.calls(); calls[1].Sub(calls[0]) < window {
+		t.Fatalf("retried after %s, inside the rate window %s", calls[1].Sub(calls[0]), window)
+	}
+}
+
+func TestClient_DoesNotRetry(t *testing.T) {
+	cases := []struct {
+		name  string
+		step  http.HandlerFunc
+		fatal bool
+		code  int
+	}{
+		{"401 key missing", reply(401, nil, `{"status":{"error_code":10002,"error_message":"API Key Missing"}}`), true, 10002},
+		{"404 coin not found", reply(404, nil, `{"error":"coin not found"}`), false, 0},
+		{"10012 history", reply(401, nil, `{"error":{"status":{"error_code":10012,"error_message":"Your request exceeds the allowed time range."}}}`), false, 10012},
+		{"10010 wrong host", reply(400, nil, `{"error_code":10010,"error_message":"change your root URL"}`), true, 10010},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, srv := serveScript(t, tc.step, coinsListOK)
+			c := newTestClient(t, srv.URL, Config{APIKey: "k"})
+			_, err := c.Coin(context.Background(), "bitcoin")
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("got %v, want an *APIError", err)
+			}
+			if n := len(s.calls()); n != 1 {
+				t.Fatalf("%d calls, want exactly 1", n)
+			}
+			if apiErr.Fatal() != tc.fatal || apiErr.Code != tc.code {
+				t.Fatalf("fatal %v code %d, want %v %d", apiErr.Fatal(), apiErr.Code, tc.fatal, tc.code)
+			}
+		})
+	}
+}
+
+func TestClient_GivesUpAfterMaxAttempts(t *testing.T) {
+	s, srv := serveScript(t, reply(502, nil, "<html><title>502 Bad Gateway</title></html>"))
+	c := newTestClient(t, srv.URL, Config{MaxAttempts: 3})
+	_, err := c.CoinsList(context.Background())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != 502 {
+		t.Fatalf("got %v, want the 502 as *APIError", err)
+	}
+	if n := len(s.calls()); n != 3 || !strings.Contains(err.Error(), "after 3 attempts") {
+		t.Fatalf("%d calls, error %q", n, err)
+	}
+}
+
+func TestClient_CancelStopsRetryAfterWait(t *testing.T) {
+	s, srv := serveScript(t, reply(429, map[string]string{"Retry-After": "60"}, `{"status":{"error_code":429}}`))
+	c := newTestClient(t, srv.URL, Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	started := time.Now()
+	_, err := c.CoinsList(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if elapsed := time.Since(started); elapsed > time.Second {
+		t.Fatalf("returned %s after cancel", elapsed)
+	}
+	if n := len(s.calls()); n != 1 {
+		t.Fatalf("%d calls, want 1", n)
+	}
+}
+
+func TestClient_LimiterSpacesEveryCallIncludingRetries(t *testing.T) {
+	const n, window = 5, 500 * time.Millisecond
+	interval := callInterval(window, n)
+	s, srv := serveScript(t, reply(503, nil, "<html>down</html>"), coinsListOK)
+	c := newTestClient(t, srv.URL, Config{RatePerMinute: n, RateWindow: window})
+	started := time.Now()
+	for range n {
+		if _, err := c.CoinsList(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := s.calls()
+	if len(calls) != n+1 {
+		t.Fatalf("%d calls, want %d (one retry)", len(calls), n+1)
+	}
+	// Allow a millisecond for the limiter's float arithmetic.
+	for i := 1; i < len(calls); i++ {
+		if gap := calls[i].Sub(calls[i-1]); gap < interval-time.Millisecond {
+			t.Fatalf("calls %d and %d only %s apart, want at least %s", i-1, i, gap, interval)
+		}
+	}
+	if elapsed := time.Since(started); elapsed < time.Duration(n)*interval-time.Millisecond {
+		t.Fatalf("%d calls took %s, want at least %s", n+1, elapsed, time.Duration(n)*interval)
+	}
+}
+
+func TestCallInterval_LeavesAMargin(t *testing.T) {
+	if got, min := callInterval(time.Minute, 30), 2*time.Second; got <= min || got > min*103/100 {
+		t.Fatalf("30 a minute: interval %s, want a little over %s", got, min)
+	}
+}
+
+func TestClient_NeverLogsTheKey(t *testing.T) {
+	const key = "CG-secret-key-123"
+	var logs bytes.Buffer
+	_, srv := serveScript(t, reply(503, nil, "<html>down</html>"), coinsListOK)
+	c := newTestClient(t, srv.URL, Config{APIKey: key, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if _, err := c.CoinsList(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "retrying") {
+		t.Fatalf("the retry was not logged: %q", logs.String())
+	}
+	if strings.Contains(logs.String(), key) {
+		t.Fatal("the API key reached the log")
+	}
+}

@@ -1,0 +1,97 @@
+package coingecko
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+// CoinsList returns every coin CoinGecko knows, so configured ids can be checked before a run
+// spends its quota on ids that were renamed or retired.
+func (c *Client) CoinsList(ctx context.Context) ([]domain.Coin, error) {
+	var body []struct {
+		ID     string `json:"id"`
+		Symbol string `json:"symbol"`
+		Name   string `json:"name"`
+	}
+	if err := c.get(ctx, "/coins/list", nil, &body); err != nil {
+		return nil, err
+	}
+	coins := make([]domain.Coin, 0, len(body))
+	for _, b := range body {
+		if b.ID == "" {
+			continue
+		}
+		coins = append(coins, domain.Coin{ID: b.ID, Symbol: b.Symbol, Name: b.Name})
+	}
+	return coins, nil
+}
+
+// coinQuery switches off every heavy section of /coins/{id}: metadata needs none of them and
+// tickers alone can weigh megabytes.
+var coinQuery = url.Values{
+	"localization":   {"false"},
+	"tickers":        {"false"},
+	"market_data":    {"false"},
+	"community_data": {"false"},
+	"developer_data": {"false"},
+	"sparkline":      {"false"},
+}
+
+// coinBody declares only what Metadata needs: links.whitepaper, a string in some answers and
+// an array in others, stays undeclared so it cannot break decoding.
+type coinBody struct {
+	ID          string `json:"id"`
+	Symbol      string `json:"symbol"`
+	Name        string `json:"name"`
+	Description struct {
+		EN string `json:"en"`
+	} `json:"description"`
+	Image struct {
+		Thumb string `json:"thumb"`
+		Small string `json:"small"`
+		Large string `json:"large"`
+	} `json:"image"`
+	Links struct {
+		Homepage []string `json:"homepage"`
+	} `json:"links"`
+}
+
+// Coin returns the metadata of one coin. Description is CoinGecko's HTML, unsanitised;
+// UpdatedAt is when the answer arrived.
+func (c *Client) Coin(ctx context.Context, id string) (domain.Metadata, error) {
+	var body coinBody
+	if err := c.get(ctx, "/coins/"+url.PathEscape(id), coinQuery, &body); err != nil {
+		return domain.Metadata{}, err
+	}
+	return domain.Metadata{
+		CoinID:      id,
+		Name:        body.Name,
+		Symbol:      body.Symbol,
+		Description: body.Description.EN,
+		ImageURL:    firstNonEmpty(body.Image.Large, body.Image.Small, body.Image.Thumb),
+		HomepageURL: firstNonEmpty(body.Links.Homepage...),
+		UpdatedAt:   time.Now().UTC(),
+	}, nil
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// decodeJSON reports a body that is JSON but not of the expected shape.
+func decodeJSON(body []byte, out any) error {
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("coingecko: unexpected answer shape: %w", err)
+	}
+	return nil
+}

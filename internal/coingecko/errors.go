@@ -1,0 +1,292 @@
+package coingecko
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CoinGecko error codes the client dispatches on. The HTTP status alone is ambiguous: 401
+// means a missing key (10002) as well as a range beyond the plan's history (10012), and a
+// key sent to the wrong host answers 400.
+const (
+	codeRateLimited    = 429
+	codeKeyMissing     = 10002
+	codePlanRestricted = 10005
+	codeProKeyOnDemo   = 10010
+	codeDemoKeyOnPro   = 10011
+	codeRangeTooOld    = 10012
+)
+
+const (
+	// maxRetryAfter caps a server's wait request so that a broken header cannot park a run
+	// for hours.
+	maxRetryAfter = 5 * time.Minute
+	// maxMessageRunes keeps error messages to a log line.
+	maxMessageRunes = 200
+)
+
+// APIError is a CoinGecko answer that carries no usable data: an error status, an error body
+// inside a 2xx, or a 2xx whose body is not JSON (a Cloudflare page). Callers inspect Fatal
+// and Retryable rather than the status, because CoinGecko's error_code says more than it.
+type APIError struct {
+	HTTPStatus int
+	// Code is CoinGecko's error_code, 0 when the body carried none.
+	Code int
+	// Message is the server's own text, shortened; HTML pages are reduced to their title.
+	Message string
+	// RetryAfter is what the Retry-After header asked for, 0 when absent.
+	RetryAfter time.Duration
+}
+
+// Error reads as one line an operator can act on: status, what it means, the server's words
+// and, where there is one, the setting to change.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "coingecko: %d %s", e.HTTPStatus, e.summary())
+	if e.Code != 0 {
+		fmt.Fprintf(&b, " (%d)", e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if hint := e.hint(); hint != "" {
+		b.WriteString(" — ")
+		b.WriteString(hint)
+	}
+	return b.String()
+}
+
+// Fatal reports an auth or plan problem: every later call would fail the same way, so a run
+// should stop instead of spending its quota on a storm of doomed calls. A range beyond the
+// plan's history (10012) is not fatal although it comes as a 401: newer windows still work.
+func (e *APIError) Fatal() bool {
+	switch e.Code {
+	case codeKeyMissing, codePlanRestricted, codeProKeyOnDemo, codeDemoKeyOnPro:
+		return true
+	case codeRangeTooOld:
+		return false
+	}
+	return e.HTTPStatus == http.StatusUnauthorized
+}
+
+// Retryable reports whether the same call may succeed later: throttling, server trouble and
+// unusable 2xx bodies are transient; client errors and plan limits are not.
+func (e *APIError) Retryable() bool {
+	if e.Fatal() || e.Code == codeRangeTooOld {
+		return false
+	}
+	if e.Code == codeRateLimited {
+		return true
+	}
+	switch {
+	case e.HTTPStatus == http.StatusTooManyRequests, e.HTTPStatus == http.StatusRequestTimeout:
+		return true
+	case e.HTTPStatus >= 500:
+		return true
+	case e.HTTPStatus >= 200 && e.HTTPStatus < 300:
+		return true
+	}
+	return false
+}
+
+func (e *APIError) summary() string {
+	switch e.Code {
+	case codeKeyMissing:
+		return "API key missing"
+	case codePlanRestricted:
+		return "endpoint not included in the plan"
+	case codeProKeyOnDemo:
+		return "Pro API key sent to the Demo host"
+	case codeDemoKeyOnPro:
+		return "Demo API key sent to the Pro host"
+	case codeRangeTooOld:
+		return "requested range exceeds the plan's history"
+	case codeRateLimited:
+		return "rate limited"
+	}
+	switch {
+	case e.HTTPStatus == http.StatusTooManyRequests:
+		return "rate limited"
+	case e.HTTPStatus >= 200 && e.HTTPStatus < 300:
+		return "unusable answer"
+	case e.HTTPStatus >= 500:
+		return "server error"
+	}
+	if text := http.StatusText(e.HTTPStatus); text != "" {
+		return strings.ToLower(text)
+	}
+	return "unexpected status"
+}
+
+func (e *APIError) hint() string {
+	switch e.Code {
+	case codeKeyMissing:
+		return "set COINGECKO_API_KEY"
+	case codePlanRestricted:
+		return "this endpoint needs a higher CoinGecko plan"
+	case codeProKeyOnDemo:
+		return "set COINGECKO_PLAN=pro"
+	case codeDemoKeyOnPro:
+		return "set COINGECKO_PLAN=demo"
+	case codeRangeTooOld:
+		return "lower HISTORY_DAYS"
+	}
+	switch {
+	case e.Code == codeRateLimited || e.HTTPStatus == http.StatusTooManyRequests:
+		return "lower COINGECKO_RATE_LIMIT if this persists"
+	case e.HTTPStatus == http.StatusUnauthorized:
+		return "check COINGECKO_API_KEY and COINGECKO_PLAN"
+	}
+	return ""
+}
+
+// parseError turns any error answer CoinGecko or its CDN sends into an *APIError. It returns
+// nil for a 2xx whose body is JSON without an error code, which is the only answer worth
+// decoding. now dates a Retry-After given as an HTTP date.
+func parseError(status int, header http.Header, body []byte, now time.Time) *APIError {
+	ok := status >= 200 && status < 300
+	trimmed := bytes.TrimSpace(body)
+	code, msg, isJSON := errorFromJSON(trimmed)
+	if ok && isJSON && code == 0 {
+		return nil
+	}
+	if !isJSON {
+		msg = textMessage(trimmed)
+		if ok {
+			msg = "answer is not JSON: " + msg
+		}
+	}
+	return &APIError{
+		HTTPStatus: status,
+		Code:       code,
+		Message:    msg,
+		RetryAfter: parseRetryAfter(header.Get("Retry-After"), now),
+	}
+}
+
+// errorFromJSON finds error_code and error_message however deep CoinGecko nested them:
+// {"status":{...}}, top level, {"error":{"status":{...}}} or {"error":"text"}. isJSON is
+// false when the body is not a JSON document at all.
+func errorFromJSON(body []byte) (code int, msg string, isJSON bool) {
+	if !json.Valid(body) {
+		return 0, "", false
+	}
+	code, msg = findError(body, 0)
+	return code, truncate(msg), true
+}
+
+func findError(raw json.RawMessage, depth int) (code int, msg string) {
+	var obj map[string]json.RawMessage
+	if depth > 3 || json.Unmarshal(raw, &obj) != nil {
+		return 0, ""
+	}
+	if v, ok := obj["error_code"]; ok {
+		code = flexibleInt(v)
+	}
+	if v, ok := obj["error_message"]; ok {
+		_ = json.Unmarshal(v, &msg)
+	}
+	for _, key := range []string{"status", "error"} {
+		v, ok := obj[key]
+		if !ok {
+			continue
+		}
+		var text string
+		if json.Unmarshal(v, &text) == nil {
+			if msg == "" {
+				msg = text
+			}
+			continue
+		}
+		c, m := findError(v, depth+1)
+		if code == 0 {
+			code = c
+		}
+		if msg == "" {
+			msg = m
+		}
+	}
+	return code, msg
+}
+
+// flexibleInt accepts a code sent as a number or as a numeric string, so that a change of
+// encoding on CoinGecko's side does not turn a fatal 10002 into an anonymous error.
+func flexibleInt(v json.RawMessage) int {
+	var n int
+	if json.Unmarshal(v, &n) == nil {
+		return n
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+var (
+	htmlTitle    = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlTag      = regexp.MustCompile(`(?s)<[^>]*>`)
+	cdnErrorCode = regexp.MustCompile(`(?i)error code:?\s*(\d{3,4})`)
+	runsOfSpaces = regexp.MustCompile(`\s+`)
+)
+
+// textMessage reduces a non-JSON body to a short line: a Cloudflare page becomes its title and
+// error code, so a log line never carries a whole page.
+func textMessage(body []byte) string {
+	if !bytes.HasPrefix(body, []byte("<")) {
+		return truncate(collapse(string(body)))
+	}
+	var parts []string
+	if m := htmlTitle.FindSubmatch(body); m != nil {
+		parts = append(parts, collapse(string(m[1])))
+	}
+	if m := cdnErrorCode.FindSubmatch(body); m != nil {
+		parts = append(parts, "error code "+string(m[1]))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, collapse(htmlTag.ReplaceAllString(string(body), " ")))
+	}
+	return truncate("HTML page: " + strings.Join(parts, "; "))
+}
+
+func collapse(s string) string {
+	return strings.TrimSpace(runsOfSpaces.ReplaceAllString(s, " "))
+}
+
+func truncate(s string) string {
+	if utf8.RuneCountInString(s) <= maxMessageRunes {
+		return s
+	}
+	return string([]rune(s)[:maxMessageRunes]) + "…"
+}
+
+// parseRetryAfter reads delta-seconds or an HTTP date, capped at maxRetryAfter.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		d = time.Duration(secs) * time.Second
+	} else if at, err := http.ParseTime(v); err == nil {
+		d = at.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}

@@ -1,0 +1,114 @@
+package coingecko
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/simulator"
+)
+
+func startSimulator(t *testing.T, opts simulator.Options) (*simulator.Simulator, string) {
+	t.Helper()
+	sim := simulator.New(opts)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, srv.URL + "/api/v3"
+}
+
+// A client configured with the server's own limit must never be answered 429, even with
+// several goroutines sharing it.
+func TestClient_StaysWithinTheSimulatorsRateLimit(t *testing.T) {
+	const n, window, workers = 5, 600 * time.Millisecond, 3
+	sim, url := startSimulator(t, simulator.Options{RatePerMinute: n, RateWindow: window})
+	c := newTestClient(t, url, Config{RatePerMinute: n, RateWindow: window})
+	now := time.Now()
+
+	calls := []func(ctx context.Context) error{
+		func(ctx context.Context) error { _, err := c.CoinsList(ctx); return err },
+		func(ctx context.Context) error { _, err := c.Coin(ctx, "ethereum"); return err },
+		func(ctx context.Context) error {
+			_, err := c.MarketChartRange(ctx, "bitcoin", "usd", now.Add(-48*time.Hour), now)
+			return err
+		},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 3*n)
+	for w := range workers {
+		wg.Go(func() {
+			for i := range n {
+				errs <- calls[(w+i)%len(calls)](context.Background())
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if got := sim.RateLimited(); got != 0 {
+		t.Fatalf("the simulator answered %d calls with 429", got)
+	}
+	if got := sim.Calls().Total; got != workers*n {
+		t.Fatalf("%d calls reached the simulator, want %d", got, workers*n)
+	}
+}
+
+func TestClient_AgainstSimulator(t *testing.T) {
+	now := time.Date(2025, 6, 15, 12, 34, 56, 789_000_000, time.UTC)
+	sim, url := startSimulator(t, simulator.Options{Now: func() time.Time { return now }})
+	c := newTestClient(t, url, Config{})
+	ctx := context.Background()
+
+	t.Run("hourly series buckets cleanly", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{NullPrices: true})
+		samples, err := c.MarketChartRange(ctx, "bitcoin", "eur", now.AddDate(0, 0, -30), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertAscending(t, samples)
+		for _, s := range samples {
+			if !domain.ValidPrice(s.Price) {
+				t.Fatalf("invalid price %v at %s", s.Price, s.Time)
+			}
+		}
+		if hours := domain.BucketHourly(samples); len(hours) < 550 {
+			t.Fatalf("%d hourly buckets from 30 days", len(hours))
+		}
+	})
+
+	t.Run("history limit is a non-fatal 10012", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{})
+		_, err := c.MarketChartRange(ctx, "bitcoin", "usd", now.AddDate(0, 0, -400), now.AddDate(0, 0, -320))
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.Code != 10012 || apiErr.Fatal() || apiErr.Retryable() {
+			t.Fatalf("got %v", err)
+		}
+	})
+
+	t.Run("renamed coin is not found", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{UnknownIDs: []string{"solana"}})
+		_, err := c.Coin(ctx, "solana")
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.HTTPStatus != 404 || apiErr.Message != "coin not found" {
+			t.Fatalf("got %v", err)
+		}
+	})
+
+	t.Run("metadata", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{})
+		m, err := c.Coin(ctx, "dogecoin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Name != "Dogecoin" || m.HomepageURL == "" || m.ImageURL == "" {
+			t.Fatalf("got %+v", m)
+		}
+	})
+}
