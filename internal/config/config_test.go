@@ -1,0 +1,106 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cryptodash/cryptodash/internal/config"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoad_Defaults(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != config.DefaultDatabaseURL || c.Port != 8080 || c.CoinGeckoPlan != "demo" ||
+		c.CoinGeckoRateLimit != 30 || c.HistoryDays != 365 || c.FetchSchedule != "0 2 * * *" || !c.FetchOnStart {
+		t.Errorf("defaults = %+v", c)
+	}
+	if len(c.Coins) != 11 || len(c.Currencies) != 4 || len(c.Series()) != 44 {
+		t.Errorf("%d coins, %d currencies", len(c.Coins), len(c.Currencies))
+	}
+	if c.Currencies[1].Code != "try" || c.Currencies[1].Name != "Turkish Lira" {
+		t.Errorf("currencies = %+v", c.Currencies)
+	}
+}
+
+func TestLoad_BadValuesNameTheirVariable(t *testing.T) {
+	cases := []struct {
+		name, key, value string
+	}{
+		{"port not a number", "PORT", "eighty"},
+		{"port out of range", "PORT", "70000"},
+		{"unknown plan", "COINGECKO_PLAN", "enterprise"},
+		{"base url without scheme", "COINGECKO_BASE_URL", "localhost:8090"},
+		{"negative rate", "COINGECKO_RATE_LIMIT", "-1"},
+		{"no limit against the real API", "COINGECKO_RATE_LIMIT", "0"},
+		{"coin id with a space", "COINS", "bitcoin,bad id"},
+		{"empty currencies", "CURRENCIES", " , "},
+		{"currency with digits", "CURRENCIES", "usd,u5d"},
+		{"history beyond the demo plan", "HISTORY_DAYS", "400"},
+		{"history zero", "HISTORY_DAYS", "0"},
+		{"bad schedule", "FETCH_SCHEDULE", "every day"},
+		{"bad bool", "FETCH_ON_START", "sometimes"},
+		{"bad database url", "DATABASE_URL", "mysql://x/y"},
+		{"password instead of hash", "AUTH_PASSWORD_HASH", "hunter22"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			vars := map[string]string{tc.key: tc.value}
+			if tc.key == "AUTH_PASSWORD_HASH" {
+				vars["AUTH_USERNAME"] = "admin"
+			}
+			_, err := config.Load(env(vars))
+			if err == nil {
+				t.Fatalf("%s=%q accepted", tc.key, tc.value)
+			}
+			if !strings.Contains(err.Error(), tc.key+": accepts") {
+				t.Errorf("error %q does not name %s and what it accepts", err, tc.key)
+			}
+			if tc.key == "AUTH_PASSWORD_HASH" && strings.Contains(err.Error(), tc.value) {
+				t.Errorf("error %q repeats the secret", err)
+			}
+		})
+	}
+}
+
+func TestLoad_ReportsEveryProblemAtOnce(t *testing.T) {
+	_, err := config.Load(env(map[string]string{"PORT": "x", "HISTORY_DAYS": "y"}))
+	if err == nil || !strings.Contains(err.Error(), "PORT") || !strings.Contains(err.Error(), "HISTORY_DAYS") {
+		t.Fatalf("err = %v, want both variables named", err)
+	}
+}
+
+func TestConfig_StringMasksSecrets(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"CRON_SECRET":       "cron-s3cret-value",
+		"COINGECKO_API_KEY": "CG-api-key-value",
+		"DATABASE_URL":      "postgres://app:db-pa55word@db.internal:5432/cryptodash",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.String()
+	for _, secret := range []string{"cron-s3cret-value", "CG-api-key-value", "db-pa55word"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("String() shows %q: %s", secret, s)
+		}
+	}
+	if !strings.Contains(s, "CRON_SECRET=(set)") || !strings.Contains(s, "db.internal") {
+		t.Errorf("String() = %s", s)
+	}
+}
+
+func TestLoad_SimulatorMayGoUnlimited(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"COINGECKO_BASE_URL": "http://127.0.0.1:8090/api/v3", "COINGECKO_RATE_LIMIT": "0", "HISTORY_DAYS": "500"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CoinGeckoRateLimit != 0 || c.HistoryDays != 500 {
+		t.Errorf("config = %+v", c)
+	}
+}

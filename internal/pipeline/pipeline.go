@@ -1,0 +1,504 @@
+// Package pipeline moves prices from CoinGecko into PostgreSQL: one run at a time across the
+// whole cluster, asking only for what is missing, newest window first, storing each window in
+// one transaction and recording its progress in fetch_runs as it goes.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/store"
+)
+
+// Source is what the pipeline needs of CoinGecko.
+type Source interface {
+	CoinsList(ctx context.Context) ([]domain.Coin, error)
+	MarketChartRange(ctx context.Context, coinID, vsCurrency string, from, to time.Time) ([]domain.Sample, error)
+	Coin(ctx context.Context, id string) (domain.Metadata, error)
+}
+
+// Store is what the pipeline needs of the database.
+type Store interface {
+	TryRunLock(ctx context.Context) (*store.RunLock, bool, error)
+	StartRun(ctx context.Context, trigger domain.Trigger) (domain.FetchRun, error)
+	UpdateRun(ctx context.Context, id int64, p store.RunProgress) error
+	FinishRun(ctx context.Context, id int64, status domain.RunStatus, p store.RunProgress, errText string) (domain.FetchRun, error)
+	RunningRun(ctx context.Context) (domain.FetchRun, error)
+	RunStartedSince(ctx context.Context, t time.Time) (bool, error)
+	UpsertCoins(ctx context.Context, coins []domain.Coin) error
+	UpsertCurrencies(ctx context.Context, currencies []domain.Currency) error
+	LastHours(ctx context.Context, series []domain.Series) (map[domain.Series]time.Time, error)
+	StoreHourly(ctx context.Context, series domain.Series, hours []domain.Sample) (int64, error)
+	StaleMetadata(ctx context.Context, coinIDs []string, maxAge time.Duration) ([]string, error)
+	UpsertMetadata(ctx context.Context, m domain.Metadata) error
+	MarkSimulated(ctx context.Context) error
+}
+
+// ErrBusy is returned by Run when another run holds the cluster-wide lock.
+var ErrBusy = errors.New("a fetch run is already in progress")
+
+// Options configures a Pipeline. Zero values take the defaults documented on each field.
+type Options struct {
+	Store      Store
+	Source     Source
+	Coins      []string
+	Currencies []domain.Currency
+	// HistoryDays is how far back a fresh database is filled.
+	HistoryDays int
+	// Overlap is how much already-stored history each run fetches again (default 48 h): it
+	// replaces the live price stored last time with the settled hourly figure, and keeps every
+	// incremental range above one day, which CoinGecko would answer in 5-minute points.
+	Overlap time.Duration
+	// MetadataMaxAge is how old coin metadata may get before a run refreshes it (default 7 days).
+	MetadataMaxAge time.Duration
+	// Workers is how many windows are fetched at once (default 4); the client's rate limiter
+	// still spaces the calls, so this only matters when the limit is high or off.
+	Workers int
+	// Simulated reports whether the source is the CoinGecko simulator; if it is, the stored
+	// data is marked so that no page presents it as real.
+	Simulated func() bool
+	Now       func() time.Time
+	Logger    *slog.Logger
+	Metrics   prometheus.Registerer
+}
+
+// Pipeline runs fetches. Background runs started by Start live until the context given to New
+// ends; Wait blocks until they have stopped.
+type Pipeline struct {
+	opts    Options
+	base    context.Context
+	wg      sync.WaitGroup
+	metrics *metrics
+}
+
+// New returns a pipeline whose background runs stop when base is cancelled.
+func New(base context.Context, opts Options) *Pipeline {
+	if opts.Overlap == 0 {
+		opts.Overlap = 48 * time.Hour
+	}
+	if opts.MetadataMaxAge == 0 {
+		opts.MetadataMaxAge = 7 * 24 * time.Hour
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Simulated == nil {
+		opts.Simulated = func() bool { return false }
+	}
+	return &Pipeline{opts: opts, base: base, metrics: newMetrics(opts.Metrics)}
+}
+
+// Report is what a finished run tells its caller beyond its fetch_runs row.
+type Report struct {
+	Run          domain.FetchRun
+	UnknownCoins []string
+	// Failed names each series that failed and why.
+	Failed map[domain.Series]error
+	// FetchTime, ProcessTime and StoreTime add up the time spent waiting for CoinGecko,
+	// bucketing samples, and writing to PostgreSQL across all windows.
+	FetchTime, ProcessTime, StoreTime time.Duration
+	Samples                           int
+}
+
+// Progress receives a run's row each time it advances.
+type Progress func(domain.FetchRun)
+
+// Run performs one run in the foreground. It returns ErrBusy, with the running run, when
+// another run holds the lock.
+func (p *Pipeline) Run(ctx context.Context, trigger domain.Trigger, progress Progress) (Report, error) {
+	lock, ok, err := p.opts.Store.TryRunLock(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	if !ok {
+		running, err := p.waitForRunning(ctx)
+		return Report{Run: running}, errors.Join(ErrBusy, err)
+	}
+	defer lock.Release()
+	run, err := p.opts.Store.StartRun(ctx, trigger)
+	if err != nil {
+		return Report{}, err
+	}
+	return p.execute(ctx, run, progress), nil
+}
+
+// Start begins a run in the background and returns it at once (started is true), or returns
+// the run already in progress anywhere in the cluster (started is false).
+func (p *Pipeline) Start(ctx context.Context, trigger domain.Trigger) (run domain.FetchRun, started bool, err error) {
+	lock, ok, err := p.opts.Store.TryRunLock(ctx)
+	if err != nil {
+		return domain.FetchRun{}, false, err
+	}
+	if !ok {
+		run, err := p.waitForRunning(ctx)
+		return run, false, err
+	}
+	run, err = p.opts.Store.StartRun(ctx, trigger)
+	if err != nil {
+		lock.Release()
+		return domain.FetchRun{}, false, err
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer lock.Release()
+		p.execute(p.base, run, nil)
+	}()
+	return run, true, nil
+}
+
+// Wait blocks until every background run has stopped.
+func (p *Pipeline) Wait() { p.wg.Wait() }
+
+// waitForRunning finds the run that holds the lock. Its row is written just after the lock is
+// taken, so a trigger arriving in between looks again for a moment rather than report nothing.
+func (p *Pipeline) waitForRunning(ctx context.Context) (domain.FetchRun, error) {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		run, err := p.opts.Store.RunningRun(ctx)
+		if err == nil || !errors.Is(err, domain.ErrNotFound) || time.Now().After(deadline) {
+			return run, err
+		}
+		select {
+		case <-ctx.Done():
+			return domain.FetchRun{}, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// fatal is satisfied by source errors that doom every later call too (a missing or wrong API
+// key, a plan that does not allow the endpoint): the run stops instead of repeating them.
+type fatal interface{ Fatal() bool }
+
+func isFatal(err error) bool {
+	var f fatal
+	return errors.As(err, &f) && f.Fatal()
+}
+
+// execute does the work of a run that holds the lock and has its row, and records the outcome.
+func (p *Pipeline) execute(ctx context.Context, run domain.FetchRun, progress Progress) Report {
+	log := p.opts.Logger.With("run_id", run.ID, "trigger", run.Trigger)
+	log.Info("fetch run started")
+	r := &runner{p: p, run: run, progress: progress, log: log, report: Report{Failed: map[domain.Series]error{}}}
+	err := r.do(ctx)
+	status, text := r.outcome(ctx, err)
+	// The run's row must be closed even when ctx was cancelled by a shutdown.
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	final, ferr := p.opts.Store.FinishRun(finishCtx, run.ID, status, r.snapshot(), text)
+	if ferr != nil {
+		log.Error("record run outcome", "err", ferr)
+		final = r.run
+		final.Status, final.Error = status, text
+	}
+	r.report.Run = final
+	p.metrics.observe(final)
+	level := slog.LevelInfo
+	if status != domain.RunSucceeded {
+		level = slog.LevelWarn
+	}
+	log.Log(ctx, level, "fetch run finished", "status", status, "rows_written", final.RowsWritten,
+		"windows", fmt.Sprintf("%d/%d", final.WindowsDone, final.WindowsTotal), "error", text,
+		"fetch_ms", r.report.FetchTime.Milliseconds(), "process_ms", r.report.ProcessTime.Milliseconds(),
+		"store_ms", r.report.StoreTime.Milliseconds())
+	if progress != nil {
+		progress(final)
+	}
+	return r.report
+}
+
+// runner is the state of one run in progress.
+type runner struct {
+	p        *Pipeline
+	log      *slog.Logger
+	progress Progress
+
+	// pubMu keeps progress writes in order, so the stored progress never steps backwards.
+	pubMu    sync.Mutex
+	mu       sync.Mutex
+	run      domain.FetchRun
+	report   Report
+	metaErrs []string
+}
+
+func (r *runner) snapshot() store.RunProgress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return store.RunProgress{SeriesTotal: r.run.SeriesTotal, SeriesDone: r.run.SeriesDone,
+		WindowsTotal: r.run.WindowsTotal, WindowsDone: r.run.WindowsDone, RowsWritten: r.run.RowsWritten}
+}
+
+func (r *runner) do(ctx context.Context) error {
+	opts := r.p.opts
+	listed, err := opts.Source.CoinsList(ctx)
+	if err != nil {
+		return fmt.Errorf("list coins: %w", err)
+	}
+	known := make(map[string]domain.Coin, len(listed))
+	for _, c := range listed {
+		known[c.ID] = c
+	}
+	var coins []domain.Coin
+	for _, id := range opts.Coins {
+		if c, ok := known[id]; ok {
+			coins = append(coins, c)
+		} else {
+			r.report.UnknownCoins = append(r.report.UnknownCoins, id)
+		}
+	}
+	if len(r.report.UnknownCoins) > 0 {
+		r.log.Warn("configured coin ids unknown to CoinGecko are skipped", "ids", r.report.UnknownCoins)
+	}
+	if len(coins) == 0 {
+		return errors.New("none of the configured coins is known to CoinGecko")
+	}
+	if err := opts.Store.UpsertCoins(ctx, coins); err != nil {
+		return err
+	}
+	if err := opts.Store.UpsertCurrencies(ctx, opts.Currencies); err != nil {
+		return err
+	}
+	if opts.Simulated() {
+		if err := opts.Store.MarkSimulated(ctx); err != nil {
+			return err
+		}
+	}
+
+	var series []domain.Series
+	for _, c := range coins {
+		for _, cur := range opts.Currencies {
+			series = append(series, domain.Series{CoinID: c.ID, CurrencyCode: cur.Code})
+		}
+	}
+	last, err := opts.Store.LastHours(ctx, series)
+	if err != nil {
+		return err
+	}
+	now := opts.Now().UTC()
+	// An hour of margin keeps the oldest request inside the plan's history even if this
+	// clock runs ahead of CoinGecko's.
+	historyStart := now.Add(-time.Duration(opts.HistoryDays)*24*time.Hour + time.Hour)
+	plans := make(map[domain.Series][]window, len(series))
+	passes := 0
+	total := 0
+	for _, s := range series {
+		start := historyStart
+		if t, ok := last[s]; ok && t.Add(-opts.Overlap).After(start) {
+			start = t.Add(-opts.Overlap)
+		}
+		plans[s] = planWindows(s, start, now)
+		passes = max(passes, len(plans[s]))
+		total += len(plans[s])
+	}
+	r.mu.Lock()
+	r.run.SeriesTotal, r.run.WindowsTotal = len(series), total
+	r.mu.Unlock()
+	r.publish(ctx)
+
+	remaining := make(map[domain.Series]int, len(series))
+	for s, ws := range plans {
+		remaining[s] = len(ws)
+	}
+	// Pass k fetches the k-th newest window of every series, so after the first pass the
+	// dashboard already shows the most recent months of everything.
+	for pass := 0; pass < passes; pass++ {
+		var batch []window
+		for _, s := range series {
+			if _, failed := r.report.Failed[s]; !failed && pass < len(plans[s]) {
+				batch = append(batch, plans[s][pass])
+			}
+		}
+		if err := r.fetchAll(ctx, batch, now, remaining); err != nil {
+			return err
+		}
+		if pass == 0 {
+			if err := r.refreshMetadata(ctx, coins); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fetchAll fetches and stores windows with a few workers. A series whose window fails is
+// recorded and its older windows are skipped; a fatal source error or a database error stops
+// everything.
+func (r *runner) fetchAll(ctx context.Context, batch []window, now time.Time, remaining map[domain.Series]int) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	jobs := make(chan window)
+	var wg sync.WaitGroup
+	for range r.p.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for w := range jobs {
+				err := r.window(ctx, w, now)
+				var stop error
+				r.mu.Lock()
+				switch {
+				case err == nil:
+					r.run.WindowsDone++
+					remaining[w.Series]--
+					if remaining[w.Series] == 0 {
+						r.run.SeriesDone++
+					}
+				case ctx.Err() != nil:
+				case isFatal(err) || errors.Is(err, errStore):
+					stop = err
+				default:
+					r.report.Failed[w.Series] = err
+					r.run.WindowsDone += remaining[w.Series]
+					remaining[w.Series] = 0
+					r.run.SeriesDone++
+				}
+				r.mu.Unlock()
+				if stop != nil {
+					cancel(stop)
+				} else if err != nil && ctx.Err() == nil {
+					r.log.Warn("series failed", "series", w.Series.String(), "err", err)
+				}
+				r.publish(ctx)
+			}
+		}()
+	}
+	for _, w := range batch {
+		select {
+		case jobs <- w:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// errStore marks database failures: unlike a CoinGecko error for one series, they would fail
+// every series, so the run stops.
+var errStore = errors.New("store")
+
+func (r *runner) window(ctx context.Context, w window, now time.Time) error {
+	from, to := w.requestRange(now)
+	t0 := time.Now()
+	samples, err := r.p.opts.Source.MarketChartRange(ctx, w.Series.CoinID, w.Series.CurrencyCode, from, to)
+	t1 := time.Now()
+	if err != nil {
+		r.addTimes(t1.Sub(t0), 0, 0, 0)
+		return fmt.Errorf("%s %s to %s: %w", w.Series, from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+	}
+	hours := domain.BucketHourly(w.within(samples))
+	t2 := time.Now()
+	written, err := r.p.opts.Store.StoreHourly(ctx, w.Series, hours)
+	t3 := time.Now()
+	r.addTimes(t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), len(samples))
+	if err != nil {
+		return fmt.Errorf("%w: %w", errStore, err)
+	}
+	r.mu.Lock()
+	r.run.RowsWritten += written
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *runner) addTimes(fetch, process, store time.Duration, samples int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.report.FetchTime += fetch
+	r.report.ProcessTime += process
+	r.report.StoreTime += store
+	r.report.Samples += samples
+}
+
+// refreshMetadata fetches hover-card facts of coins whose metadata is missing or old. A coin
+// whose metadata cannot be fetched keeps what it had; the run names it and ends partial.
+func (r *runner) refreshMetadata(ctx context.Context, coins []domain.Coin) error {
+	ids := make([]string, len(coins))
+	for i, c := range coins {
+		ids[i] = c.ID
+	}
+	stale, err := r.p.opts.Store.StaleMetadata(ctx, ids, r.p.opts.MetadataMaxAge)
+	if err != nil {
+		return err
+	}
+	for _, id := range stale {
+		m, err := r.p.opts.Source.Coin(ctx, id)
+		if err == nil {
+			m.CoinID = id
+			err = r.p.opts.Store.UpsertMetadata(ctx, m)
+		}
+		if err != nil {
+			if isFatal(err) || ctx.Err() != nil {
+				return err
+			}
+			r.log.Warn("coin metadata not refreshed", "coin", id, "err", err)
+			r.mu.Lock()
+			r.metaErrs = append(r.metaErrs, fmt.Sprintf("metadata %s: %v", id, err))
+			r.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// publish records progress in fetch_runs and tells the foreground caller.
+func (r *runner) publish(ctx context.Context) {
+	r.pubMu.Lock()
+	defer r.pubMu.Unlock()
+	if err := r.p.opts.Store.UpdateRun(ctx, r.run.ID, r.snapshot()); err != nil && ctx.Err() == nil {
+		r.log.Warn("record run progress", "err", err)
+	}
+	if r.progress != nil {
+		r.mu.Lock()
+		run := r.run
+		r.mu.Unlock()
+		r.progress(run)
+	}
+}
+
+// outcome turns what happened into the run's status and error text, naming every unknown
+// coin, failed series and failed metadata refresh.
+func (r *runner) outcome(ctx context.Context, err error) (domain.RunStatus, string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var parts []string
+	if len(r.report.UnknownCoins) > 0 {
+		parts = append(parts, "unknown coin ids (renamed or retired on CoinGecko? check COINS): "+strings.Join(r.report.UnknownCoins, ", "))
+	}
+	failed := make([]domain.Series, 0, len(r.report.Failed))
+	for s := range r.report.Failed {
+		failed = append(failed, s)
+	}
+	sort.Slice(failed, func(i, j int) bool { return failed[i].String() < failed[j].String() })
+	for _, s := range failed {
+		parts = append(parts, r.report.Failed[s].Error())
+	}
+	parts = append(parts, r.metaErrs...)
+	switch {
+	case ctx.Err() != nil:
+		return domain.RunFailed, strings.Join(slices.Insert(parts, 0, fmt.Sprintf(
+			"interrupted by shutdown after %d of %d windows; every stored window is kept", r.run.WindowsDone, r.run.WindowsTotal)), "; ")
+	case err != nil:
+		return domain.RunFailed, strings.Join(slices.Insert(parts, 0, err.Error()), "; ")
+	case len(r.report.Failed) > 0 && len(r.report.Failed) == r.run.SeriesTotal:
+		return domain.RunFailed, strings.Join(parts, "; ")
+	case len(parts) > 0:
+		return domain.RunPartial, strings.Join(parts, "; ")
+	}
+	return domain.RunSucceeded, ""
+}

@@ -1,0 +1,66 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+// SlotTolerance is how early a run may have started and still satisfy a scheduled slot.
+// Replicas' clocks and timers drift; a run another replica started a little before this one's
+// slot came round is the same daily run, not a reason for a second one.
+const SlotTolerance = 10 * time.Minute
+
+// Schedule runs the pipeline on a five-field cron expression in UTC until the returned stop
+// function is called. Every replica schedules the same slots; RunSlot makes each slot run once.
+func (p *Pipeline) Schedule(expr string) (stop func() error, err error) {
+	s, err := gocron.NewScheduler(gocron.WithLocation(time.UTC))
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.NewJob(gocron.CronJob(expr, false), gocron.NewTask(func() {
+		p.wg.Add(1)
+		defer p.wg.Done()
+		slot := p.opts.Now().UTC().Truncate(time.Minute)
+		if _, err := p.RunSlot(p.base, slot); err != nil {
+			p.opts.Logger.Error("scheduled fetch", "slot", slot, "err", err)
+		}
+	}), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return nil, fmt.Errorf("FETCH_SCHEDULE %q: %w", expr, err)
+	}
+	s.Start()
+	return s.Shutdown, nil
+}
+
+// RunSlot runs the scheduled fetch for slot unless the slot is already satisfied: a run is in
+// progress, or one started at or after slot minus SlotTolerance. It reports whether it ran.
+func (p *Pipeline) RunSlot(ctx context.Context, slot time.Time) (bool, error) {
+	lock, ok, err := p.opts.Store.TryRunLock(ctx)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		p.opts.Logger.Info("scheduled fetch skipped: a run is in progress", "slot", slot)
+		return false, nil
+	}
+	defer lock.Release()
+	done, err := p.opts.Store.RunStartedSince(ctx, slot.Add(-SlotTolerance))
+	if err != nil {
+		return false, err
+	}
+	if done {
+		p.opts.Logger.Info("scheduled fetch skipped: another replica already ran this slot", "slot", slot)
+		return false, nil
+	}
+	run, err := p.opts.Store.StartRun(ctx, domain.TriggerSchedule)
+	if err != nil {
+		return false, err
+	}
+	p.execute(ctx, run, nil)
+	return true, nil
+}
