@@ -2,10 +2,58 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"math"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
 )
+
+var (
+	btcUSD = domain.Series{CoinID: "bitcoin", CurrencyCode: "usd"}
+	day    = time.Date(2026, 5, 15, 0, 0, 0, 0, time.UTC)
+)
+
+// seeded returns a store with bitcoin and usd known, and a raw connection for checks.
+func seeded(t *testing.T) (*store.Store, *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	url := storetest.NewURL(t)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertCoins(ctx, []domain.Coin{{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertCurrencies(ctx, []domain.Currency{{Code: "usd", Name: "US Dollar"}}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return st, conn
+}
+
+func hours(prices ...float64) []domain.Sample {
+	out := make([]domain.Sample, len(prices))
+	for i, p := range prices {
+		out[i] = domain.Sample{Time: day.Add(time.Duration(i) * time.Hour), Price: p}
+	}
+	return out
+}
 
 func TestStore_Migrate(t *testing.T) {
 	s := storetest.New(t)
@@ -15,5 +63,270 @@ func TestStore_Migrate(t *testing.T) {
 	}
 	if len(applied) != 0 {
 		t.Fatalf("second migrate applied %v, want nothing", applied)
+	}
+}
+
+func TestStore_OpenCreatesMissingDatabase(t *testing.T) {
+	url := storetest.NewURL(t)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, storetest.ServerURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	cfg, _ := pgx.ParseConfig(url)
+	if _, err := admin.Exec(ctx, "DROP DATABASE "+cfg.Database); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatalf("open on a missing database: %v", err)
+	}
+	st.Close()
+}
+
+func TestStore_SchemaRules(t *testing.T) {
+	_, conn := seeded(t)
+	ctx := context.Background()
+	reject := func(t *testing.T, code, sql string, args ...any) {
+		t.Helper()
+		_, err := conn.Exec(ctx, sql, args...)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != code {
+			t.Errorf("%s: err = %v, want SQLSTATE %s", sql, err, code)
+		}
+	}
+	insert := `INSERT INTO prices_hourly (coin_id, currency_code, "timestamp", price, market_cap, total_volume) VALUES ($1, $2, $3, $4, NULL, NULL)`
+	if _, err := conn.Exec(ctx, insert, "bitcoin", "usd", day, 1.5); err != nil {
+		t.Fatalf("market_cap and total_volume may be NULL: %v", err)
+	}
+	t.Run("one row per coin, currency and hour", func(t *testing.T) {
+		reject(t, "23505", insert, "bitcoin", "usd", day, 2.0)
+	})
+	t.Run("prices reference known coins and currencies", func(t *testing.T) {
+		reject(t, "23503", insert, "notacoin", "usd", day.Add(time.Hour), 1.0)
+		reject(t, "23503", insert, "bitcoin", "xyz", day.Add(time.Hour), 1.0)
+		reject(t, "23503", `INSERT INTO coin_metadata (coin_id) VALUES ('notacoin')`)
+		reject(t, "23503", `INSERT INTO prices_daily (coin_id, currency_code, date, price, open, high, low, close, samples)
+			VALUES ('notacoin', 'usd', '2026-05-15', 1, 1, 1, 1, 1, 1)`)
+	})
+	t.Run("timestamps are whole UTC hours", func(t *testing.T) {
+		reject(t, "23514", insert, "bitcoin", "usd", day.Add(90*time.Minute), 1.0)
+	})
+	t.Run("no zero, negative, infinite or NaN prices", func(t *testing.T) {
+		for i, p := range []float64{0, -1, math.Inf(1), math.NaN()} {
+			reject(t, "23514", insert, "bitcoin", "usd", day.Add(time.Duration(i+2)*time.Hour), p)
+		}
+	})
+	t.Run("currency codes are lower case", func(t *testing.T) {
+		reject(t, "23514", `INSERT INTO currencies (code, name) VALUES ('EUR', 'Euro')`)
+	})
+	t.Run("runs have a known trigger and status, and finish exactly when not running", func(t *testing.T) {
+		reject(t, "23514", `INSERT INTO fetch_runs (trigger, status) VALUES ('manual', 'running')`)
+		reject(t, "23514", `INSERT INTO fetch_runs (trigger, status) VALUES ('cli', 'done')`)
+		reject(t, "23514", `INSERT INTO fetch_runs (trigger, status) VALUES ('cli', 'succeeded')`)
+		reject(t, "23514", `INSERT INTO fetch_runs (trigger, status, finished_at) VALUES ('cli', 'running', now())`)
+	})
+	t.Run("prices are stored as doubles, bit for bit", func(t *testing.T) {
+		var typ string
+		if err := conn.QueryRow(ctx, `SELECT data_type FROM information_schema.columns
+			WHERE table_name = 'prices_hourly' AND column_name = 'price'`).Scan(&typ); err != nil || typ != "double precision" {
+			t.Errorf("price column is %q (%v)", typ, err)
+		}
+	})
+}
+
+func TestStore_StoreHourly(t *testing.T) {
+	st, conn := seeded(t)
+	ctx := context.Background()
+	daily := func(t *testing.T) (price, open, high, low, closing float64, samples int) {
+		t.Helper()
+		if err := conn.QueryRow(ctx, `SELECT price, open, high, low, close, samples FROM prices_daily
+			WHERE coin_id = 'bitcoin' AND currency_code = 'usd' AND date = '2026-05-15'`).
+			Scan(&price, &open, &high, &low, &closing, &samples); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	prices := []float64{49150.53812729935, 49210.11, 48999.999999999993, 50001.25}
+	n, err := st.StoreHourly(ctx, btcUSD, hours(prices...))
+	if err != nil || n != 4 {
+		t.Fatalf("stored %d, %v", n, err)
+	}
+	t.Run("the daily row is the aggregate of its hours", func(t *testing.T) {
+		price, open, high, low, closing, samples := daily(t)
+		mean := ((prices[0] + prices[1]) + prices[2] + prices[3]) / 4
+		if price != mean || open != prices[0] || closing != prices[3] || high != prices[3] || low != prices[2] || samples != 4 {
+			t.Errorf("daily = %v %v %v %v %v %d, want mean %v", price, open, high, low, closing, samples, mean)
+		}
+	})
+	t.Run("prices come back to the last digit", func(t *testing.T) {
+		var got float64
+		if err := conn.QueryRow(ctx, `SELECT price FROM prices_hourly WHERE "timestamp" = $1`, day).Scan(&got); err != nil || got != prices[0] {
+			t.Errorf("got %v (%v), want %v", got, err, prices[0])
+		}
+	})
+	t.Run("storing the same hours again writes nothing", func(t *testing.T) {
+		v0, _ := st.DataVersion(ctx)
+		n, err := st.StoreHourly(ctx, btcUSD, hours(prices...))
+		if err != nil || n != 0 {
+			t.Errorf("re-store wrote %d, %v", n, err)
+		}
+		if v1, _ := st.DataVersion(ctx); v1.Version != v0.Version {
+			t.Errorf("data version moved from %d to %d with nothing new", v0.Version, v1.Version)
+		}
+	})
+	t.Run("a changed and a new hour update the day", func(t *testing.T) {
+		v0, _ := st.DataVersion(ctx)
+		changed := hours(prices[0], prices[1], prices[2], 50100, 50200)[3:]
+		n, err := st.StoreHourly(ctx, btcUSD, changed)
+		if err != nil || n != 2 {
+			t.Fatalf("stored %d, %v", n, err)
+		}
+		price, _, high, _, closing, samples := daily(t)
+		mean := ((((prices[0] + prices[1]) + prices[2]) + 50100) + 50200) / 5
+		if samples != 5 || closing != 50200 || high != 50200 || price != mean {
+			t.Errorf("daily after update: price %v close %v high %v samples %d", price, closing, high, samples)
+		}
+		if v1, _ := st.DataVersion(ctx); v1.Version <= v0.Version {
+			t.Error("data version did not move when data landed")
+		}
+	})
+	t.Run("hours in two days update both days", func(t *testing.T) {
+		late := []domain.Sample{{Time: day.Add(23 * time.Hour), Price: 7}, {Time: day.Add(24 * time.Hour), Price: 9}}
+		if _, err := st.StoreHourly(ctx, btcUSD, late); err != nil {
+			t.Fatal(err)
+		}
+		var days int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM prices_daily`).Scan(&days); err != nil || days != 2 {
+			t.Errorf("%d daily rows, want 2", days)
+		}
+	})
+	t.Run("a failing window leaves the series as it was", func(t *testing.T) {
+		var before int
+		_ = conn.QueryRow(ctx, `SELECT count(*) FROM prices_hourly`).Scan(&before)
+		bad := []domain.Sample{{Time: day.Add(30 * time.Hour), Price: 1}, {Time: day.Add(31 * time.Hour), Price: -1}}
+		if _, err := st.StoreHourly(ctx, btcUSD, bad); err == nil {
+			t.Fatal("a negative price was stored")
+		}
+		var after int
+		_ = conn.QueryRow(ctx, `SELECT count(*) FROM prices_hourly`).Scan(&after)
+		if after != before {
+			t.Errorf("rows went from %d to %d: the good hour of a failed window leaked", before, after)
+		}
+	})
+}
+
+func TestStore_Prices(t *testing.T) {
+	st, _ := seeded(t)
+	ctx := context.Background()
+	if err := st.UpsertCoins(ctx, []domain.Coin{{ID: "dogecoin", Symbol: "doge", Name: "Dogecoin"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertCurrencies(ctx, []domain.Currency{{Code: "eur", Name: "Euro"}}); err != nil {
+		t.Fatal(err)
+	}
+	for s, ps := range map[domain.Series][]float64{
+		btcUSD: {10, 20},
+		{CoinID: "bitcoin", CurrencyCode: "eur"}:  {8, 16},
+		{CoinID: "dogecoin", CurrencyCode: "usd"}: {0.1, 0.3},
+	} {
+		if _, err := st.StoreHourly(ctx, s, hours(ps...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := domain.PriceQuery{CoinIDs: []string{"bitcoin", "dogecoin"}, CurrencyCodes: []string{"usd", "eur"},
+		From: day, To: day, Granularity: domain.Daily}
+	cases := []struct {
+		name      string
+		breakdown domain.Breakdown
+		gran      domain.Granularity
+		want      []domain.PriceRow
+	}{
+		{"all three, daily", domain.Breakdown{Date: true, Coin: true, Currency: true}, domain.Daily, []domain.PriceRow{
+			{Time: day, CoinID: "bitcoin", CurrencyCode: "eur", Price: 12},
+			{Time: day, CoinID: "bitcoin", CurrencyCode: "usd", Price: 15},
+			{Time: day, CoinID: "dogecoin", CurrencyCode: "usd", Price: 0.2},
+		}},
+		{"coin only", domain.Breakdown{Coin: true}, domain.Daily, []domain.PriceRow{
+			{CoinID: "bitcoin", Price: 13.5},
+			{CoinID: "dogecoin", Price: 0.2},
+		}},
+		{"date only, hourly", domain.Breakdown{Date: true}, domain.Hourly, []domain.PriceRow{
+			{Time: day, Price: (10 + 8 + 0.1) / 3},
+			{Time: day.Add(time.Hour), Price: (20 + 16 + 0.3) / 3},
+		}},
+		{"currency only", domain.Breakdown{Currency: true}, domain.Daily, []domain.PriceRow{
+			{CurrencyCode: "eur", Price: 12},
+			{CurrencyCode: "usd", Price: (15 + 0.2) / 2},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q.Breakdown, q.Granularity = tc.breakdown, tc.gran
+			got, err := st.Prices(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+			for i := range got {
+				w := tc.want[i]
+				if !got[i].Time.Equal(w.Time) || got[i].CoinID != w.CoinID || got[i].CurrencyCode != w.CurrencyCode ||
+					math.Abs(got[i].Price-w.Price) > 1e-12 {
+					t.Errorf("row %d = %+v, want %+v", i, got[i], w)
+				}
+			}
+		})
+	}
+	t.Run("a range with no data is empty, not an error", func(t *testing.T) {
+		q.From, q.To = day.AddDate(0, 1, 0), day.AddDate(0, 1, 1)
+		q.Breakdown = domain.Breakdown{Date: true}
+		got, err := st.Prices(ctx, q)
+		if err != nil || len(got) != 0 {
+			t.Errorf("got %v, %v", got, err)
+		}
+	})
+}
+
+func TestStore_RunLockIsExclusive(t *testing.T) {
+	st, _ := seeded(t)
+	ctx := context.Background()
+	lock, ok, err := st.TryRunLock(ctx)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if _, ok, _ := st.TryRunLock(ctx); ok {
+		t.Fatal("a second lock was granted while the first is held")
+	}
+	lock.Release()
+	again, ok, err := st.TryRunLock(ctx)
+	if err != nil || !ok {
+		t.Fatalf("lock not granted after release: %v", err)
+	}
+	again.Release()
+}
+
+func TestStore_StartRunClosesAbandonedRuns(t *testing.T) {
+	st, _ := seeded(t)
+	ctx := context.Background()
+	first, err := st.StartRun(ctx, domain.TriggerCron)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := st.StartRun(ctx, domain.TriggerCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := st.Run(ctx, first.ID)
+	if err != nil || old.Status != domain.RunFailed || old.FinishedAt == nil {
+		t.Errorf("abandoned run = %+v, %v", old, err)
+	}
+	if running, err := st.RunningRun(ctx); err != nil || running.ID != second.ID {
+		t.Errorf("running = %+v, %v", running, err)
+	}
+	if _, err := st.Run(ctx, 9999); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("unknown run: %v, want ErrNotFound", err)
 	}
 }
