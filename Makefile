@@ -18,8 +18,8 @@ demo: ## run the dashboard with the built-in CoinGecko simulator (no internet ne
 test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 and Chromium for the browser tests)
 	$(GO) test -count=1 -timeout 20m ./...
 
-bench: ## run the benchmarks and write their report to bench/REPORT.md
-	./bench/run.sh
+bench: ## run the benchmarks and write their report to .ci/bench/REPORT.md
+	./.ci/bench/run
 
 generate: ## regenerate templ output
 	$(GO) tool templ generate
@@ -43,8 +43,8 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-screenshots: ## take screenshots of the dashboard and /status into docs/screenshots
-	$(GO) test -count=1 -run TestScreenshots -tags screenshots ./internal/browser/ -args -screenshots=$(CURDIR)/docs/screenshots
+screenshots: ## take screenshots of the dashboard and /status into .ci/screenshots
+	$(GO) test -count=1 -run TestScreenshots ./cmd/cryptodash/ -args -screenshots=$(CURDIR)/.ci/screenshots
 
 docker: ## build the container image (needs a Docker engine)
 	docker build -t cryptodash .
