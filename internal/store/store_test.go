@@ -227,8 +227,8 @@ func TestStore_Prices(t *testing.T) {
 		t.Fatal(err)
 	}
 	for s, ps := range map[domain.Series][]float64{
-		btcUSD: {10, 20},
-		{CoinID: "bitcoin", CurrencyCode: "eur"}:  {8, 16},
+		btcUSD:                                   {10, 20},
+		{CoinID: "bitcoin", CurrencyCode: "eur"}: {8, 16},
 		{CoinID: "dogecoin", CurrencyCode: "usd"}: {0.1, 0.3},
 	} {
 		if _, err := st.StoreHourly(ctx, s, hours(ps...)); err != nil {

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/cryptodash/cryptodash/internal/config"
+	"github.com/cryptodash/cryptodash/internal/simulator"
+)
+
+// demoDatabaseURL keeps simulated prices out of the database real fetches use.
+const demoDatabaseURL = "postgres://postgres@localhost:5432/cryptodash_demo"
+
+// runDemo runs the simulator and the dashboard in one process, for a machine without
+// internet. It uses its own database unless DATABASE_URL says otherwise, and a rate limit high
+// enough that the year of history arrives in well under a minute while staying visible on
+// /status.
+func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	limit := fs.Int("rate-limit", 600, "simulated CoinGecko calls a minute")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return exitError{code: 1}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	simErr := make(chan error, 1)
+	go func() { simErr <- serveSimulator(ctx, ln, simulator.New(simulator.Options{RatePerMinute: *limit})) }()
+	overrides := map[string]string{
+		"COINGECKO_BASE_URL":   "http://" + ln.Addr().String() + "/api/v3",
+		"COINGECKO_RATE_LIMIT": fmt.Sprint(*limit),
+		"COINGECKO_API_KEY":    "",
+	}
+	env := func(name string) string {
+		if v, ok := overrides[name]; ok {
+			return v
+		}
+		if name == "DATABASE_URL" && getenv(name) == "" {
+			return demoDatabaseURL
+		}
+		return getenv(name)
+	}
+	cfg, err := config.Load(env)
+	if err != nil {
+		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	fmt.Fprintf(stderr, "demo: simulated CoinGecko at %s (generated prices, not real); dashboard on http://localhost:%d\n",
+		overrides["COINGECKO_BASE_URL"], cfg.Port)
+	if err := runServe(ctx, cfg, newLogger(stdout, cfg.LogLevel)); err != nil {
+		return err
+	}
+	return <-simErr
+}

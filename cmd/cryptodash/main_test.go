@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cryptodash/cryptodash/internal/simulator"
+	"github.com/cryptodash/cryptodash/internal/store/storetest"
+)
+
+// envOf turns a map into the getenv run takes, so tests never touch the process environment.
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestRun_BadConfigNamesTheVariable(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, envOf(map[string]string{
+		"PORT": "http", "COINGECKO_API_KEY": "CG-secret-key",
+	}), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "PORT: accepts a whole number") {
+		t.Fatalf("err = %v, want PORT named with what it accepts", err)
+	}
+	if strings.Contains(err.Error()+out.String()+errOut.String(), "CG-secret-key") {
+		t.Error("the API key appears in the output")
+	}
+}
+
+func TestRun_ConfigMasksSecrets(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"config"}, envOf(map[string]string{
+		"CRON_SECRET": "cron-secret-value", "COINGECKO_API_KEY": "CG-secret-key",
+	}), &out, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); strings.Contains(s, "cron-secret-value") || strings.Contains(s, "CG-secret-key") ||
+		!strings.Contains(s, "CRON_SECRET=(set)") || !strings.Contains(s, `FETCH_SCHEDULE="0 2 * * *"`) {
+		t.Errorf("config output:\n%s", s)
+	}
+}
+
+func TestRun_FetchExitStatus(t *testing.T) {
+	sim := simulator.New(simulator.Options{})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	env := map[string]string{
+		"DATABASE_URL":         storetest.NewURL(t),
+		"COINGECKO_BASE_URL":   srv.URL + "/api/v3",
+		"COINGECKO_RATE_LIMIT": "0",
+		"COINS":                "bitcoin,dogecoin",
+		"CURRENCIES":           "usd,eur",
+		"HISTORY_DAYS":         "10",
+	}
+	fetch := func(t *testing.T) (string, error) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		err := run(ctx, []string{"fetch"}, envOf(env), &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+	exitCode := func(err error) int {
+		var e exitError
+		if errors.As(err, &e) {
+			return e.code
+		}
+		if err != nil {
+			return 1
+		}
+		return 0
+	}
+
+	t.Run("succeeded exits 0 with plain progress lines and a summary", func(t *testing.T) {
+		out, err := fetch(t)
+		if exitCode(err) != 0 {
+			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
+		}
+		for _, want := range []string{"progress: 4/4 windows", "succeeded", "fetching", "processing", "storing"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("partial exits 2 and names the failed series", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{FailSeries: []string{"dogecoin/eur"}})
+		defer sim.SetFaults(simulator.Faults{})
+		out, err := fetch(t)
+		if exitCode(err) != 2 || !strings.Contains(out, "dogecoin/eur") || !strings.Contains(out, "partial") {
+			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
+		}
+	})
+	t.Run("unknown coin ids are named and the rest fetched", func(t *testing.T) {
+		env["COINS"] = "bitcoin,matic-network"
+		defer func() { env["COINS"] = "bitcoin,dogecoin" }()
+		out, err := fetch(t)
+		if exitCode(err) != 2 || !strings.Contains(out, "matic-network") {
+			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
+		}
+	})
+	t.Run("failed exits 1", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{UnknownIDs: []string{"bitcoin", "dogecoin"}})
+		defer sim.SetFaults(simulator.Faults{})
+		out, err := fetch(t)
+		if exitCode(err) != 1 || !strings.Contains(out, "failed") {
+			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
+		}
+	})
+}

@@ -1,0 +1,454 @@
+package web_test
+
+import (
+	"compress/gzip"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cryptodash/cryptodash/internal/web"
+)
+
+func TestAPI_SameAnswerWithAndWithoutHXRequest(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	routes := []string{
+		"/api/health",
+		"/api/coins",
+		"/api/currencies",
+		"/api/coins/bitcoin/metadata",
+		"/api/coins/nope/metadata",
+		"/api/prices?dateFrom=2024-03-01&dateTo=2024-03-02",
+		"/api/prices?dateFrom=2024-03-01&dateTo=2024-03-02&format=csv",
+		"/api/prices?dateFrom=bad&dateTo=2024-03-02",
+	}
+	for _, route := range routes {
+		t.Run(route, func(t *testing.T) {
+			plain := f.do(http.MethodGet, route)
+			htmx := f.do(http.MethodGet, route, "HX-Request", "true")
+			if plain.Code != htmx.Code || plain.Body.String() != htmx.Body.String() {
+				t.Errorf("plain %d %q, htmx %d %q", plain.Code, plain.Body, htmx.Code, htmx.Body)
+			}
+			for _, h := range []string{"Content-Type", "Cache-Control", "ETag", "Vary"} {
+				if plain.Header().Get(h) != htmx.Header().Get(h) {
+					t.Errorf("%s: plain %q, htmx %q", h, plain.Header().Get(h), htmx.Header().Get(h))
+				}
+			}
+		})
+	}
+}
+
+func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+
+	t.Run("coins sorted by name", func(t *testing.T) {
+		var coins []map[string]string
+		env := decodeData(t, f.do(http.MethodGet, "/api/coins"), &coins)
+		want := []map[string]string{
+			{"id": "bitcoin", "symbol": "btc", "name": "Bitcoin"},
+			{"id": "dogecoin", "symbol": "doge", "name": "Dogecoin"},
+			{"id": "ethereum", "symbol": "eth", "name": "Ethereum"},
+		}
+		if !env.Success || !reflect.DeepEqual(coins, want) {
+			t.Errorf("coins = %v", coins)
+		}
+	})
+	t.Run("currencies sorted by code", func(t *testing.T) {
+		var currencies []map[string]string
+		decodeData(t, f.do(http.MethodGet, "/api/currencies"), &currencies)
+		want := []map[string]string{{"code": "try", "name": "Turkish Lira"}, {"code": "usd", "name": "US Dollar"}}
+		if !reflect.DeepEqual(currencies, want) {
+			t.Errorf("currencies = %v", currencies)
+		}
+	})
+	t.Run("metadata", func(t *testing.T) {
+		var m map[string]string
+		decodeData(t, f.do(http.MethodGet, "/api/coins/bitcoin/metadata"), &m)
+		want := map[string]string{"coinId": "bitcoin", "name": "Bitcoin", "symbol": "btc",
+			"description": "<p>Digital gold</p>", "imageUrl": "https://assets.example/btc.png", "homepageUrl": "https://bitcoin.org"}
+		if !reflect.DeepEqual(m, want) {
+			t.Errorf("metadata = %v", m)
+		}
+	})
+	t.Run("metadata of an unknown coin is a 404 envelope", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/api/coins/nope/metadata")
+		env := decode(t, rec)
+		if rec.Code != http.StatusNotFound || env.Success || !strings.Contains(env.Message, "nope") {
+			t.Errorf("%d %s", rec.Code, rec.Body)
+		}
+		if rec.Header().Get("ETag") != "" || rec.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("404 carries cache headers: %v", rec.Header())
+		}
+	})
+	t.Run("an unknown API path is a 404 envelope", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/api/nothing-here")
+		if env := decode(t, rec); rec.Code != http.StatusNotFound || env.Success {
+			t.Errorf("%d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+func TestAPIPrices_BadParameters(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	good := url.Values{"dateFrom": {"2024-03-01"}, "dateTo": {"2024-03-02"}}
+	cases := []struct {
+		name  string
+		set   map[string]string
+		param string
+	}{
+		{"missing dateFrom", map[string]string{"dateFrom": ""}, "dateFrom"},
+		{"missing dateTo", map[string]string{"dateTo": ""}, "dateTo"},
+		{"malformed dateFrom", map[string]string{"dateFrom": "01/03/2024"}, "dateFrom"},
+		{"impossible dateTo", map[string]string{"dateTo": "2024-02-30"}, "dateTo"},
+		{"reversed dates", map[string]string{"dateFrom": "2024-03-05", "dateTo": "2024-03-01"}, "dateTo"},
+		{"unknown coin id", map[string]string{"coinIds": "bitcoin,notacoin"}, "coinIds"},
+		{"unknown currency code", map[string]string{"currencyCodes": "usd,xyz"}, "currencyCodes"},
+		{"unknown breakdown", map[string]string{"breakdown": "coin,week"}, "breakdown"},
+		{"unknown granularity", map[string]string{"granularity": "weekly"}, "granularity"},
+		{"unknown format", map[string]string{"format": "xml"}, "format"},
+		{"hourly over 31 days", map[string]string{"dateFrom": "2024-01-01", "dateTo": "2024-03-01", "granularity": "hourly"}, "granularity"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := url.Values{}
+			for k, v := range good {
+				q[k] = v
+			}
+			for k, v := range tc.set {
+				q.Set(k, v)
+			}
+			rec := f.do(http.MethodGet, "/api/prices?"+q.Encode())
+			env := decode(t, rec)
+			if rec.Code != http.StatusBadRequest || env.Success {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if env.Errors[tc.param] == "" {
+				t.Errorf("errors %v do not name %s", env.Errors, tc.param)
+			}
+			if len(env.Errors) != 1 {
+				t.Errorf("errors %v name more than %s", env.Errors, tc.param)
+			}
+			if cc := rec.Header().Get("Cache-Control"); cc != "no-store" || rec.Header().Get("ETag") != "" {
+				t.Errorf("a 400 is cacheable: Cache-Control %q ETag %q", cc, rec.Header().Get("ETag"))
+			}
+		})
+	}
+	t.Run("every bad parameter at once", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/api/prices?dateFrom=x&coinIds=zzz&breakdown=foo")
+		env := decode(t, rec)
+		for _, p := range []string{"dateFrom", "dateTo", "coinIds", "breakdown"} {
+			if env.Errors[p] == "" {
+				t.Errorf("errors %v do not name %s", env.Errors, p)
+			}
+		}
+	})
+}
+
+type priceRow map[string]any
+
+type pricesAnswer struct {
+	Data []priceRow `json:"data"`
+	Meta struct {
+		Count       int      `json:"count"`
+		Granularity string   `json:"granularity"`
+		DateFrom    string   `json:"dateFrom"`
+		DateTo      string   `json:"dateTo"`
+		Breakdown   []string `json:"breakdown"`
+		Filters     struct {
+			CoinIDs       []string `json:"coinIds"`
+			CurrencyCodes []string `json:"currencyCodes"`
+		} `json:"filters"`
+	} `json:"meta"`
+}
+
+func (f *fixture) prices(t *testing.T, query string) pricesAnswer {
+	t.Helper()
+	rec := f.do(http.MethodGet, "/api/prices?"+query)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var out pricesAnswer
+	decodeData(t, rec, &out)
+	return out
+}
+
+func TestAPIPrices_Breakdowns(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	const span = "dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin,ethereum&currencyCodes=USD,try"
+	btcUSDDay1 := (100.5 + 200.25 + 300.125) / 3
+	cases := []struct {
+		breakdown string
+		want      []priceRow
+	}{
+		{"coin,currency,date", []priceRow{
+			{"coin": "bitcoin", "currency": "TRY", "date": "2024-03-01", "price": 3250.0},
+			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-01", "price": btcUSDDay1},
+			{"coin": "ethereum", "currency": "USD", "date": "2024-03-01", "price": 15.0},
+			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-02", "price": 450.0},
+		}},
+		{"date", []priceRow{
+			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3},
+			{"date": "2024-03-02", "price": 450.0},
+		}},
+		{"coin", []priceRow{
+			{"coin": "bitcoin", "price": (3250 + btcUSDDay1 + 450) / 3},
+			{"coin": "ethereum", "price": 15.0},
+		}},
+		{"currency", []priceRow{
+			{"currency": "TRY", "price": 3250.0},
+			{"currency": "USD", "price": (btcUSDDay1 + 450 + 15) / 3},
+		}},
+		{"date,coin", []priceRow{
+			{"coin": "bitcoin", "date": "2024-03-01", "price": (3250 + btcUSDDay1) / 2},
+			{"coin": "ethereum", "date": "2024-03-01", "price": 15.0},
+			{"coin": "bitcoin", "date": "2024-03-02", "price": 450.0},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.breakdown, func(t *testing.T) {
+			got := f.prices(t, span+"&breakdown="+tc.breakdown)
+			if !reflect.DeepEqual(got.Data, tc.want) {
+				t.Errorf("rows\n got %v\nwant %v", got.Data, tc.want)
+			}
+			if got.Meta.Count != len(tc.want) || got.Meta.Granularity != "daily" {
+				t.Errorf("meta = %+v", got.Meta)
+			}
+		})
+	}
+
+	t.Run("meta and defaults", func(t *testing.T) {
+		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05")
+		m := got.Meta
+		if m.DateFrom != "2024-03-01" || m.DateTo != "2024-03-05" || m.Granularity != "daily" ||
+			!reflect.DeepEqual(m.Breakdown, []string{"coin", "currency", "date"}) ||
+			!reflect.DeepEqual(m.Filters.CoinIDs, []string{"bitcoin", "dogecoin", "ethereum"}) ||
+			!reflect.DeepEqual(m.Filters.CurrencyCodes, []string{"try", "usd"}) {
+			t.Errorf("meta = %+v", m)
+		}
+		if m.Count != 4 {
+			t.Errorf("count = %d, want 4", m.Count)
+		}
+	})
+
+	t.Run("full float64 precision", func(t *testing.T) {
+		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-01&coinIds=bitcoin&currencyCodes=usd&breakdown=coin&granularity=daily")
+		if p := got.Data[0]["price"].(float64); p != btcUSDDay1 {
+			t.Errorf("price = %v, want %v", p, btcUSDDay1)
+		}
+	})
+}
+
+func TestAPIPrices_Hourly(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-01&coinIds=bitcoin&currencyCodes=usd")
+	if got.Meta.Granularity != "hourly" {
+		t.Fatalf("a one-day range is %q, want hourly", got.Meta.Granularity)
+	}
+	want := []priceRow{
+		{"coin": "bitcoin", "currency": "USD", "date": "2024-03-01 00:00:00", "price": 100.5},
+		{"coin": "bitcoin", "currency": "USD", "date": "2024-03-01 01:00:00", "price": 200.25},
+		{"coin": "bitcoin", "currency": "USD", "date": "2024-03-01 02:00:00", "price": 300.125},
+	}
+	if !reflect.DeepEqual(got.Data, want) {
+		t.Errorf("rows\n got %v\nwant %v", got.Data, want)
+	}
+	if g := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-03").Meta.Granularity; g != "hourly" {
+		t.Errorf("a two-day span is %q, want hourly", g)
+	}
+	if g := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-04").Meta.Granularity; g != "daily" {
+		t.Errorf("a three-day span is %q, want daily", g)
+	}
+}
+
+func TestAPIPrices_CSV(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin&breakdown=date,currency&format=csv")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if cd := rec.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment; filename=") || !strings.Contains(cd, ".csv") {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	records, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"currency", "date", "price"},
+		{"TRY", "2024-03-01", "3250"},
+		{"USD", "2024-03-01", "200.29166666666666"},
+		{"USD", "2024-03-02", "450"},
+	}
+	if !reflect.DeepEqual(records, want) {
+		t.Errorf("csv\n got %v\nwant %v", records, want)
+	}
+}
+
+func TestAPI_CachingAndETag(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	const route = "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05"
+	first := f.do(http.MethodGet, route)
+	etag := first.Header().Get("ETag")
+	if etag == "" || !strings.Contains(etag, "test1-") {
+		t.Fatalf("ETag = %q, want one carrying the build id", etag)
+	}
+	if cc := first.Header().Get("Cache-Control"); cc != "public, max-age=0, s-maxage=300" {
+		t.Errorf("Cache-Control = %q", cc)
+	}
+
+	t.Run("304 on a match, without a body", func(t *testing.T) {
+		rec := f.do(http.MethodGet, route, "If-None-Match", etag)
+		if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag {
+			t.Errorf("status %d, %d bytes, ETag %q", rec.Code, rec.Body.Len(), rec.Header().Get("ETag"))
+		}
+		rec = f.do(http.MethodGet, "/api/coins", "If-None-Match", `"other", `+etag)
+		if rec.Code != http.StatusNotModified {
+			t.Errorf("a list containing the tag: status %d", rec.Code)
+		}
+	})
+	t.Run("new data, new ETag", func(t *testing.T) {
+		f.storeHours("dogecoin", "usd", day2, 0.125)
+		rec := f.do(http.MethodGet, route, "If-None-Match", etag)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d after new data, want 200", rec.Code)
+		}
+		if got := rec.Header().Get("ETag"); got == etag || got == "" {
+			t.Errorf("ETag %q did not change from %q", got, etag)
+		}
+	})
+	t.Run("an unknown page gets no ETag and no 304", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/no-such-page", "If-None-Match", "*")
+		if rec.Code != http.StatusNotFound || rec.Header().Get("ETag") != "" {
+			t.Errorf("status %d ETag %q", rec.Code, rec.Header().Get("ETag"))
+		}
+	})
+}
+
+func TestWeb_CacheHeadersPerRouteClass(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	auth := []string{"Authorization", "Bearer " + testSecret}
+	cases := []struct {
+		method, route string
+		header        []string
+		want          string
+	}{
+		{http.MethodGet, "/api/coins", nil, "public, max-age=0, s-maxage=300"},
+		{http.MethodGet, "/api/currencies", nil, "public, max-age=0, s-maxage=300"},
+		{http.MethodGet, "/api/coins/bitcoin/metadata", nil, "public, max-age=0, s-maxage=300"},
+		{http.MethodGet, "/api/health", nil, "no-store"},
+		{http.MethodGet, "/metrics", nil, "no-store"},
+		{http.MethodGet, "/api/cron/fetch-data", auth, "no-store"},
+		{http.MethodGet, "/api/cron/fetch-data", nil, "no-store"},
+		{http.MethodPost, "/api/cron/fetch-data", auth, "no-store"},
+		{http.MethodGet, "/api/cron/runs/1", auth, "no-store"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+" "+tc.route, func(t *testing.T) {
+			rec := f.do(tc.method, tc.route, tc.header...)
+			if cc := rec.Header().Get("Cache-Control"); cc != tc.want {
+				t.Errorf("status %d Cache-Control %q, want %q", rec.Code, cc, tc.want)
+			}
+		})
+	}
+}
+
+func TestWeb_SecurityHeaders(t *testing.T) {
+	f := newFixture(t, func(d *web.Deps) { d.Config.CoinGeckoBaseURL = "http://127.0.0.1:8090/api/v3" })
+	for _, route := range []string{"/api/coins", "/api/nothing", "/no-such-page", "/metrics"} {
+		rec := f.do(http.MethodGet, route)
+		csp := rec.Header().Get("Content-Security-Policy")
+		for _, part := range []string{"script-src 'self'", "default-src 'self'", "frame-ancestors 'none'", "img-src 'self' data: https: http://127.0.0.1:8090"} {
+			if !strings.Contains(csp, part) {
+				t.Errorf("%s: CSP %q lacks %q", route, csp, part)
+			}
+		}
+		want := map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin", "X-Frame-Options": "DENY"}
+		for h, v := range want {
+			if got := rec.Header().Get(h); got != v {
+				t.Errorf("%s: %s = %q, want %q", route, h, got, v)
+			}
+		}
+	}
+}
+
+func TestWeb_Gzip(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-01", "Accept-Encoding", "gzip")
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding = %q", rec.Header().Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil || !strings.Contains(string(plain), `"success":true`) {
+		t.Errorf("gunzipped %q, %v", plain, err)
+	}
+}
+
+func TestWeb_RequestIDAndAccessLog(t *testing.T) {
+	f := newFixture(t)
+	// As behind the ALB: the peer is a private address, the client is in X-Forwarded-For.
+	req := httptest.NewRequest(http.MethodGet, "/api/currencies", nil)
+	req.RemoteAddr = "10.0.3.7:41234"
+	req.Header.Set("X-Request-Id", "edge-42")
+	req.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.1")
+	rec := f.send(req)
+	if got := rec.Header().Get("X-Request-Id"); got != "edge-42" {
+		t.Errorf("X-Request-Id = %q, want the incoming one", got)
+	}
+	logs := f.logs.String()
+	for _, want := range []string{`"request_id":"edge-42"`, `"route":"/api/currencies"`, `"status":200`, `"client_ip":"203.0.113.9"`, `"latency_ms"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("access log lacks %s: %s", want, logs)
+		}
+	}
+	rec = f.do(http.MethodGet, "/api/currencies", "X-Request-Id", "bad id\nforged")
+	if got := rec.Header().Get("X-Request-Id"); got == "" || strings.Contains(got, "forged") {
+		t.Errorf("X-Request-Id = %q, want a fresh one", got)
+	}
+}
+
+func TestWeb_Metrics(t *testing.T) {
+	f := newFixture(t)
+	f.do(http.MethodGet, "/api/coins/x/metadata")
+	rec := f.do(http.MethodGet, "/metrics")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	want := `cryptodash_http_requests_total{code="404",method="GET",route="/api/coins/:id/metadata"} 1`
+	if !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("metrics lack %s", want)
+	}
+	if !strings.Contains(rec.Body.String(), "cryptodash_http_request_duration_seconds_bucket") {
+		t.Error("metrics lack the latency histogram")
+	}
+}
+
+func TestWeb_PageErrorsAreHTML(t *testing.T) {
+	f := newFixture(t)
+	rec := f.do(http.MethodGet, "/no-such-page")
+	if rec.Code != http.StatusNotFound || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("status %d Content-Type %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if !strings.Contains(rec.Body.String(), `data-testid="error-page"`) {
+		t.Errorf("body is not the error page: %s", rec.Body)
+	}
+}

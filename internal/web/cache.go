@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Cache policies. A CDN keeps public reads for five minutes (s-maxage) while browsers
+// revalidate every time (max-age=0), which the ETag makes a one-row query. Behind a login the
+// answers are no business of a shared cache.
+const (
+	cachePublic  = "public, max-age=0, s-maxage=300"
+	cachePrivate = "private, no-cache"
+)
+
+// cache gives GET and HEAD reads an ETag built from the build id and the data version, and
+// answers a matching If-None-Match with 304 before the handler runs, so a revalidation costs
+// one tiny query instead of a price aggregation. Only 2xx answers are marked cacheable: an
+// error cached for five minutes at the CDN would outlive its cause.
+func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
+	policy := cachePublic
+	if s.deps.Config.AuthEnabled() {
+		policy = cachePrivate
+	}
+	return func(c echo.Context) error {
+		req, res := c.Request(), c.Response()
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			res.Header().Set(echo.HeaderCacheControl, "no-store")
+			return next(c)
+		}
+		v, err := s.deps.Store.DataVersion(req.Context())
+		if err != nil {
+			return err
+		}
+		// Weak, because gzip changes the bytes but not the meaning of a response.
+		etag := `W/"` + s.deps.BuildID + "-" + strconv.FormatInt(v.Version, 10) + `"`
+		if etagMatches(req.Header.Get("If-None-Match"), etag) {
+			res.Header().Set(echo.HeaderCacheControl, policy)
+			res.Header().Set("ETag", etag)
+			return c.NoContent(http.StatusNotModified)
+		}
+		res.Before(func() {
+			h := res.Header()
+			if res.Status >= 200 && res.Status < 300 {
+				h.Set(echo.HeaderCacheControl, policy)
+				h.Set("ETag", etag)
+				return
+			}
+			h.Del("ETag")
+			h.Set(echo.HeaderCacheControl, "no-store")
+		})
+		return next(c)
+	}
+}
+
+// etagMatches applies If-None-Match's weak comparison: any listed tag equal to etag once the
+// W/ prefixes are dropped, or "*".
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == want {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/store"
+	"github.com/cryptodash/cryptodash/views"
+)
+
+// invalidParams is a request with bad parameters: each one named with what it accepts, all
+// reported at once so a client fixes its request in one go.
+type invalidParams map[string]string
+
+func (p invalidParams) add(param, problem string) {
+	if _, dup := p[param]; !dup {
+		p[param] = problem
+	}
+}
+
+// err returns p as an error, or nil when no parameter was bad.
+func (p invalidParams) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+func (p invalidParams) Error() string {
+	parts := make([]string, 0, len(p))
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		parts = append(parts, k+": "+p[k])
+	}
+	return "invalid parameters: " + strings.Join(parts, "; ")
+}
+
+// failure is what the client is told about an error, and what is logged.
+type failure struct {
+	status  int
+	message string
+	fields  map[string]string
+	logText string
+}
+
+// classify maps an error to a status and a message fit for users. Internal text goes only to
+// the log.
+func classify(err error, requestID string) failure {
+	var params invalidParams
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &params):
+		return failure{status: http.StatusBadRequest, message: "invalid parameters", fields: params, logText: err.Error()}
+	case errors.As(err, &he):
+		f := failure{status: he.Code, message: fmt.Sprint(he.Message), logText: err.Error()}
+		if he.Internal != nil {
+			f.logText = he.Internal.Error()
+		}
+		if he.Code == http.StatusInternalServerError {
+			f.message = "internal error, request id " + requestID
+		}
+		return f
+	case errors.Is(err, domain.ErrNotFound):
+		return failure{status: http.StatusNotFound, message: "not found", logText: err.Error()}
+	case errors.Is(err, context.Canceled):
+		return failure{status: http.StatusServiceUnavailable, message: "request cancelled", logText: err.Error()}
+	case store.Unavailable(err):
+		return failure{status: http.StatusServiceUnavailable,
+			message: "the database is not answering; try again shortly", logText: err.Error()}
+	default:
+		return failure{status: http.StatusInternalServerError,
+			message: "internal error, request id " + requestID, logText: err.Error()}
+	}
+}
+
+// handleError is the service's one HTTPErrorHandler: API paths get the JSON envelope, pages
+// get the error page, and every error is logged once with its request id (5xx as errors, 4xx
+// as warnings).
+func (s *server) handleError(err error, c echo.Context) {
+	id := requestIDOf(c)
+	f := classify(err, id)
+	req := c.Request()
+	level := slog.LevelWarn
+	switch {
+	case errors.Is(err, context.Canceled):
+		// The client went away; nothing is wrong with the service.
+		level = slog.LevelInfo
+	case f.status >= 500:
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(req.Context(), level, "request failed",
+		slog.String("request_id", id),
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.Path),
+		slog.Int("status", f.status),
+		slog.String("client_ip", c.RealIP()),
+		slog.String("error", f.logText),
+	)
+	if c.Response().Committed {
+		return
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if f.status == http.StatusUnauthorized && strings.HasPrefix(req.URL.Path, "/api/cron/") {
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, "Bearer")
+	}
+	var werr error
+	switch {
+	case req.Method == http.MethodHead:
+		werr = c.NoContent(f.status)
+	case isAPI(req):
+		werr = writeJSON(c, f.status, envelope{Success: false, Message: f.message, Errors: f.fields})
+	default:
+		werr = s.errorPage(c, f)
+	}
+	if werr != nil {
+		s.log.Error("write error response", "request_id", id, "error", werr.Error())
+	}
+}
+
+func isAPI(r *http.Request) bool {
+	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+// errorPage falls back to plain text when the error page itself fails to render, so the
+// client still gets the right status.
+func (s *server) errorPage(c echo.Context, f failure) error {
+	message := f.message
+	if len(f.fields) > 0 {
+		message = invalidParams(f.fields).Error()
+	}
+	page := views.ErrorPage(views.ErrorProps{Status: f.status, Title: http.StatusText(f.status), Message: message})
+	if err := renderPage(c, f.status, page); err != nil {
+		s.log.Error("render error page", "request_id", requestIDOf(c), "error", err.Error())
+		return c.String(f.status, message)
+	}
+	return nil
+}

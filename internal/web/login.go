@@ -1,0 +1,191 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/cryptodash/cryptodash/views"
+)
+
+const (
+	sessionCookie   = "cryptodash_session"
+	sessionUserKey  = "user"
+	sessionLifetime = 12 * time.Hour
+	headerHXRequest = "HX-Request"
+	// headerHXRedirect makes HTMX load the login page as a whole page instead of swapping it
+	// into the fragment that asked.
+	headerHXRedirect = "HX-Redirect"
+)
+
+// newSessions configures the session manager. Sessions are only written at login and logout,
+// so the cookie is set by the handlers themselves (not scs.LoadAndSave), which lets it be
+// Secure exactly when the client reached us over https.
+func newSessions(store scs.Store) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = store
+	sm.Lifetime = sessionLifetime
+	return sm
+}
+
+// loginRoutes adds /login and /logout when the dashboard has credentials; without them there
+// is nothing to log into and the paths are 404s.
+func (s *server) loginRoutes(e *echo.Echo) {
+	if !s.deps.Config.AuthEnabled() {
+		return
+	}
+	e.GET("/login", s.loginShow, noStore, s.loadSession)
+	e.POST("/login", s.loginSubmit, noStore, s.sameOrigin, s.loadSession)
+	e.POST("/logout", s.logout, noStore, s.sameOrigin, s.loadSession)
+}
+
+// loadSession reads the session named by the cookie into the request context.
+func (s *server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var token string
+		if ck, err := c.Cookie(sessionCookie); err == nil {
+			token = ck.Value
+		}
+		ctx, err := s.sessions.Load(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// requireSession lets a request through only with a logged-in session when credentials are
+// configured: the API answers 401, pages redirect to the login form and come back after it.
+func (s *server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	if !s.deps.Config.AuthEnabled() {
+		return next
+	}
+	return s.loadSession(func(c echo.Context) error {
+		if s.sessions.GetString(c.Request().Context(), sessionUserKey) != "" {
+			return next(c)
+		}
+		req := c.Request()
+		if isAPI(req) {
+			return echo.NewHTTPError(http.StatusUnauthorized, "login required")
+		}
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		target := "/login?next=" + url.QueryEscape(req.URL.RequestURI())
+		if req.Header.Get(headerHXRequest) == "true" {
+			// A partial redirected by the browser would put the login page inside the
+			// dashboard; HTMX instead navigates the whole window.
+			c.Response().Header().Set(headerHXRedirect, target)
+			return c.NoContent(http.StatusUnauthorized)
+		}
+		return c.Redirect(http.StatusSeeOther, target)
+	})
+}
+
+// sameOrigin refuses cross-site form posts, so another site can neither log a visitor into
+// this dashboard nor log them out. The standard library's check reads Sec-Fetch-Site, which
+// every current browser sends and which, unlike Origin against Host, survives CloudFront
+// rewriting the Host header on its way to the load balancer.
+func (s *server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	cop := http.NewCrossOriginProtection()
+	return func(c echo.Context) error {
+		if err := cop.Check(c.Request()); err != nil {
+			return echo.NewHTTPError(http.StatusForbidden, "cross-site form posts are refused").SetInternal(err)
+		}
+		return next(c)
+	}
+}
+
+func (s *server) loginShow(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if s.sessions.GetString(c.Request().Context(), sessionUserKey) != "" {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	return renderPage(c, http.StatusOK, views.LoginPage(views.LoginProps{Next: next}))
+}
+
+// loginSubmit checks the credentials. Both the username comparison and bcrypt run whatever the
+// input, so the answer takes as long for a wrong username as for a wrong password.
+func (s *server) loginSubmit(c echo.Context) error {
+	cfg := s.deps.Config
+	username := strings.TrimSpace(c.FormValue("username"))
+	password := c.FormValue("password")
+	next := safeNext(c.FormValue("next"))
+
+	gotUser, wantUser := sha256.Sum256([]byte(username)), sha256.Sum256([]byte(cfg.AuthUsername))
+	userOK := subtle.ConstantTimeCompare(gotUser[:], wantUser[:]) == 1
+	passOK := bcrypt.CompareHashAndPassword([]byte(cfg.AuthPasswordHash), []byte(password)) == nil
+	if !userOK || !passOK {
+		s.log.Warn("login failed", "request_id", requestIDOf(c), "client_ip", c.RealIP())
+		return renderPage(c, http.StatusUnauthorized, views.LoginPage(views.LoginProps{
+			Next: next, Username: username, Error: "Wrong username or password.",
+		}))
+	}
+
+	ctx := c.Request().Context()
+	// A new token at login stops session fixation: a token planted before login is worthless.
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionUserKey, cfg.AuthUsername)
+	token, expiry, err := s.sessions.Commit(ctx)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, token, expiry)
+	s.log.Info("login", "request_id", requestIDOf(c), "client_ip", c.RealIP())
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *server) logout(c echo.Context) error {
+	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
+		return err
+	}
+	s.setSessionCookie(c, "", time.Time{})
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// setSessionCookie writes the session cookie, or deletes it when token is empty.
+func (s *server) setSessionCookie(c echo.Context, token string, expiry time.Time) {
+	ck := &http.Cookie{
+		Name:     sessionCookie,
+		Value:    token,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   c.Scheme() == "https",
+		SameSite: http.SameSiteLaxMode,
+	}
+	if token == "" {
+		ck.MaxAge = -1
+	} else {
+		ck.Expires = expiry.UTC()
+	}
+	c.SetCookie(ck)
+}
+
+// safeNext keeps the post-login redirect on this site: only a local path is accepted, never
+// "//host" or "/\host", which browsers treat as another origin.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// renderPage renders comp into a buffer before writing, so a template error becomes the
+// error handler's clean 500.
+func renderPage(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}

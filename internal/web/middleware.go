@@ -1,0 +1,148 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+const requestIDKey = "requestID"
+
+// saneRequestID accepts the ids load balancers and tracing proxies send (uuids, ALB trace
+// ids such as "Root=1-5f...") while refusing anything that could forge log lines or bloat
+// them.
+var saneRequestID = regexp.MustCompile(`^[A-Za-z0-9._:=-]{1,128}$`)
+
+// requestID gives every request an id, reusing the caller's X-Request-Id when it looks like
+// one, so a request can be followed from CloudFront through the ALB to our log lines.
+func (s *server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !saneRequestID.MatchString(id) {
+			id = newRequestID()
+		}
+		c.Set(requestIDKey, id)
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func requestIDOf(c echo.Context) string {
+	id, _ := c.Get(requestIDKey).(string)
+	return id
+}
+
+// observe writes the access log line and the HTTP metrics of every request. It hands a
+// returned error to the error handler itself, because Echo would otherwise do so only after
+// every middleware has returned, and the log and metrics must see the status the client got.
+func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		elapsed := time.Since(start)
+		req, res := c.Request(), c.Response()
+		route := routeLabel(c)
+		s.metrics.observe(req.Method, route, res.Status, elapsed)
+		s.log.LogAttrs(req.Context(), slog.LevelInfo, "http request",
+			slog.String("request_id", requestIDOf(c)),
+			slog.String("method", req.Method),
+			slog.String("path", req.URL.Path),
+			slog.String("route", route),
+			slog.Int("status", res.Status),
+			slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000),
+			slog.Int64("bytes", res.Size),
+			slog.String("client_ip", c.RealIP()),
+			slog.String("user_agent", req.UserAgent()),
+		)
+		return nil
+	}
+}
+
+// routeLabel is the route template ("/api/coins/:id/metadata"), never the raw path, so that
+// metric labels stay few whatever URLs clients send.
+func routeLabel(c echo.Context) string {
+	switch p := c.Path(); p {
+	case "", "/*":
+		return "unmatched"
+	default:
+		return p
+	}
+}
+
+// recoverer turns a panic into a logged 500 with its stack, instead of a dropped connection.
+func (s *server) recoverer() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic serving request", "request_id", requestIDOf(c),
+				"method", c.Request().Method, "path", c.Request().URL.Path,
+				"error", err.Error(), "stack", string(stack))
+			return fmt.Errorf("panic: %w", err)
+		},
+	})
+}
+
+// contentSecurityPolicy allows scripts only from our own origin (the dashboard has no inline
+// script) and images from anywhere over https, since coin logos come from CoinGecko's CDN. In
+// the offline demo logos come from the simulator, often over plain http, so its origin is
+// allowed too.
+func contentSecurityPolicy(coinGeckoBaseURL string) string {
+	img := "'self' data: https:"
+	if u, err := url.Parse(coinGeckoBaseURL); err == nil && u.Scheme != "" && u.Host != "" {
+		img += " " + u.Scheme + "://" + u.Host
+	}
+	return strings.Join([]string{
+		"default-src 'self'",
+		"script-src 'self'",
+		"style-src 'self' 'unsafe-inline'",
+		"img-src " + img,
+		"connect-src 'self'",
+		"frame-ancestors 'none'",
+		"base-uri 'self'",
+		"form-action 'self'",
+		"object-src 'none'",
+	}, "; ")
+}
+
+// securityHeaders sets the headers every response carries, errors included.
+func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", s.csp)
+		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
+		h.Set(echo.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
+		h.Set(echo.HeaderXFrameOptions, "DENY")
+		return next(c)
+	}
+}
+
+// compress gzips responses for clients that accept it. /metrics is skipped because promhttp
+// negotiates its own compression.
+func (s *server) compress() echo.MiddlewareFunc {
+	return middleware.GzipWithConfig(middleware.GzipConfig{
+		Skipper:   func(c echo.Context) bool { return c.Path() == "/metrics" },
+		MinLength: 512,
+	})
+}
+
+// bodyLimit caps request bodies: the only bodies this service accepts are the login form and
+// empty cron triggers.
+func (s *server) bodyLimit() echo.MiddlewareFunc {
+	return middleware.BodyLimit("64K")
+}

@@ -1,0 +1,193 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/cryptodash/cryptodash/internal/store"
+	"github.com/cryptodash/cryptodash/internal/ui"
+	"github.com/cryptodash/cryptodash/internal/web"
+	"github.com/cryptodash/cryptodash/static"
+)
+
+// withUI mounts the real UI handler on the fixture's own store.
+func withUI(d *web.Deps) {
+	d.UI = ui.New(ui.Options{Store: d.Store.(ui.Store), Logger: d.Logger})
+}
+
+func TestPages_CacheHeaders(t *testing.T) {
+	f := newFixture(t, withUI)
+	f.seed()
+	public := []string{"/", "/partials/dashboard", "/partials/table"}
+	for _, route := range public {
+		t.Run(route, func(t *testing.T) {
+			plain := f.do(http.MethodGet, route)
+			htmx := f.do(http.MethodGet, route, "HX-Request", "true")
+			if plain.Code != http.StatusOK {
+				t.Fatalf("status %d: %.300s", plain.Code, plain.Body)
+			}
+			if cc := plain.Header().Get("Cache-Control"); cc != "public, max-age=0, s-maxage=300" {
+				t.Errorf("Cache-Control = %q", cc)
+			}
+			etag := plain.Header().Get("ETag")
+			if etag == "" || htmx.Header().Get("ETag") != etag || htmx.Body.String() != plain.Body.String() {
+				t.Errorf("answers differ with HX-Request (ETag %q vs %q)", etag, htmx.Header().Get("ETag"))
+			}
+			if rec := f.do(http.MethodGet, route, "If-None-Match", etag); rec.Code != http.StatusNotModified {
+				t.Errorf("conditional request: %d, want 304", rec.Code)
+			}
+		})
+	}
+	t.Run("/status is not cached", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/status")
+		if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("ETag") != "" {
+			t.Errorf("status %d Cache-Control %q ETag %q", rec.Code, rec.Header().Get("Cache-Control"), rec.Header().Get("ETag"))
+		}
+	})
+	t.Run("static assets are immutable", func(t *testing.T) {
+		rec := f.do(http.MethodGet, static.Path("css/app.css"), "Accept-Encoding", "gzip")
+		if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" {
+			t.Errorf("status %d Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
+		}
+		if rec.Header().Get("Content-Security-Policy") == "" {
+			t.Error("static answers lack the security headers")
+		}
+	})
+}
+
+const (
+	testUser     = "analyst"
+	testPassword = "correct horse battery staple"
+)
+
+func withLogin(t *testing.T) func(*web.Deps) {
+	return func(d *web.Deps) {
+		hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Config.AuthUsername, d.Config.AuthPasswordHash = testUser, string(hash)
+		d.Sessions = d.Store.(*store.Store).Sessions(0)
+		withUI(d)
+	}
+}
+
+func (f *fixture) login(t *testing.T, user, password, next string) *http.Cookie {
+	t.Helper()
+	form := url.Values{"username": {user}, "password": {password}, "next": {next}}
+	rec := f.send(newFormRequest("/login", form))
+	if rec.Code != http.StatusSeeOther {
+		return nil
+	}
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == "cryptodash_session" && ck.Value != "" {
+			return ck
+		}
+	}
+	return nil
+}
+
+func TestLogin(t *testing.T) {
+	f := newFixture(t, withLogin(t))
+	f.seed()
+
+	t.Run("open routes stay open", func(t *testing.T) {
+		for _, route := range []string{"/api/health", "/metrics", "/login", static.Path("js/app.js")} {
+			if rec := f.do(http.MethodGet, route); rec.Code != http.StatusOK {
+				t.Errorf("%s: %d", route, rec.Code)
+			}
+		}
+		if rec := f.do(http.MethodGet, "/api/cron/fetch-data", "Authorization", "Bearer "+testSecret); rec.Code != http.StatusOK {
+			t.Errorf("cron readiness with its token: %d", rec.Code)
+		}
+	})
+	t.Run("the API answers 401 JSON", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/api/coins")
+		if env := decode(t, rec); rec.Code != http.StatusUnauthorized || env.Success {
+			t.Errorf("%d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("pages redirect to the login form", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/?coins=bitcoin")
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next="+url.QueryEscape("/?coins=bitcoin") {
+			t.Errorf("%d Location %q", rec.Code, rec.Header().Get("Location"))
+		}
+		rec = f.do(http.MethodGet, "/partials/table", "HX-Request", "true")
+		if rec.Code != http.StatusUnauthorized || !strings.HasPrefix(rec.Header().Get("HX-Redirect"), "/login") {
+			t.Errorf("partial: %d HX-Redirect %q", rec.Code, rec.Header().Get("HX-Redirect"))
+		}
+	})
+	t.Run("wrong credentials", func(t *testing.T) {
+		if ck := f.login(t, testUser, "hunter2-wrong", "/"); ck != nil {
+			t.Error("a wrong password logged in")
+		}
+		if ck := f.login(t, "someone", testPassword, "/"); ck != nil {
+			t.Error("a wrong username logged in")
+		}
+		logs := f.logs.String()
+		if strings.Contains(logs, "hunter2-wrong") || strings.Contains(logs, testPassword) {
+			t.Error("the log shows a password")
+		}
+		if !strings.Contains(logs, `"msg":"login failed"`) {
+			t.Error("a failed login is not logged")
+		}
+	})
+	t.Run("a session opens pages and API, privately", func(t *testing.T) {
+		ck := f.login(t, testUser, testPassword, "/status")
+		if ck == nil || !ck.HttpOnly {
+			t.Fatalf("login cookie = %+v", ck)
+		}
+		for _, route := range []string{"/", "/api/coins"} {
+			req := newRequest(route)
+			req.AddCookie(ck)
+			rec := f.send(req)
+			if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "private, no-cache" || rec.Header().Get("ETag") == "" {
+				t.Errorf("%s: %d Cache-Control %q ETag %q", route, rec.Code, rec.Header().Get("Cache-Control"), rec.Header().Get("ETag"))
+			}
+		}
+		req := newFormRequest("/logout", nil)
+		req.AddCookie(ck)
+		if rec := f.send(req); rec.Code != http.StatusSeeOther {
+			t.Fatalf("logout: %d", rec.Code)
+		}
+		req = newRequest("/api/coins")
+		req.AddCookie(ck)
+		if rec := f.send(req); rec.Code != http.StatusUnauthorized {
+			t.Errorf("after logout: %d", rec.Code)
+		}
+	})
+	t.Run("a cross-site login post is refused", func(t *testing.T) {
+		req := newFormRequest("/login", url.Values{"username": {testUser}, "password": {testPassword}})
+		req.Header.Set("Origin", "https://evil.example")
+		if rec := f.send(req); rec.Code != http.StatusForbidden {
+			t.Errorf("by Origin: %d", rec.Code)
+		}
+		req = newFormRequest("/logout", nil)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if rec := f.send(req); rec.Code != http.StatusForbidden {
+			t.Errorf("by Sec-Fetch-Site: %d", rec.Code)
+		}
+	})
+	t.Run("next stays on this site", func(t *testing.T) {
+		form := url.Values{"username": {testUser}, "password": {testPassword}, "next": {"//evil.example/"}}
+		rec := f.send(newFormRequest("/login", form))
+		if loc := rec.Header().Get("Location"); loc != "/" {
+			t.Errorf("Location = %q, want /", loc)
+		}
+	})
+}
+
+func newRequest(target string) *http.Request {
+	return httptest.NewRequest(http.MethodGet, target, nil)
+}
+
+func newFormRequest(target string, form url.Values) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
+}

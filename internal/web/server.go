@@ -1,0 +1,153 @@
+// Package web is cryptodash's HTTP edge: the Echo router, its middleware (request ids, access
+// log, metrics, security and cache headers, gzip), the one error handler, the JSON API and the
+// cron endpoints. Echo types stay in this package and internal/ui; everything behind it speaks
+// plain domain types through the small interfaces declared here.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cryptodash/cryptodash/internal/config"
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/ui"
+)
+
+// Store is what the web layer reads from the database. *store.Store satisfies it; the
+// interface lives here so that the web layer names exactly what it needs.
+type Store interface {
+	Ping(ctx context.Context) error
+	Counts(ctx context.Context) (domain.Counts, error)
+	DataVersion(ctx context.Context) (domain.DataVersion, error)
+	Coins(ctx context.Context) ([]domain.Coin, error)
+	Currencies(ctx context.Context) ([]domain.Currency, error)
+	Metadata(ctx context.Context, coinID string) (domain.Metadata, error)
+	Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error)
+	Run(ctx context.Context, id int64) (domain.FetchRun, error)
+	LatestRun(ctx context.Context) (domain.FetchRun, error)
+}
+
+// Runner starts fetch runs for the cron endpoint. Start must return at once: the new run with
+// started true, or, when a run is already going anywhere in the cluster, that run with started
+// false. The run itself goes on in the background.
+type Runner interface {
+	Start(ctx context.Context, trigger domain.Trigger) (run domain.FetchRun, started bool, err error)
+}
+
+// Deps is everything the HTTP server needs, passed in by the caller so that tests can wire a
+// fresh database and a fake runner.
+type Deps struct {
+	Config config.Config
+	Store  Store
+	// Runner may be nil in processes that never fetch; the cron trigger then answers 503.
+	Runner Runner
+	// UI registers the pages and partials; nil serves the API alone.
+	UI *ui.Handler
+	// Metrics receives the HTTP metrics and is served at /metrics; nil uses a private registry.
+	Metrics *prometheus.Registry
+	Logger  *slog.Logger
+	// Sessions holds login sessions; required when Config.AuthEnabled(), ignored otherwise.
+	// store.Store.Sessions gives the PostgreSQL one that every replica shares.
+	Sessions scs.Store
+	// BuildID changes with every build and is part of every ETag, so a deploy with new
+	// templates invalidates cached pages even when the data has not changed.
+	BuildID string
+}
+
+// ShutdownTimeout is how long Serve lets in-flight requests finish after its context ends;
+// it stays under ECS's default 30 s stop timeout so the drain completes before SIGKILL.
+const ShutdownTimeout = 20 * time.Second
+
+// New builds the router with its middleware and every route.
+func New(d Deps) *echo.Echo {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if d.Metrics == nil {
+		d.Metrics = prometheus.NewRegistry()
+	}
+	if d.BuildID == "" {
+		d.BuildID = "dev"
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Logger.SetOutput(io.Discard)
+	// The service runs behind CloudFront and an ALB, which append the client to X-Forwarded-For.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	s := &server{
+		deps:    d,
+		log:     d.Logger,
+		metrics: newHTTPMetrics(d.Metrics),
+		csp:     contentSecurityPolicy(d.Config.CoinGeckoBaseURL),
+	}
+	if d.Config.AuthEnabled() {
+		if d.Sessions == nil {
+			panic("web: Deps.Sessions is required when AUTH_USERNAME is set")
+		}
+		s.sessions = newSessions(d.Sessions)
+	}
+	e.HTTPErrorHandler = s.handleError
+	s.routes(e)
+	return e
+}
+
+// server carries the dependencies every handler and middleware shares.
+type server struct {
+	deps     Deps
+	log      *slog.Logger
+	metrics  *httpMetrics
+	csp      string
+	sessions *scs.SessionManager
+}
+
+// Serve listens on addr and serves e until ctx ends, then stops accepting connections and
+// lets in-flight requests finish for up to ShutdownTimeout. It returns nil after a clean
+// shutdown.
+func Serve(ctx context.Context, e *echo.Echo, addr string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// A whole year of hourly CSV for every series takes a few seconds to write; a minute
+		// still cuts off a client that stopped reading.
+		WriteTimeout: time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("http server listening", "addr", ln.Addr().String())
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("http server draining", "timeout", ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("http server shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	logger.Info("http server stopped")
+	return nil
+}

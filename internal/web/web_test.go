@@ -1,0 +1,237 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cryptodash/cryptodash/internal/config"
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/store"
+	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/internal/web"
+)
+
+// syncBuffer collects log output written from handler goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type fixture struct {
+	t     *testing.T
+	store *store.Store
+	e     *echo.Echo
+	logs  *syncBuffer
+}
+
+const testSecret = "s3cret-cron-token-for-tests"
+
+// newFixture builds the real router on a fresh database; change adjusts the dependencies.
+func newFixture(t *testing.T, change ...func(*web.Deps)) *fixture {
+	t.Helper()
+	st := storetest.New(t)
+	logs := &syncBuffer{}
+	cfg, err := config.Load(func(name string) string {
+		return map[string]string{"CRON_SECRET": testSecret, "FETCH_SCHEDULE": "0 2 * * *"}[name]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := web.Deps{
+		Config:  cfg,
+		Store:   st,
+		Runner:  &storeRunner{t: t, s: st},
+		Metrics: prometheus.NewRegistry(),
+		Logger:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		BuildID: "test1",
+	}
+	for _, c := range change {
+		c(&d)
+	}
+	return &fixture{t: t, store: st, e: web.New(d), logs: logs}
+}
+
+// do sends a request through the router; header pairs are name, value.
+func (f *fixture) do(method, target string, header ...string) *httptest.ResponseRecorder {
+	f.t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return f.send(req)
+}
+
+func (f *fixture) send(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	f.e.ServeHTTP(rec, req)
+	return rec
+}
+
+// envelope is the API answer with data left raw for each test to decode.
+type envelope struct {
+	Success bool              `json:"success"`
+	Message string            `json:"message"`
+	Data    json.RawMessage   `json:"data"`
+	Errors  map[string]string `json:"errors"`
+}
+
+func decode(t *testing.T, rec *httptest.ResponseRecorder) envelope {
+	t.Helper()
+	var env envelope
+	if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+		t.Fatalf("decode %q: %v", rec.Body.String(), err)
+	}
+	return env
+}
+
+func decodeData(t *testing.T, rec *httptest.ResponseRecorder, v any) envelope {
+	t.Helper()
+	env := decode(t, rec)
+	if err := json.Unmarshal(env.Data, v); err != nil {
+		t.Fatalf("decode data %s: %v", env.Data, err)
+	}
+	return env
+}
+
+var (
+	day1 = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	day2 = day1.AddDate(0, 0, 1)
+)
+
+// seed stores three coins, two currencies, metadata and hours whose means are exact in
+// binary floating point, so that tests can assert them with ==.
+func (f *fixture) seed() {
+	f.t.Helper()
+	ctx := context.Background()
+	must(f.t, f.store.UpsertCoins(ctx, []domain.Coin{
+		{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin"},
+		{ID: "dogecoin", Symbol: "doge", Name: "Dogecoin"},
+		{ID: "ethereum", Symbol: "eth", Name: "Ethereum"},
+	}))
+	must(f.t, f.store.UpsertCurrencies(ctx, []domain.Currency{{Code: "usd", Name: "US Dollar"}, {Code: "try", Name: "Turkish Lira"}}))
+	must(f.t, f.store.UpsertMetadata(ctx, domain.Metadata{CoinID: "bitcoin", Description: "<p>Digital gold</p>",
+		ImageURL: "https://assets.example/btc.png", HomepageURL: "https://bitcoin.org"}))
+	f.storeHours("bitcoin", "usd", day1, 100.5, 200.25, 300.125)
+	f.storeHours("bitcoin", "usd", day2, 400, 500)
+	f.storeHours("bitcoin", "try", day1, 3000, 3500)
+	f.storeHours("ethereum", "usd", day1, 10, 20)
+}
+
+func (f *fixture) storeHours(coin, currency string, day time.Time, prices ...float64) {
+	f.t.Helper()
+	hours := make([]domain.Sample, len(prices))
+	for i, p := range prices {
+		hours[i] = domain.Sample{Time: day.Add(time.Duration(i) * time.Hour), Price: p}
+	}
+	if _, err := f.store.StoreHourly(context.Background(), domain.Series{CoinID: coin, CurrencyCode: currency}, hours); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// storeRunner starts runs the way the pipeline does, with the real advisory lock and a real
+// fetch_runs row, but never finishes them, so a second trigger meets a running run.
+type storeRunner struct {
+	t *testing.T
+	s *store.Store
+}
+
+func (r *storeRunner) Start(ctx context.Context, trigger domain.Trigger) (domain.FetchRun, bool, error) {
+	lock, ok, err := r.s.TryRunLock(ctx)
+	if err != nil {
+		return domain.FetchRun{}, false, err
+	}
+	if !ok {
+		run, err := r.s.RunningRun(ctx)
+		return run, false, err
+	}
+	r.t.Cleanup(lock.Release)
+	run, err := r.s.StartRun(ctx, trigger)
+	return run, true, err
+}
+
+func TestWeb_HealthAndCounts(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	rec := f.do(http.MethodGet, "/api/health")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	var h struct {
+		Status   string           `json:"status"`
+		Database string           `json:"database"`
+		Counts   map[string]int64 `json:"counts"`
+	}
+	decodeData(t, rec, &h)
+	want := map[string]int64{"coins": 3, "currencies": 2, "pricesHourly": 9, "pricesDaily": 4, "coinMetadata": 1, "fetchRuns": 0}
+	if h.Status != "ok" || h.Database != "up" {
+		t.Errorf("health = %+v", h)
+	}
+	for k, v := range want {
+		if h.Counts[k] != v {
+			t.Errorf("counts[%s] = %d, want %d", k, h.Counts[k], v)
+		}
+	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", cc)
+	}
+}
+
+func TestWeb_HealthDatabaseDown(t *testing.T) {
+	f := newFixture(t)
+	f.store.Close()
+	rec := f.do(http.MethodGet, "/api/health")
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503: %s", rec.Code, rec.Body.String())
+	}
+	var h struct {
+		Database string `json:"database"`
+	}
+	env := decodeData(t, rec, &h)
+	if env.Success || h.Database != "down" {
+		t.Errorf("answer = %s", rec.Body.String())
+	}
+
+	t.Run("a cached read answers 503, not 500", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/api/coins")
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("status %d, want 503: %s", rec.Code, rec.Body.String())
+		}
+		if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store", cc)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
