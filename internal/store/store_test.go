@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"math"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/migrations"
 )
 
 var (
@@ -328,5 +330,41 @@ func TestStore_StartRunClosesAbandonedRuns(t *testing.T) {
 	}
 	if _, err := st.Run(ctx, 9999); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown run: %v, want ErrNotFound", err)
+	}
+}
+
+func TestStore_ReplicasMigratingTogether(t *testing.T) {
+	url := storetest.NewURL(t)
+	ctx := context.Background()
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			st, err := store.Open(ctx, url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer st.Close()
+			_, err = st.Migrate(ctx)
+			errs <- err
+		}()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Errorf("replica migrate: %v", err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var applied int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := fs.Glob(migrations.FS, "*.sql")
+	if applied != len(files) {
+		t.Errorf("%d migrations recorded, want each of the %d once", applied, len(files))
 	}
 }
