@@ -27,7 +27,9 @@ func runFetch(ctx context.Context, args []string, cfg config.Config, stdout, std
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return exitError{code: 1}
 	}
-	level := slog.LevelWarn
+	// The summary already names every problem; logs below error would only interleave with
+	// the progress bar.
+	level := slog.LevelError
 	if *verbose {
 		level = slog.LevelInfo
 	}
