@@ -1,0 +1,245 @@
+// Package chart turns price rows and the dashboard's view settings into ECharts options with
+// go-echarts. Everything here is a pure function of its inputs, so the options a page embeds
+// can be tested without a browser; formatting that needs JavaScript (tooltips, axis labels) is
+// left to static/js/app.js, which reads Meta.
+package chart
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+// Mode says whether the chart shows prices or each line's change from its first value.
+type Mode string
+
+// The value modes of the chart.
+const (
+	ModePrice   Mode = "price"
+	ModePercent Mode = "pct"
+)
+
+// Scale is the value axis's scale.
+type Scale string
+
+// The value-axis scales.
+const (
+	ScaleLinear Scale = "linear"
+	ScaleLog    Scale = "log"
+)
+
+// Kind is the ECharts series type the chart draws.
+type Kind string
+
+// A line needs time on the x axis; without the Date breakdown the groups are bars.
+const (
+	KindLine Kind = "line"
+	KindBar  Kind = "bar"
+)
+
+// View is the part of the dashboard state that shapes the chart.
+type View struct {
+	Breakdown   domain.Breakdown
+	Granularity domain.Granularity
+	Mode        Mode
+	Scale       Scale
+	// Symbols maps coin ids to their ticker ("bitcoin" → "btc") for legend names; a coin
+	// missing from it is named by its id.
+	Symbols map[string]string
+	// Currency is the one currency every value is in when only one is selected, so values
+	// carry its symbol even when the currency is not in the breakdown.
+	Currency string
+}
+
+// Point is one value of a line.
+type Point struct {
+	Time  time.Time
+	Value float64
+}
+
+// Line is one group of the breakdown over time. CoinID or CurrencyCode is empty when that
+// dimension is not in the breakdown.
+type Line struct {
+	Name         string
+	CoinID       string
+	CurrencyCode string
+	Points       []Point
+}
+
+// Meta tells app.js how to format what the option cannot: the value mode, and per series the
+// currency whose symbol its values carry ("" when the values mix currencies).
+type Meta struct {
+	Kind        Kind               `json:"kind"`
+	Mode        Mode               `json:"mode"`
+	Scale       Scale              `json:"scale"`
+	Granularity domain.Granularity `json:"granularity"`
+	Currencies  []string           `json:"currencies"`
+}
+
+// Chart is what a page embeds: the ECharts option and the formatting hints.
+type Chart struct {
+	Option map[string]any `json:"option"`
+	Meta   Meta           `json:"meta"`
+}
+
+// Name gives a group's legend name: "BTC / USD", "BTC" or "USD" following the breakdown, and
+// "Average" when only the date is broken down, since each point then averages every selection.
+func Name(coinID, currencyCode string, v View) string {
+	var parts []string
+	if v.Breakdown.Coin {
+		sym := v.Symbols[coinID]
+		if sym == "" {
+			sym = coinID
+		}
+		parts = append(parts, strings.ToUpper(sym))
+	}
+	if v.Breakdown.Currency {
+		parts = append(parts, strings.ToUpper(currencyCode))
+	}
+	if len(parts) == 0 {
+		return "Average"
+	}
+	return strings.Join(parts, " / ")
+}
+
+// Lines groups rows into one line per coin and currency combination of the breakdown, in the
+// order the groups first appear, each line's points in time order. In percent mode every
+// line is rebased on its own first value.
+func Lines(rows []domain.PriceRow, v View) []Line {
+	type key struct{ coin, currency string }
+	index := map[key]int{}
+	var lines []Line
+	for _, r := range rows {
+		k := key{r.CoinID, r.CurrencyCode}
+		i, ok := index[k]
+		if !ok {
+			i = len(lines)
+			index[k] = i
+			lines = append(lines, Line{Name: Name(r.CoinID, r.CurrencyCode, v), CoinID: r.CoinID, CurrencyCode: r.CurrencyCode})
+		}
+		lines[i].Points = append(lines[i].Points, Point{Time: r.Time, Value: r.Price})
+	}
+	for i := range lines {
+		sort.SliceStable(lines[i].Points, func(a, b int) bool { return lines[i].Points[a].Time.Before(lines[i].Points[b].Time) })
+		if v.Mode == ModePercent {
+			lines[i].Points = PercentChange(lines[i].Points)
+		}
+	}
+	return lines
+}
+
+// PercentChange rebases points on the first one: each value becomes its change from the first
+// in percent, so coins priced a million times apart share one axis.
+func PercentChange(points []Point) []Point {
+	out := make([]Point, len(points))
+	if len(points) == 0 {
+		return out
+	}
+	base := points[0].Value
+	for i, p := range points {
+		out[i] = Point{Time: p.Time, Value: (p.Value/base - 1) * 100}
+	}
+	return out
+}
+
+// Build makes the chart for rows: a time-axis line chart when the date is in the breakdown,
+// otherwise a bar per group (percent mode needs time, so bars always show prices).
+func Build(rows []domain.PriceRow, v View) Chart {
+	if !v.Breakdown.Date {
+		return buildBar(rows, v)
+	}
+	lines := Lines(rows, v)
+	meta := Meta{Kind: KindLine, Mode: v.Mode, Scale: v.Scale, Granularity: v.Granularity, Currencies: make([]string, 0, len(lines))}
+	line := charts.NewLine()
+	line.SetGlobalOptions(commonOptions(v, valueAxis(v))...)
+	line.SetGlobalOptions(
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{HideOverlap: opts.Bool(true)}}),
+		charts.WithDataZoomOpts(
+			opts.DataZoom{Type: "inside", Start: 0, End: 100, FilterMode: "none"},
+			opts.DataZoom{Type: "slider", Start: 0, End: 100, FilterMode: "none"},
+		),
+	)
+	for _, l := range lines {
+		data := make([]opts.LineData, len(l.Points))
+		for i, p := range l.Points {
+			data[i] = opts.LineData{Value: []any{p.Time.UnixMilli(), p.Value}}
+		}
+		line.AddSeries(l.Name, data, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(l.Points) <= 60), Symbol: "circle"}))
+		meta.Currencies = append(meta.Currencies, currencyOf(l.CurrencyCode, v))
+	}
+	line.Validate()
+	return Chart{Option: line.JSON(), Meta: meta}
+}
+
+func buildBar(rows []domain.PriceRow, v View) Chart {
+	meta := Meta{Kind: KindBar, Mode: ModePrice, Scale: v.Scale, Granularity: v.Granularity, Currencies: make([]string, 0, 1)}
+	names := make([]string, len(rows))
+	data := make([]opts.BarData, len(rows))
+	sameCurrency := true
+	for i, r := range rows {
+		names[i] = Name(r.CoinID, r.CurrencyCode, v)
+		data[i] = opts.BarData{Value: r.Price}
+		if r.CurrencyCode != rows[0].CurrencyCode {
+			sameCurrency = false
+		}
+	}
+	// A bar chart is one series; its values carry a symbol only when every bar is in one
+	// currency, and per-bar currencies travel as the category's own name otherwise.
+	if len(rows) > 0 && sameCurrency {
+		meta.Currencies = append(meta.Currencies, currencyOf(rows[0].CurrencyCode, v))
+	} else {
+		meta.Currencies = append(meta.Currencies, v.Currency)
+	}
+	barView := v
+	barView.Mode = ModePrice
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(commonOptions(barView, valueAxis(barView))...)
+	bar.SetGlobalOptions(
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: rotation(len(rows))}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+	)
+	bar.SetXAxis(names).AddSeries("Mean price", data, charts.WithBarChartOpts(opts.BarChart{ColorBy: "data"}))
+	bar.Validate()
+	return Chart{Option: bar.JSON(), Meta: meta}
+}
+
+func rotation(n int) float64 {
+	if n > 6 {
+		return 40
+	}
+	return 0
+}
+
+func valueAxis(v View) opts.YAxis {
+	y := opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}
+	// Percent changes go negative, which a log axis cannot show.
+	if v.Scale == ScaleLog && v.Mode != ModePercent {
+		y.Type = "log"
+	}
+	return y
+}
+
+func commonOptions(v View, y opts.YAxis) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: "transparent"}),
+		charts.WithAnimation(false),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "cross"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "40", Bottom: "64", ContainLabel: opts.Bool(true)}),
+		charts.WithYAxisOpts(y),
+	}
+}
+
+// currencyOf is the currency of a group's values: its own, else the only one selected, else
+// "" for a mean across currencies.
+func currencyOf(code string, v View) string {
+	if code != "" {
+		return code
+	}
+	return v.Currency
+}

@@ -1,0 +1,395 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/cryptodash/cryptodash/internal/chart"
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/views"
+)
+
+// chartID is stable so app.js can find the chart again after every swap.
+const chartID = "chart-prices"
+
+// dashboard is one request's view: the validated state and the rows it selects.
+type dashboard struct {
+	state   ViewState
+	errs    FieldErrors
+	cat     catalog
+	hasData bool
+	latest  time.Time
+	win     window
+	rows    []domain.PriceRow
+	now     time.Time
+}
+
+func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
+	ctx := c.Request().Context()
+	coins, err := h.store.Coins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	currencies, err := h.store.Currencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &dashboard{cat: newCatalog(coins, currencies, h.defaultCoins), now: h.now().UTC()}
+	d.state, d.errs = parseViewState(c.QueryParams(), d.cat)
+	d.latest, err = h.store.LatestHour(ctx)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		d.latest = d.now.Truncate(time.Hour)
+	case err != nil:
+		return nil, err
+	default:
+		d.hasData = len(coins) > 0 && len(currencies) > 0
+	}
+	d.win = d.state.resolve(d.latest)
+	if d.hasData {
+		if d.rows, err = h.prices(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// prices asks the store for the window's days and keeps the hours inside it, since a 24-hour
+// window spans parts of two days.
+func (h *Handler) prices(ctx context.Context, d *dashboard) ([]domain.PriceRow, error) {
+	rows, err := h.store.Prices(ctx, domain.PriceQuery{
+		CoinIDs: d.state.Coins, CurrencyCodes: d.state.Currencies,
+		From: d.win.From, To: d.win.To, Breakdown: d.state.Breakdown, Granularity: d.win.Granularity,
+	})
+	if err != nil || d.win.Granularity != domain.Hourly || !d.state.Breakdown.Date {
+		return rows, err
+	}
+	return slices.DeleteFunc(rows, func(r domain.PriceRow) bool {
+		return r.Time.Before(d.win.Start) || r.Time.After(d.win.End)
+	}), nil
+}
+
+func (h *Handler) dashboardPage(c echo.Context) error {
+	d, err := h.loadDashboard(c)
+	if err != nil {
+		return err
+	}
+	layout, err := h.layout(c.Request().Context(), "Dashboard", "dashboard")
+	if err != nil {
+		return err
+	}
+	return render(c, statusFor(d.errs), views.Dashboard(views.DashboardProps{
+		Layout:   layout,
+		Controls: d.controls(),
+		Results:  d.results(),
+	}))
+}
+
+func (h *Handler) dashboardPartial(c echo.Context) error {
+	d, err := h.loadDashboard(c)
+	if err != nil {
+		return err
+	}
+	h.pushURL(c, d)
+	return render(c, statusFor(d.errs), views.Results(d.results(), true))
+}
+
+func (h *Handler) tablePartial(c echo.Context) error {
+	d, err := h.loadDashboard(c)
+	if err != nil {
+		return err
+	}
+	h.pushURL(c, d)
+	if !d.hasData || len(d.rows) == 0 {
+		// The table only exists beside data; an empty view needs the whole results block.
+		return render(c, statusFor(d.errs), views.Results(d.results(), true))
+	}
+	return render(c, statusFor(d.errs), views.Table(d.table()))
+}
+
+// pushURL names the page URL of what a partial shows: the canonical URL of a valid state, or
+// the request's own query when it had errors, so reloading shows the same messages.
+func (h *Handler) pushURL(c echo.Context, d *dashboard) {
+	u := d.state.URL("/")
+	if len(d.errs) > 0 {
+		u = "/?" + c.QueryParams().Encode()
+	}
+	c.Response().Header().Set(headerHXPushURL, u)
+}
+
+func (d *dashboard) controls() views.ControlsProps {
+	s := d.state
+	p := views.ControlsProps{Errors: map[string]string(d.errs)}
+	for _, id := range d.cat.coinOrder {
+		coin := d.cat.coins[id]
+		p.Coins = append(p.Coins, views.Choice{Value: id, Label: coin.Name, Hint: coin.Symbol,
+			Checked: slices.Contains(s.Coins, id), CardURL: cardURL(id)})
+	}
+	for _, code := range d.cat.curOrder {
+		p.Currencies = append(p.Currencies, views.Choice{Value: code, Label: strings.ToUpper(code),
+			Hint: currencySymbols[code], Checked: slices.Contains(s.Currencies, code)})
+	}
+	for _, r := range presetRanges {
+		p.Ranges = append(p.Ranges, views.Choice{Value: r.Key, Label: r.Label, Checked: s.Range == r.Key})
+	}
+	p.Ranges = append(p.Ranges, views.Choice{Value: rangeCustom, Label: "Custom", Checked: s.Range == rangeCustom})
+	p.From, p.To = d.win.From.Format(dateLayout), d.win.To.Format(dateLayout)
+	for _, dim := range defaultCols {
+		p.Breakdown = append(p.Breakdown, views.Choice{Value: dim, Label: columnLabel(dim), Checked: s.has(dim)})
+	}
+	p.Modes = []views.Choice{
+		{Value: string(chart.ModePrice), Label: "Price", Checked: s.Mode == chart.ModePrice},
+		{Value: string(chart.ModePercent), Label: "% change", Checked: s.Mode == chart.ModePercent},
+	}
+	p.Scales = []views.Choice{
+		{Value: string(chart.ScaleLinear), Label: "Linear", Checked: s.Scale == chart.ScaleLinear},
+		{Value: string(chart.ScaleLog), Label: "Log", Checked: s.Scale == chart.ScaleLog},
+	}
+	return p
+}
+
+func cardURL(coinID string) string { return "/partials/coins/" + coinID + "/card" }
+
+func columnLabel(col string) string {
+	switch col {
+	case colDate:
+		return "Date"
+	case colCoin:
+		return "Coin"
+	case colCurrency:
+		return "Currency"
+	}
+	return "Price"
+}
+
+func (d *dashboard) results() views.ResultsProps {
+	p := views.ResultsProps{ControlErrors: map[string]string{}}
+	for _, key := range []string{"sort", "dir", "page", "cols"} {
+		if msg := d.errs[key]; msg != "" {
+			p.Notices = append(p.Notices, msg)
+		}
+	}
+	for _, f := range views.ControlFields {
+		p.ControlErrors[f] = d.errs[f]
+	}
+	if !d.hasData {
+		p.Empty = true
+		p.EmptyTitle = "No price data yet"
+		p.EmptyText = "A backfill starts by itself when the server starts on an empty database; follow it on the Status page, or fetch by hand with `cryptodash fetch`. This page fills in as the data lands."
+		return p
+	}
+	p.DataThrough = "Data through " + d.latest.Format(hourLayout) + " UTC"
+	if utcDay(d.latest).Equal(utcDay(d.now)) {
+		p.DataThrough += " · today is partial"
+	}
+	p.RangeLabel = d.rangeLabel()
+	if len(d.rows) == 0 {
+		p.Empty = true
+		p.EmptyTitle = "No prices in this range"
+		p.EmptyText = "Nothing is stored for these coins and currencies between " + d.win.From.Format(dateLayout) +
+			" and " + d.win.To.Format(dateLayout) + ". Pick a longer range, a range closer to the data above, or other coins."
+		return p
+	}
+	p.Chart = d.chart()
+	p.Table = d.table()
+	return p
+}
+
+func (d *dashboard) rangeLabel() string {
+	if d.win.Granularity == domain.Hourly {
+		start, end := d.win.Start, d.win.End
+		if end.After(d.latest) {
+			end = d.latest
+		}
+		return start.Format(hourLayout) + " → " + end.Format(hourLayout) + " UTC · hourly prices"
+	}
+	return d.win.From.Format(dateLayout) + " → " + d.win.To.Format(dateLayout) + " · daily averages"
+}
+
+func (d *dashboard) chartView() chart.View {
+	v := chart.View{Breakdown: d.state.Breakdown, Granularity: d.win.Granularity, Mode: d.state.Mode,
+		Scale: d.state.Scale, Symbols: map[string]string{}}
+	for id, c := range d.cat.coins {
+		v.Symbols[id] = c.Symbol
+	}
+	if len(d.state.Currencies) == 1 {
+		v.Currency = d.state.Currencies[0]
+	}
+	return v
+}
+
+func (d *dashboard) chart() views.ChartProps {
+	s := d.state
+	p := views.ChartProps{ID: chartID, Data: chart.Build(d.rows, d.chartView())}
+
+	var notes []string
+	if s.Breakdown.Date {
+		if s.Mode == chart.ModePercent {
+			notes = append(notes, "% change from each line's first value")
+		}
+		notes = append(notes, "drag or pinch to zoom; 2 days or less loads hourly prices")
+	} else {
+		notes = append(notes, "Mean price per group over the range (add Date to the breakdown for lines over time)")
+	}
+	if s.Scale == chart.ScaleLog && s.Mode == chart.ModePercent && s.Breakdown.Date {
+		notes = append(notes, "log scale applies to prices, so % change stays linear")
+	}
+	p.Note = strings.ToUpper(notes[0][:1]) + strings.Join(notes, " · ")[1:]
+
+	zoom := s
+	zoom.Range, zoom.Page = defaultRange, 1
+	zoom.Orig = cmp.Or(s.Orig, s.rangeSpec())
+	p.ZoomURL = zoom.URL("/partials/dashboard")
+	if s.Orig != "" {
+		back := s.withRangeSpec(s.Orig)
+		back.Orig, back.Page = "", 1
+		p.ResetURL, p.ResetPartialURL = back.URL("/"), back.URL("/partials/dashboard")
+	}
+	return p
+}
+
+// sortedRows returns the rows in the table's order; ties fall back to date, coin, currency so
+// pages never shuffle between requests.
+func (d *dashboard) sortedRows() []domain.PriceRow {
+	rows := slices.Clone(d.rows)
+	byCol := func(col string, a, b domain.PriceRow) int {
+		switch col {
+		case colDate:
+			return a.Time.Compare(b.Time)
+		case colCoin:
+			return cmp.Compare(d.coinLabel(a.CoinID), d.coinLabel(b.CoinID))
+		case colCurrency:
+			return cmp.Compare(a.CurrencyCode, b.CurrencyCode)
+		}
+		return cmp.Compare(a.Price, b.Price)
+	}
+	slices.SortStableFunc(rows, func(a, b domain.PriceRow) int {
+		c := byCol(d.state.Sort, a, b)
+		if d.state.Desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		return cmp.Or(byCol(colDate, a, b), byCol(colCoin, a, b), byCol(colCurrency, a, b))
+	})
+	return rows
+}
+
+func (d *dashboard) coinLabel(id string) string {
+	if c, ok := d.cat.coins[id]; ok {
+		return c.Name + " (" + strings.ToUpper(c.Symbol) + ")"
+	}
+	return id
+}
+
+// valueCurrency is the currency a row's price is in, or "" for a mean across currencies.
+func (d *dashboard) valueCurrency(r domain.PriceRow) string {
+	if r.CurrencyCode != "" {
+		return r.CurrencyCode
+	}
+	if len(d.state.Currencies) == 1 {
+		return d.state.Currencies[0]
+	}
+	return ""
+}
+
+func (d *dashboard) formatTime(t time.Time) string {
+	if d.win.Granularity == domain.Hourly {
+		return t.Format(hourLayout)
+	}
+	return t.Format(dayLayout)
+}
+
+func (d *dashboard) table() views.TableProps {
+	s := d.state
+	total := len(d.rows)
+	pages := max(1, (total+pageSize-1)/pageSize)
+	page := min(s.Page, pages)
+	s.Page = page
+	rows := d.sortedRows()[(page-1)*pageSize : min(page*pageSize, total)]
+
+	cols := s.visibleCols()
+	dims := cols[:len(cols)-1]
+	p := views.TableProps{
+		Showing: fmt.Sprintf("Showing %s–%s of %s", formatInt(int64((page-1)*pageSize+1)),
+			formatInt(int64((page-1)*pageSize+len(rows))), formatInt(int64(total))),
+		CSVURL: s.URL("/dashboard.csv"),
+		Sort:   s.Sort, Dir: map[bool]string{false: "asc", true: "desc"}[s.Desc], Cols: strings.Join(s.Cols, ","),
+	}
+	reorder := s
+	reorder.Cols = slices.Clone(defaultCols)
+	p.ReorderURL = reorder.URL("/partials/table")
+
+	for i, col := range cols {
+		c := views.Column{Key: col, Label: columnLabel(col), Numeric: col == colPrice, Movable: col != colPrice}
+		if s.Sort == col {
+			c.Sort = p.Dir
+		}
+		sorted := s
+		sorted.Sort, sorted.Page = col, 1
+		sorted.Desc = s.Sort == col && !s.Desc || s.Sort != col && (col == colDate || col == colPrice)
+		c.SortURL, c.SortPartialURL = sorted.URL("/"), sorted.URL("/partials/table")
+		if c.Movable && i > 0 {
+			moved := s.withSwapped(col, dims[i-1])
+			c.LeftURL, c.LeftPartialURL = moved.URL("/"), moved.URL("/partials/table")
+		}
+		if c.Movable && i < len(dims)-1 {
+			moved := s.withSwapped(col, dims[i+1])
+			c.RightURL, c.RightPartialURL = moved.URL("/"), moved.URL("/partials/table")
+		}
+		p.Columns = append(p.Columns, c)
+	}
+
+	for _, r := range rows {
+		var cells []views.Cell
+		for _, col := range cols {
+			switch col {
+			case colDate:
+				cells = append(cells, views.Cell{Text: d.formatTime(r.Time)})
+			case colCoin:
+				cells = append(cells, views.Cell{Text: d.coinLabel(r.CoinID), CoinID: r.CoinID, CardURL: cardURL(r.CoinID)})
+			case colCurrency:
+				cells = append(cells, views.Cell{Text: strings.ToUpper(r.CurrencyCode)})
+			default:
+				cells = append(cells, views.Cell{Text: formatPrice(d.valueCurrency(r), r.Price), Numeric: true})
+			}
+		}
+		p.Rows = append(p.Rows, cells)
+	}
+
+	if pages > 1 {
+		link := func(n int, label string) views.PageLink {
+			t := s
+			t.Page = n
+			return views.PageLink{Label: label, URL: t.URL("/"), PartialURL: t.URL("/partials/table"), Current: n == page}
+		}
+		if page > 1 {
+			l := link(page-1, "‹ Prev")
+			p.Prev = &l
+		}
+		for n := max(1, page-2); n <= min(pages, page+2); n++ {
+			p.Pages = append(p.Pages, link(n, fmt.Sprint(n)))
+		}
+		if page < pages {
+			l := link(page+1, "Next ›")
+			p.Next = &l
+		}
+	}
+	return p
+}
+
+// withSwapped returns v with two dimension columns exchanged in its column order.
+func (v ViewState) withSwapped(a, b string) ViewState {
+	v.Cols = slices.Clone(v.Cols)
+	i, j := slices.Index(v.Cols, a), slices.Index(v.Cols, b)
+	v.Cols[i], v.Cols[j] = v.Cols[j], v.Cols[i]
+	return v
+}

@@ -1,0 +1,114 @@
+// Package ui serves cryptodash's HTML: the dashboard, its partials and CSV, the coin hover
+// cards and the status page. Handlers parse the view state, read through Store, fill the
+// typed props of package views and render; the server (internal/web) owns middleware,
+// caching headers and the error handler that turns returned errors into pages.
+//
+// A page URL always answers with the full page and a partial URL always with the partial,
+// whether or not HX-Request is set: partials carry the whole view state in their own query
+// string, so the URL alone decides the body. A CDN keying on the URL (and forwarding no
+// headers) therefore never serves one in place of the other, and no Vary: HX-Request is
+// needed. History restores fetch the page URL, which is the full page.
+package ui
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/views"
+)
+
+// Store is what the UI reads; *store.Store satisfies it.
+type Store interface {
+	DataVersion(ctx context.Context) (domain.DataVersion, error)
+	Coins(ctx context.Context) ([]domain.Coin, error)
+	Currencies(ctx context.Context) ([]domain.Currency, error)
+	LatestHour(ctx context.Context) (time.Time, error)
+	Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error)
+	Metadata(ctx context.Context, coinID string) (domain.Metadata, error)
+	Freshness(ctx context.Context) ([]domain.SeriesFreshness, error)
+	RecentRuns(ctx context.Context, limit int) ([]domain.FetchRun, error)
+	RunningRun(ctx context.Context) (domain.FetchRun, error)
+}
+
+// Options are the UI's dependencies.
+type Options struct {
+	Store Store
+	// DefaultCoins is the coin selection of a URL that names none; unknown ids are skipped.
+	DefaultCoins []string
+	Logger       *slog.Logger
+	// Now is the clock for ages on the status page and "today is partial"; time.Now when nil.
+	Now func() time.Time
+}
+
+// Handler serves the UI routes.
+type Handler struct {
+	store        Store
+	defaultCoins []string
+	log          *slog.Logger
+	now          func() time.Time
+}
+
+// New returns a Handler; a nil Logger or Now gets a default.
+func New(opts Options) *Handler {
+	h := &Handler{store: opts.Store, defaultCoins: opts.DefaultCoins, log: opts.Logger, now: opts.Now}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if len(h.defaultCoins) == 0 {
+		h.defaultCoins = []string{"bitcoin", "ethereum", "dogecoin"}
+	}
+	return h
+}
+
+// HX-Push-Url makes HTMX push the page URL of the state a partial shows, which the client
+// cannot know when the server corrected or canonicalised the request.
+const headerHXPushURL = "HX-Push-Url"
+
+// Register adds the routes. public is for cacheable reads (its middleware sets the shared
+// cache headers and answers conditional requests); private is for what must not be cached.
+// Handlers here never set Cache-Control themselves.
+func (h *Handler) Register(public, private *echo.Group) {
+	public.GET("/", h.dashboardPage)
+	public.GET("/partials/dashboard", h.dashboardPartial)
+	public.GET("/partials/table", h.tablePartial)
+	public.GET("/dashboard.csv", h.dashboardCSV)
+	public.GET("/partials/coins/:id/card", h.coinCard)
+	private.GET("/status", h.statusPage)
+	private.GET("/partials/status", h.statusPartial)
+}
+
+// render writes c with status only after it rendered completely into a buffer, so a template
+// error becomes the server's clean 500 instead of half a page.
+func render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// layout reads what every page's frame shows.
+func (h *Handler) layout(ctx context.Context, title, nav string) (views.LayoutProps, error) {
+	dv, err := h.store.DataVersion(ctx)
+	if err != nil {
+		return views.LayoutProps{}, err
+	}
+	return views.LayoutProps{Title: title, Nav: nav, Simulated: dv.Simulated}, nil
+}
+
+func statusFor(errs FieldErrors) int {
+	if len(errs) > 0 {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
+}

@@ -1,0 +1,324 @@
+// cryptodash's one page script. The pages work without it; with it, charts are drawn from the
+// option JSON each page carries as data (the chart element's data-options), so no inline
+// script is needed and the CSP can stay script-src 'self'. Everything here is wired to
+// document-level events or htmx.onLoad, so it also covers content HTMX swaps in.
+(function () {
+  'use strict';
+
+  var SYMBOLS = { usd: '$', eur: '€', gbp: '£', try: '₺', jpy: '¥' };
+  var DAY = 24 * 3600 * 1000;
+  var HOURLY_MAX = 2 * DAY;
+  var charts = new Set();
+
+  function isDark() {
+    return document.documentElement.classList.contains('dark');
+  }
+
+  // ---- number formatting ------------------------------------------------------------------
+
+  function withCurrency(currency, text) {
+    if (!currency) return text;
+    var sym = SYMBOLS[currency];
+    if (text.charAt(0) === '-') return '-' + withCurrency(currency, text.slice(1));
+    return sym ? sym + text : currency.toUpperCase() + ' ' + text;
+  }
+
+  // fullPrice keeps every digit that matters: cents and beyond for large prices, and at least
+  // six significant digits for small ones (DOGE at 0.081234).
+  function fullPrice(v, currency) {
+    var a = Math.abs(v);
+    var digits = a >= 1 ? 6 : Math.min(20, 5 - Math.floor(Math.log10(a || 1)));
+    var text = v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
+    return withCurrency(currency, text);
+  }
+
+  function compact(v, currency) {
+    var a = Math.abs(v);
+    var text = a !== 0 && a < 1
+      ? String(Number(v.toPrecision(2)))
+      : new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+    return withCurrency(currency, text);
+  }
+
+  function percent(v, digits) {
+    return (v > 0 ? '+' : '') + v.toFixed(digits) + '%';
+  }
+
+  function escapeHTML(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+
+  function utcDate(ms) {
+    var d = new Date(ms);
+    return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate());
+  }
+
+  function utcHour(ms) {
+    return utcDate(ms) + ' ' + pad(new Date(ms).getUTCHours()) + ':00 UTC';
+  }
+
+  // ---- charts -----------------------------------------------------------------------------
+
+  function sharedCurrency(meta) {
+    var first = meta.currencies[0] || '';
+    for (var i = 1; i < meta.currencies.length; i++) {
+      if (meta.currencies[i] !== first) return '';
+    }
+    return first;
+  }
+
+  // applyFormatters adds what JSON cannot carry: functions for tooltips and axis labels.
+  function applyFormatters(option, meta) {
+    var pct = meta.mode === 'pct' && meta.kind === 'line';
+    var axisCurrency = sharedCurrency(meta);
+    option.useUTC = true;
+    var y = Array.isArray(option.yAxis) ? option.yAxis[0] : option.yAxis;
+    y.axisLabel = Object.assign({}, y.axisLabel, {
+      formatter: function (v) { return pct ? percent(v, 0) : compact(v, axisCurrency); }
+    });
+    option.tooltip = Object.assign({}, option.tooltip, {
+      confine: true,
+      formatter: function (params) {
+        if (!Array.isArray(params)) params = [params];
+        if (!params.length) return '';
+        var head = meta.kind === 'bar'
+          ? params[0].name
+          : (meta.granularity === 'hourly' ? utcHour(params[0].value[0]) : utcDate(params[0].value[0]));
+        var lines = params.map(function (p) {
+          var v = Array.isArray(p.value) ? p.value[1] : p.value;
+          var text = pct ? percent(v, 2) : fullPrice(v, meta.currencies[p.seriesIndex] || '');
+          return p.marker + escapeHTML(meta.kind === 'bar' ? 'Mean price' : p.seriesName) +
+            '<span style="float:right;margin-left:16px;font-weight:600;font-variant-numeric:tabular-nums">' +
+            escapeHTML(text) + '</span>';
+        });
+        return '<div style="min-width:180px"><div style="margin-bottom:4px;font-weight:600">' +
+          escapeHTML(head) + '</div>' + lines.join('<br>') + '</div>';
+      }
+    });
+    if (meta.kind === 'line') {
+      var x = Array.isArray(option.xAxis) ? option.xAxis[0] : option.xAxis;
+      x.axisLabel = Object.assign({}, x.axisLabel, {
+        formatter: meta.granularity === 'hourly'
+          ? { day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}' }
+          : { year: '{yyyy}', month: '{MMM}', day: '{MMM} {d}' }
+      });
+    }
+    return option;
+  }
+
+  function readData(el) {
+    try {
+      return JSON.parse(el.getAttribute('data-options'));
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function initChart(el) {
+    var data = readData(el);
+    if (!data || typeof echarts === 'undefined') return;
+    var old = echarts.getInstanceByDom(el);
+    if (old) {
+      charts.delete(old);
+      old.dispose();
+    }
+    el.textContent = '';
+    var chart = echarts.init(el, isDark() ? 'dark' : null, { renderer: 'canvas' });
+    chart.setOption(applyFormatters(data.option, data.meta));
+    charts.add(chart);
+    chart.on('datazoom', debounce(function () { onZoom(el, chart, data.meta); }, 350));
+  }
+
+  // pruneCharts disposes instances whose element HTMX swapped out, so they do not leak.
+  function pruneCharts() {
+    charts.forEach(function (c) {
+      var dom = c.getDom();
+      if (!dom || !dom.isConnected) {
+        c.dispose();
+        charts.delete(c);
+      }
+    });
+  }
+
+  function initCharts(root) {
+    pruneCharts();
+    var els = root.matches && root.matches('[data-chart]') ? [root] : [];
+    els = els.concat(Array.prototype.slice.call(root.querySelectorAll('[data-chart]')));
+    els.forEach(initChart);
+  }
+
+  function zoomWindow(chart) {
+    var dz = (chart.getOption().dataZoom || [])[0];
+    return dz ? { start: dz.startValue, end: dz.endValue, startPct: dz.start, endPct: dz.end } : null;
+  }
+
+  // onZoom shows "Reset zoom" while zoomed, and when a daily chart is zoomed to 2 days or less
+  // it loads that window at hourly granularity as a custom range (the server pushes its URL).
+  function onZoom(el, chart, meta) {
+    var w = zoomWindow(chart);
+    if (!w) return;
+    var reset = document.querySelector('[data-chart-reset="' + el.id + '"]');
+    var zoomed = w.startPct > 0.01 || w.endPct < 99.99;
+    if (reset) reset.classList.toggle('hidden', !zoomed);
+    if (!zoomed || meta.granularity !== 'daily' || w.end - w.start > HOURLY_MAX) return;
+    var url = el.getAttribute('data-zoom-url');
+    if (!url || typeof htmx === 'undefined') return;
+    url += (url.indexOf('?') < 0 ? '?' : '&') + 'range=custom&from=' + utcDate(w.start) + '&to=' + utcDate(w.end);
+    htmx.ajax('GET', url, { target: '#results', swap: 'outerHTML', indicator: '#results-wrap' });
+  }
+
+  function debounce(fn, ms) {
+    var t;
+    return function () {
+      clearTimeout(t);
+      t = setTimeout(fn, ms);
+    };
+  }
+
+  window.addEventListener('resize', debounce(function () {
+    charts.forEach(function (c) { c.resize(); });
+  }, 150));
+
+  document.addEventListener('click', function (e) {
+    var reset = e.target.closest('[data-chart-reset]');
+    if (reset) {
+      var el = document.getElementById(reset.getAttribute('data-chart-reset'));
+      var chart = el && echarts.getInstanceByDom(el);
+      if (chart) chart.dispatchAction({ type: 'dataZoom', start: 0, end: 100 });
+      reset.classList.add('hidden');
+      return;
+    }
+    if (e.target.closest('[data-theme-toggle]')) {
+      var dark = !isDark();
+      document.documentElement.classList.toggle('dark', dark);
+      try { localStorage.setItem('theme', dark ? 'dark' : 'light'); } catch (err) { /* storage may be blocked */ }
+      initCharts(document.body);
+    }
+  });
+
+  // ---- form helpers -----------------------------------------------------------------------
+
+  // Editing a date means a custom range; the capture phase runs before HTMX's own change
+  // listener on the form, so the request already carries range=custom.
+  document.addEventListener('change', function (e) {
+    if (e.target.matches('[data-custom-date]')) {
+      var custom = e.target.form && e.target.form.querySelector('input[name="range"][value="custom"]');
+      if (custom) custom.checked = true;
+    }
+    if (e.target.matches('[data-coin-search]')) e.stopPropagation();
+  }, true);
+
+  document.addEventListener('input', function (e) {
+    if (!e.target.matches('[data-coin-search]')) return;
+    var q = e.target.value.trim().toLowerCase();
+    var box = e.target.closest('fieldset');
+    box.querySelectorAll('[data-search]').forEach(function (label) {
+      var item = label.closest('.coin-hover') || label;
+      item.classList.toggle('hidden', q !== '' && label.getAttribute('data-search').toLowerCase().indexOf(q) < 0);
+    });
+  });
+
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && e.target.matches('[data-coin-search]')) e.preventDefault();
+  });
+
+  // A logo that cannot load is removed, uncovering the initials behind it. error does not
+  // bubble, hence the capture phase.
+  document.addEventListener('error', function (e) {
+    if (e.target.matches && e.target.matches('img[data-logo]')) e.target.remove();
+  }, true);
+
+  // ---- column drag and drop ---------------------------------------------------------------
+
+  var dragged = null;
+
+  document.addEventListener('dragstart', function (e) {
+    var th = e.target.closest && e.target.closest('th[data-col][draggable="true"]');
+    if (!th) return;
+    dragged = th.getAttribute('data-col');
+    e.dataTransfer.effectAllowed = 'move';
+    e.dataTransfer.setData('text/plain', dragged);
+  });
+
+  document.addEventListener('dragover', function (e) {
+    var th = dragged && e.target.closest && e.target.closest('th[data-col][draggable="true"]');
+    if (!th) return;
+    e.preventDefault();
+    th.classList.add('drag-over');
+  });
+
+  document.addEventListener('dragleave', function (e) {
+    var th = e.target.closest && e.target.closest('th[data-col]');
+    if (th) th.classList.remove('drag-over');
+  });
+
+  document.addEventListener('drop', function (e) {
+    var th = dragged && e.target.closest && e.target.closest('th[data-col][draggable="true"]');
+    if (!th) return;
+    e.preventDefault();
+    th.classList.remove('drag-over');
+    var target = th.getAttribute('data-col');
+    var section = th.closest('#table-section');
+    var from = dragged;
+    dragged = null;
+    if (target === from || !section) return;
+    var visible = Array.prototype.map.call(section.querySelectorAll('th[data-col][draggable="true"]'),
+      function (h) { return h.getAttribute('data-col'); });
+    // Dropping on a column to the right puts the dragged one after it, to the left before it.
+    var rightward = visible.indexOf(from) < visible.indexOf(target);
+    visible.splice(visible.indexOf(from), 1);
+    visible.splice(visible.indexOf(target) + (rightward ? 1 : 0), 0, from);
+    var order = visible.concat(section.querySelector('input[name="cols"]').value.split(',').filter(function (c) {
+      return visible.indexOf(c) < 0;
+    }));
+    var url = section.getAttribute('data-reorder-url');
+    url += (url.indexOf('?') < 0 ? '?' : '&') + 'cols=' + order.join(',');
+    htmx.ajax('GET', url, { target: '#table-section', swap: 'outerHTML', indicator: '#results-wrap' });
+  });
+
+  document.addEventListener('dragend', function () { dragged = null; });
+
+  // ---- errors -----------------------------------------------------------------------------
+
+  function toast(message) {
+    var box = document.getElementById('toast');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'toast';
+      box.setAttribute('role', 'alert');
+      box.setAttribute('data-testid', 'toast');
+      box.className = 'fixed inset-x-3 bottom-3 z-50 mx-auto max-w-md rounded-lg bg-rose-600 px-4 py-3 text-sm font-medium text-white shadow-lg';
+      document.body.appendChild(box);
+    }
+    box.textContent = message;
+    box.hidden = false;
+    clearTimeout(box._timer);
+    box._timer = setTimeout(function () { box.hidden = true; }, 8000);
+  }
+
+  document.addEventListener('htmx:responseError', function (e) {
+    var status = e.detail.xhr ? e.detail.xhr.status : 0;
+    toast('Could not update the view (HTTP ' + status + '). Try again, or reload the page.');
+  });
+
+  document.addEventListener('htmx:sendError', function () {
+    toast('The server could not be reached. Check your connection and try again.');
+  });
+
+  // ---- start ------------------------------------------------------------------------------
+
+  function start() {
+    document.querySelectorAll('[data-theme-toggle]').forEach(function (b) { b.classList.remove('hidden'); });
+    if (typeof htmx !== 'undefined') {
+      htmx.onLoad(initCharts);
+    } else {
+      initCharts(document.body);
+    }
+  }
+
+  start();
+})();
