@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
 	"log/slog"
-	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -14,13 +16,12 @@ import (
 	"github.com/cryptodash/cryptodash/internal/web"
 )
 
-// runServe serves until ctx ends, then shuts down in order: stop taking requests and drain
-// them, stop the schedule, let a running fetch stop at a window boundary, close the pool.
+// runServe serves until ctx ends, then shuts down: requests drain while a running fetch stops
+// (ctx ends it too, between or inside a window, keeping every stored window), then the
+// schedule stops and the pool closes. Both fit in ECS's default 30 s stop timeout.
 func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	logger.Info("starting cryptodash", "config", cfg.String())
-	runs, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelRuns()
-	a, err := openApp(ctx, runs, cfg, logger)
+	a, err := openApp(ctx, ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -57,17 +58,10 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	e := web.New(deps)
 	serveErr := web.Serve(ctx, e, ":"+strconv.Itoa(cfg.Port), logger)
 
-	cancelRuns()
 	if err := stopSchedule(); err != nil {
 		logger.Warn("stop schedule", "err", err)
 	}
-	waited := make(chan struct{})
-	go func() { a.pipeline.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-time.After(30 * time.Second):
-		logger.Warn("a fetch run did not stop within 30 s; its lock ends with the connection")
-	}
+	a.pipeline.Wait()
 	logger.Info("stopped")
 	return serveErr
 }
@@ -75,12 +69,9 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 // backfillIfEmpty starts a background backfill when no price is stored yet, so a new
 // deployment fills itself without anyone calling the cron endpoint.
 func backfillIfEmpty(ctx context.Context, a *app, logger *slog.Logger) error {
-	counts, err := a.store.Counts(ctx)
-	if err != nil {
+	has, err := a.store.HasPrices(ctx)
+	if err != nil || has {
 		return err
-	}
-	if counts.HourlyRows > 0 {
-		return nil
 	}
 	run, started, err := a.pipeline.Start(ctx, domain.TriggerStartup)
 	if err != nil {
@@ -107,32 +98,22 @@ func defaultDashboardCoins(cfg config.Config) []string {
 	return out
 }
 
-// buildID identifies this build in ETags, so a deploy that changes templates does not
-// answer 304 to pages cached under the old ones.
+// buildID identifies this build in ETags, so a deploy that changes templates does not answer
+// 304 to pages cached under the old ones. It hashes the executable itself: replicas running the
+// same image agree on it however the binary was built, and any change of code changes it.
 func buildID() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "dev"
-	}
-	var rev, modified string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value
+	path, err := os.Executable()
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(path); err == nil {
+			defer f.Close()
+			h := sha256.New()
+			if _, err = io.Copy(h, f); err == nil {
+				return hex.EncodeToString(h.Sum(nil))[:12]
+			}
 		}
 	}
-	if rev == "" {
-		return "dev-" + strconv.FormatInt(startTime.Unix(), 36)
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	if modified == "true" {
-		return fmt.Sprintf("%s-dirty-%s", rev, strconv.FormatInt(startTime.Unix(), 36))
-	}
-	return rev
+	// Without a readable executable, fall back to something that is at least stable for the
+	// life of this process.
+	return "pid" + strconv.Itoa(os.Getpid())
 }
-
-var startTime = time.Now()

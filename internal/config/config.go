@@ -66,7 +66,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:        r.str("DATABASE_URL", DefaultDatabaseURL),
 		Port:               r.intRange("PORT", 8080, 1, 65535),
-		CronSecret:         getenv("CRON_SECRET"),
+		CronSecret:         strings.TrimSpace(getenv("CRON_SECRET")),
 		CoinGeckoAPIKey:    strings.TrimSpace(getenv("COINGECKO_API_KEY")),
 		CoinGeckoPlan:      r.oneOf("COINGECKO_PLAN", "demo", "demo", "pro"),
 		CoinGeckoBaseURL:   r.str("COINGECKO_BASE_URL", ""),
@@ -105,6 +105,14 @@ func Load(getenv func(string) string) (Config, error) {
 		if _, err := cron.ParseStandard(c.FetchSchedule); err != nil {
 			r.fail("FETCH_SCHEDULE", `a five-field cron expression in UTC such as "0 2 * * *", or "off"`)
 		}
+	}
+	// Secret managers often append a newline; trimming keeps such a secret usable, and one of
+	// only spaces must not quietly open the endpoint.
+	if raw := getenv("CRON_SECRET"); raw != "" && c.CronSecret == "" {
+		r.fail("CRON_SECRET", "a token of visible characters, or nothing to disable the cron endpoint")
+	}
+	if c.CronSecret != "" && len(c.CronSecret) < 16 {
+		r.fail("CRON_SECRET", "a token of at least 16 characters (e.g. `openssl rand -hex 32`)")
 	}
 	if (c.AuthUsername == "") != (c.AuthPasswordHash == "") {
 		r.fail("AUTH_USERNAME", "set together with AUTH_PASSWORD_HASH (a bcrypt hash), or neither for a public dashboard")

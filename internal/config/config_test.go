@@ -47,6 +47,8 @@ func TestLoad_BadValuesNameTheirVariable(t *testing.T) {
 		{"bad bool", "FETCH_ON_START", "sometimes"},
 		{"bad database url", "DATABASE_URL", "mysql://x/y"},
 		{"password instead of hash", "AUTH_PASSWORD_HASH", "hunter22"},
+		{"cron secret of spaces", "CRON_SECRET", "   "},
+		{"short cron secret", "CRON_SECRET", "abc"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,7 +63,7 @@ func TestLoad_BadValuesNameTheirVariable(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.key+": accepts") {
 				t.Errorf("error %q does not name %s and what it accepts", err, tc.key)
 			}
-			if tc.key == "AUTH_PASSWORD_HASH" && strings.Contains(err.Error(), tc.value) {
+			if (tc.key == "AUTH_PASSWORD_HASH" || tc.key == "CRON_SECRET") && strings.TrimSpace(tc.value) != "" && strings.Contains(err.Error(), tc.value) {
 				t.Errorf("error %q repeats the secret", err)
 			}
 		})
@@ -102,5 +104,12 @@ func TestLoad_SimulatorMayGoUnlimited(t *testing.T) {
 	}
 	if c.CoinGeckoRateLimit != 0 || c.HistoryDays != 500 {
 		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestLoad_CronSecretIsTrimmed(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"CRON_SECRET": "0123456789abcdef0123\n"}))
+	if err != nil || c.CronSecret != "0123456789abcdef0123" {
+		t.Errorf("secret %q, %v", c.CronSecret, err)
 	}
 }

@@ -37,7 +37,7 @@ type Store interface {
 	RunStartedSince(ctx context.Context, t time.Time) (bool, error)
 	UpsertCoins(ctx context.Context, coins []domain.Coin) error
 	UpsertCurrencies(ctx context.Context, currencies []domain.Currency) error
-	LastHours(ctx context.Context, series []domain.Series) (map[domain.Series]time.Time, error)
+	StoredSpans(ctx context.Context, series []domain.Series) (map[domain.Series]store.Span, error)
 	StoreHourly(ctx context.Context, series domain.Series, hours []domain.Sample) (int64, error)
 	StaleMetadata(ctx context.Context, coinIDs []string, maxAge time.Duration) ([]string, error)
 	UpsertMetadata(ctx context.Context, m domain.Metadata) error
@@ -77,8 +77,11 @@ type Options struct {
 type Pipeline struct {
 	opts    Options
 	base    context.Context
-	wg      sync.WaitGroup
 	metrics *metrics
+
+	mu      sync.Mutex
+	stopped bool
+	wg      sync.WaitGroup
 }
 
 // New returns a pipeline whose background runs stop when base is cancelled.
@@ -122,13 +125,12 @@ type Progress func(domain.FetchRun)
 // Run performs one run in the foreground. It returns ErrBusy, with the running run, when
 // another run holds the lock.
 func (p *Pipeline) Run(ctx context.Context, trigger domain.Trigger, progress Progress) (Report, error) {
-	lock, ok, err := p.opts.Store.TryRunLock(ctx)
+	lock, running, err := p.acquire(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-	if !ok {
-		running, err := p.waitForRunning(ctx)
-		return Report{Run: running}, errors.Join(ErrBusy, err)
+	if lock == nil {
+		return Report{Run: running}, ErrBusy
 	}
 	defer lock.Release()
 	run, err := p.opts.Store.StartRun(ctx, trigger)
@@ -141,20 +143,20 @@ func (p *Pipeline) Run(ctx context.Context, trigger domain.Trigger, progress Pro
 // Start begins a run in the background and returns it at once (started is true), or returns
 // the run already in progress anywhere in the cluster (started is false).
 func (p *Pipeline) Start(ctx context.Context, trigger domain.Trigger) (run domain.FetchRun, started bool, err error) {
-	lock, ok, err := p.opts.Store.TryRunLock(ctx)
-	if err != nil {
-		return domain.FetchRun{}, false, err
+	if !p.track() {
+		return domain.FetchRun{}, false, ErrStopped
 	}
-	if !ok {
-		run, err := p.waitForRunning(ctx)
-		return run, false, err
+	lock, running, err := p.acquire(ctx)
+	if err != nil || lock == nil {
+		p.wg.Done()
+		return running, false, err
 	}
 	run, err = p.opts.Store.StartRun(ctx, trigger)
 	if err != nil {
 		lock.Release()
+		p.wg.Done()
 		return domain.FetchRun{}, false, err
 	}
-	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
 		defer lock.Release()
@@ -163,21 +165,52 @@ func (p *Pipeline) Start(ctx context.Context, trigger domain.Trigger) (run domai
 	return run, true, nil
 }
 
-// Wait blocks until every background run has stopped.
-func (p *Pipeline) Wait() { p.wg.Wait() }
+// ErrStopped is returned by Start once Wait has been called: the process is shutting down.
+var ErrStopped = errors.New("the fetch pipeline is shutting down")
 
-// waitForRunning finds the run that holds the lock. Its row is written just after the lock is
-// taken, so a trigger arriving in between looks again for a moment rather than report nothing.
-func (p *Pipeline) waitForRunning(ctx context.Context) (domain.FetchRun, error) {
-	deadline := time.Now().Add(3 * time.Second)
+// track counts a background run in, unless shutdown has begun; Wait then waits for it.
+func (p *Pipeline) track() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return false
+	}
+	p.wg.Add(1)
+	return true
+}
+
+// Wait stops new background runs from starting and blocks until every running one has stopped.
+func (p *Pipeline) Wait() {
+	p.mu.Lock()
+	p.stopped = true
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// acquire takes the run lock, or finds the run that holds it. The lock is briefly held with no
+// running row (just before a run's row is written, just after it is closed, and while a
+// scheduled slot checks whether it is due), so a trigger that finds neither tries again for a
+// moment rather than report nothing: a cron caller must never get "not found" for a busy lock.
+func (p *Pipeline) acquire(ctx context.Context) (*store.RunLock, domain.FetchRun, error) {
+	deadline := time.Now().Add(5 * time.Second)
 	for {
+		lock, ok, err := p.opts.Store.TryRunLock(ctx)
+		if err != nil || ok {
+			return lock, domain.FetchRun{}, err
+		}
 		run, err := p.opts.Store.RunningRun(ctx)
-		if err == nil || !errors.Is(err, domain.ErrNotFound) || time.Now().After(deadline) {
-			return run, err
+		if err == nil {
+			return nil, run, nil
+		}
+		if !errors.Is(err, domain.ErrNotFound) {
+			return nil, domain.FetchRun{}, err
+		}
+		if time.Now().After(deadline) {
+			return nil, domain.FetchRun{}, errors.New("the fetch lock is held but no run is recorded as running")
 		}
 		select {
 		case <-ctx.Done():
-			return domain.FetchRun{}, ctx.Err()
+			return nil, domain.FetchRun{}, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -287,7 +320,7 @@ func (r *runner) do(ctx context.Context) error {
 			series = append(series, domain.Series{CoinID: c.ID, CurrencyCode: cur.Code})
 		}
 	}
-	last, err := opts.Store.LastHours(ctx, series)
+	spans, err := opts.Store.StoredSpans(ctx, series)
 	if err != nil {
 		return err
 	}
@@ -299,11 +332,8 @@ func (r *runner) do(ctx context.Context) error {
 	passes := 0
 	total := 0
 	for _, s := range series {
-		start := historyStart
-		if t, ok := last[s]; ok && t.Add(-opts.Overlap).After(start) {
-			start = t.Add(-opts.Overlap)
-		}
-		plans[s] = planWindows(s, start, now)
+		span, stored := spans[s]
+		plans[s] = planSeries(s, span, stored, historyStart, now, opts.Overlap)
 		passes = max(passes, len(plans[s]))
 		total += len(plans[s])
 	}
@@ -379,10 +409,12 @@ func (r *runner) fetchAll(ctx context.Context, batch []window, now time.Time, re
 			}
 		}()
 	}
+send:
 	for _, w := range batch {
 		select {
 		case jobs <- w:
 		case <-ctx.Done():
+			break send
 		}
 	}
 	close(jobs)

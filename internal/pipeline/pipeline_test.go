@@ -412,4 +412,44 @@ func TestPipeline_ShutdownKeepsStoredWindows(t *testing.T) {
 	if stored := f.count(`SELECT count(*) FROM prices_hourly`); stored == 0 || stored != final.RowsWritten {
 		t.Errorf("%d rows stored, run says %d: finished windows must be kept", stored, final.RowsWritten)
 	}
+
+	t.Run("the next run fetches the history the interrupted one missed", func(t *testing.T) {
+		f.sim.SetFaults(simulator.Faults{})
+		next := f.pipeline(context.Background(), []string{"bitcoin", "dogecoin"}, 365)
+		report, err := next.Run(context.Background(), domain.TriggerCLI, nil)
+		if err != nil || report.Run.Status != domain.RunSucceeded {
+			t.Fatalf("run = %+v, %v", report.Run, err)
+		}
+		oldest := f.count(`SELECT count(*) FROM (SELECT coin_id, currency_code, min("timestamp") AS first
+			FROM prices_hourly GROUP BY 1, 2) s WHERE first > $1`, f.now.AddDate(0, 0, -364))
+		if oldest != 0 {
+			t.Errorf("%d series still start less than 364 days back", oldest)
+		}
+		if n := f.count(`SELECT count(DISTINCT (coin_id, currency_code)) FROM prices_hourly`); n != 4 {
+			t.Errorf("%d series stored, want 4", n)
+		}
+	})
+}
+
+func TestPipeline_TriggerWhileTheLockIsHeldWithoutARunRow(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := f.pipeline(ctx, []string{"bitcoin"}, 3)
+	// A replica checking its scheduled slot holds the lock with no running row.
+	lock, ok, err := f.store.TryRunLock(ctx)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		lock.Release()
+	}()
+	run, started, err := p.Start(ctx, domain.TriggerCron)
+	if err != nil || !started || run.ID == 0 {
+		t.Fatalf("Start = %+v, %v, %v; want a new run once the lock is free", run, started, err)
+	}
+	p.Wait()
+	if _, _, err := p.Start(ctx, domain.TriggerCron); !errors.Is(err, pipeline.ErrStopped) {
+		t.Errorf("Start after Wait: %v, want ErrStopped", err)
+	}
 }

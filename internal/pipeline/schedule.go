@@ -23,7 +23,9 @@ func (p *Pipeline) Schedule(expr string) (stop func() error, err error) {
 		return nil, err
 	}
 	_, err = s.NewJob(gocron.CronJob(expr, false), gocron.NewTask(func() {
-		p.wg.Add(1)
+		if !p.track() {
+			return
+		}
 		defer p.wg.Done()
 		slot := p.opts.Now().UTC().Truncate(time.Minute)
 		if _, err := p.RunSlot(p.base, slot); err != nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/store"
 )
 
 // MaxWindow is the longest range asked of CoinGecko at once: above 90 days it answers daily
@@ -22,17 +23,43 @@ type window struct {
 	Open bool
 }
 
-// planWindows splits [start, now] into windows of at most MaxWindow, newest first.
-func planWindows(series domain.Series, start, now time.Time) []window {
+// planWindows splits [start, end) into windows of at most MaxWindow, newest first. With open,
+// end is now and the newest window reaches the live price.
+func planWindows(series domain.Series, start, end time.Time, open bool) []window {
 	start = start.UTC().Truncate(time.Hour)
-	end := now.UTC().Truncate(time.Hour).Add(time.Hour)
+	if open {
+		end = end.UTC().Truncate(time.Hour).Add(time.Hour)
+	} else {
+		end = end.UTC().Truncate(time.Hour)
+	}
 	var out []window
 	for to := end; to.After(start); to = to.Add(-MaxWindow) {
 		from := to.Add(-MaxWindow)
 		if from.Before(start) {
 			from = start
 		}
-		out = append(out, window{Series: series, From: from, To: to, Open: to.Equal(end)})
+		out = append(out, window{Series: series, From: from, To: to, Open: open && to.Equal(end)})
+	}
+	return out
+}
+
+// planSeries lists the windows one run fetches for a series: the tail from the last stored hour
+// minus overlap up to now, then, when an earlier run stopped before reaching historyStart (a
+// shutdown, or an older window that failed), the history still missing before the first
+// stored hour. A series with nothing stored gets its whole history.
+func planSeries(series domain.Series, span store.Span, stored bool, historyStart, now time.Time, overlap time.Duration) []window {
+	if !stored {
+		return planWindows(series, historyStart, now, true)
+	}
+	tail := span.Last.Add(-overlap)
+	if tail.Before(historyStart) {
+		tail = historyStart
+	}
+	out := planWindows(series, tail, now, true)
+	// An hour of slack keeps the oldest stored hour, which sits right at historyStart after a
+	// complete backfill, from asking for a sliver every run.
+	if span.First.After(historyStart.Add(time.Hour)) && span.First.Before(tail) {
+		out = append(out, planWindows(series, historyStart, span.First, false)...)
 	}
 	return out
 }

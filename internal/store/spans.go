@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+// Span is the first and last stored hour of a series.
+type Span struct {
+	First, Last time.Time
+}
+
+// StoredSpans returns, for every given series that has hourly rows, its first and last stored
+// hour. The pipeline asks CoinGecko for what lies after the last and, when an earlier run was
+// cut short, for what is still missing before the first.
+func (s *Store) StoredSpans(ctx context.Context, series []domain.Series) (map[domain.Series]Span, error) {
+	coins := make([]string, len(series))
+	currencies := make([]string, len(series))
+	for i, sr := range series {
+		coins[i], currencies[i] = sr.CoinID, sr.CurrencyCode
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT s.coin_id, s.currency_code, span.first, span.last
+		FROM unnest($1::text[], $2::text[]) AS s (coin_id, currency_code)
+		CROSS JOIN LATERAL (SELECT min(p."timestamp") AS first, max(p."timestamp") AS last
+			FROM prices_hourly p WHERE p.coin_id = s.coin_id AND p.currency_code = s.currency_code) span
+		WHERE span.last IS NOT NULL`, coins, currencies)
+	out := make(map[domain.Series]Span, len(series))
+	var sr domain.Series
+	var span Span
+	_, err := pgx.ForEachRow(rows, []any{&sr.CoinID, &sr.CurrencyCode, &span.First, &span.Last}, func() error {
+		out[sr] = Span{First: span.First.UTC(), Last: span.Last.UTC()}
+		return nil
+	})
+	return out, wrap("stored spans", err)
+}
+
+// HasPrices reports whether any hourly price is stored, without counting them.
+func (s *Store) HasPrices(ctx context.Context) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM prices_hourly)`).Scan(&ok)
+	return ok, wrap("has prices", err)
+}
