@@ -223,13 +223,13 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 }
 
 // throttleWait is how long to wait before retrying a throttled call. Without a Retry-After,
-// a 429 still means the window is full, and only the window's end frees it; exponential
+// a 429 (or a 2xx whose body says throttled) still means the window is full, and only the window's end frees it; exponential
 // backoff alone would spend every attempt inside the same window.
 func (c *Client) throttleWait(e *APIError) time.Duration {
 	if e.RetryAfter > 0 {
 		return e.RetryAfter
 	}
-	if e.HTTPStatus == http.StatusTooManyRequests || e.Code == codeRateLimited {
+	if e.throttled() {
 		return min(c.rateWindow, maxRetryAfter)
 	}
 	return 0

@@ -186,6 +186,29 @@ func TestClient_ThrottleWithoutRetryAfterWaitsTheWindow(t *testing.T) {
 	}
 }
 
+func TestClient_ErrorInside200IsNoData(t *testing.T) {
+	_, srv := serveScript(t, reply(200, nil, `{"error":"Could not find coin with the given id"}`))
+	c := newTestClient(t, srv.URL, Config{})
+	points, err := c.MarketChartRange(context.Background(), "nosuchcoin", "usd",
+		time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC))
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !strings.Contains(err.Error(), "Could not find coin") {
+		t.Fatalf("got %d points and %v, want an *APIError with CoinGecko's words", len(points), err)
+	}
+}
+
+func TestClient_ThrottledInside200WaitsTheWindow(t *testing.T) {
+	const window = 300 * time.Millisecond
+	s, srv := serveScript(t, reply(200, nil, `{"error":"Throttled"}`), coinsListOK)
+	c := newTestClient(t, srv.URL, Config{RateWindow: window})
+	if _, err := c.CoinsList(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if calls := s.calls(); calls[1].Sub(calls[0]) < window {
+		t.Fatalf("retried after %s, inside the rate window %s", calls[1].Sub(calls[0]), window)
+	}
+}
+
 func TestClient_DoesNotRetry(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -197,6 +220,7 @@ func TestClient_DoesNotRetry(t *testing.T) {
 		{"404 coin not found", reply(404, nil, `{"error":"coin not found"}`), false, 0},
 		{"10012 history", reply(401, nil, `{"error":{"status":{"error_code":10012,"error_message":"Your request exceeds the allowed time range."}}}`), false, 10012},
 		{"10010 wrong host", reply(400, nil, `{"error_code":10010,"error_message":"change your root URL"}`), true, 10010},
+		{"200 with an error body", reply(200, nil, `{"error":"coin not found"}`), false, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -248,29 +272,55 @@ func TestClient_CancelStopsRetryAfterWait(t *testing.T) {
 	}
 }
 
+// sendTimes records when the client handed each request to the transport, that is right
+// after the limiter let it go: what the server sees adds network and scheduling jitter.
+type sendTimes struct {
+	mu    sync.Mutex
+	times []time.Time
+	next  http.RoundTripper
+}
+
+func (s *sendTimes) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	s.times = append(s.times, time.Now())
+	s.mu.Unlock()
+	return s.next.RoundTrip(r)
+}
+
+func (s *sendTimes) all() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.times...)
+}
+
+// The limiter promises that the i-th call starts no earlier than i intervals after the
+// first could: it schedules each call one interval after the previous one was due, not after
+// it actually ran, so one call woken late makes the gap to the next look short while the
+// schedule holds. The test checks that schedule against a clock read before the first call,
+// which scheduling delays can only make easier to meet, and which a retry that skipped the
+// limiter (arriving a backoff of ~5 ms after its failure) breaks by nearly an interval.
 func TestClient_LimiterSpacesEveryCallIncludingRetries(t *testing.T) {
 	const n, window = 5, 500 * time.Millisecond
 	interval := callInterval(window, n)
-	s, srv := serveScript(t, reply(503, nil, "<html>down</html>"), coinsListOK)
-	c := newTestClient(t, srv.URL, Config{RatePerMinute: n, RateWindow: window})
+	_, srv := serveScript(t, reply(503, nil, "<html>down</html>"), coinsListOK)
+	sent := &sendTimes{next: http.DefaultTransport}
+	c := newTestClient(t, srv.URL, Config{RatePerMinute: n, RateWindow: window, HTTPClient: &http.Client{Transport: sent}})
 	started := time.Now()
 	for range n {
 		if _, err := c.CoinsList(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	calls := s.calls()
-	if len(calls) != n+1 {
-		t.Fatalf("%d calls, want %d (one retry)", len(calls), n+1)
+	times := sent.all()
+	if len(times) != n+1 {
+		t.Fatalf("%d calls, want %d (one retry)", len(times), n+1)
 	}
-	// Allow a millisecond for the limiter's float arithmetic.
-	for i := 1; i < len(calls); i++ {
-		if gap := calls[i].Sub(calls[i-1]); gap < interval-time.Millisecond {
-			t.Fatalf("calls %d and %d only %s apart, want at least %s", i-1, i, gap, interval)
+	// Allow a millisecond for the limiter's float arithmetic, nothing for jitter: jitter
+	// only ever makes a call later.
+	for i, at := range times {
+		if due := time.Duration(i) * interval; at.Sub(started) < due-time.Millisecond {
+			t.Fatalf("call %d sent %s after the start, before its slot at %s", i, at.Sub(started), due)
 		}
-	}
-	if elapsed := time.Since(started); elapsed < time.Duration(n)*interval-time.Millisecond {
-		t.Fatalf("%d calls took %s, want at least %s", n+1, elapsed, time.Duration(n)*interval)
 	}
 }
 

@@ -43,6 +43,10 @@ type APIError struct {
 	Message string
 	// RetryAfter is what the Retry-After header asked for, 0 when absent.
 	RetryAfter time.Duration
+
+	// inBody marks a 2xx whose JSON body carried a top-level "error": CoinGecko said no in
+	// the body while the status said yes.
+	inBody bool
 }
 
 // Error reads as one line an operator can act on: status, what it means, the server's words
@@ -78,21 +82,39 @@ func (e *APIError) Fatal() bool {
 }
 
 // Retryable reports whether the same call may succeed later: throttling, server trouble and
-// unusable 2xx bodies are transient; client errors and plan limits are not.
+// unusable 2xx bodies (a CDN page, an empty body) are transient; client errors and plan
+// limits are not, and neither is an error CoinGecko states in a 2xx body ("coin not found"
+// asked again is still not found) unless it speaks of throttling.
 func (e *APIError) Retryable() bool {
 	if e.Fatal() || e.Code == codeRangeTooOld {
 		return false
 	}
-	if e.Code == codeRateLimited {
+	if e.throttled() {
 		return true
 	}
 	switch {
-	case e.HTTPStatus == http.StatusTooManyRequests, e.HTTPStatus == http.StatusRequestTimeout:
+	case e.HTTPStatus == http.StatusRequestTimeout:
 		return true
 	case e.HTTPStatus >= 500:
 		return true
 	case e.HTTPStatus >= 200 && e.HTTPStatus < 300:
+		return !e.inBody
+	}
+	return false
+}
+
+// throttleWords finds throttling in an error's text, for throttling that comes without a
+// 429: CoinGecko and its CDN have both answered 200 with "Throttled" in the body.
+var throttleWords = regexp.MustCompile(`(?i)throttl|rate[ -]?limit`)
+
+// throttled reports an answer that means "too many calls", by status, by code or, for a
+// 2xx, by its words.
+func (e *APIError) throttled() bool {
+	switch {
+	case e.Code == codeRateLimited, e.HTTPStatus == http.StatusTooManyRequests:
 		return true
+	case e.HTTPStatus >= 200 && e.HTTPStatus < 300:
+		return throttleWords.MatchString(e.Message)
 	}
 	return false
 }
@@ -113,8 +135,10 @@ func (e *APIError) summary() string {
 		return "rate limited"
 	}
 	switch {
-	case e.HTTPStatus == http.StatusTooManyRequests:
+	case e.throttled():
 		return "rate limited"
+	case e.inBody:
+		return "error inside a successful answer"
 	case e.HTTPStatus >= 200 && e.HTTPStatus < 300:
 		return "unusable answer"
 	case e.HTTPStatus >= 500:
@@ -140,7 +164,7 @@ func (e *APIError) hint() string {
 		return "lower HISTORY_DAYS"
 	}
 	switch {
-	case e.Code == codeRateLimited || e.HTTPStatus == http.StatusTooManyRequests:
+	case e.throttled():
 		return "lower COINGECKO_RATE_LIMIT if this persists"
 	case e.HTTPStatus == http.StatusUnauthorized:
 		return "check COINGECKO_API_KEY and COINGECKO_PLAN"
@@ -149,13 +173,15 @@ func (e *APIError) hint() string {
 }
 
 // parseError turns any error answer CoinGecko or its CDN sends into an *APIError. It returns
-// nil for a 2xx whose body is JSON without an error code, which is the only answer worth
-// decoding. now dates a Retry-After given as an HTTP date.
+// nil for a 2xx whose body is JSON with neither an error code nor a top-level "error", which
+// is the only answer worth decoding: a 200 saying {"error":"..."} decoded as data would store
+// nothing and report success. now dates a Retry-After given as an HTTP date.
 func parseError(status int, header http.Header, body []byte, now time.Time) *APIError {
 	ok := status >= 200 && status < 300
 	trimmed := bytes.TrimSpace(body)
 	code, msg, isJSON := errorFromJSON(trimmed)
-	if ok && isJSON && code == 0 {
+	inBody := ok && isJSON && hasErrorKey(trimmed)
+	if ok && isJSON && code == 0 && !inBody {
 		return nil
 	}
 	if !isJSON {
@@ -169,7 +195,21 @@ func parseError(status int, header http.Header, body []byte, now time.Time) *API
 		Code:       code,
 		Message:    msg,
 		RetryAfter: parseRetryAfter(header.Get("Retry-After"), now),
+		inBody:     inBody,
 	}
+}
+
+// hasErrorKey reports a JSON object whose top level has "error" as a string or an object,
+// CoinGecko's way of refusing a call; no data answer of the endpoints used has that key.
+func hasErrorKey(body []byte) bool {
+	var top struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &top) != nil {
+		return false
+	}
+	v := bytes.TrimSpace(top.Error)
+	return len(v) > 0 && (v[0] == '"' || v[0] == '{')
 }
 
 // errorFromJSON finds error_code and error_message however deep CoinGecko nested them:

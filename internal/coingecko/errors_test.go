@@ -102,6 +102,26 @@ func TestParseError_BodyShapes(t *testing.T) {
 			body: `{"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit."}}`,
 			code: 429, retryable: true,
 		},
+		{
+			name: "error string inside a 200", status: 200, body: `{"error":"coin not found"}`,
+			contains: []string{"coingecko: 200 error inside a successful answer: coin not found"},
+		},
+		{
+			name: "error object inside a 200", status: 200, body: `{"error":{"message":"invalid vs_currency"}}`,
+			contains: []string{"error inside a successful answer"},
+		},
+		{
+			name: "error object with a message inside a 200", status: 200, body: `{"error":{"status":{"error_message":"Invalid request"}}}`,
+			contains: []string{"Invalid request"},
+		},
+		{
+			name: "Throttled inside a 200", status: 200, body: `{"error":"Throttled"}`,
+			retryable: true, contains: []string{"rate limited", "COINGECKO_RATE_LIMIT"},
+		},
+		{
+			name: "rate limit words inside a 200", status: 200, body: `{"error":"You've exceeded the rate-limit"}`,
+			retryable: true, contains: []string{"rate limited"},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,7 +151,7 @@ func TestParseError_BodyShapes(t *testing.T) {
 }
 
 func TestParseError_DataIsNoError(t *testing.T) {
-	for _, body := range []string{`{"prices":[[1,2]]}`, `[{"id":"bitcoin"}]`, `{"id":"bitcoin","status_updates":[]}`} {
+	for _, body := range []string{`{"prices":[[1,2]]}`, `[{"id":"bitcoin"}]`, `{"id":"bitcoin","status_updates":[]}`, `{"prices":[],"error":null}`} {
 		if e := parseError(200, http.Header{}, []byte(body), time.Now()); e != nil {
 			t.Errorf("%s: got %v, want no error", body, e)
 		}

@@ -113,7 +113,7 @@ func TestAPIPrices_BadParameters(t *testing.T) {
 		{"unknown breakdown", map[string]string{"breakdown": "coin,week"}, "breakdown"},
 		{"unknown granularity", map[string]string{"granularity": "weekly"}, "granularity"},
 		{"unknown format", map[string]string{"format": "xml"}, "format"},
-		{"hourly over 31 days", map[string]string{"dateFrom": "2024-01-01", "dateTo": "2024-03-01", "granularity": "hourly"}, "granularity"},
+		{"hourly over 92 days", map[string]string{"dateFrom": "2024-01-01", "dateTo": "2024-04-03", "granularity": "hourly"}, "granularity"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,6 +140,24 @@ func TestAPIPrices_BadParameters(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the hourly limit is named", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-01-01&dateTo=2024-12-31&granularity=hourly")
+		if msg := decode(t, rec).Errors["granularity"]; !strings.Contains(msg, "92 days") {
+			t.Errorf("granularity error %q does not name the limit", msg)
+		}
+	})
+	t.Run("hourly over a quarter is accepted", func(t *testing.T) {
+		// 2024-01-01 to 2024-04-02 is 92 days, the dashboard's 3M.
+		rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-01-01&dateTo=2024-04-02&granularity=hourly&coinIds=bitcoin&currencyCodes=usd")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		var got pricesAnswer
+		decodeData(t, rec, &got)
+		if got.Meta.Granularity != "hourly" || got.Meta.Count != 5 {
+			t.Errorf("meta = %+v, want 5 hourly rows", got.Meta)
+		}
+	})
 	t.Run("every bad parameter at once", func(t *testing.T) {
 		rec := f.do(http.MethodGet, "/api/prices?dateFrom=x&coinIds=zzz&breakdown=foo")
 		env := decode(t, rec)

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -37,8 +36,14 @@ func (s *server) cronAuth(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func unauthorizedCron(reason string) error {
-	return echo.NewHTTPError(http.StatusUnauthorized, "a valid bearer token is required").SetInternal(errors.New(reason))
+	return echo.NewHTTPError(http.StatusUnauthorized, "a valid bearer token is required").SetInternal(bearerRejected(reason))
 }
+
+// bearerRejected is why a bearer token was refused; the error handler answers it with
+// WWW-Authenticate: Bearer wherever the route is (cron, metrics).
+type bearerRejected string
+
+func (r bearerRejected) Error() string { return string(r) }
 
 // bearerToken takes the credentials out of an "Authorization: Bearer <token>" header; the
 // scheme is case-insensitive as RFC 6750 says.

@@ -108,7 +108,7 @@ func (s *server) handleError(err error, c echo.Context) {
 		return
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	if f.status == http.StatusUnauthorized && strings.HasPrefix(req.URL.Path, "/api/cron/") {
+	if _, bearer := errors.AsType[bearerRejected](err); bearer {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, "Bearer")
 	}
 	var werr error

@@ -171,13 +171,46 @@ func (s *server) setSessionCookie(c echo.Context, token string, expiry time.Time
 	c.SetCookie(ck)
 }
 
-// safeNext keeps the post-login redirect on this site: only a local path is accepted, never
-// "//host" or "/\host", which browsers treat as another origin.
+// safeNext keeps the post-login redirect on this site. Only a plain local path (with an
+// optional query) survives; anything else becomes "/". Browsers are lenient where Go is not:
+// they drop tabs and newlines anywhere in a URL ("/\t/evil.com" becomes "//evil.com") and
+// read a backslash as a slash ("/\evil.com"), so any control character or backslash is
+// refused outright rather than reasoned about. A percent-encoded slash or backslash that
+// decodes into a leading "//" or "/\" is refused too, in case anything between here and the
+// browser decodes the path once. The answer is rebuilt from the parsed path and query, so a
+// fragment, user info or anything the parser skipped never reaches the Location header.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
+	const home = "/"
+	if !strings.HasPrefix(next, "/") || hasControlOrBackslash(next) {
+		return home
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	if !localPath(next) || !localPath(u.Path) || hasControlOrBackslash(u.Path) {
+		return home
+	}
+	out := u.EscapedPath()
+	if !localPath(out) {
+		return home
+	}
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
+}
+
+// localPath reports whether p starts with exactly one slash, which is what keeps a browser
+// on this origin.
+func localPath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//")
+}
+
+// hasControlOrBackslash reports ASCII control characters (which browsers strip from URLs)
+// and backslashes (which they read as slashes).
+func hasControlOrBackslash(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
 }
 
 // renderPage renders comp into a buffer before writing, so a template error becomes the

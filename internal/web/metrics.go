@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -53,4 +54,26 @@ func (m *httpMetrics) observe(method, route string, status int, elapsed time.Dur
 
 func (s *server) metricsHandler() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(s.deps.Metrics, promhttp.HandlerOpts{}))
+}
+
+// metricsAuth guards /metrics. Without a login the dashboard is public, and so are the
+// metrics, for Prometheus to scrape. With a login they reveal who uses what, so they close:
+// when CRON_SECRET is set, to its bearer token, the operator secret a scraper is given
+// anyway (Prometheus' authorization.credentials), rather than a third secret to configure;
+// without it, to a logged-in session, answering 401 rather than redirecting a scraper to the
+// login form.
+func (s *server) metricsAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	cfg := s.deps.Config
+	switch {
+	case !cfg.AuthEnabled():
+		return next
+	case cfg.CronSecret != "":
+		return s.cronAuth(next)
+	}
+	return s.loadSession(func(c echo.Context) error {
+		if s.sessions.GetString(c.Request().Context(), sessionUserKey) == "" {
+			return echo.NewHTTPError(http.StatusUnauthorized, "login required")
+		}
+		return next(c)
+	})
 }

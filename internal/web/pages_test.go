@@ -97,7 +97,7 @@ func TestLogin(t *testing.T) {
 	f.seed()
 
 	t.Run("open routes stay open", func(t *testing.T) {
-		for _, route := range []string{"/api/health", "/metrics", "/login", static.Path("js/app.js")} {
+		for _, route := range []string{"/api/health", "/login", static.Path("js/app.js")} {
 			if rec := f.do(http.MethodGet, route); rec.Code != http.StatusOK {
 				t.Errorf("%s: %d", route, rec.Code)
 			}
@@ -178,6 +178,68 @@ func TestLogin(t *testing.T) {
 		rec := f.send(newFormRequest("/login", form))
 		if loc := rec.Header().Get("Location"); loc != "/" {
 			t.Errorf("Location = %q, want /", loc)
+		}
+	})
+	t.Run("a logged-in visitor is not bounced off site", func(t *testing.T) {
+		ck := f.login(t, testUser, testPassword, "/")
+		if ck == nil {
+			t.Fatal("no session")
+		}
+		cases := map[string]string{
+			"/login?next=/%09/evil.com":                     "/",
+			"/login?next=/%0a/evil.com":                     "/",
+			"/login?next=/%5Cevil.com":                      "/",
+			"/login?next=javascript:alert(1)":               "/",
+			"/login?next=" + url.QueryEscape("/status?x=1"): "/status?x=1",
+		}
+		for target, want := range cases {
+			req := newRequest(target)
+			req.AddCookie(ck)
+			rec := f.send(req)
+			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != want {
+				t.Errorf("%s: %d Location %q, want %q", target, rec.Code, rec.Header().Get("Location"), want)
+			}
+		}
+	})
+}
+
+func TestMetrics_ClosedWithLogin(t *testing.T) {
+	t.Run("with CRON_SECRET: its bearer token", func(t *testing.T) {
+		f := newFixture(t, withLogin(t))
+		rec := f.do(http.MethodGet, "/metrics")
+		if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" {
+			t.Errorf("without a token: %d WWW-Authenticate %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
+		}
+		if rec := f.do(http.MethodGet, "/metrics", "Authorization", "Bearer wrong"); rec.Code != http.StatusUnauthorized {
+			t.Errorf("a wrong token: %d", rec.Code)
+		}
+		rec = f.do(http.MethodGet, "/metrics", "Authorization", "Bearer "+testSecret)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "cryptodash_http_requests_total") {
+			t.Errorf("with the token: %d", rec.Code)
+		}
+		if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control = %q", cc)
+		}
+		ck := f.login(t, testUser, testPassword, "/")
+		req := newRequest("/metrics")
+		req.AddCookie(ck)
+		if rec := f.send(req); rec.Code != http.StatusUnauthorized {
+			t.Errorf("a session instead of the token: %d", rec.Code)
+		}
+	})
+	t.Run("without CRON_SECRET: a session", func(t *testing.T) {
+		f := newFixture(t, withLogin(t), func(d *web.Deps) { d.Config.CronSecret = "" })
+		if rec := f.do(http.MethodGet, "/metrics"); rec.Code != http.StatusUnauthorized {
+			t.Errorf("without a session: %d, want 401 (a scraper must not be sent to a form)", rec.Code)
+		}
+		ck := f.login(t, testUser, testPassword, "/")
+		if ck == nil {
+			t.Fatal("no session")
+		}
+		req := newRequest("/metrics")
+		req.AddCookie(ck)
+		if rec := f.send(req); rec.Code != http.StatusOK {
+			t.Errorf("with a session: %d", rec.Code)
 		}
 	})
 }

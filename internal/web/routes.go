@@ -12,7 +12,7 @@ import (
 func (s *server) routes(e *echo.Echo) {
 	e.Use(s.requestID, s.observe, s.recoverer(), s.securityHeaders, s.compress(), s.bodyLimit())
 
-	e.GET("/metrics", s.metricsHandler(), noStore)
+	e.GET("/metrics", s.metricsHandler(), noStore, s.metricsAuth)
 	e.GET("/static/*", echo.WrapHandler(static.Handler()))
 
 	api := e.Group("/api")

@@ -83,13 +83,15 @@ func New(d Deps) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.Logger.SetOutput(io.Discard)
-	// The service runs behind CloudFront and an ALB, which append the client to X-Forwarded-For.
-	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	// The service runs behind CloudFront and an ALB; see clientIPExtractor for which address
+	// the logs get.
+	e.IPExtractor = clientIPExtractor()
 	s := &server{
 		deps:    d,
 		log:     d.Logger,
 		metrics: newHTTPMetrics(d.Metrics),
 		csp:     contentSecurityPolicy(d.Config.CoinGeckoBaseURL),
+		counts:  newCountsCache(),
 	}
 	if d.Config.AuthEnabled() {
 		if d.Sessions == nil {
@@ -109,6 +111,8 @@ type server struct {
 	metrics  *httpMetrics
 	csp      string
 	sessions *scs.SessionManager
+	// counts keeps /api/health's row counts between probes.
+	counts *countsCache
 }
 
 // Serve listens on addr and serves e until ctx ends, then stops accepting connections and

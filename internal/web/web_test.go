@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,6 +205,58 @@ func TestWeb_HealthAndCounts(t *testing.T) {
 	}
 	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store", cc)
+	}
+}
+
+// countingStore counts Counts calls on the real store.
+type countingStore struct {
+	web.Store
+	counts atomic.Int32
+}
+
+func (s *countingStore) Counts(ctx context.Context) (domain.Counts, error) {
+	s.counts.Add(1)
+	return s.Store.Counts(ctx)
+}
+
+func TestWeb_HealthCachesCountsNotThePing(t *testing.T) {
+	var cs *countingStore
+	f := newFixture(t, func(d *web.Deps) {
+		cs = &countingStore{Store: d.Store}
+		d.Store = cs
+	})
+	f.seed()
+	for i := range 3 {
+		if rec := f.do(http.MethodGet, "/api/health"); rec.Code != http.StatusOK {
+			t.Fatalf("probe %d: status %d", i, rec.Code)
+		}
+	}
+	if n := cs.counts.Load(); n != 1 {
+		t.Errorf("three probes within the TTL counted rows %d times, want once", n)
+	}
+
+	f.store.Close()
+	started := time.Now()
+	rec := f.do(http.MethodGet, "/api/health")
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("database down with counts cached: status %d, want 503", rec.Code)
+	}
+	if elapsed := time.Since(started); elapsed > time.Second {
+		t.Errorf("503 took %s", elapsed)
+	}
+}
+
+func TestWeb_LogsTheViewerBehindCloudFront(t *testing.T) {
+	f := newFixture(t)
+	req := httptest.NewRequest(http.MethodPost, "/api/cron/fetch-data", nil)
+	req.RemoteAddr = "10.0.1.5:34567"                               // the ALB
+	req.Header.Set("X-Forwarded-For", "203.0.113.9, 130.176.12.34") // viewer, CloudFront edge
+	req.Header.Set("CloudFront-Viewer-Address", "203.0.113.9:51234")
+	if rec := f.send(req); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if logs := f.logs.String(); !strings.Contains(logs, `"client_ip":"203.0.113.9"`) {
+		t.Errorf("the 401 is not logged with the viewer's address: %s", logs)
 	}
 }
 

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+func TestCountsCache_ExpiresAndSkipsFailures(t *testing.T) {
+	now := time.Date(2025, 6, 15, 12, 0, 0, 0, time.UTC)
+	cc := newCountsCache()
+	cc.now = func() time.Time { return now }
+	loads := 0
+	fail := false
+	load := func(context.Context) (domain.Counts, error) {
+		loads++
+		if fail {
+			return domain.Counts{}, errors.New("db gone")
+		}
+		return domain.Counts{Coins: int64(loads)}, nil
+	}
+	get := func() (domain.Counts, error) { return cc.get(context.Background(), load) }
+
+	if n, _ := get(); n.Coins != 1 {
+		t.Fatalf("first: %+v", n)
+	}
+	now = now.Add(healthCountsTTL - time.Second)
+	if n, _ := get(); n.Coins != 1 || loads != 1 {
+		t.Fatalf("within the TTL: %+v after %d loads", n, loads)
+	}
+	now = now.Add(2 * time.Second)
+	if n, _ := get(); n.Coins != 2 || loads != 2 {
+		t.Fatalf("after the TTL: %+v after %d loads", n, loads)
+	}
+	now = now.Add(healthCountsTTL)
+	fail = true
+	if _, err := get(); err == nil {
+		t.Fatal("a failed load was answered from the cache")
+	}
+	fail = false
+	if n, _ := get(); n.Coins != 4 {
+		t.Fatalf("a failed load was cached: %+v", n)
+	}
+}
