@@ -16,11 +16,11 @@ import (
 	"time"
 )
 
-// FS holds the built assets: static/css (Tailwind output), static/js (our scripts) and
-// static/vendor (HTMX and ECharts copied from npm by `npm run vendor`). static/src is the
-// Tailwind input and is not served.
+// FS holds the built assets: static/css (Tailwind output), static/js (our scripts),
+// static/img (the favicon) and static/vendor (HTMX and ECharts copied from npm by
+// `npm run vendor`). static/src is the Tailwind input and is not served.
 //
-//go:embed css js vendor
+//go:embed css img js vendor
 var FS embed.FS
 
 // Prefix is the URL path the server mounts Handler on.

@@ -66,3 +66,19 @@ func TestHandler(t *testing.T) {
 		}
 	}
 }
+
+// Without an icon of its own, every page load makes the browser ask for /favicon.ico and log
+// the 404 as a console error.
+func TestFavicon(t *testing.T) {
+	u := static.Path("img/favicon.svg")
+	if !regexp.MustCompile(`^/static/img/favicon\.[0-9a-f]{8}\.svg$`).MatchString(u) {
+		t.Fatalf("Path = %q", u)
+	}
+	rec := get(t, u)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "<svg") {
+		t.Fatalf("status %d, body %.60q", rec.Code, rec.Body.String())
+	}
+	if got := rec.Header().Get("Content-Type"); got != "image/svg+xml" {
+		t.Errorf("Content-Type %q", got)
+	}
+}

@@ -12,6 +12,7 @@ var (
 	appURL     = static.Path("js/app.js")
 	htmxURL    = static.Path("vendor/htmx.min.js")
 	echartsURL = static.Path("vendor/echarts.min.js")
+	faviconURL = static.Path("img/favicon.svg")
 )
 
 // htmxConfig turns off what the page cannot allow or does not want: HTMX's indicator styles

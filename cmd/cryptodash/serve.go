@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"os"
 	"log/slog"
+	"os"
 	"strconv"
 	"time"
 

@@ -13,6 +13,10 @@ import (
 // ErrNotFound is returned by the store when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnavailable marks errors that say "not now" rather than "never": the process is shutting
+// down or a dependency is away. The web layer answers them with 503 so callers retry.
+var ErrUnavailable = errors.New("temporarily unavailable")
+
 // Coin is a CoinGecko coin as the dashboard knows it.
 type Coin struct {
 	ID     string
@@ -152,9 +156,19 @@ type PriceQuery struct {
 	CurrencyCodes []string
 	From          time.Time
 	To            time.Time
-	Breakdown     Breakdown
-	Granularity   Granularity
+	// Start and End, when both are set, narrow an hourly query to the hours in [Start, End)
+	// instead of the whole days From..To. A rolling 24-hour window spans parts of two days,
+	// and a group without the date in its breakdown must average only those 24 hours, so the
+	// bounds have to apply before grouping, not to the rows afterwards. Daily queries reject
+	// them.
+	Start       time.Time
+	End         time.Time
+	Breakdown   Breakdown
+	Granularity Granularity
 }
+
+// HasHourBounds reports whether q narrows its hours with Start and End.
+func (q PriceQuery) HasHourBounds() bool { return !q.Start.IsZero() || !q.End.IsZero() }
 
 // PriceRow is one group of a price query's answer. Fields outside the breakdown are zero.
 type PriceRow struct {

@@ -123,14 +123,24 @@ func utcDay(t time.Time) time.Time {
 
 // Prices answers a price query with the mean price of each group of the breakdown, ordered by
 // date, coin and currency. Daily queries average the daily rows (each coin, currency and day
-// weighs the same); hourly queries average the hourly rows.
+// weighs the same); hourly queries average the hourly rows, of the whole days From..To or, when
+// the query has hour bounds, of the hours in [Start, End).
 func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error) {
 	var table, timeCol, filterCol string
 	from, to := utcDay(q.From), utcDay(q.To).AddDate(0, 0, 1)
 	switch q.Granularity {
 	case domain.Hourly:
 		table, timeCol, filterCol = "prices_hourly", `"timestamp"`, `"timestamp"`
+		if q.HasHourBounds() {
+			if q.Start.IsZero() || q.End.IsZero() || !q.Start.Before(q.End) {
+				return nil, fmt.Errorf("prices: hour bounds [%s, %s) are not a range", q.Start, q.End)
+			}
+			from, to = q.Start.UTC(), q.End.UTC()
+		}
 	case domain.Daily:
+		if q.HasHourBounds() {
+			return nil, fmt.Errorf("prices: hour bounds need hourly granularity")
+		}
 		table, timeCol, filterCol = "prices_daily", "(date::timestamp AT TIME ZONE 'UTC')", "date"
 	default:
 		return nil, fmt.Errorf("prices: unknown granularity %q", q.Granularity)

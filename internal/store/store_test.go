@@ -292,6 +292,77 @@ func TestStore_Prices(t *testing.T) {
 	})
 }
 
+func TestStore_PricesHourBounds(t *testing.T) {
+	st, _ := seeded(t)
+	ctx := context.Background()
+	// Two whole days, the price of each hour being its index: 0 … 47 (plus 1, as a price
+	// must be positive).
+	prices := make([]float64, 48)
+	for i := range prices {
+		prices[i] = float64(i + 1)
+	}
+	if _, err := st.StoreHourly(ctx, btcUSD, hours(prices...)); err != nil {
+		t.Fatal(err)
+	}
+	// A rolling 24-hour window from 20:00 on the first day to 19:00 on the second.
+	start, end := day.Add(20*time.Hour), day.Add(44*time.Hour)
+	q := domain.PriceQuery{CoinIDs: []string{"bitcoin"}, CurrencyCodes: []string{"usd"},
+		From: day, To: day.AddDate(0, 0, 1), Start: start, End: end, Granularity: domain.Hourly}
+
+	t.Run("a group without the date averages only the hours in the bounds", func(t *testing.T) {
+		q := q
+		q.Breakdown = domain.Breakdown{Coin: true}
+		got, err := st.Prices(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Hours 20 … 43; the two whole days would give 24.5.
+		if want := (20.0+43)/2 + 1; len(got) != 1 || got[0].Price != want {
+			t.Fatalf("got %+v, want one row of %v", got, want)
+		}
+		q.Start, q.End = day.Add(30*time.Hour), day.Add(48*time.Hour)
+		got, err = st.Prices(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (30.0+47)/2 + 1; len(got) != 1 || got[0].Price != want {
+			t.Errorf("hours 30 … 47: got %+v, want %v", got, want)
+		}
+	})
+	t.Run("the end is excluded", func(t *testing.T) {
+		q := q
+		q.Breakdown = domain.Breakdown{Date: true}
+		got, err := st.Prices(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 24 || !got[0].Time.Equal(start) || !got[23].Time.Equal(end.Add(-time.Hour)) {
+			t.Fatalf("got %d rows from %v to %v, want 24 from %v to %v", len(got), got[0].Time, got[len(got)-1].Time, start, end.Add(-time.Hour))
+		}
+	})
+	t.Run("without bounds the whole days count", func(t *testing.T) {
+		q := q
+		q.Start, q.End = time.Time{}, time.Time{}
+		q.Breakdown = domain.Breakdown{Date: true}
+		got, err := st.Prices(ctx, q)
+		if err != nil || len(got) != 48 {
+			t.Errorf("got %d rows, %v; want 48", len(got), err)
+		}
+	})
+	for name, bad := range map[string]domain.PriceQuery{
+		"bounds on a daily query": {From: day, To: day, Start: start, End: end, Granularity: domain.Daily},
+		"an empty range":          {From: day, To: day, Start: end, End: start, Granularity: domain.Hourly},
+		"only a start":            {From: day, To: day, Start: start, Granularity: domain.Hourly},
+	} {
+		t.Run(name+" is an error", func(t *testing.T) {
+			bad.CoinIDs, bad.CurrencyCodes = q.CoinIDs, q.CurrencyCodes
+			if _, err := st.Prices(ctx, bad); err == nil {
+				t.Error("no error")
+			}
+		})
+	}
+}
+
 func TestStore_RunLockIsExclusive(t *testing.T) {
 	st, _ := seeded(t)
 	ctx := context.Background()

@@ -61,19 +61,18 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 	return d, nil
 }
 
-// prices asks the store for the window's days and keeps the hours inside it, since a 24-hour
-// window spans parts of two days.
+// prices asks the store for the window's rows. Hourly windows pass their hours as bounds, so
+// the database filters before it groups: a rolling 24-hour window spans parts of two days, and
+// a mean without the date in the breakdown must cover those 24 hours only.
 func (h *Handler) prices(ctx context.Context, d *dashboard) ([]domain.PriceRow, error) {
-	rows, err := h.store.Prices(ctx, domain.PriceQuery{
+	q := domain.PriceQuery{
 		CoinIDs: d.state.Coins, CurrencyCodes: d.state.Currencies,
 		From: d.win.From, To: d.win.To, Breakdown: d.state.Breakdown, Granularity: d.win.Granularity,
-	})
-	if err != nil || d.win.Granularity != domain.Hourly || !d.state.Breakdown.Date {
-		return rows, err
 	}
-	return slices.DeleteFunc(rows, func(r domain.PriceRow) bool {
-		return r.Time.Before(d.win.Start) || r.Time.After(d.win.End)
-	}), nil
+	if d.win.Granularity == domain.Hourly {
+		q.Start, q.End = d.win.Start, d.win.End.Add(time.Hour)
+	}
+	return h.store.Prices(ctx, q)
 }
 
 func (h *Handler) dashboardPage(c echo.Context) error {
@@ -140,7 +139,8 @@ func (d *dashboard) controls() views.ControlsProps {
 		p.Ranges = append(p.Ranges, views.Choice{Value: r.Key, Label: r.Label, Checked: s.Range == r.Key})
 	}
 	p.Ranges = append(p.Ranges, views.Choice{Value: rangeCustom, Label: "Custom", Checked: s.Range == rangeCustom})
-	p.From, p.To = d.win.From.Format(dateLayout), d.win.To.Format(dateLayout)
+	p.From, p.To = d.win.From.Format(dayLayout), d.win.To.Format(dayLayout)
+	p.Orig = s.Orig
 	for _, dim := range defaultCols {
 		p.Breakdown = append(p.Breakdown, views.Choice{Value: dim, Label: columnLabel(dim), Checked: s.has(dim)})
 	}
@@ -170,14 +170,11 @@ func columnLabel(col string) string {
 }
 
 func (d *dashboard) results() views.ResultsProps {
-	p := views.ResultsProps{ControlErrors: map[string]string{}}
+	p := views.ResultsProps{Controls: d.controls()}
 	for _, key := range []string{"sort", "dir", "page", "cols"} {
 		if msg := d.errs[key]; msg != "" {
 			p.Notices = append(p.Notices, msg)
 		}
-	}
-	for _, f := range views.ControlFields {
-		p.ControlErrors[f] = d.errs[f]
 	}
 	if !d.hasData {
 		p.Empty = true
@@ -193,13 +190,41 @@ func (d *dashboard) results() views.ResultsProps {
 	if len(d.rows) == 0 {
 		p.Empty = true
 		p.EmptyTitle = "No prices in this range"
-		p.EmptyText = "Nothing is stored for these coins and currencies between " + d.win.From.Format(dateLayout) +
-			" and " + d.win.To.Format(dateLayout) + ". Pick a longer range, a range closer to the data above, or other coins."
+		p.EmptyText = "Nothing is stored for these coins and currencies between " + d.win.From.Format(dayLayout) +
+			" and " + d.win.To.Format(dayLayout) + ". Pick a longer range, a range closer to the data above, or other coins."
 		return p
 	}
+	p.CurrencyNote = d.currencyNote()
 	p.Chart = d.chart()
 	p.Table = d.table()
 	return p
+}
+
+// mixesCurrencies reports whether values average prices quoted in different currencies: the
+// currency is not in the breakdown and more than one is selected. Such values get no symbol.
+func (d *dashboard) mixesCurrencies() bool {
+	return !d.state.Breakdown.Currency && len(d.state.Currencies) > 1
+}
+
+// currencyNote explains symbol-less values, which would otherwise read as a bug.
+func (d *dashboard) currencyNote() string {
+	if !d.mixesCurrencies() {
+		return ""
+	}
+	codes := make([]string, len(d.state.Currencies))
+	for i, c := range d.state.Currencies {
+		codes[i] = strings.ToUpper(c)
+	}
+	return "Values mix currencies: each is a mean of prices in " + joinAnd(codes) +
+		", so none carries a currency symbol. Add Currency to the breakdown, or choose one currency, to compare like with like."
+}
+
+// joinAnd lists names for a sentence: "A", "A and B", "A, B and C".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 func (d *dashboard) rangeLabel() string {
@@ -210,7 +235,7 @@ func (d *dashboard) rangeLabel() string {
 		}
 		return start.Format(hourLayout) + " → " + end.Format(hourLayout) + " UTC · hourly prices"
 	}
-	return d.win.From.Format(dateLayout) + " → " + d.win.To.Format(dateLayout) + " · daily averages"
+	return d.win.From.Format(dayLayout) + " → " + d.win.To.Format(dayLayout) + " · daily averages"
 }
 
 func (d *dashboard) chartView() chart.View {
@@ -301,9 +326,25 @@ func (d *dashboard) valueCurrency(r domain.PriceRow) string {
 	return ""
 }
 
-func (d *dashboard) formatTime(t time.Time) string {
+// formatTime writes a row's time: its day, or for hourly rows its hour in hourFormat
+// (hourLayout on the page, dataHourLayout in the CSV).
+// priceUnit is what the price column's header says its values are in: the one currency
+// when every row is in it, "mixed" when rows average several, and nothing when the
+// currency column names each row's own.
+func (d *dashboard) priceUnit() string {
+	switch {
+	case d.state.Breakdown.Currency:
+		return ""
+	case d.mixesCurrencies():
+		return "mixed currencies"
+	default:
+		return strings.ToUpper(d.state.Currencies[0])
+	}
+}
+
+func (d *dashboard) formatTime(t time.Time, hourFormat string) string {
 	if d.win.Granularity == domain.Hourly {
-		return t.Format(hourLayout)
+		return t.Format(hourFormat)
 	}
 	return t.Format(dayLayout)
 }
@@ -330,6 +371,9 @@ func (d *dashboard) table() views.TableProps {
 
 	for i, col := range cols {
 		c := views.Column{Key: col, Label: columnLabel(col), Numeric: col == colPrice, Movable: col != colPrice}
+		if col == colPrice {
+			c.Unit = d.priceUnit()
+		}
 		if s.Sort == col {
 			c.Sort = p.Dir
 		}
@@ -353,7 +397,7 @@ func (d *dashboard) table() views.TableProps {
 		for _, col := range cols {
 			switch col {
 			case colDate:
-				cells = append(cells, views.Cell{Text: d.formatTime(r.Time)})
+				cells = append(cells, views.Cell{Text: d.formatTime(r.Time, hourLayout)})
 			case colCoin:
 				cells = append(cells, views.Cell{Text: d.coinLabel(r.CoinID), CoinID: r.CoinID, CardURL: cardURL(r.CoinID)})
 			case colCurrency:

@@ -3,11 +3,15 @@ package ui_test
 import (
 	"context"
 	"encoding/csv"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/cryptodash/cryptodash/static"
 )
 
 func TestDashboard_Page(t *testing.T) {
@@ -60,6 +64,33 @@ func TestDashboard_Page(t *testing.T) {
 		}
 	})
 
+	t.Run("hover cards keep out of the form's requests", func(t *testing.T) {
+		r := ts.get(t, "/", false)
+		if got := testids(r, "controls").AttrOr("hx-disinherit", ""); got != "*" {
+			t.Errorf("form hx-disinherit %q: its hx-sync, target and indicator reach the hover cards", got)
+		}
+		hovers := testids(r, "coin-hover")
+		if hovers.Length() == 0 {
+			t.Fatal("no hover cards")
+		}
+		hovers.Each(func(_ int, h *goquery.Selection) {
+			if got := h.AttrOr("hx-sync", ""); got != "this:drop" {
+				t.Errorf("%s: hx-sync %q, want its own queue", h.AttrOr("data-coin", ""), got)
+			}
+			if trig := h.AttrOr("hx-trigger", ""); strings.Contains(trig, "once") {
+				t.Errorf("%s: trigger %q cannot retry after a failed load", h.AttrOr("data-coin", ""), trig)
+			}
+		})
+	})
+
+	t.Run("the layout links a favicon", func(t *testing.T) {
+		r := ts.get(t, "/", false)
+		href := r.doc.Find(`link[rel="icon"]`).AttrOr("href", "")
+		if href != static.Path("img/favicon.svg") {
+			t.Errorf("icon link %q", href)
+		}
+	})
+
 	t.Run("one day is hourly", func(t *testing.T) {
 		r := ts.getBoth(t, "/?range=1d&currencies=usd&coins=bitcoin")
 		if got := testids(r, "showing").Text(); got != "Showing 1–10 of 24" {
@@ -69,6 +100,81 @@ func TestDashboard_Page(t *testing.T) {
 			t.Errorf("first date %q", got)
 		}
 	})
+}
+
+// A 1D view is the 24 hours ending at the newest stored hour, whatever the breakdown: without
+// the date, each group's mean must cover those hours, not the two UTC days they touch.
+func TestDashboard_OneDayMeanCoversTwentyFourHours(t *testing.T) {
+	ts := newTestServer(t, 40)
+	hourly := readCSV(t, ts, "/dashboard.csv?range=1d&coins=bitcoin&currencies=usd")
+	if len(hourly) != 25 {
+		t.Fatalf("%d hourly rows, want 24", len(hourly)-1)
+	}
+	var sum float64
+	for _, rec := range hourly[1:] {
+		sum += parseFloat(t, rec[len(rec)-1])
+	}
+	want := sum / 24
+
+	for _, breakdown := range []string{"coin", "currency", "coin,currency"} {
+		mean := readCSV(t, ts, "/dashboard.csv?range=1d&coins=bitcoin&currencies=usd&breakdown="+breakdown)
+		if len(mean) != 2 {
+			t.Fatalf("%s: %d rows, want 1", breakdown, len(mean)-1)
+		}
+		if got := parseFloat(t, mean[1][len(mean[1])-1]); math.Abs(got-want) > 1e-9*want {
+			t.Errorf("breakdown %s: mean %v, want the mean of the 24 hours shown, %v", breakdown, got, want)
+		}
+	}
+}
+
+func readCSV(t *testing.T, ts *testServer, target string) [][]string {
+	t.Helper()
+	r := ts.get(t, target, false)
+	if r.status != http.StatusOK {
+		t.Fatalf("%s: status %d: %s", target, r.status, r.body)
+	}
+	recs, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func parseFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestDashboard_MixedCurrencies(t *testing.T) {
+	ts := newTestServer(t, 40)
+	tests := []struct {
+		name, query, unit, price string
+		note                     bool
+	}{
+		{"several currencies without the currency column", "coins=bitcoin&currencies=usd,try&breakdown=date,coin", "(mixed currencies)", "", true},
+		{"one currency without the currency column", "coins=bitcoin&currencies=try&breakdown=date,coin", "(TRY)", "₺", false},
+		{"the currency column names each row's", "coins=bitcoin&currencies=usd,try", "", "₺", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.getBoth(t, "/partials/dashboard?"+tt.query)
+			if got := testids(r, "unit-price").Text(); got != tt.unit {
+				t.Errorf("price header unit %q, want %q", got, tt.unit)
+			}
+			note := testids(r, "mixed-currencies").Text()
+			if tt.note != (note != "") || tt.note && !strings.Contains(note, "USD and TRY") {
+				t.Errorf("mixed-currency note %q", note)
+			}
+			price := testids(r, "row").First().Find("td").Last().Text()
+			if tt.price == "" && strings.ContainsAny(price, "$₺") || tt.price != "" && !strings.HasPrefix(price, tt.price) {
+				t.Errorf("price %q, want symbol %q", price, tt.price)
+			}
+		})
+	}
 }
 
 func TestDashboard_BadViewState(t *testing.T) {
@@ -129,8 +235,75 @@ func TestDashboard_Partials(t *testing.T) {
 		if got := testids(r, "showing").Text(); got != "Showing 1–10 of 14" {
 			t.Errorf("showing %q", got)
 		}
-		if testids(r, "error-coins").AttrOr("hx-swap-oob", "") != "true" {
-			t.Error("field error slots are not refreshed out of band")
+		for _, id := range []string{"coin-options-box", "fieldset-currencies", "fieldset-range", "fieldset-breakdown", "fieldset-mode", "fieldset-scale"} {
+			if r.doc.Find("#"+id).AttrOr("hx-swap-oob", "") != "true" {
+				t.Errorf("#%s is not swapped out of band", id)
+			}
+		}
+		if r.doc.Find("#coin-search").Length() != 0 {
+			t.Error("the partial replaces the coin search box, losing what the user typed")
+		}
+		for _, f := range []string{"coins", "currencies", "range", "breakdown", "mode", "scale"} {
+			if testids(r, "error-"+f).Length() != 1 {
+				t.Errorf("no message slot for %s", f)
+			}
+		}
+	})
+
+	// A zoom swaps only #results; unless the form learns the new range from the partial, the
+	// next control change sends the old range and undoes the zoom.
+	t.Run("dashboard partial refreshes the range controls after a zoom", func(t *testing.T) {
+		r := ts.getBoth(t, "/partials/dashboard?range=custom&from=2026-03-08&to=2026-03-09&orig=3m")
+		fs := r.doc.Find("#fieldset-range")
+		if fs.AttrOr("hx-swap-oob", "") != "true" {
+			t.Fatal("range fieldset not out of band")
+		}
+		if _, ok := fs.Find(`input[name="range"][value="custom"]`).Attr("checked"); !ok {
+			t.Error("custom range not checked")
+		}
+		if n := fs.Find(`input[name="range"][checked]`).Length(); n != 1 {
+			t.Errorf("%d ranges checked", n)
+		}
+		if from, to := fs.Find(`input[name="from"]`).AttrOr("value", ""), fs.Find(`input[name="to"]`).AttrOr("value", ""); from != "2026-03-08" || to != "2026-03-09" {
+			t.Errorf("dates %s .. %s", from, to)
+		}
+		if orig := fs.Find(`input[type="hidden"][name="orig"]`).AttrOr("value", ""); orig != "3m" {
+			t.Errorf("orig %q, want 3m so the next change keeps Reset zoom", orig)
+		}
+		// The next control change sends the whole form, orig included: the zoom survives.
+		next := ts.get(t, "/partials/dashboard?coins=bitcoin&range=custom&from=2026-03-08&to=2026-03-09&orig=3m", false)
+		if testids(next, "reset-zoom").AttrOr("hx-get", "") == "" || !strings.Contains(testids(next, "data-through").Text(), "hourly") {
+			t.Error("a control change after a zoom lost the zoom")
+		}
+	})
+
+	t.Run("picking a preset range ends the zoom", func(t *testing.T) {
+		r := ts.getBoth(t, "/partials/dashboard?range=1w&orig=3m")
+		if r.doc.Find(`input[name="orig"]`).Length() != 0 {
+			t.Error("orig kept with a preset range")
+		}
+		if _, ok := r.doc.Find("#input-range-1w").Attr("checked"); !ok {
+			t.Error("1W not checked")
+		}
+		if testids(r, "reset-zoom").AttrOr("hx-get", "") != "" {
+			t.Error("reset zoom offered for a range the user picked")
+		}
+	})
+
+	t.Run("dashboard partial shows the choices the server corrected", func(t *testing.T) {
+		r := ts.getBoth(t, "/partials/dashboard?breakdown=&coins=nope")
+		for _, dim := range []string{"date", "coin", "currency"} {
+			if _, ok := r.doc.Find("#fieldset-breakdown #input-breakdown-" + dim).Attr("checked"); !ok {
+				t.Errorf("breakdown %s not checked after an empty breakdown fell back to all three", dim)
+			}
+		}
+		for _, coin := range []string{"bitcoin", "ethereum", "dogecoin"} {
+			if _, ok := r.doc.Find("#coin-options-box #input-coins-" + coin).Attr("checked"); !ok {
+				t.Errorf("default coin %s not checked after an unknown coin", coin)
+			}
+		}
+		if got := testids(r, "error-breakdown").Text(); !strings.Contains(got, "at least one breakdown") {
+			t.Errorf("breakdown message %q", got)
 		}
 	})
 
@@ -213,6 +386,26 @@ func TestDashboard_CSV(t *testing.T) {
 	if bad := ts.get(t, "/dashboard.csv?coins=nope", false); bad.status != http.StatusBadRequest {
 		t.Errorf("bad CSV link status %d", bad.status)
 	}
+
+	t.Run("problems are listed in a stable order", func(t *testing.T) {
+		const link = "/dashboard.csv?scale=odd&coins=nope&range=5y&mode=wild&currencies=xyz&breakdown=hue"
+		first := ts.get(t, link, false)
+		lines := strings.Split(strings.TrimSpace(first.body), "\n")
+		want := []string{"Unknown breakdown", "Unknown coin", "Unknown currency", "Unknown value mode", "Unknown range", "Unknown scale"}
+		if len(lines) != len(want)+1 {
+			t.Fatalf("body %q", first.body)
+		}
+		for i, w := range want {
+			if !strings.HasPrefix(lines[i+1], w) {
+				t.Errorf("line %d %q, want %s… (sorted by parameter)", i+1, lines[i+1], w)
+			}
+		}
+		for range 20 {
+			if again := ts.get(t, link, false); again.body != first.body {
+				t.Fatalf("order changed:\n%s\nvs\n%s", first.body, again.body)
+			}
+		}
+	})
 }
 
 func TestDashboard_EmptyDatabase(t *testing.T) {

@@ -10,24 +10,59 @@ import (
 var currencySymbols = map[string]string{"usd": "$", "eur": "€", "gbp": "£", "try": "₺", "jpy": "¥"}
 
 // formatPrice writes a price for people: the currency's symbol (or its code), thousands
-// separators, cents for prices of 1 or more, and at least four significant digits below 1,
-// so DOGE at 0.0812 does not read as 0.08. An empty currency means a mix of currencies.
+// separators, exactly two decimals from 1 up, and at least four significant digits below 1
+// (trailing zeros trimmed, but never below two decimals), so DOGE at 0.0812 does not read as
+// 0.08 and half a dollar reads $0.50. A minus sign comes before the symbol (-$0.50). An empty
+// currency means a mean across currencies, which gets no symbol.
 func formatPrice(currency string, v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	sign := ""
+	if v < 0 {
+		sign = "-"
+	}
+	s := formatMagnitude(math.Abs(v))
+	if strings.Trim(s, "0.,") == "" {
+		sign = "" // no "-$0.00"
+	}
+	switch sym, ok := currencySymbols[currency]; {
+	case currency == "":
+		return sign + s
+	case ok:
+		return sign + sym + s
+	default:
+		return sign + strings.ToUpper(currency) + " " + s
+	}
+}
+
+// Below 1, prices keep smallSigDigits significant digits, and at most maxDecimals decimals;
+// anything smaller than that is written in exponent form rather than rounded to zero.
+const (
+	smallSigDigits = 4
+	maxDecimals    = 18
+)
+
+// formatMagnitude formats v ≥ 0. The number of decimals is decided on the rounded value: 0.99999
+// rounds to 1.0000 at four significant digits and is then a price of 1 or more, with cents.
+func formatMagnitude(v float64) string {
+	if v != 0 && v < math.Pow10(-maxDecimals) {
+		return strconv.FormatFloat(v, 'e', smallSigDigits-1, 64)
+	}
 	decimals := 2
-	if a := math.Abs(v); a > 0 && a < 1 {
-		decimals = 3 - int(math.Floor(math.Log10(a)))
+	if v > 0 && v < 1 {
+		decimals = min(maxDecimals, smallSigDigits-1-int(math.Floor(math.Log10(v))))
 	}
-	s := groupThousands(strconv.FormatFloat(v, 'f', decimals, 64))
-	if decimals > 2 {
-		s = strings.TrimRight(s, "0")
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if r, _ := strconv.ParseFloat(s, 64); r >= 1 {
+		s = strconv.FormatFloat(v, 'f', 2, 64)
 	}
-	if currency == "" {
-		return s
+	if intPart, frac, ok := strings.Cut(s, "."); ok && len(frac) > 2 {
+		frac = strings.TrimRight(frac, "0")
+		frac += strings.Repeat("0", max(0, 2-len(frac)))
+		s = intPart + "." + frac
 	}
-	if sym, ok := currencySymbols[currency]; ok {
-		return sym + s
-	}
-	return strings.ToUpper(currency) + " " + s
+	return groupThousands(s)
 }
 
 func groupThousands(s string) string {
@@ -52,9 +87,14 @@ func groupThousands(s string) string {
 
 func formatInt(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
 
+// Time layouts, all UTC. Dates read the same everywhere (URLs, the form, the table, the CSV);
+// hours are written one way for people and another in data files.
 const (
+	dayLayout = "2006-01-02"
+	// hourLayout is an hour on a page: the table, labels, the status page.
 	hourLayout = "2006-01-02 15:04"
-	dayLayout  = "2006-01-02"
+	// dataHourLayout is an hour in the CSV, written as the JSON API writes it.
+	dataHourLayout = "2006-01-02 15:00:00"
 )
 
 // formatAge gives a duration the way the status page reads it: "45 min", "5 h", "3 d 4 h".

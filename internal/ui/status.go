@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,16 +45,90 @@ func (h *Handler) statusPartial(c echo.Context) error {
 	return render(c, http.StatusOK, views.StatusContent(content))
 }
 
+// freshnessTable lays the series out as one row per coin (in the coins' order) and one
+// column per currency, which keeps the table a screen high where a row per series would run
+// to dozens of rows. A coin's row is stale when any of its series is stale or has no data.
+func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now time.Time) ([]views.FreshnessRow, []string, string) {
+	var currencies []string
+	bySeries := make(map[domain.Series]domain.SeriesFreshness, len(fresh))
+	for _, f := range fresh {
+		bySeries[f.Series] = f
+		if !slices.Contains(currencies, f.CurrencyCode) {
+			currencies = append(currencies, f.CurrencyCode)
+		}
+	}
+	slices.Sort(currencies)
+	names := make(map[string]string, len(coins))
+	order := make([]string, 0, len(coins))
+	for _, c := range coins {
+		names[c.ID] = strings.ToUpper(c.Symbol) + " · " + c.Name
+		order = append(order, c.ID)
+	}
+	for _, f := range fresh { // series of a coin the catalogue no longer lists
+		if !slices.Contains(order, f.CoinID) {
+			order = append(order, f.CoinID)
+		}
+	}
+	var rows []views.FreshnessRow
+	var total, stale, missing int
+	for _, id := range order {
+		row := views.FreshnessRow{CoinID: id, Coin: cmp.Or(names[id], id)}
+		has := false
+		for _, cur := range currencies {
+			s := domain.Series{CoinID: id, CurrencyCode: cur}
+			f, ok := bySeries[s]
+			cell := views.FreshnessCell{Series: s.String()}
+			switch {
+			case !ok:
+				// Not a configured series (the store lists every coin and currency), so no cell
+				// content at all rather than a false "no data yet".
+				cell.Detail = "not tracked"
+			case f.LastHour.IsZero():
+				has = true
+				cell.Missing = true
+				cell.Detail = "No data stored yet"
+				missing++
+			default:
+				has = true
+				age := now.Sub(f.LastHour)
+				cell.LastHour = f.LastHour.Format(hourLayout)
+				cell.Age = formatAge(age)
+				cell.Stale = age > staleAfter
+				cell.Detail = "First hour " + f.FirstHour.Format(hourLayout) + " UTC · " + formatInt(f.Hours) + " hours stored"
+				if cell.Stale {
+					stale++
+				}
+			}
+			if ok {
+				total++
+			}
+			row.Stale = row.Stale || cell.Stale || cell.Missing
+			row.Cells = append(row.Cells, cell)
+		}
+		if has {
+			rows = append(rows, row)
+		}
+	}
+	upper := make([]string, len(currencies))
+	for i, c := range currencies {
+		upper[i] = strings.ToUpper(c)
+	}
+	summary := fmt.Sprintf("%d series · %d fresh", total, total-stale-missing)
+	if stale > 0 {
+		summary += fmt.Sprintf(" · %d stale", stale)
+	}
+	if missing > 0 {
+		summary += fmt.Sprintf(" · %d without data", missing)
+	}
+	return rows, upper, summary
+}
+
 func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, error) {
 	now := h.now().UTC()
 	p := views.StatusContentProps{Now: now.Format(hourLayout) + " UTC"}
 	coins, err := h.store.Coins(ctx)
 	if err != nil {
 		return p, err
-	}
-	symbols := make(map[string]string, len(coins))
-	for _, c := range coins {
-		symbols[c.ID] = strings.ToUpper(c.Symbol)
 	}
 	fresh, err := h.store.Freshness(ctx)
 	if err != nil {
@@ -78,22 +153,8 @@ func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, 
 			Rows:    formatInt(running.RowsWritten),
 		}
 	}
-	stored := false
-	for _, f := range fresh {
-		row := views.FreshnessRow{Series: cmp.Or(symbols[f.CoinID], f.CoinID) + " / " + strings.ToUpper(f.CurrencyCode)}
-		if f.LastHour.IsZero() {
-			row.Missing = true
-		} else {
-			stored = true
-			age := now.Sub(f.LastHour)
-			row.FirstHour, row.LastHour = f.FirstHour.Format(hourLayout), f.LastHour.Format(hourLayout)
-			row.Hours = formatInt(f.Hours)
-			row.Age = formatAge(age)
-			row.Stale = age > staleAfter
-		}
-		p.Freshness = append(p.Freshness, row)
-	}
-	p.Empty = !stored
+	p.Freshness, p.Currencies, p.FreshnessSummary = freshnessTable(coins, fresh, now)
+	p.Empty = !slices.ContainsFunc(fresh, func(f domain.SeriesFreshness) bool { return !f.LastHour.IsZero() })
 	for _, r := range runs {
 		row := views.RunRow{
 			ID: strconv.FormatInt(r.ID, 10), Trigger: string(r.Trigger), Status: string(r.Status),

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/store"
@@ -18,8 +21,31 @@ func TestStatus(t *testing.T) {
 	if idle.status != http.StatusOK {
 		t.Fatalf("status %d", idle.status)
 	}
-	if n := testids(idle, "freshness-row").Length(); n != 12 {
-		t.Errorf("%d freshness rows, want 12", n)
+	// One row per coin, one cell per currency: 4 rows of 3, not 12 rows.
+	if n := testids(idle, "freshness-row").Length(); n != 4 {
+		t.Errorf("%d freshness rows, want one per coin (4)", n)
+	}
+	if n := testids(idle, "freshness-cell").Length(); n != 12 {
+		t.Errorf("%d freshness cells, want one per series (12)", n)
+	}
+	var heads []string
+	testids(idle, "freshness-table").Find("thead th").Each(func(_ int, s *goquery.Selection) { heads = append(heads, s.Text()) })
+	if got := strings.Join(heads, ","); got != "Coin,EUR,TRY,USD" {
+		t.Errorf("freshness columns %s", got)
+	}
+	btc := testids(idle, "freshness-table").Find(`[data-testid="freshness-row"][data-coin="bitcoin"]`)
+	if got := btc.Find("th").Text(); got != "BTC · Bitcoin" {
+		t.Errorf("bitcoin row header %q", got)
+	}
+	cell := btc.Find(`[data-series="bitcoin/usd"]`)
+	if got := cell.Find(`[data-testid="freshness-last"]`).Text(); got != "2026-03-10 14:00" {
+		t.Errorf("bitcoin/usd last hour %q", got)
+	}
+	if got := strings.TrimSpace(cell.Find(`[data-testid="freshness-age"]`).Text()); got != "1 h" {
+		t.Errorf("bitcoin/usd age %q", got)
+	}
+	if got := testids(idle, "freshness-summary").Text(); got != "12 series · 12 fresh" {
+		t.Errorf("summary %q", got)
 	}
 	if _, polling := testids(idle, "status-content").Attr("hx-trigger"); polling {
 		t.Error("idle status page polls")
@@ -64,7 +90,35 @@ func TestStatus(t *testing.T) {
 		t.Errorf("run status %q", got)
 	}
 	// The seeded hours end 90 minutes before the test clock: fresh, not stale.
-	if testids(done, "freshness-row").First().AttrOr("data-stale", "") != "false" {
+	if testids(done, "freshness-row").First().AttrOr("data-stale", "") != "false" ||
+		testids(done, "freshness-cell").First().AttrOr("data-stale", "") != "false" {
 		t.Error("fresh series marked stale")
+	}
+}
+
+func TestStatus_StaleAndMissingSeries(t *testing.T) {
+	ts := newTestServer(t, 2)
+	ctx := context.Background()
+	if err := ts.store.UpsertCoins(ctx, []domain.Coin{{ID: "cardano", Symbol: "ada", Name: "Cardano"}}); err != nil {
+		t.Fatal(err)
+	}
+	old := []domain.Sample{{Time: latest.Add(-72 * time.Hour), Price: 0.5}}
+	if _, err := ts.store.StoreHourly(ctx, domain.Series{CoinID: "cardano", CurrencyCode: "usd"}, old); err != nil {
+		t.Fatal(err)
+	}
+	r := ts.getBoth(t, "/status")
+	row := testids(r, "freshness-table").Find(`[data-testid="freshness-row"][data-coin="cardano"]`)
+	if row.AttrOr("data-stale", "") != "true" {
+		t.Error("a coin with a stale series is not marked")
+	}
+	usd, eur := row.Find(`[data-series="cardano/usd"]`), row.Find(`[data-series="cardano/eur"]`)
+	if usd.AttrOr("data-stale", "") != "true" || !strings.Contains(usd.Text(), "stale") || !strings.Contains(usd.Text(), "3 d 1 h") {
+		t.Errorf("stale cell %q (data-stale %q)", strings.Join(strings.Fields(usd.Text()), " "), usd.AttrOr("data-stale", ""))
+	}
+	if eur.AttrOr("data-missing", "") != "true" || !strings.Contains(eur.Text(), "no data yet") {
+		t.Errorf("missing cell %q", eur.Text())
+	}
+	if got := testids(r, "freshness-summary").Text(); got != "15 series · 12 fresh · 1 stale · 2 without data" {
+		t.Errorf("summary %q", got)
 	}
 }

@@ -23,7 +23,6 @@ const (
 const (
 	rangeCustom  = "custom"
 	defaultRange = "1m"
-	dateLayout   = "2006-01-02"
 	pageSize     = 10
 )
 
@@ -61,7 +60,8 @@ type ViewState struct {
 	// Cols is the order of the date, coin and currency columns.
 	Cols []string
 	// Orig is the range to restore when a chart zoom replaced Range: a preset key or
-	// "YYYY-MM-DD..YYYY-MM-DD". Empty when the view was not reached by zooming.
+	// "YYYY-MM-DD..YYYY-MM-DD". Empty when the view was not reached by zooming, and dropped
+	// when Range is not custom, since a zoom always makes a custom range.
 	Orig string
 
 	// defaultCoins is the coin selection a URL without "coins" means on this deployment, so
@@ -142,7 +142,9 @@ func parseViewState(q url.Values, cat catalog) (ViewState, FieldErrors) {
 	if r := strings.ToLower(q.Get("range")); r != "" || q.Get("from") != "" || q.Get("to") != "" {
 		parseRange(q, r, &v, errs)
 	}
-	if o := q.Get("orig"); o != "" && validRangeSpec(o) {
+	// A zoom always lands on a custom range; with a preset the user has picked a range again
+	// (the form still carries orig), so there is no zoom left to reset.
+	if o := q.Get("orig"); o != "" && validRangeSpec(o) && v.Range == rangeCustom {
 		v.Orig = o
 	}
 
@@ -263,8 +265,8 @@ func parseRange(q url.Values, r string, v *ViewState, errs FieldErrors) {
 		return
 	}
 	fromS, toS := q.Get("from"), q.Get("to")
-	from, errFrom := time.Parse(dateLayout, fromS)
-	to, errTo := time.Parse(dateLayout, toS)
+	from, errFrom := time.Parse(dayLayout, fromS)
+	to, errTo := time.Parse(dayLayout, toS)
 	switch {
 	case fromS == "" || toS == "":
 		errs["range"] = "A custom range needs both a start and an end date; showing 1M."
@@ -298,8 +300,8 @@ func validRangeSpec(s string) bool {
 	if !ok {
 		return false
 	}
-	from, err1 := time.Parse(dateLayout, a)
-	to, err2 := time.Parse(dateLayout, b)
+	from, err1 := time.Parse(dayLayout, a)
+	to, err2 := time.Parse(dayLayout, b)
 	return err1 == nil && err2 == nil && !from.After(to)
 }
 
@@ -339,7 +341,7 @@ func (v ViewState) defaultSort() (string, bool) {
 // rangeSpec is the range in the form Orig stores.
 func (v ViewState) rangeSpec() string {
 	if v.Range == rangeCustom {
-		return v.From.Format(dateLayout) + ".." + v.To.Format(dateLayout)
+		return v.From.Format(dayLayout) + ".." + v.To.Format(dayLayout)
 	}
 	return v.Range
 }
@@ -348,8 +350,8 @@ func (v ViewState) rangeSpec() string {
 func (v ViewState) withRangeSpec(spec string) ViewState {
 	if a, b, ok := strings.Cut(spec, ".."); ok {
 		v.Range = rangeCustom
-		v.From, _ = time.Parse(dateLayout, a)
-		v.To, _ = time.Parse(dateLayout, b)
+		v.From, _ = time.Parse(dayLayout, a)
+		v.To, _ = time.Parse(dayLayout, b)
 		return v
 	}
 	v.Range, v.From, v.To = spec, time.Time{}, time.Time{}
@@ -368,8 +370,8 @@ func (v ViewState) Query() url.Values {
 	}
 	if v.Range == rangeCustom {
 		q.Set("range", rangeCustom)
-		q.Set("from", v.From.Format(dateLayout))
-		q.Set("to", v.To.Format(dateLayout))
+		q.Set("from", v.From.Format(dayLayout))
+		q.Set("to", v.To.Format(dayLayout))
 	} else if v.Range != defaultRange {
 		q.Set("range", v.Range)
 	}

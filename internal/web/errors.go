@@ -72,6 +72,8 @@ func classify(err error, requestID string) failure {
 		return failure{status: http.StatusNotFound, message: "not found", logText: err.Error()}
 	case errors.Is(err, context.Canceled):
 		return failure{status: http.StatusServiceUnavailable, message: "request cancelled", logText: err.Error()}
+	case errors.Is(err, domain.ErrUnavailable):
+		return failure{status: http.StatusServiceUnavailable, message: "temporarily unavailable; try again shortly", logText: err.Error()}
 	case store.Unavailable(err):
 		return failure{status: http.StatusServiceUnavailable,
 			message: "the database is not answering; try again shortly", logText: err.Error()}

@@ -203,24 +203,41 @@
   // ---- form helpers -----------------------------------------------------------------------
 
   // Editing a date means a custom range; the capture phase runs before HTMX's own change
-  // listener on the form, so the request already carries range=custom.
+  // listener on the form, so the request already carries range=custom. Choosing a range by
+  // hand also ends a zoom, so the range a zoom replaced (orig) is no longer sent.
   document.addEventListener('change', function (e) {
+    var form = e.target.form;
     if (e.target.matches('[data-custom-date]')) {
-      var custom = e.target.form && e.target.form.querySelector('input[name="range"][value="custom"]');
+      var custom = form && form.querySelector('input[name="range"][value="custom"]');
       if (custom) custom.checked = true;
+    }
+    if (form && e.target.matches('[data-custom-date], input[name="range"]')) {
+      var orig = form.querySelector('[data-orig]');
+      if (orig) orig.remove();
     }
     if (e.target.matches('[data-coin-search]')) e.stopPropagation();
   }, true);
 
-  document.addEventListener('input', function (e) {
-    if (!e.target.matches('[data-coin-search]')) return;
-    var q = e.target.value.trim().toLowerCase();
-    var box = e.target.closest('fieldset');
+  function filterCoins(search) {
+    var q = search.value.trim().toLowerCase();
+    var box = search.closest('fieldset');
     box.querySelectorAll('[data-search]').forEach(function (label) {
       var item = label.closest('.coin-hover') || label;
       item.classList.toggle('hidden', q !== '' && label.getAttribute('data-search').toLowerCase().indexOf(q) < 0);
     });
+  }
+
+  document.addEventListener('input', function (e) {
+    if (e.target.matches('[data-coin-search]')) filterCoins(e.target);
   });
+
+  // A dashboard partial replaces the coin chips out of band; the search box stays, so its
+  // filter is applied again to the new chips.
+  function refilterCoins(root) {
+    if (!root.matches || !root.matches('[data-coin-options]')) return;
+    var search = root.closest('fieldset') && root.closest('fieldset').querySelector('[data-coin-search]');
+    if (search && search.value) filterCoins(search);
+  }
 
   document.addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && e.target.matches('[data-coin-search]')) e.preventDefault();
@@ -230,6 +247,87 @@
   // bubble, hence the capture phase.
   document.addEventListener('error', function (e) {
     if (e.target.matches && e.target.matches('img[data-logo]')) e.target.remove();
+  }, true);
+
+  // ---- coin hover cards -------------------------------------------------------------------
+
+  // A card loads on the first hover or focus of its trigger and is kept once it has loaded.
+  // One that failed or was aborted shows a message and loads again on the next hover.
+  var CARD_FAILED = 'Could not load the details. Hover again to retry.';
+
+  // cardTrigger is the hover element an HTMX event is about: request events fire on the
+  // trigger itself, swap events on its .coin-card-pop.
+  function cardTrigger(e) {
+    var t = e.target;
+    if (t && t.matches && t.matches('.coin-card-pop')) t = t.closest('.coin-hover');
+    return t && t.matches && t.matches('.coin-hover') ? t : null;
+  }
+
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var t = cardTrigger(e);
+    if (t && t.hasAttribute('data-card-loaded')) e.preventDefault();
+  });
+
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var t = cardTrigger(e);
+    if (!t) return;
+    t.setAttribute('data-card-loaded', '');
+    placeCard(t);
+  });
+
+  function cardFailed(e) {
+    var t = cardTrigger(e);
+    if (!t || t.hasAttribute('data-card-loaded')) return;
+    var pop = t.querySelector('.coin-card-pop');
+    if (pop) {
+      pop.innerHTML = '<span class="card block p-3 text-sm text-slate-500 dark:text-slate-400" data-testid="coin-card-failed"></span>';
+      pop.firstChild.textContent = CARD_FAILED;
+    }
+  }
+
+  ['htmx:sendAbort', 'htmx:sendError', 'htmx:timeout', 'htmx:responseError'].forEach(function (name) {
+    document.addEventListener(name, cardFailed);
+  });
+
+  // placeCard puts an open card in the viewport with fixed positioning: below its trigger, or
+  // above it when there is no room below, and never past the window's sides. Absolute
+  // positioning would leave it inside the table's horizontal scroll box, which clips it on a
+  // phone.
+  function placeCard(trigger) {
+    var pop = trigger.querySelector('.coin-card-pop');
+    if (!pop) return;
+    var r = trigger.getBoundingClientRect();
+    var vw = document.documentElement.clientWidth;
+    var vh = document.documentElement.clientHeight;
+    pop.classList.add('is-fixed');
+    pop.style.paddingTop = '';
+    pop.style.paddingBottom = '';
+    var w = pop.offsetWidth;
+    var h = pop.offsetHeight;
+    var left = Math.max(8, Math.min(r.left, vw - w - 8));
+    var top = r.bottom;
+    if (top + h > vh - 8 && r.top - h >= 8) {
+      top = r.top - h;
+      // The gap that lets the pointer move onto the card sits on the side facing the trigger.
+      pop.style.paddingTop = '0';
+      pop.style.paddingBottom = '0.5rem';
+    }
+    pop.style.left = left + 'px';
+    pop.style.top = top + 'px';
+  }
+
+  // The card is display:none until the trigger is hovered or focused, so it is measured a
+  // frame later, once the browser shows it.
+  function openTrigger(e) {
+    var t = e.target.closest && e.target.closest('.coin-hover');
+    if (t) requestAnimationFrame(function () { placeCard(t); });
+  }
+  document.addEventListener('mouseover', openTrigger);
+  document.addEventListener('focusin', openTrigger);
+
+  // An open card follows its trigger when the page or the table scrolls.
+  window.addEventListener('scroll', function () {
+    document.querySelectorAll('.coin-hover:hover, .coin-hover:focus-within').forEach(placeCard);
   }, true);
 
   // ---- column drag and drop ---------------------------------------------------------------
@@ -300,12 +398,15 @@
     box._timer = setTimeout(function () { box.hidden = true; }, 8000);
   }
 
+  // A hover card says itself when it fails; the toast is for the view.
   document.addEventListener('htmx:responseError', function (e) {
+    if (cardTrigger(e)) return;
     var status = e.detail.xhr ? e.detail.xhr.status : 0;
     toast('Could not update the view (HTTP ' + status + '). Try again, or reload the page.');
   });
 
-  document.addEventListener('htmx:sendError', function () {
+  document.addEventListener('htmx:sendError', function (e) {
+    if (cardTrigger(e)) return;
     toast('The server could not be reached. Check your connection and try again.');
   });
 
@@ -314,7 +415,10 @@
   function start() {
     document.querySelectorAll('[data-theme-toggle]').forEach(function (b) { b.classList.remove('hidden'); });
     if (typeof htmx !== 'undefined') {
-      htmx.onLoad(initCharts);
+      htmx.onLoad(function (root) {
+        initCharts(root);
+        refilterCoins(root);
+      });
     } else {
       initCharts(document.body);
     }
