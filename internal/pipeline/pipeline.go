@@ -165,8 +165,9 @@ func (p *Pipeline) Start(ctx context.Context, trigger domain.Trigger) (run domai
 	return run, true, nil
 }
 
-// ErrStopped is returned by Start once Wait has been called: the process is shutting down.
-var ErrStopped = errors.New("the fetch pipeline is shutting down")
+// ErrStopped is returned by Start once Wait has been called: the process is shutting down,
+// and the caller should try another replica or later.
+var ErrStopped = fmt.Errorf("the fetch pipeline is shutting down: %w", domain.ErrUnavailable)
 
 // track counts a background run in, unless shutdown has begun; Wait then waits for it.
 func (p *Pipeline) track() bool {
