@@ -22,12 +22,14 @@ const demoDatabaseURL = "postgres://postgres@localhost:5432/cryptodash_demo"
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	limit := fs.Int("rate-limit", 600, "simulated CoinGecko calls a minute")
+	// A fixed address keeps the logo URLs stored in coin_metadata valid from one demo to the next.
+	simAddr := fs.String("sim-addr", "127.0.0.1:8091", "address of the built-in CoinGecko simulator")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return exitError{code: 1}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", *simAddr)
 	if err != nil {
-		return err
+		return fmt.Errorf("demo simulator on %s (choose another with -sim-addr): %w", *simAddr, err)
 	}
 	simErr := make(chan error, 1)
 	go func() { simErr <- serveSimulator(ctx, ln, simulator.New(simulator.Options{RatePerMinute: *limit})) }()
