@@ -17,6 +17,9 @@ func (s *Store) UpsertCoins(ctx context.Context, coins []domain.Coin) error {
 			WHERE (coins.symbol, coins.name) IS DISTINCT FROM (EXCLUDED.symbol, EXCLUDED.name)`,
 			c.ID, c.Symbol, c.Name)
 	}
+	// Autovacuum never analyzes a table this small, and the planner's default guess of
+	// hundreds of rows makes every per-series lateral query look expensive.
+	batch.Queue(`ANALYZE coins`)
 	return wrap("upsert coins", s.pool.SendBatch(ctx, batch).Close())
 }
 
@@ -29,6 +32,7 @@ func (s *Store) UpsertCurrencies(ctx context.Context, currencies []domain.Curren
 			WHERE currencies.name IS DISTINCT FROM EXCLUDED.name`,
 			c.Code, c.Name)
 	}
+	batch.Queue(`ANALYZE currencies`)
 	return wrap("upsert currencies", s.pool.SendBatch(ctx, batch).Close())
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -30,6 +31,16 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	// Every query here is short; PostgreSQL's JIT, on by default, would spend tens of
+	// milliseconds compiling plans whose estimates tiny tables (11 coins) inflate.
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	// pgxpool's default of max(4, CPUs) starves a small task during a backfill: the run lock
+	// holds one connection and the fetch workers up to four more, beside the web requests.
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = 12
 	}
 	if err := ensureDatabase(ctx, cfg.ConnConfig); err != nil {
 		return nil, err
