@@ -11,33 +11,6 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// LastHours returns, for every series that has hourly rows, the newest stored hour. The
-// pipeline asks CoinGecko only for what comes after it.
-func (s *Store) LastHours(ctx context.Context, series []domain.Series) (map[domain.Series]time.Time, error) {
-	coins, currencies := splitSeries(series)
-	rows, _ := s.pool.Query(ctx, `SELECT s.coin_id, s.currency_code, last.ts
-		FROM unnest($1::text[], $2::text[]) AS s (coin_id, currency_code)
-		CROSS JOIN LATERAL (SELECT max(p."timestamp") AS ts FROM prices_hourly p
-			WHERE p.coin_id = s.coin_id AND p.currency_code = s.currency_code) last
-		WHERE last.ts IS NOT NULL`, coins, currencies)
-	out := make(map[domain.Series]time.Time, len(series))
-	var sr domain.Series
-	var ts time.Time
-	_, err := pgx.ForEachRow(rows, []any{&sr.CoinID, &sr.CurrencyCode, &ts}, func() error {
-		out[sr] = ts.UTC()
-		return nil
-	})
-	return out, wrap("last hours", err)
-}
-
-func splitSeries(series []domain.Series) (coins, currencies []string) {
-	for _, s := range series {
-		coins = append(coins, s.CoinID)
-		currencies = append(currencies, s.CurrencyCode)
-	}
-	return coins, currencies
-}
-
 // StoreHourly writes hour-bucketed samples of one series and recomputes the daily rows of
 // every day they touch, all in one transaction, so daily always agrees with hourly and a
 // failure leaves the series as it was. Samples must already be bucketed (one per hour, on the

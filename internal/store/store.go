@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/puddle/v2"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
@@ -163,4 +165,29 @@ func wrap(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, domain.ErrNotFound)
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// Unavailable reports whether err means the database could not be reached or did not answer
+// in time, rather than that a query was wrong. The web layer answers such errors with 503 so a
+// load balancer retries elsewhere, and keeps 500 for real bugs; the test lives here so that no
+// caller needs to know pgx's error types.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, puddle.ErrClosedPool) || pgconn.Timeout(err) {
+		return true
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08 is "connection exception"; 57P0x are shutdowns and refusals during start-up;
+		// 53300 is too_many_connections.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P0") || pgErr.Code == "53300"
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr)
 }
