@@ -55,8 +55,8 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		defer sessions.StopCleanup()
 		deps.Sessions = sessions
 	}
-	e := web.New(deps)
-	serveErr := web.Serve(ctx, e, ":"+strconv.Itoa(cfg.Port), logger)
+	handler := web.New(deps)
+	serveErr := web.Serve(ctx, handler, ":"+strconv.Itoa(cfg.Port), logger)
 
 	if err := stopSchedule(); err != nil {
 		logger.Warn("stop schedule", "err", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -145,4 +146,19 @@ func (s *server) compress() echo.MiddlewareFunc {
 // empty cron triggers.
 func (s *server) bodyLimit() echo.MiddlewareFunc {
 	return middleware.BodyLimit("64K")
+}
+
+// headAsGet answers HEAD like GET, as HTTP requires and as CDNs and uptime checks expect: Echo
+// routes HEAD nowhere by itself, and it routes on the request it was handed, so the method is
+// changed before Echo sees it. The handler gets a GET on a copy of the request, while net/http
+// still holds the original HEAD and so sends the headers without the body.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			get := r.Clone(r.Context())
+			get.Method = http.MethodGet
+			r = get
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -68,8 +68,9 @@ type Deps struct {
 // it stays under ECS's default 30 s stop timeout so the drain completes before SIGKILL.
 const ShutdownTimeout = 20 * time.Second
 
-// New builds the router with its middleware and every route.
-func New(d Deps) *echo.Echo {
+// New builds the router with its middleware and every route. It returns a plain http.Handler
+// so that nothing outside this package depends on Echo.
+func New(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
@@ -101,7 +102,7 @@ func New(d Deps) *echo.Echo {
 	}
 	e.HTTPErrorHandler = s.handleError
 	s.routes(e)
-	return e
+	return headAsGet(e)
 }
 
 // server carries the dependencies every handler and middleware shares.
@@ -115,16 +116,16 @@ type server struct {
 	counts *countsCache
 }
 
-// Serve listens on addr and serves e until ctx ends, then stops accepting connections and
+// Serve listens on addr and serves h until ctx ends, then stops accepting connections and
 // lets in-flight requests finish for up to ShutdownTimeout. It returns nil after a clean
 // shutdown.
-func Serve(ctx context.Context, e *echo.Echo, addr string, logger *slog.Logger) error {
+func Serve(ctx context.Context, h http.Handler, addr string, logger *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           e,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// A whole year of hourly CSV for every series takes a few seconds to write; a minute

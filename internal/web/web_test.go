@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cryptodash/cryptodash/internal/config"
@@ -22,6 +22,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
 	"github.com/cryptodash/cryptodash/internal/web"
+	"github.com/cryptodash/cryptodash/static"
 )
 
 // syncBuffer collects log output written from handler goroutines.
@@ -45,7 +46,7 @@ func (b *syncBuffer) String() string {
 type fixture struct {
 	t     *testing.T
 	store *store.Store
-	e     *echo.Echo
+	e     http.Handler
 	logs  *syncBuffer
 }
 
@@ -289,3 +290,29 @@ func TestWeb_HealthDatabaseDown(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestHEADAnswersLikeGET(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	srv := httptest.NewServer(f.e)
+	defer srv.Close()
+	for _, path := range []string{"/", "/api/coins", "/api/health", "/static/" + strings.TrimPrefix(static.Path("js/app.js"), static.Prefix)} {
+		get, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		get.Body.Close()
+		head, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(head.Body)
+		head.Body.Close()
+		if head.StatusCode != get.StatusCode || head.Header.Get("Cache-Control") != get.Header.Get("Cache-Control") ||
+			head.Header.Get("Content-Type") != get.Header.Get("Content-Type") || len(body) != 0 {
+			t.Errorf("HEAD %s: %d %q %q (%d body bytes); GET: %d %q %q", path, head.StatusCode,
+				head.Header.Get("Cache-Control"), head.Header.Get("Content-Type"), len(body),
+				get.StatusCode, get.Header.Get("Cache-Control"), get.Header.Get("Content-Type"))
+		}
+	}
+}
