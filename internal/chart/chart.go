@@ -230,7 +230,7 @@ func commonOptions(v View, y opts.YAxis) []charts.GlobalOpts {
 		charts.WithAnimation(false),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "cross"}}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "40", Bottom: "64", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "40", Bottom: "64", ContainLabel: opts.Bool(true)}),
 		charts.WithYAxisOpts(y),
 	}
 }

@@ -131,6 +131,14 @@ func TestBuild(t *testing.T) {
 		if y := o["yAxis"].([]any)[0].(map[string]any); y["type"] != "log" {
 			t.Errorf("y axis %v", y)
 		}
+		x := o["xAxis"].([]any)[0].(map[string]any)
+		if label, _ := x["axisLabel"].(map[string]any); label == nil || label["hideOverlap"] != true {
+			t.Errorf("x labels may overlap: %v", x["axisLabel"])
+		}
+		// The last x label is centred on the plot's right edge: the grid leaves it room.
+		if grid := o["grid"].([]any)[0].(map[string]any); grid["right"] != "32" {
+			t.Errorf("grid right padding %v", grid["right"])
+		}
 		if zooms := o["dataZoom"].([]any); len(zooms) != 2 {
 			t.Errorf("dataZoom %v", zooms)
 		}

@@ -110,7 +110,9 @@ func (h *Handler) tablePartial(c echo.Context) error {
 		// The table only exists beside data; an empty view needs the whole results block.
 		return render(c, statusFor(d.errs), views.Results(d.results(), true))
 	}
-	return render(c, statusFor(d.errs), views.Table(d.table()))
+	// The chart's toolbar holds the zoom and reset URLs, which carry the table's sort, page
+	// and column order: it is swapped out of band so that a zoom after a sort keeps the sort.
+	return render(c, statusFor(d.errs), views.TablePartial(d.table(), d.chartToolbar()))
 }
 
 // pushURL names the page URL of what a partial shows: the canonical URL of a valid state, or
@@ -149,10 +151,39 @@ func (d *dashboard) controls() views.ControlsProps {
 		{Value: string(chart.ModePercent), Label: "% change", Checked: s.Mode == chart.ModePercent},
 	}
 	p.Scales = []views.Choice{
-		{Value: string(chart.ScaleLinear), Label: "Linear", Checked: s.Scale == chart.ScaleLinear},
 		{Value: string(chart.ScaleLog), Label: "Log", Checked: s.Scale == chart.ScaleLog},
+		{Value: string(chart.ScaleLinear), Label: "Linear", Checked: s.Scale == chart.ScaleLinear},
 	}
+	if s.Mode == chart.ModePercent {
+		p.ScaleHint = "% change is always drawn on a linear scale."
+	}
+	p.Summary = d.filtersSummary()
 	return p
+}
+
+// filtersSummary is the one line the collapsed filters show on a phone: "BTC, DOGE, ETH ·
+// TRY, USD · 1M".
+func (d *dashboard) filtersSummary() string {
+	s := d.state
+	// In the order of the chips, so the line does not reshuffle as boxes are ticked.
+	var coins, curs []string
+	for _, id := range d.cat.coinOrder {
+		if slices.Contains(s.Coins, id) {
+			coins = append(coins, strings.ToUpper(cmp.Or(d.cat.coins[id].Symbol, id)))
+		}
+	}
+	for _, c := range d.cat.curOrder {
+		if slices.Contains(s.Currencies, c) {
+			curs = append(curs, strings.ToUpper(c))
+		}
+	}
+	rng := d.win.From.Format(dayLayout) + " → " + d.win.To.Format(dayLayout)
+	for _, r := range presetRanges {
+		if r.Key == s.Range {
+			rng = r.Label
+		}
+	}
+	return strings.Join(coins, ", ") + " · " + strings.Join(curs, ", ") + " · " + rng
 }
 
 func cardURL(coinID string) string { return "/partials/coins/" + coinID + "/card" }
@@ -251,20 +282,27 @@ func (d *dashboard) chartView() chart.View {
 }
 
 func (d *dashboard) chart() views.ChartProps {
+	p := d.chartToolbar()
+	p.Data = chart.Build(d.rows, d.chartView())
+	return p
+}
+
+// chartToolbar is the chart's props without its data: the note and the zoom and reset URLs,
+// which the table partial refreshes out of band.
+func (d *dashboard) chartToolbar() views.ChartProps {
 	s := d.state
-	p := views.ChartProps{ID: chartID, Data: chart.Build(d.rows, d.chartView())}
+	p := views.ChartProps{ID: chartID}
 
 	var notes []string
 	if s.Breakdown.Date {
 		if s.Mode == chart.ModePercent {
 			notes = append(notes, "% change from each line's first value")
+		} else if s.Scale == chart.ScaleLog {
+			notes = append(notes, "log scale")
 		}
 		notes = append(notes, "drag or pinch to zoom; 2 days or less loads hourly prices")
 	} else {
 		notes = append(notes, "Mean price per group over the range (add Date to the breakdown for lines over time)")
-	}
-	if s.Scale == chart.ScaleLog && s.Mode == chart.ModePercent && s.Breakdown.Date {
-		notes = append(notes, "log scale applies to prices, so % change stays linear")
 	}
 	p.Note = strings.ToUpper(notes[0][:1]) + strings.Join(notes, " · ")[1:]
 
@@ -313,6 +351,16 @@ func (d *dashboard) coinLabel(id string) string {
 		return c.Name + " (" + strings.ToUpper(c.Symbol) + ")"
 	}
 	return id
+}
+
+// coinName and coinSymbol are the parts of coinLabel; a phone shows the symbol alone.
+func (d *dashboard) coinName(id string) string { return cmp.Or(d.cat.coins[id].Name, id) }
+
+func (d *dashboard) coinSymbol(id string) string {
+	if c, ok := d.cat.coins[id]; ok && c.Symbol != "" {
+		return strings.ToUpper(c.Symbol)
+	}
+	return ""
 }
 
 // valueCurrency is the currency a row's price is in, or "" for a mean across currencies.
@@ -374,6 +422,9 @@ func (d *dashboard) table() views.TableProps {
 		if col == colPrice {
 			c.Unit = d.priceUnit()
 		}
+		if col == colCurrency {
+			c.Short = "Cur."
+		}
 		if s.Sort == col {
 			c.Sort = p.Dir
 		}
@@ -399,7 +450,8 @@ func (d *dashboard) table() views.TableProps {
 			case colDate:
 				cells = append(cells, views.Cell{Text: d.formatTime(r.Time, hourLayout)})
 			case colCoin:
-				cells = append(cells, views.Cell{Text: d.coinLabel(r.CoinID), CoinID: r.CoinID, CardURL: cardURL(r.CoinID)})
+				cells = append(cells, views.Cell{Text: d.coinLabel(r.CoinID), Name: d.coinName(r.CoinID), Symbol: d.coinSymbol(r.CoinID),
+					CoinID: r.CoinID, CardURL: cardURL(r.CoinID)})
 			case colCurrency:
 				cells = append(cells, views.Cell{Text: strings.ToUpper(r.CurrencyCode)})
 			default:
@@ -419,15 +471,46 @@ func (d *dashboard) table() views.TableProps {
 			l := link(page-1, "‹ Prev")
 			p.Prev = &l
 		}
-		for n := max(1, page-2); n <= min(pages, page+2); n++ {
-			p.Pages = append(p.Pages, link(n, fmt.Sprint(n)))
+		for _, n := range pageWindow(page, pages) {
+			if n == 0 {
+				p.Pages = append(p.Pages, views.PageLink{Gap: true})
+			} else {
+				p.Pages = append(p.Pages, link(n, fmt.Sprint(n)))
+			}
 		}
+		p.PageOf = fmt.Sprintf("Page %d of %d", page, pages)
 		if page < pages {
 			l := link(page+1, "Next ›")
 			p.Next = &l
 		}
 	}
 	return p
+}
+
+// pageWindow is the page numbers a pagination bar shows: the first, the last, and the current
+// one with its neighbours, with 0 where a gap of two or more pages is left out (an ellipsis).
+// A gap of a single page shows that page instead, since the ellipsis would be no shorter.
+func pageWindow(page, pages int) []int {
+	var keep []int
+	for _, n := range []int{1, page - 1, page, page + 1, pages} {
+		if n >= 1 && n <= pages && !slices.Contains(keep, n) {
+			keep = append(keep, n)
+		}
+	}
+	slices.Sort(keep)
+	var out []int
+	for i, n := range keep {
+		if i > 0 {
+			switch gap := n - keep[i-1]; {
+			case gap == 2:
+				out = append(out, n-1)
+			case gap > 2:
+				out = append(out, 0)
+			}
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // withSwapped returns v with two dimension columns exchanged in its column order.

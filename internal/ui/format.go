@@ -112,6 +112,15 @@ func formatAge(d time.Duration) string {
 	}
 }
 
+// formatAgo says how long ago something started: "just now" under a minute, where
+// formatAge would say "0 min ago", else "12 min ago", "5 h ago".
+func formatAgo(d time.Duration) string {
+	if d < time.Minute {
+		return "just now"
+	}
+	return formatAge(d) + " ago"
+}
+
 // formatDuration gives a run's length: "12 s", "3 min 5 s", "1 h 2 min".
 func formatDuration(d time.Duration) string {
 	d = d.Round(time.Second)

@@ -147,10 +147,14 @@ func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, 
 		p.Running = &views.RunningProps{
 			ID:      strconv.FormatInt(running.ID, 10),
 			Trigger: string(running.Trigger),
-			Started: formatAge(now.Sub(running.StartedAt)) + " ago",
+			Started: formatAgo(now.Sub(running.StartedAt)),
 			Windows: components.ProgressProps{Label: "Windows fetched", Done: running.WindowsDone, Total: running.WindowsTotal},
-			Series:  fmt.Sprintf("%d / %d", running.SeriesDone, running.SeriesTotal),
 			Rows:    formatInt(running.RowsWritten),
+		}
+		// Until the run has listed its series there is nothing to count: the bar says
+		// "Starting…" and the counts stay out.
+		if running.SeriesTotal > 0 {
+			p.Running.Series = fmt.Sprintf("%d / %d", running.SeriesDone, running.SeriesTotal)
 		}
 	}
 	p.Freshness, p.Currencies, p.FreshnessSummary = freshnessTable(coins, fresh, now)

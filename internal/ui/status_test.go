@@ -58,6 +58,21 @@ func TestStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A run that has not counted its work yet says so, rather than "0 / 0 · 0%".
+	starting := ts.getBoth(t, "/status")
+	if got := testids(starting, "run-progress").Find("h2").Text(); !strings.HasSuffix(got, "started just now") {
+		t.Errorf("new run heading %q", got)
+	}
+	if got := testids(starting, "progress-text").Text(); got != "Starting…" {
+		t.Errorf("progress text %q before the totals are known", got)
+	}
+	bar := testids(starting, "run-progress").Find(`[role="progressbar"]`)
+	if _, now := bar.Attr("aria-valuenow"); now || bar.AttrOr("data-indeterminate", "") != "true" {
+		t.Error("the bar of a starting run is not indeterminate")
+	}
+	if testids(starting, "run-counts").Length() != 0 {
+		t.Error("a starting run shows 0 / 0 series")
+	}
 	if err := ts.store.UpdateRun(ctx, run.ID, store.RunProgress{SeriesTotal: 12, SeriesDone: 3, WindowsTotal: 40, WindowsDone: 10, RowsWritten: 1234}); err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,10 @@ const (
 	rangeCustom  = "custom"
 	defaultRange = "1m"
 	pageSize     = 10
+	// defaultScale is log: the default view puts BTC/TRY (millions) beside DOGE/USD (cents),
+	// and on a linear axis every line but the largest lies flat on zero. A user's explicit
+	// scale=linear is kept; percent mode ignores the scale (changes go negative).
+	defaultScale = chart.ScaleLog
 )
 
 // presetRanges are the range buttons, each reaching back from the newest stored hour.
@@ -132,7 +136,7 @@ func list(q url.Values, key string) (values []string, present bool) {
 // its parameter and a sensible fallback, so the page can always render.
 func parseViewState(q url.Values, cat catalog) (ViewState, FieldErrors) {
 	errs := FieldErrors{}
-	v := ViewState{Range: defaultRange, Mode: chart.ModePrice, Scale: chart.ScaleLinear, Page: 1}
+	v := ViewState{Range: defaultRange, Mode: chart.ModePrice, Scale: defaultScale, Page: 1}
 
 	v.defaultCoins = cat.defaultCoins
 	v.defaultCurrencies = pickKnown(defaultCurrencies, cat.currencies, cat.curOrder)
@@ -184,7 +188,7 @@ func parseViewState(q url.Values, cat catalog) (ViewState, FieldErrors) {
 	case chart.ScaleLinear, chart.ScaleLog:
 		v.Scale = s
 	default:
-		errs["scale"] = fmt.Sprintf("Unknown scale %q; using linear.", s)
+		errs["scale"] = fmt.Sprintf("Unknown scale %q; using %s.", s, defaultScale)
 	}
 
 	v.Cols = slices.Clone(defaultCols)
@@ -390,7 +394,7 @@ func (v ViewState) Query() url.Values {
 	if v.Mode != chart.ModePrice {
 		q.Set("mode", string(v.Mode))
 	}
-	if v.Scale != chart.ScaleLinear {
+	if v.Scale != defaultScale {
 		q.Set("scale", string(v.Scale))
 	}
 	if sort, desc := v.defaultSort(); v.Sort != sort || v.Desc != desc {

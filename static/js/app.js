@@ -8,6 +8,8 @@
   var SYMBOLS = { usd: '$', eur: '€', gbp: '£', try: '₺', jpy: '¥' };
   var DAY = 24 * 3600 * 1000;
   var HOURLY_MAX = 2 * DAY;
+  // Charts narrower than this put their legend below the plot, wrapped, and show fewer x labels.
+  var NARROW = 640;
   var charts = new Set();
 
   function isDark() {
@@ -110,6 +112,66 @@
     return option;
   }
 
+  function first(o) {
+    return Array.isArray(o) ? o[0] : o;
+  }
+
+  var measureCtx = null;
+  function textWidth(text) {
+    if (!measureCtx) measureCtx = document.createElement('canvas').getContext('2d');
+    measureCtx.font = '12px sans-serif';
+    return measureCtx.measureText(text).width;
+  }
+
+  // legendRows is how many lines a plain, wrapping legend of these names takes at width, the
+  // way ECharts lays it out: a 18 px mark, 5 px, the name, then a 12 px gap.
+  function legendRows(names, width) {
+    var rows = 1;
+    var x = 0;
+    names.forEach(function (n) {
+      var w = 18 + 5 + textWidth(n);
+      if (x > 0 && x + w > width) {
+        rows++;
+        x = 0;
+      }
+      x += w + 12;
+    });
+    return rows;
+  }
+
+  // applyLayout fits the option to the chart's width: room on the right for the last x label,
+  // about one x label per 110 px (ECharts also hides any that would overlap), and on a narrow
+  // chart the legend below the plot as plain wrapping lines rather than a paged strip.
+  function applyLayout(option, meta, width) {
+    var narrow = width < NARROW;
+    var grid = first(option.grid) || (option.grid = {});
+    grid.left = 8;
+    grid.right = narrow ? 22 : 32;
+    if (meta.kind !== 'line') return option;
+    var x = first(option.xAxis);
+    x.splitNumber = Math.max(2, Math.min(8, Math.floor(width / 110)));
+    // hideOverlap measures a label's box, which includes its padding only when the label has
+    // a background: the transparent one makes ECharts hide a label that would touch its
+    // neighbour ("Oct 29Nov"), not only one that would cover it. The axis's first label is
+    // often a day or two before the first regular one, so it is left out.
+    x.axisLabel = Object.assign({}, x.axisLabel, {
+      hideOverlap: true, showMinLabel: false, padding: [0, 5], backgroundColor: 'rgba(0,0,0,0)'
+    });
+    if (!narrow) return option;
+    var legend = first(option.legend);
+    var names = (option.series || []).map(function (s) { return s.name; });
+    var rows = legendRows(names, width - 10);
+    var legendHeight = rows * 14 + (rows - 1) * 10 + 10;
+    delete legend.top;
+    Object.assign(legend, { type: 'plain', bottom: 0, left: 0, right: 0, itemWidth: 18, itemGap: 12 });
+    (option.dataZoom || []).forEach(function (dz) {
+      if (dz.type === 'slider') Object.assign(dz, { bottom: legendHeight + 4, height: 22 });
+    });
+    grid.top = 12;
+    grid.bottom = legendHeight + 4 + 22 + 10;
+    return option;
+  }
+
   function readData(el) {
     try {
       return JSON.parse(el.getAttribute('data-options'));
@@ -128,7 +190,8 @@
     }
     el.textContent = '';
     var chart = echarts.init(el, isDark() ? 'dark' : null, { renderer: 'canvas' });
-    chart.setOption(applyFormatters(data.option, data.meta));
+    chart.__narrow = el.clientWidth < NARROW;
+    chart.setOption(applyLayout(applyFormatters(data.option, data.meta), data.meta, el.clientWidth));
     charts.add(chart);
     chart.on('datazoom', debounce(function () { onZoom(el, chart, data.meta); }, 350));
   }
@@ -156,16 +219,30 @@
     return dz ? { start: dz.startValue, end: dz.endValue, startPct: dz.start, endPct: dz.end } : null;
   }
 
+  function isZoomed(w) {
+    return !!w && (w.startPct > 0.01 || w.endPct < 99.99);
+  }
+
+  // syncReset shows the chart's own "Reset zoom" button while the chart is zoomed. The table
+  // partial swaps the toolbar out of band (to refresh its URLs), which brings the button back
+  // hidden, so this runs again after every such swap.
+  function syncReset(chartEl) {
+    var reset = document.querySelector('[data-chart-reset="' + chartEl.id + '"]');
+    var chart = reset && typeof echarts !== 'undefined' && echarts.getInstanceByDom(chartEl);
+    if (chart) reset.classList.toggle('hidden', !isZoomed(zoomWindow(chart)));
+  }
+
   // onZoom shows "Reset zoom" while zoomed, and when a daily chart is zoomed to 2 days or less
   // it loads that window at hourly granularity as a custom range (the server pushes its URL).
+  // The URL comes from the chart's toolbar, which the table partial keeps current, so the
+  // zoomed view keeps the table's sort, page size and column order.
   function onZoom(el, chart, meta) {
     var w = zoomWindow(chart);
     if (!w) return;
-    var reset = document.querySelector('[data-chart-reset="' + el.id + '"]');
-    var zoomed = w.startPct > 0.01 || w.endPct < 99.99;
-    if (reset) reset.classList.toggle('hidden', !zoomed);
-    if (!zoomed || meta.granularity !== 'daily' || w.end - w.start > HOURLY_MAX) return;
-    var url = el.getAttribute('data-zoom-url');
+    syncReset(el);
+    if (!isZoomed(w) || meta.granularity !== 'daily' || w.end - w.start > HOURLY_MAX) return;
+    var toolbar = document.querySelector('[data-zoom-for="' + el.id + '"]');
+    var url = toolbar && toolbar.getAttribute('data-zoom-url');
     if (!url || typeof htmx === 'undefined') return;
     url += (url.indexOf('?') < 0 ? '?' : '&') + 'range=custom&from=' + utcDate(w.start) + '&to=' + utcDate(w.end);
     htmx.ajax('GET', url, { target: '#results', swap: 'outerHTML', indicator: '#results-wrap' });
@@ -179,8 +256,13 @@
     };
   }
 
+  // A chart that crosses the narrow width is drawn again with the other layout.
   window.addEventListener('resize', debounce(function () {
-    charts.forEach(function (c) { c.resize(); });
+    charts.forEach(function (c) {
+      var el = c.getDom();
+      if (el && (el.clientWidth < NARROW) !== c.__narrow) initChart(el);
+      else c.resize();
+    });
   }, 150));
 
   document.addEventListener('click', function (e) {
@@ -380,6 +462,23 @@
 
   document.addEventListener('dragend', function () { dragged = null; });
 
+  // ---- filters disclosure ----------------------------------------------------------------
+
+  // The filters are a <details> rendered open. On a screen narrower than lg they start closed,
+  // so the chart is on the first screen; from lg up they are always open (the summary that
+  // would close them is hidden there).
+  var WIDE = window.matchMedia('(min-width: 1024px)');
+
+  function fitFilters(root) {
+    var list = root.matches && root.matches('[data-filters]') ? [root] : [];
+    list = list.concat(Array.prototype.slice.call(root.querySelectorAll('[data-filters]')));
+    list.forEach(function (d) { d.open = WIDE.matches; });
+  }
+
+  if (WIDE.addEventListener) {
+    WIDE.addEventListener('change', function () { fitFilters(document.body); });
+  }
+
   // ---- errors -----------------------------------------------------------------------------
 
   function toast(message) {
@@ -416,10 +515,16 @@
     document.querySelectorAll('[data-theme-toggle]').forEach(function (b) { b.classList.remove('hidden'); });
     if (typeof htmx !== 'undefined') {
       htmx.onLoad(function (root) {
+        fitFilters(root);
         initCharts(root);
         refilterCoins(root);
+        if (root.matches && root.matches('[data-zoom-for]')) {
+          var chartEl = document.getElementById(root.getAttribute('data-zoom-for'));
+          if (chartEl) syncReset(chartEl);
+        }
       });
     } else {
+      fitFilters(document.body);
       initCharts(document.body);
     }
   }
