@@ -80,6 +80,13 @@ func BucketHourly(samples []Sample) []Sample {
 	return out
 }
 
+// UTCDay returns the start of the UTC day holding t: days are UTC everywhere in cryptodash,
+// in the daily rows, the API's dates and the dashboard's ranges.
+func UTCDay(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
 // Trigger says what started a fetch run.
 type Trigger string
 

@@ -62,7 +62,7 @@ func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []d
 			return nil
 		}
 		if _, err := tx.Exec(ctx, recomputeDaily, series.CoinID, series.CurrencyCode,
-			utcDay(first), utcDay(last).AddDate(0, 0, 1)); err != nil {
+			domain.UTCDay(first), domain.UTCDay(last).AddDate(0, 0, 1)); err != nil {
 			return fmt.Errorf("recompute daily: %w", err)
 		}
 		return bumpVersion(ctx, tx)
@@ -89,18 +89,13 @@ const recomputeDaily = `INSERT INTO prices_daily AS d
 		WHERE (d.price, d.open, d.high, d.low, d.close, d.samples)
 			IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.samples)`
 
-func utcDay(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // Prices answers a price query with the mean price of each group of the breakdown, ordered by
 // date, coin and currency. Daily queries average the daily rows (each coin, currency and day
 // weighs the same); hourly queries average the hourly rows, of the whole days From..To or, when
 // the query has hour bounds, of the hours in [Start, End).
 func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error) {
 	var table, timeCol, filterCol string
-	from, to := utcDay(q.From), utcDay(q.To).AddDate(0, 0, 1)
+	from, to := domain.UTCDay(q.From), domain.UTCDay(q.To).AddDate(0, 0, 1)
 	switch q.Granularity {
 	case domain.Hourly:
 		table, timeCol, filterCol = "prices_hourly", `"timestamp"`, `"timestamp"`

@@ -43,12 +43,12 @@ func (h *Handler) coinCard(c echo.Context) error {
 	id := c.Param("id")
 	m, err := h.store.Metadata(c.Request().Context(), id)
 	if errors.Is(err, domain.ErrNotFound) {
-		return render(c, http.StatusNotFound, views.CoinCardMissing(id))
+		return Render(c, http.StatusNotFound, views.CoinCardMissing(id))
 	}
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.CoinCard(views.CoinCardProps{
+	return Render(c, http.StatusOK, views.CoinCard(views.CoinCardProps{
 		CoinID:      m.CoinID,
 		Name:        m.Name,
 		Symbol:      strings.ToUpper(m.Symbol),

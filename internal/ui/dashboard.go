@@ -84,7 +84,7 @@ func (h *Handler) dashboardPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, statusFor(d.errs), views.Dashboard(views.DashboardProps{
+	return Render(c, statusFor(d.errs), views.Dashboard(views.DashboardProps{
 		Layout:   layout,
 		Controls: d.controls(),
 		Results:  d.results(),
@@ -97,7 +97,7 @@ func (h *Handler) dashboardPartial(c echo.Context) error {
 		return err
 	}
 	h.pushURL(c, d)
-	return render(c, statusFor(d.errs), views.Results(d.results(), true))
+	return Render(c, statusFor(d.errs), views.Results(d.results(), true))
 }
 
 func (h *Handler) tablePartial(c echo.Context) error {
@@ -108,11 +108,11 @@ func (h *Handler) tablePartial(c echo.Context) error {
 	h.pushURL(c, d)
 	if !d.hasData || len(d.rows) == 0 {
 		// The table only exists beside data; an empty view needs the whole results block.
-		return render(c, statusFor(d.errs), views.Results(d.results(), true))
+		return Render(c, statusFor(d.errs), views.Results(d.results(), true))
 	}
 	// The chart's toolbar holds the zoom and reset URLs, which carry the table's sort, page
 	// and column order: it is swapped out of band so that a zoom after a sort keeps the sort.
-	return render(c, statusFor(d.errs), views.TablePartial(d.table(), d.chartToolbar()))
+	return Render(c, statusFor(d.errs), views.TablePartial(d.table(), d.chartToolbar()))
 }
 
 // pushURL names the page URL of what a partial shows: the canonical URL of a valid state, or
@@ -214,7 +214,7 @@ func (d *dashboard) results() views.ResultsProps {
 		return p
 	}
 	p.DataThrough = "Data through " + d.latest.Format(hourLayout) + " UTC"
-	if utcDay(d.latest).Equal(utcDay(d.now)) {
+	if domain.UTCDay(d.latest).Equal(domain.UTCDay(d.now)) {
 		p.DataThrough += " · today is partial"
 	}
 	p.RangeLabel = d.rangeLabel()

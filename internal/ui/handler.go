@@ -87,9 +87,9 @@ func (h *Handler) Register(public, private *echo.Group) {
 	private.GET("/partials/status", h.statusPartial)
 }
 
-// render writes c with status only after it rendered completely into a buffer, so a template
-// error becomes the server's clean 500 instead of half a page.
-func render(c echo.Context, status int, comp templ.Component) error {
+// Render writes comp with status, rendering into a buffer first so that a template error
+// becomes a clean 500 instead of half a page. The web layer renders its own pages with it too.
+func Render(c echo.Context, status int, comp templ.Component) error {
 	var buf bytes.Buffer
 	if err := comp.Render(c.Request().Context(), &buf); err != nil {
 		return err

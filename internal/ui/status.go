@@ -34,7 +34,7 @@ func (h *Handler) statusPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.Status(views.StatusProps{Layout: layout, Content: content}))
+	return Render(c, http.StatusOK, views.Status(views.StatusProps{Layout: layout, Content: content}))
 }
 
 func (h *Handler) statusPartial(c echo.Context) error {
@@ -42,7 +42,7 @@ func (h *Handler) statusPartial(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.StatusContent(content))
+	return Render(c, http.StatusOK, views.StatusContent(content))
 }
 
 // freshnessTable lays the series out as one row per coin (in the coins' order) and one

@@ -457,16 +457,11 @@ func (v ViewState) resolve(latest time.Time) window {
 	end := latest.Truncate(time.Hour)
 	if days == 1 {
 		start := end.Add(-23 * time.Hour)
-		return window{From: utcDay(start), To: utcDay(end), Start: start, End: end, Granularity: domain.Hourly}
+		return window{From: domain.UTCDay(start), To: domain.UTCDay(end), Start: start, End: end, Granularity: domain.Hourly}
 	}
-	to := utcDay(end)
+	to := domain.UTCDay(end)
 	from := to.AddDate(0, 0, -(days - 1))
 	return window{From: from, To: to, Start: from, End: end, Granularity: domain.Daily}
-}
-
-func utcDay(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // sameSet reports whether a and b hold the same names in any order: the form sends its boxes

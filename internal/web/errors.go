@@ -14,6 +14,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/store"
+	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -139,7 +140,7 @@ func (s *server) errorPage(c echo.Context, f failure) error {
 		message = invalidParams(f.fields).Error()
 	}
 	page := views.ErrorPage(views.ErrorProps{Status: f.status, Title: http.StatusText(f.status), Message: message})
-	if err := renderPage(c, f.status, page); err != nil {
+	if err := ui.Render(c, f.status, page); err != nil {
 		s.log.Error("render error page", "request_id", requestIDOf(c), "error", err.Error())
 		return c.String(f.status, message)
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
@@ -9,11 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -109,7 +108,7 @@ func (s *server) loginShow(c echo.Context) error {
 	if s.sessions.GetString(c.Request().Context(), sessionUserKey) != "" {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
-	return renderPage(c, http.StatusOK, views.LoginPage(views.LoginProps{Next: next}))
+	return ui.Render(c, http.StatusOK, views.LoginPage(views.LoginProps{Next: next}))
 }
 
 // loginSubmit checks the credentials. Both the username comparison and bcrypt run whatever the
@@ -125,7 +124,7 @@ func (s *server) loginSubmit(c echo.Context) error {
 	passOK := bcrypt.CompareHashAndPassword([]byte(cfg.AuthPasswordHash), []byte(password)) == nil
 	if !userOK || !passOK {
 		s.log.Warn("login failed", "request_id", requestIDOf(c), "client_ip", c.RealIP())
-		return renderPage(c, http.StatusUnauthorized, views.LoginPage(views.LoginProps{
+		return ui.Render(c, http.StatusUnauthorized, views.LoginPage(views.LoginProps{
 			Next: next, Username: username, Error: "Wrong username or password.",
 		}))
 	}
@@ -211,14 +210,4 @@ func localPath(p string) bool {
 // and backslashes (which they read as slashes).
 func hasControlOrBackslash(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
-}
-
-// renderPage renders comp into a buffer before writing, so a template error becomes the
-// error handler's clean 500.
-func renderPage(c echo.Context, status int, comp templ.Component) error {
-	var buf bytes.Buffer
-	if err := comp.Render(c.Request().Context(), &buf); err != nil {
-		return err
-	}
-	return c.HTMLBlob(status, buf.Bytes())
 }
