@@ -103,7 +103,21 @@ func (h *Handler) layout(ctx context.Context, title, nav string) (views.LayoutPr
 	if err != nil {
 		return views.LayoutProps{}, err
 	}
-	return views.LayoutProps{Title: title, Nav: nav, Simulated: dv.Simulated}, nil
+	return views.LayoutProps{Title: title, Nav: nav, Simulated: dv.Simulated, ShowSource: true,
+		SignedIn: signedIn(ctx)}, nil
+}
+
+type signedInKey struct{}
+
+// WithSignedIn marks a request's context as belonging to a signed-in session, so pages offer
+// a way to sign out. The web layer's login middleware sets it; without a login nothing does.
+func WithSignedIn(ctx context.Context) context.Context {
+	return context.WithValue(ctx, signedInKey{}, true)
+}
+
+func signedIn(ctx context.Context) bool {
+	v, _ := ctx.Value(signedInKey{}).(bool)
+	return v
 }
 
 func statusFor(errs FieldErrors) int {

@@ -71,6 +71,7 @@ func (s *server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 	return s.loadSession(func(c echo.Context) error {
 		if s.sessions.GetString(c.Request().Context(), sessionUserKey) != "" {
+			c.SetRequest(c.Request().WithContext(ui.WithSignedIn(c.Request().Context())))
 			return next(c)
 		}
 		req := c.Request()

@@ -106,6 +106,12 @@ func TestLogin(t *testing.T) {
 			t.Errorf("cron readiness with its token: %d", rec.Code)
 		}
 	})
+	t.Run("the sign-in page neither guesses the data source nor offers sign-out", func(t *testing.T) {
+		body := f.do(http.MethodGet, "/login").Body.String()
+		if strings.Contains(body, `data-testid="footer-source"`) || strings.Contains(body, `data-testid="logout"`) {
+			t.Errorf("sign-in page: %s", body)
+		}
+	})
 	t.Run("the API answers 401 JSON", func(t *testing.T) {
 		rec := f.do(http.MethodGet, "/api/coins")
 		if env := decode(t, rec); rec.Code != http.StatusUnauthorized || env.Success {
@@ -148,6 +154,9 @@ func TestLogin(t *testing.T) {
 			rec := f.send(req)
 			if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "private, no-cache" || rec.Header().Get("ETag") == "" {
 				t.Errorf("%s: %d Cache-Control %q ETag %q", route, rec.Code, rec.Header().Get("Cache-Control"), rec.Header().Get("ETag"))
+			}
+			if route == "/" && !strings.Contains(rec.Body.String(), `data-testid="logout"`) {
+				t.Error("a signed-in page offers no way to sign out")
 			}
 		}
 		req := newFormRequest("/logout", nil)
