@@ -44,6 +44,11 @@ const (
 	// ScheduleOff disables the in-process schedule, for deployments where EventBridge alone
 	// calls the cron endpoint.
 	ScheduleOff = "off"
+	// DefaultRateLimit is the Demo plan's budget of calls a minute.
+	DefaultRateLimit = 30
+	// KeylessRateLimit is the default without an API key: CoinGecko then limits by IP to
+	// about 5 to 15 calls a minute, so the low end avoids 429s.
+	KeylessRateLimit = 5
 	// DemoHistoryDays is how far back CoinGecko's Demo plan answers; older ranges fail with 10012.
 	DemoHistoryDays = 365
 )
@@ -70,13 +75,16 @@ func Load(getenv func(string) string) (Config, error) {
 		CoinGeckoAPIKey:    strings.TrimSpace(getenv("COINGECKO_API_KEY")),
 		CoinGeckoPlan:      r.oneOf("COINGECKO_PLAN", "demo", "demo", "pro"),
 		CoinGeckoBaseURL:   r.str("COINGECKO_BASE_URL", ""),
-		CoinGeckoRateLimit: r.intRange("COINGECKO_RATE_LIMIT", 30, 0, 10000),
+		CoinGeckoRateLimit: r.intRange("COINGECKO_RATE_LIMIT", DefaultRateLimit, 0, 10000),
 		HistoryDays:        r.intRange("HISTORY_DAYS", DemoHistoryDays, 1, 3650),
 		FetchSchedule:      r.str("FETCH_SCHEDULE", DefaultSchedule),
 		FetchOnStart:       r.boolean("FETCH_ON_START", true),
 		LogLevel:           r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		AuthUsername:       strings.TrimSpace(getenv("AUTH_USERNAME")),
 		AuthPasswordHash:   strings.TrimSpace(getenv("AUTH_PASSWORD_HASH")),
+	}
+	if strings.TrimSpace(getenv("COINGECKO_RATE_LIMIT")) == "" && c.CoinGeckoAPIKey == "" && c.CoinGeckoBaseURL == "" {
+		c.CoinGeckoRateLimit = KeylessRateLimit
 	}
 	c.Coins = r.list("COINS", DefaultCoins, coinIDPattern, "CoinGecko coin ids such as bitcoin,avalanche-2")
 	for _, code := range r.list("CURRENCIES", DefaultCurrencies, currencyPattern, "lower-case currency codes such as usd,eur") {

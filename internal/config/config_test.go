@@ -17,7 +17,7 @@ func TestLoad_Defaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.DatabaseURL != config.DefaultDatabaseURL || c.Port != 8080 || c.CoinGeckoPlan != "demo" ||
-		c.CoinGeckoRateLimit != 30 || c.HistoryDays != 365 || c.FetchSchedule != "0 2 * * *" || !c.FetchOnStart {
+		c.CoinGeckoRateLimit != config.KeylessRateLimit || c.HistoryDays != 365 || c.FetchSchedule != "0 2 * * *" || !c.FetchOnStart {
 		t.Errorf("defaults = %+v", c)
 	}
 	if len(c.Coins) != 11 || len(c.Currencies) != 4 || len(c.Series()) != 44 {
@@ -111,5 +111,24 @@ func TestLoad_CronSecretIsTrimmed(t *testing.T) {
 	c, err := config.Load(env(map[string]string{"CRON_SECRET": "0123456789abcdef0123\n"}))
 	if err != nil || c.CronSecret != "0123456789abcdef0123" {
 		t.Errorf("secret %q, %v", c.CronSecret, err)
+	}
+}
+
+func TestLoad_RateLimitDefaultFollowsTheKey(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		want int
+	}{
+		{"keyless calls are limited by IP", nil, config.KeylessRateLimit},
+		{"a demo key gets the plan's budget", map[string]string{"COINGECKO_API_KEY": "CG-x"}, config.DefaultRateLimit},
+		{"an explicit limit wins", map[string]string{"COINGECKO_RATE_LIMIT": "12"}, 12},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := config.Load(env(tc.vars))
+			if err != nil || c.CoinGeckoRateLimit != tc.want {
+				t.Errorf("rate limit %d (%v), want %d", c.CoinGeckoRateLimit, err, tc.want)
+			}
+		})
 	}
 }
