@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/config"
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/pipeline"
 	"github.com/cryptodash/cryptodash/internal/simulator"
+	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
 )
 
@@ -107,6 +112,76 @@ func TestRun_FetchExitStatus(t *testing.T) {
 		out, err := fetch(t)
 		if exitCode(err) != 1 || !strings.Contains(out, "failed") {
 			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
+		}
+	})
+}
+
+func TestFetchOnStart(t *testing.T) {
+	srv := httptest.NewServer(simulator.New(simulator.Options{}))
+	defer srv.Close()
+	cfg, err := config.Load(envOf(map[string]string{
+		"DATABASE_URL":         storetest.NewURL(t),
+		"COINGECKO_BASE_URL":   srv.URL + "/api/v3",
+		"COINGECKO_RATE_LIMIT": "0",
+		"COINS":                "bitcoin",
+		"CURRENCIES":           "usd",
+		"HISTORY_DAYS":         "5",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := openApp(ctx, ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.store.Close()
+	latest := func() domain.FetchRun {
+		t.Helper()
+		a.pipeline.Wait()
+		run, err := a.store.LatestRun(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	startOnce := func(t *testing.T) {
+		t.Helper()
+		a.pipeline = pipeline.New(ctx, pipeline.Options{Store: a.store, Source: a.client, Coins: cfg.Coins,
+			Currencies: cfg.Currencies, HistoryDays: cfg.HistoryDays})
+		if err := fetchOnStart(ctx, a, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("an empty database is filled", func(t *testing.T) {
+		startOnce(t)
+		if run := latest(); run.ID != 1 || run.Trigger != domain.TriggerStartup || run.Status != domain.RunSucceeded {
+			t.Fatalf("run = %+v", run)
+		}
+	})
+	t.Run("a finished last run needs nothing", func(t *testing.T) {
+		startOnce(t)
+		if run := latest(); run.ID != 1 {
+			t.Fatalf("a run started anyway: %+v", run)
+		}
+	})
+	t.Run("an unfinished last run is resumed", func(t *testing.T) {
+		lock, _, err := a.store.TryRunLock(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut, err := a.store.StartRun(ctx, domain.TriggerCron)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.store.FinishRun(ctx, cut.ID, domain.RunFailed, store.RunProgress{}, "interrupted by shutdown"); err != nil {
+			t.Fatal(err)
+		}
+		lock.Release()
+		startOnce(t)
+		if run := latest(); run.ID != cut.ID+1 || run.Trigger != domain.TriggerStartup {
+			t.Fatalf("no run resumed the interrupted one: %+v", run)
 		}
 	})
 }

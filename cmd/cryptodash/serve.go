@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -36,9 +37,13 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		logger.Info("fetch schedule on", "cron_utc", cfg.FetchSchedule)
 	}
 	if cfg.FetchOnStart {
-		if err := backfillIfEmpty(ctx, a, logger); err != nil {
-			logger.Error("start-up backfill", "err", err)
+		if err := fetchOnStart(ctx, a, logger); err != nil {
+			logger.Error("fetch on start", "err", err)
 		}
+	}
+	if cfg.CoinGeckoAPIKey == "" && cfg.CoinGeckoBaseURL == "" {
+		logger.Warn("no COINGECKO_API_KEY: calls are limited by IP, so fetching is slow",
+			"calls_per_minute", cfg.CoinGeckoRateLimit)
 	}
 
 	deps := web.Deps{
@@ -66,18 +71,31 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	return serveErr
 }
 
-// backfillIfEmpty starts a background backfill when no price is stored yet, so a new
-// deployment fills itself without anyone calling the cron endpoint.
-func backfillIfEmpty(ctx context.Context, a *app, logger *slog.Logger) error {
+// fetchOnStart starts a background run when the database has no prices yet, so a new
+// deployment fills itself without anyone calling the cron endpoint, and when the last run did
+// not finish (a deploy stopped it, or it failed), so an interrupted backfill resumes at once
+// rather than at the next scheduled slot.
+func fetchOnStart(ctx context.Context, a *app, logger *slog.Logger) error {
 	has, err := a.store.HasPrices(ctx)
-	if err != nil || has {
+	if err != nil {
 		return err
+	}
+	reason := "empty database"
+	if has {
+		last, err := a.store.LatestRun(ctx)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+		if err == nil && last.Status != domain.RunFailed && last.Status != domain.RunRunning {
+			return nil
+		}
+		reason = "the last fetch run did not finish"
 	}
 	run, started, err := a.pipeline.Start(ctx, domain.TriggerStartup)
 	if err != nil {
 		return err
 	}
-	logger.Info("empty database: backfill", "run_id", run.ID, "started_here", started)
+	logger.Info("fetch on start", "reason", reason, "run_id", run.ID, "started_here", started)
 	return nil
 }
 
