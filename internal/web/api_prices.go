@@ -154,7 +154,7 @@ func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest
 		bad.add("granularity", fmt.Sprintf("must be daily or hourly, got %q", g))
 	}
 
-	breakdown := splitList(c.QueryParam("breakdown"))
+	breakdown := splitList(listParam(c, "breakdown"))
 	if len(breakdown) == 0 {
 		breakdown = breakdownNames
 	}
@@ -196,8 +196,8 @@ func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest
 	for i, cur := range currencies {
 		knownCurrencies[i] = cur.Code
 	}
-	q.CoinIDs = pickKnown(bad, "coinIds", "coin id", splitList(c.QueryParam("coinIds")), knownCoins)
-	q.CurrencyCodes = pickKnown(bad, "currencyCodes", "currency code", splitList(c.QueryParam("currencyCodes")), knownCurrencies)
+	q.CoinIDs = pickKnown(bad, "coinIds", "coin id", splitList(listParam(c, "coinIds")), knownCoins)
+	q.CurrencyCodes = pickKnown(bad, "currencyCodes", "currency code", splitList(listParam(c, "currencyCodes")), knownCurrencies)
 
 	return req, bad.err()
 }
@@ -214,6 +214,12 @@ func parseDate(bad invalidParams, param, raw string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// listParam joins every value of a list parameter, so `coinIds=a&coinIds=b` means the same as
+// `coinIds=a,b` rather than silently dropping b.
+func listParam(c echo.Context, name string) string {
+	return strings.Join(c.QueryParams()[name], ",")
 }
 
 // splitList reads a comma-separated parameter, lower-cased, trimmed and without duplicates.

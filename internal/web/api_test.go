@@ -348,6 +348,13 @@ func TestAPI_CachingAndETag(t *testing.T) {
 			t.Errorf("ETag %q did not change from %q", got, etag)
 		}
 	})
+	t.Run("another configuration, another ETag", func(t *testing.T) {
+		other := newFixture(t, func(d *web.Deps) { d.Config.Coins = []string{"bitcoin"} })
+		other.seed()
+		if got := other.do(http.MethodGet, route).Header().Get("ETag"); got == "" || got == etag {
+			t.Errorf("ETag %q with other COINS, %q before", got, etag)
+		}
+	})
 	t.Run("an unknown page gets no ETag and no 304", func(t *testing.T) {
 		rec := f.do(http.MethodGet, "/no-such-page", "If-None-Match", "*")
 		if rec.Code != http.StatusNotFound || rec.Header().Get("ETag") != "" {
@@ -468,5 +475,15 @@ func TestWeb_PageErrorsAreHTML(t *testing.T) {
 	}
 	if !strings.Contains(rec.Body.String(), `data-testid="error-page"`) {
 		t.Errorf("body is not the error page: %s", rec.Body)
+	}
+}
+
+func TestAPIPrices_RepeatedListParameters(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	joined := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin,ethereum&breakdown=coin")
+	repeated := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin&coinIds=ethereum&breakdown=coin")
+	if joined.Code != http.StatusOK || repeated.Body.String() != joined.Body.String() {
+		t.Errorf("repeated coinIds answer\n%s\nwant the comma-separated answer\n%s", repeated.Body, joined.Body)
 	}
 }

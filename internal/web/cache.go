@@ -1,11 +1,15 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/cryptodash/cryptodash/internal/config"
 )
 
 // Cache policies. A CDN keeps public reads for five minutes (s-maxage) while browsers
@@ -16,7 +20,16 @@ const (
 	cachePrivate = "private, no-cache"
 )
 
-// cache gives GET and HEAD reads an ETag built from the build id and the data version, and
+// etagPrefix is the part of every ETag that is not the data version: the build, and the
+// configuration, since a replica restarted with other COINS or CURRENCIES renders other pages
+// from the same data.
+func etagPrefix(buildID string, cfg config.Config) string {
+	sum := sha256.Sum256([]byte(cfg.String()))
+	return buildID + "-" + hex.EncodeToString(sum[:4])
+}
+
+// cache gives GET and HEAD reads an ETag built from the build, the configuration and the data
+// version, and
 // answers a matching If-None-Match with 304 before the handler runs, so a revalidation costs
 // one tiny query instead of a price aggregation. Only 2xx answers are marked cacheable: an
 // error cached for five minutes at the CDN would outlive its cause.
@@ -36,7 +49,7 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		// Weak, because gzip changes the bytes but not the meaning of a response.
-		etag := `W/"` + s.deps.BuildID + "-" + strconv.FormatInt(v.Version, 10) + `"`
+		etag := `W/"` + s.etagPrefix + "-" + strconv.FormatInt(v.Version, 10) + `"`
 		if etagMatches(req.Header.Get("If-None-Match"), etag) {
 			res.Header().Set(echo.HeaderCacheControl, policy)
 			res.Header().Set("ETag", etag)

@@ -27,6 +27,9 @@ func TestCron_DisabledWithoutSecret(t *testing.T) {
 	if runs := f.do(http.MethodGet, "/api/health"); !strings.Contains(runs.Body.String(), `"fetchRuns":0`) {
 		t.Errorf("a disabled endpoint started a run: %s", runs.Body)
 	}
+	if logs := f.logs.String(); strings.Contains(logs, `"level":"ERROR"`) || !strings.Contains(logs, `"level":"WARN"`) {
+		t.Errorf("a call to the disabled endpoint should be a warning, not an error:\n%s", logs)
+	}
 }
 
 func TestCron_Unauthorized(t *testing.T) {

@@ -96,6 +96,9 @@ func (s *server) handleError(err error, c echo.Context) {
 	case errors.Is(err, context.Canceled):
 		// The client went away; nothing is wrong with the service.
 		level = slog.LevelInfo
+	case errors.Is(err, errCronDisabled):
+		// A deliberate configuration, not a fault: a scheduler still calling it should be
+		// visible without paging anyone.
 	case f.status >= 500:
 		level = slog.LevelError
 	}

@@ -88,11 +88,12 @@ func New(d Deps) http.Handler {
 	// the logs get.
 	e.IPExtractor = clientIPExtractor()
 	s := &server{
-		deps:    d,
-		log:     d.Logger,
-		metrics: newHTTPMetrics(d.Metrics),
-		csp:     contentSecurityPolicy(d.Config.CoinGeckoBaseURL),
-		counts:  newCountsCache(),
+		deps:       d,
+		log:        d.Logger,
+		metrics:    newHTTPMetrics(d.Metrics),
+		csp:        contentSecurityPolicy(d.Config.CoinGeckoBaseURL),
+		counts:     newCountsCache(),
+		etagPrefix: etagPrefix(d.BuildID, d.Config),
 	}
 	if d.Config.AuthEnabled() {
 		if d.Sessions == nil {
@@ -114,6 +115,8 @@ type server struct {
 	sessions *scs.SessionManager
 	// counts keeps /api/health's row counts between probes.
 	counts *countsCache
+	// etagPrefix starts every ETag; see etagPrefix.
+	etagPrefix string
 }
 
 // Serve listens on addr and serves h until ctx ends, then stops accepting connections and
