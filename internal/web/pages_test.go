@@ -23,7 +23,8 @@ func withUI(d *web.Deps) {
 func TestPages_CacheHeaders(t *testing.T) {
 	f := newFixture(t, withUI)
 	f.seed()
-	public := []string{"/", "/partials/dashboard", "/partials/table"}
+	public := []string{"/", "/partials/dashboard", "/partials/table", "/partials/coins/bitcoin/card",
+		"/dashboard.csv?coins=bitcoin&currencies=usd"}
 	for _, route := range public {
 		t.Run(route, func(t *testing.T) {
 			plain := f.do(http.MethodGet, route)
@@ -43,9 +44,20 @@ func TestPages_CacheHeaders(t *testing.T) {
 			}
 		})
 	}
-	t.Run("/status is not cached", func(t *testing.T) {
-		rec := f.do(http.MethodGet, "/status")
-		if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("ETag") != "" {
+	for _, route := range []string{"/status", "/partials/status"} {
+		t.Run(route+" is not cached", func(t *testing.T) {
+			for _, hx := range []string{"", "true"} {
+				rec := f.do(http.MethodGet, route, "HX-Request", hx)
+				if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("ETag") != "" {
+					t.Errorf("HX-Request %q: status %d Cache-Control %q ETag %q", hx, rec.Code,
+						rec.Header().Get("Cache-Control"), rec.Header().Get("ETag"))
+				}
+			}
+		})
+	}
+	t.Run("an unknown coin's card is a 404 that is not cached", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/partials/coins/no-such-coin/card", "HX-Request", "true")
+		if rec.Code != http.StatusNotFound || rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("ETag") != "" {
 			t.Errorf("status %d Cache-Control %q ETag %q", rec.Code, rec.Header().Get("Cache-Control"), rec.Header().Get("ETag"))
 		}
 	})
