@@ -24,8 +24,8 @@ type app struct {
 }
 
 // openApp connects and migrates the database, then builds the client and pipeline. Background
-// runs of the pipeline stop when base ends.
-func openApp(ctx, base context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
+// runs of the pipeline stop when ctx ends.
+func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func openApp(ctx, base context.Context, cfg config.Config, logger *slog.Logger) 
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	p := pipeline.New(base, pipeline.Options{
+	p := pipeline.New(ctx, pipeline.Options{
 		Store:       st,
 		Source:      client,
 		Coins:       cfg.Coins,

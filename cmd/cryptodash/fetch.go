@@ -34,7 +34,7 @@ func runFetch(ctx context.Context, args []string, cfg config.Config, stdout, std
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	a, err := openApp(ctx, ctx, cfg, logger)
+	a, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

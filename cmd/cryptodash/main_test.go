@@ -131,7 +131,7 @@ func TestFetchOnStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	a, err := openApp(ctx, ctx, cfg, slog.New(slog.DiscardHandler))
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

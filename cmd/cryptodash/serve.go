@@ -22,7 +22,7 @@ import (
 // schedule stops and the pool closes. Both fit in ECS's default 30 s stop timeout.
 func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	logger.Info("starting cryptodash", "config", cfg.String())
-	a, err := openApp(ctx, ctx, cfg, logger)
+	a, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		Config:  cfg,
 		Store:   a.store,
 		Runner:  a.pipeline,
-		UI:      ui.New(ui.Options{Store: a.store, DefaultCoins: defaultDashboardCoins(cfg), Logger: logger}),
+		UI:      ui.New(ui.Options{Store: a.store}),
 		Metrics: a.metrics,
 		Logger:  logger,
 		BuildID: buildID(),
@@ -97,23 +97,6 @@ func fetchOnStart(ctx context.Context, a *app, logger *slog.Logger) error {
 	}
 	logger.Info("fetch on start", "reason", reason, "run_id", run.ID, "started_here", started)
 	return nil
-}
-
-// defaultDashboardCoins is the dashboard's initial selection (BTC, ETH, DOGE), limited to the
-// configured coins so a deployment that drops one still opens on data.
-func defaultDashboardCoins(cfg config.Config) []string {
-	var out []string
-	for _, want := range []string{"bitcoin", "ethereum", "dogecoin"} {
-		for _, c := range cfg.Coins {
-			if c == want {
-				out = append(out, c)
-			}
-		}
-	}
-	if len(out) == 0 {
-		out = cfg.Coins[:min(3, len(cfg.Coins))]
-	}
-	return out
 }
 
 // buildID identifies this build in ETags, so a deploy that changes templates does not answer

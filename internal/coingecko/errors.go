@@ -179,6 +179,11 @@ func (e *APIError) hint() string {
 func parseError(status int, header http.Header, body []byte, now time.Time) *APIError {
 	ok := status >= 200 && status < 300
 	trimmed := bytes.TrimSpace(body)
+	// A top-level array (/coins/list, several MB) cannot carry an error object; skip the
+	// searches for one.
+	if ok && len(trimmed) > 0 && trimmed[0] == '[' && json.Valid(trimmed) {
+		return nil
+	}
 	code, msg, isJSON := errorFromJSON(trimmed)
 	inBody := ok && isJSON && hasErrorKey(trimmed)
 	if ok && isJSON && code == 0 && !inBody {

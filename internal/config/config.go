@@ -35,7 +35,8 @@ type Config struct {
 	AuthPasswordHash   string
 }
 
-// Defaults, as the brief gives them.
+// Defaults that run on a developer's machine: the local PostgreSQL, the eleven coins and four
+// currencies the dashboard was built for, and the daily 02:00 UTC fetch.
 const (
 	DefaultDatabaseURL = "postgres://postgres@localhost:5432/cryptodash"
 	DefaultCoins       = "bitcoin,ethereum,solana,cardano,ripple,polkadot,dogecoin,avalanche-2,chainlink,uniswap,litecoin"
@@ -129,17 +130,6 @@ func Load(getenv func(string) string) (Config, error) {
 		r.fail("AUTH_PASSWORD_HASH", "a bcrypt hash ($2a$/$2b$...), never the password itself; make one with `cryptodash hash-password`")
 	}
 	return c, errors.Join(r.errs...)
-}
-
-// Series lists every configured coin and currency pair, coin-major.
-func (c Config) Series() []domain.Series {
-	out := make([]domain.Series, 0, len(c.Coins)*len(c.Currencies))
-	for _, coin := range c.Coins {
-		for _, cur := range c.Currencies {
-			out = append(out, domain.Series{CoinID: coin, CurrencyCode: cur.Code})
-		}
-	}
-	return out
 }
 
 // AuthEnabled reports whether the dashboard requires a login.

@@ -20,7 +20,7 @@ func TestLoad_Defaults(t *testing.T) {
 		c.CoinGeckoRateLimit != config.KeylessRateLimit || c.HistoryDays != 365 || c.FetchSchedule != "0 2 * * *" || !c.FetchOnStart {
 		t.Errorf("defaults = %+v", c)
 	}
-	if len(c.Coins) != 11 || len(c.Currencies) != 4 || len(c.Series()) != 44 {
+	if len(c.Coins) != 11 || len(c.Currencies) != 4 {
 		t.Errorf("%d coins, %d currencies", len(c.Coins), len(c.Currencies))
 	}
 	if c.Currencies[1].Code != "try" || c.Currencies[1].Name != "Turkish Lira" {

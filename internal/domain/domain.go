@@ -124,9 +124,6 @@ type FetchRun struct {
 	Error        string
 }
 
-// Finished reports whether the run has ended, whatever its outcome.
-func (r FetchRun) Finished() bool { return r.Status != RunRunning }
-
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as
 // received; it must be sanitised before it reaches a page.
 type Metadata struct {

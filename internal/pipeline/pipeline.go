@@ -65,11 +65,14 @@ type Options struct {
 	// still spaces the calls, so this only matters when the limit is high or off.
 	Workers int
 	// Simulated reports whether the source is the CoinGecko simulator; if it is, the stored
-	// data is marked so that no page presents it as real.
+	// data is marked so that no page presents it as real. Nil means never.
 	Simulated func() bool
-	Now       func() time.Time
-	Logger    *slog.Logger
-	Metrics   prometheus.Registerer
+	// Now is the clock runs plan their windows by (default time.Now); tests fix it.
+	Now func() time.Time
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Metrics registers the pipeline's metrics; nil leaves them unregistered.
+	Metrics prometheus.Registerer
 }
 
 // Pipeline runs fetches. Background runs started by Start live until the context given to New
@@ -473,7 +476,6 @@ func (r *runner) refreshMetadata(ctx context.Context, coins []domain.Coin) error
 	for _, id := range stale {
 		m, err := r.p.opts.Source.Coin(ctx, id)
 		if err == nil {
-			m.CoinID = id
 			err = r.p.opts.Store.UpsertMetadata(ctx, m)
 		}
 		if err != nil {

@@ -25,21 +25,6 @@ func (s *Store) Metadata(ctx context.Context, coinID string) (domain.Metadata, e
 	return m, wrap("metadata "+coinID, err)
 }
 
-// AllMetadata returns the metadata of every coin that has some, keyed by coin id.
-func (s *Store) AllMetadata(ctx context.Context) (map[string]domain.Metadata, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+metadataColumns+`
-		FROM coins c JOIN coin_metadata m ON m.coin_id = c.id`)
-	list, err := pgx.CollectRows(rows, scanMetadata)
-	if err != nil {
-		return nil, wrap("all metadata", err)
-	}
-	out := make(map[string]domain.Metadata, len(list))
-	for _, m := range list {
-		out[m.CoinID] = m
-	}
-	return out, nil
-}
-
 // StaleMetadata returns those of coinIDs whose metadata is missing or older than maxAge.
 func (s *Store) StaleMetadata(ctx context.Context, coinIDs []string, maxAge time.Duration) ([]string, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id FROM unnest($1::text[]) AS id

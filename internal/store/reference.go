@@ -8,32 +8,54 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// UpsertCoins inserts the coins or refreshes their symbol and name.
+// UpsertCoins inserts the coins or refreshes their symbol and name. A change bumps the data
+// version, since cached pages show the names.
 func (s *Store) UpsertCoins(ctx context.Context, coins []domain.Coin) error {
-	batch := &pgx.Batch{}
-	for _, c := range coins {
-		batch.Queue(`INSERT INTO coins (id, symbol, name) VALUES ($1, $2, $3)
-			ON CONFLICT (id) DO UPDATE SET symbol = EXCLUDED.symbol, name = EXCLUDED.name, updated_at = now()
-			WHERE (coins.symbol, coins.name) IS DISTINCT FROM (EXCLUDED.symbol, EXCLUDED.name)`,
-			c.ID, c.Symbol, c.Name)
+	ids := make([]string, len(coins))
+	symbols := make([]string, len(coins))
+	names := make([]string, len(coins))
+	for i, c := range coins {
+		ids[i], symbols[i], names[i] = c.ID, c.Symbol, c.Name
 	}
-	// Autovacuum never analyzes a table this small, and the planner's default guess of
-	// hundreds of rows makes every per-series lateral query look expensive.
-	batch.Queue(`ANALYZE coins`)
-	return wrap("upsert coins", s.pool.SendBatch(ctx, batch).Close())
+	return wrap("upsert coins", s.upsertReference(ctx, "coins", `INSERT INTO coins AS c (id, symbol, name)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+		ON CONFLICT (id) DO UPDATE SET symbol = EXCLUDED.symbol, name = EXCLUDED.name, updated_at = now()
+		WHERE (c.symbol, c.name) IS DISTINCT FROM (EXCLUDED.symbol, EXCLUDED.name)`, ids, symbols, names))
 }
 
-// UpsertCurrencies inserts the currencies or refreshes their names.
+// UpsertCurrencies inserts the currencies or refreshes their names, bumping the data version
+// on a change as UpsertCoins does.
 func (s *Store) UpsertCurrencies(ctx context.Context, currencies []domain.Currency) error {
-	batch := &pgx.Batch{}
-	for _, c := range currencies {
-		batch.Queue(`INSERT INTO currencies (code, name) VALUES ($1, $2)
-			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
-			WHERE currencies.name IS DISTINCT FROM EXCLUDED.name`,
-			c.Code, c.Name)
+	codes := make([]string, len(currencies))
+	names := make([]string, len(currencies))
+	for i, c := range currencies {
+		codes[i], names[i] = c.Code, c.Name
 	}
-	batch.Queue(`ANALYZE currencies`)
-	return wrap("upsert currencies", s.pool.SendBatch(ctx, batch).Close())
+	return wrap("upsert currencies", s.upsertReference(ctx, "currencies", `INSERT INTO currencies AS c (code, name)
+		SELECT * FROM unnest($1::text[], $2::text[])
+		ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
+		WHERE c.name IS DISTINCT FROM EXCLUDED.name`, codes, names))
+}
+
+// upsertReference runs an upsert of a small reference table and, when it changed anything,
+// bumps the data version and refreshes the table's statistics: autovacuum never analyzes a
+// table this small, and the planner's default guess of hundreds of rows makes every
+// per-series query look expensive.
+func (s *Store) upsertReference(ctx context.Context, table, sql string, args ...any) error {
+	var changed bool
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sql, args...)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		changed = true
+		return bumpVersion(ctx, tx)
+	})
+	if err != nil || !changed {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, "ANALYZE "+table)
+	return err
 }
 
 // Coins lists every known coin sorted by name, as the API promises.

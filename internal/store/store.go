@@ -53,7 +53,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to %s: %w", Redact(databaseURL), err)
+		return nil, fmt.Errorf("connect to %s: %w", redact(databaseURL), err)
 	}
 	return &Store{pool: pool}, nil
 }
@@ -64,8 +64,8 @@ func (s *Store) Close() { s.pool.Close() }
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
-// Redact hides the password of a database URL so it can be logged or printed.
-func Redact(databaseURL string) string {
+// redact hides the password of a database URL so it can be logged or printed.
+func redact(databaseURL string) string {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
 		return "(unparseable database URL)"

@@ -439,3 +439,25 @@ func TestStore_ReplicasMigratingTogether(t *testing.T) {
 		t.Errorf("%d migrations recorded, want each of the %d once", applied, len(files))
 	}
 }
+
+func TestStore_ReferenceChangesBumpTheDataVersion(t *testing.T) {
+	st, _ := seeded(t)
+	ctx := context.Background()
+	v0, _ := st.DataVersion(ctx)
+	if err := st.UpsertCoins(ctx, []domain.Coin{{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin"}}); err != nil {
+		t.Fatal(err)
+	}
+	if v1, _ := st.DataVersion(ctx); v1.Version != v0.Version {
+		t.Errorf("an unchanged coin moved the version from %d to %d", v0.Version, v1.Version)
+	}
+	if err := st.UpsertCoins(ctx, []domain.Coin{{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin (renamed)"}}); err != nil {
+		t.Fatal(err)
+	}
+	if v2, _ := st.DataVersion(ctx); v2.Version <= v0.Version {
+		t.Error("a renamed coin did not move the data version, so cached pages would keep the old name")
+	}
+	coins, err := st.Coins(ctx)
+	if err != nil || len(coins) != 1 || coins[0].Name != "Bitcoin (renamed)" {
+		t.Errorf("coins = %+v, %v", coins, err)
+	}
+}

@@ -13,7 +13,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -42,7 +41,6 @@ type Options struct {
 	Store Store
 	// DefaultCoins is the coin selection of a URL that names none; unknown ids are skipped.
 	DefaultCoins []string
-	Logger       *slog.Logger
 	// Now is the clock for ages on the status page and "today is partial"; time.Now when nil.
 	Now func() time.Time
 }
@@ -51,16 +49,13 @@ type Options struct {
 type Handler struct {
 	store        Store
 	defaultCoins []string
-	log          *slog.Logger
 	now          func() time.Time
 }
 
-// New returns a Handler; a nil Logger or Now gets a default.
+// New returns a Handler. Without DefaultCoins the dashboard opens on bitcoin, ethereum and
+// dogecoin, or on the first three stored coins when those are not stored.
 func New(opts Options) *Handler {
-	h := &Handler{store: opts.Store, defaultCoins: opts.DefaultCoins, log: opts.Logger, now: opts.Now}
-	if h.log == nil {
-		h.log = slog.Default()
-	}
+	h := &Handler{store: opts.Store, defaultCoins: opts.DefaultCoins, now: opts.Now}
 	if h.now == nil {
 		h.now = time.Now
 	}

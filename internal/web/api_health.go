@@ -25,7 +25,6 @@ const healthCountsTTL = 30 * time.Second
 // query, so a slow database never queues probes behind one another; two probes that find the
 // counts stale together both query, which is harmless.
 type countsCache struct {
-	ttl time.Duration
 	now func() time.Time
 
 	mu      sync.Mutex
@@ -34,14 +33,14 @@ type countsCache struct {
 }
 
 func newCountsCache() *countsCache {
-	return &countsCache{ttl: healthCountsTTL, now: time.Now}
+	return &countsCache{now: time.Now}
 }
 
 // get returns the cached counts while fresh, otherwise asks load and keeps its answer. A
 // failed load is not cached.
 func (cc *countsCache) get(ctx context.Context, load func(context.Context) (domain.Counts, error)) (domain.Counts, error) {
 	cc.mu.Lock()
-	if !cc.fetched.IsZero() && cc.now().Sub(cc.fetched) < cc.ttl {
+	if !cc.fetched.IsZero() && cc.now().Sub(cc.fetched) < healthCountsTTL {
 		n := cc.counts
 		cc.mu.Unlock()
 		return n, nil

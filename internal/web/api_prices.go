@@ -20,8 +20,8 @@ const (
 	dateLayout     = "2006-01-02"
 	hourLayout     = "2006-01-02 15:00:00"
 	hourlyAutoSpan = 2 * 24 * time.Hour
-	// hourlyMaxDays bounds an explicit granularity=hourly, a deliberate guard the brief does
-	// not spell out: a year of hours over every series is some 385,000 rows in one answer.
+	// hourlyMaxDays bounds an explicit granularity=hourly, a guard the Next.js API did not
+	// have: a year of hours over every series is some 385,000 rows in one answer.
 	// 92 days is a quarter, the dashboard's longest range short of a year (3M), so any range
 	// the dashboard offers below 1Y can still be asked for hour by hour.
 	hourlyMaxDays = 92

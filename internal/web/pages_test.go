@@ -17,7 +17,7 @@ import (
 
 // withUI mounts the real UI handler on the fixture's own store.
 func withUI(d *web.Deps) {
-	d.UI = ui.New(ui.Options{Store: d.Store.(ui.Store), Logger: d.Logger})
+	d.UI = ui.New(ui.Options{Store: d.Store.(ui.Store)})
 }
 
 func TestPages_CacheHeaders(t *testing.T) {
