@@ -17,8 +17,8 @@ type Choice struct {
 	Label   string
 	Hint    string
 	Checked bool
-	// CardURL, when set, makes the label a coin hover-card trigger.
-	CardURL string
+	// Coin makes the label a hover-card trigger for the coin whose id is Value.
+	Coin bool
 }
 
 // ControlsProps is the dashboard's form, filled from the view state.
@@ -48,8 +48,8 @@ type ChartProps struct {
 	ID string
 	// Data is marshalled into the chart element's data-options attribute.
 	Data any
-	// ZoomURL is the dashboard partial of this view without a range; app.js appends
-	// range=custom&from=…&to=…&orig=… when a zoom reaches 2 days or less.
+	// ZoomURL is the dashboard partial of this view without a range but with orig, the range
+	// to restore; app.js appends range=custom&from=…&to=… when a zoom reaches 2 days or less.
 	ZoomURL string
 	// ResetURL and ResetPartialURL restore the range a zoom replaced; empty when the view was
 	// not reached by zooming, and then "Reset zoom" only resets the chart's own zoom.
@@ -79,16 +79,15 @@ type Column struct {
 	Unit string
 }
 
-// Cell is one table cell; CoinID and CardURL make it a hover-card trigger.
+// Cell is one table cell; CoinID, when set, makes it that coin's hover-card trigger.
 type Cell struct {
 	Text    string
 	Numeric bool
 	// Name and Symbol, when Symbol is set, show a coin as "Bitcoin (BTC)" and as "BTC" alone
 	// on a phone, where the price column would otherwise be pushed off screen.
-	Name    string
-	Symbol  string
-	CoinID  string
-	CardURL string
+	Name   string
+	Symbol string
+	CoinID string
 }
 
 // PageLink is a pagination link, or with Gap an ellipsis for the pages left out.
@@ -129,7 +128,8 @@ type ResultsProps struct {
 	// shows the view on screen: after a zoom (range and dates from the server), and after the
 	// server corrected a choice (an unknown coin dropped, an empty breakdown refilled).
 	Controls ControlsProps
-	// Summary says what is shown: "Data through 2026-11-25 14:00 UTC · today is partial".
+	// DataThrough says how far the data reaches: "Data through 2026-11-25 14:00 UTC · today
+	// is partial".
 	DataThrough string
 	RangeLabel  string
 	// CurrencyNote explains values that average several currencies and so have no symbol.
@@ -766,7 +766,7 @@ func choiceChip(name string, c Choice) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if c.CardURL != "" {
+		if c.Coin {
 			templ_7745c5c3_Var14 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 				templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 				templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
@@ -785,7 +785,7 @@ func choiceChip(name string, c Choice) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = components.CoinHover(components.CoinHoverProps{CoinID: c.Value, CardURL: c.CardURL}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var14), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.CoinHover(components.CoinHoverProps{CoinID: c.Value}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var14), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1616,7 +1616,7 @@ func Table(p TableProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if cell.CardURL != "" {
+				if cell.CoinID != "" {
 					templ_7745c5c3_Var57 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 						templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 						templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
@@ -1643,7 +1643,7 @@ func Table(p TableProps) templ.Component {
 						}
 						return nil
 					})
-					templ_7745c5c3_Err = components.CoinHover(components.CoinHoverProps{CoinID: cell.CoinID, CardURL: cell.CardURL}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var57), templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = components.CoinHover(components.CoinHoverProps{CoinID: cell.CoinID}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var57), templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -5,6 +5,7 @@
 package chart
 
 import (
+	"cmp"
 	"sort"
 	"strings"
 	"time"
@@ -54,6 +55,13 @@ type View struct {
 	// Currency is the one currency every value is in when only one is selected, so values
 	// carry its symbol even when the currency is not in the breakdown.
 	Currency string
+	// CurrencySymbols maps currency codes to the symbol their values are written with ("usd"
+	// → "$"); a currency missing from it is written with its code. The page's table uses the
+	// same map, so chart and table agree.
+	CurrencySymbols map[string]string
+	// HourlyMax is the widest range the dashboard shows hourly: app.js loads hourly prices
+	// when a daily chart is zoomed to this span or less.
+	HourlyMax time.Duration
 }
 
 // Point is one value of a line.
@@ -71,14 +79,32 @@ type Line struct {
 	Points       []Point
 }
 
-// Meta tells app.js how to format what the option cannot: the value mode, and per series the
-// currency whose symbol its values carry ("" when the values mix currencies).
+// Meta tells app.js how to format what the option cannot: the value mode, per series the
+// currency whose symbol its values carry ("" when the values mix currencies) and those
+// currencies' symbols, and the zoom span that loads hourly prices.
 type Meta struct {
 	Kind        Kind               `json:"kind"`
 	Mode        Mode               `json:"mode"`
 	Scale       Scale              `json:"scale"`
 	Granularity domain.Granularity `json:"granularity"`
 	Currencies  []string           `json:"currencies"`
+	Symbols     map[string]string  `json:"symbols"`
+	// HourlyMaxMs is View.HourlyMax in milliseconds, the unit of the chart's time axis.
+	HourlyMaxMs int64 `json:"hourlyMaxMs"`
+}
+
+// newMeta starts the Meta of a chart of kind; Currencies and Symbols are filled per series.
+func newMeta(kind Kind, v View) Meta {
+	return Meta{Kind: kind, Mode: v.Mode, Scale: v.Scale, Granularity: v.Granularity,
+		Currencies: []string{}, Symbols: map[string]string{}, HourlyMaxMs: v.HourlyMax.Milliseconds()}
+}
+
+// addCurrency records the currency of the next series, with its symbol when it has one.
+func (m *Meta) addCurrency(code string, v View) {
+	m.Currencies = append(m.Currencies, code)
+	if sym, ok := v.CurrencySymbols[code]; ok {
+		m.Symbols[code] = sym
+	}
 }
 
 // Chart is what a page embeds: the ECharts option and the formatting hints.
@@ -154,9 +180,9 @@ func Build(rows []domain.PriceRow, v View) Chart {
 		return buildBar(rows, v)
 	}
 	lines := Lines(rows, v)
-	meta := Meta{Kind: KindLine, Mode: v.Mode, Scale: v.Scale, Granularity: v.Granularity, Currencies: make([]string, 0, len(lines))}
+	meta := newMeta(KindLine, v)
 	line := charts.NewLine()
-	line.SetGlobalOptions(commonOptions(v, valueAxis(v))...)
+	line.SetGlobalOptions(commonOptions(v)...)
 	line.SetGlobalOptions(
 		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{HideOverlap: opts.Bool(true)}}),
 		charts.WithDataZoomOpts(
@@ -170,14 +196,15 @@ func Build(rows []domain.PriceRow, v View) Chart {
 			data[i] = opts.LineData{Value: []any{p.Time.UnixMilli(), p.Value}}
 		}
 		line.AddSeries(l.Name, data, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(l.Points) <= 60), Symbol: "circle"}))
-		meta.Currencies = append(meta.Currencies, currencyOf(l.CurrencyCode, v))
+		meta.addCurrency(v.ValueCurrency(l.CurrencyCode), v)
 	}
 	line.Validate()
 	return Chart{Option: line.JSON(), Meta: meta}
 }
 
 func buildBar(rows []domain.PriceRow, v View) Chart {
-	meta := Meta{Kind: KindBar, Mode: ModePrice, Scale: v.Scale, Granularity: v.Granularity, Currencies: make([]string, 0, 1)}
+	v.Mode = ModePrice
+	meta := newMeta(KindBar, v)
 	names := make([]string, len(rows))
 	data := make([]opts.BarData, len(rows))
 	sameCurrency := true
@@ -191,14 +218,12 @@ func buildBar(rows []domain.PriceRow, v View) Chart {
 	// A bar chart is one series; its values carry a symbol only when every bar is in one
 	// currency, and per-bar currencies travel as the category's own name otherwise.
 	if len(rows) > 0 && sameCurrency {
-		meta.Currencies = append(meta.Currencies, currencyOf(rows[0].CurrencyCode, v))
+		meta.addCurrency(v.ValueCurrency(rows[0].CurrencyCode), v)
 	} else {
-		meta.Currencies = append(meta.Currencies, v.Currency)
+		meta.addCurrency(v.Currency, v)
 	}
-	barView := v
-	barView.Mode = ModePrice
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(commonOptions(barView, valueAxis(barView))...)
+	bar.SetGlobalOptions(commonOptions(v)...)
 	bar.SetGlobalOptions(
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: rotation(len(rows))}}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
@@ -224,22 +249,19 @@ func valueAxis(v View) opts.YAxis {
 	return y
 }
 
-func commonOptions(v View, y opts.YAxis) []charts.GlobalOpts {
+func commonOptions(v View) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: "transparent"}),
 		charts.WithAnimation(false),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "cross"}}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "40", Bottom: "64", ContainLabel: opts.Bool(true)}),
-		charts.WithYAxisOpts(y),
+		charts.WithYAxisOpts(valueAxis(v)),
 	}
 }
 
-// currencyOf is the currency of a group's values: its own, else the only one selected, else
-// "" for a mean across currencies.
-func currencyOf(code string, v View) string {
-	if code != "" {
-		return code
-	}
-	return v.Currency
+// ValueCurrency is the currency of values whose group has currency code: its own, else the
+// only one selected, else "" for a mean across currencies.
+func (v View) ValueCurrency(code string) string {
+	return cmp.Or(code, v.Currency)
 }

@@ -161,6 +161,12 @@ func TestBuild(t *testing.T) {
 			t.Errorf("y axis %v", y)
 		}
 	})
+	t.Run("meta carries the symbols and the hourly span app.js needs", func(t *testing.T) {
+		c := chart.Build(rows(), chart.View{Breakdown: all, CurrencySymbols: map[string]string{"usd": "$", "eur": "€"}, HourlyMax: 48 * time.Hour})
+		if len(c.Meta.Symbols) != 1 || c.Meta.Symbols["usd"] != "$" || c.Meta.HourlyMaxMs != 48*3600*1000 {
+			t.Errorf("meta %+v, want only the shown currencies' symbols and 2 days in ms", c.Meta)
+		}
+	})
 	t.Run("bars without the date", func(t *testing.T) {
 		in := []domain.PriceRow{{CoinID: "bitcoin", Price: 100}, {CoinID: "dogecoin", Price: 0.07}}
 		c := chart.Build(in, chart.View{Breakdown: domain.Breakdown{Coin: true}, Symbols: syms, Currency: "eur", Mode: chart.ModePercent})

@@ -49,7 +49,6 @@ func (h *Handler) coinCard(c echo.Context) error {
 		return err
 	}
 	return Render(c, http.StatusOK, views.CoinCard(views.CoinCardProps{
-		CoinID:      m.CoinID,
 		Name:        m.Name,
 		Symbol:      strings.ToUpper(m.Symbol),
 		Initials:    initials(m.Symbol, m.Name),

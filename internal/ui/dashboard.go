@@ -43,14 +43,14 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 	}
 	d := &dashboard{cat: newCatalog(coins, currencies, h.defaultCoins), now: h.now().UTC()}
 	d.state, d.errs = parseViewState(c.QueryParams(), d.cat)
+	// A stored hour means stored prices, and so coins and currencies too.
 	d.latest, err = h.store.LatestHour(ctx)
+	d.hasData = err == nil
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		d.latest = d.now.Truncate(time.Hour)
 	case err != nil:
 		return nil, err
-	default:
-		d.hasData = len(coins) > 0 && len(currencies) > 0
 	}
 	d.win = d.state.resolve(d.latest)
 	if d.hasData {
@@ -84,10 +84,11 @@ func (h *Handler) dashboardPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	results := d.results()
 	return Render(c, statusFor(d.errs), views.Dashboard(views.DashboardProps{
 		Layout:   layout,
-		Controls: d.controls(),
-		Results:  d.results(),
+		Controls: results.Controls,
+		Results:  results,
 	}))
 }
 
@@ -131,7 +132,7 @@ func (d *dashboard) controls() views.ControlsProps {
 	for _, id := range d.cat.coinOrder {
 		coin := d.cat.coins[id]
 		p.Coins = append(p.Coins, views.Choice{Value: id, Label: coin.Name, Hint: coin.Symbol,
-			Checked: slices.Contains(s.Coins, id), CardURL: cardURL(id)})
+			Checked: slices.Contains(s.Coins, id), Coin: true})
 	}
 	for _, code := range d.cat.curOrder {
 		p.Currencies = append(p.Currencies, views.Choice{Value: code, Label: strings.ToUpper(code),
@@ -185,8 +186,6 @@ func (d *dashboard) filtersSummary() string {
 	}
 	return strings.Join(coins, ", ") + " · " + strings.Join(curs, ", ") + " · " + rng
 }
-
-func cardURL(coinID string) string { return "/partials/coins/" + coinID + "/card" }
 
 func columnLabel(col string) string {
 	switch col {
@@ -271,7 +270,7 @@ func (d *dashboard) rangeLabel() string {
 
 func (d *dashboard) chartView() chart.View {
 	v := chart.View{Breakdown: d.state.Breakdown, Granularity: d.win.Granularity, Mode: d.state.Mode,
-		Scale: d.state.Scale, Symbols: map[string]string{}}
+		Scale: d.state.Scale, Symbols: map[string]string{}, CurrencySymbols: currencySymbols, HourlyMax: hourlyMaxSpan}
 	for id, c := range d.cat.coins {
 		v.Symbols[id] = c.Symbol
 	}
@@ -319,29 +318,41 @@ func (d *dashboard) chartToolbar() views.ChartProps {
 }
 
 // sortedRows returns the rows in the table's order; ties fall back to date, coin, currency so
-// pages never shuffle between requests.
+// pages never shuffle between requests. Coins sort by the label the table shows, worked out
+// once per coin rather than in every comparison.
 func (d *dashboard) sortedRows() []domain.PriceRow {
 	rows := slices.Clone(d.rows)
+	labels := map[string]string{}
+	for _, r := range rows {
+		if _, ok := labels[r.CoinID]; !ok {
+			labels[r.CoinID] = d.coinLabel(r.CoinID)
+		}
+	}
 	byCol := func(col string, a, b domain.PriceRow) int {
 		switch col {
 		case colDate:
 			return a.Time.Compare(b.Time)
 		case colCoin:
-			return cmp.Compare(d.coinLabel(a.CoinID), d.coinLabel(b.CoinID))
+			return cmp.Compare(labels[a.CoinID], labels[b.CoinID])
 		case colCurrency:
 			return cmp.Compare(a.CurrencyCode, b.CurrencyCode)
 		}
 		return cmp.Compare(a.Price, b.Price)
 	}
 	slices.SortStableFunc(rows, func(a, b domain.PriceRow) int {
-		c := byCol(d.state.Sort, a, b)
-		if d.state.Desc {
-			c = -c
-		}
-		if c != 0 {
+		if c := byCol(d.state.Sort, a, b); c != 0 {
+			if d.state.Desc {
+				return -c
+			}
 			return c
 		}
-		return cmp.Or(byCol(colDate, a, b), byCol(colCoin, a, b), byCol(colCurrency, a, b))
+		if c := byCol(colDate, a, b); c != 0 {
+			return c
+		}
+		if c := byCol(colCoin, a, b); c != 0 {
+			return c
+		}
+		return byCol(colCurrency, a, b)
 	})
 	return rows
 }
@@ -363,19 +374,6 @@ func (d *dashboard) coinSymbol(id string) string {
 	return ""
 }
 
-// valueCurrency is the currency a row's price is in, or "" for a mean across currencies.
-func (d *dashboard) valueCurrency(r domain.PriceRow) string {
-	if r.CurrencyCode != "" {
-		return r.CurrencyCode
-	}
-	if len(d.state.Currencies) == 1 {
-		return d.state.Currencies[0]
-	}
-	return ""
-}
-
-// formatTime writes a row's time: its day, or for hourly rows its hour in hourFormat
-// (hourLayout on the page, dataHourLayout in the CSV).
 // priceUnit is what the price column's header says its values are in: the one currency
 // when every row is in it, "mixed" when rows average several, and nothing when the
 // currency column names each row's own.
@@ -390,6 +388,8 @@ func (d *dashboard) priceUnit() string {
 	}
 }
 
+// formatTime writes a row's time: its day, or for hourly rows its hour in hourFormat
+// (hourLayout on the page, dataHourLayout in the CSV).
 func (d *dashboard) formatTime(t time.Time, hourFormat string) string {
 	if d.win.Granularity == domain.Hourly {
 		return t.Format(hourFormat)
@@ -405,6 +405,7 @@ func (d *dashboard) table() views.TableProps {
 	s.Page = page
 	rows := d.sortedRows()[(page-1)*pageSize : min(page*pageSize, total)]
 
+	view := d.chartView()
 	cols := s.visibleCols()
 	dims := cols[:len(cols)-1]
 	p := views.TableProps{
@@ -451,11 +452,11 @@ func (d *dashboard) table() views.TableProps {
 				cells = append(cells, views.Cell{Text: d.formatTime(r.Time, hourLayout)})
 			case colCoin:
 				cells = append(cells, views.Cell{Text: d.coinLabel(r.CoinID), Name: d.coinName(r.CoinID), Symbol: d.coinSymbol(r.CoinID),
-					CoinID: r.CoinID, CardURL: cardURL(r.CoinID)})
+					CoinID: r.CoinID})
 			case colCurrency:
 				cells = append(cells, views.Cell{Text: strings.ToUpper(r.CurrencyCode)})
 			default:
-				cells = append(cells, views.Cell{Text: formatPrice(d.valueCurrency(r), r.Price), Numeric: true})
+				cells = append(cells, views.Cell{Text: formatPrice(view.ValueCurrency(r.CurrencyCode), r.Price), Numeric: true})
 			}
 		}
 		p.Rows = append(p.Rows, cells)

@@ -33,7 +33,6 @@ type Store interface {
 	Metadata(ctx context.Context, coinID string) (domain.Metadata, error)
 	Freshness(ctx context.Context) ([]domain.SeriesFreshness, error)
 	RecentRuns(ctx context.Context, limit int) ([]domain.FetchRun, error)
-	RunningRun(ctx context.Context) (domain.FetchRun, error)
 }
 
 // Options are the UI's dependencies.
@@ -92,11 +91,15 @@ func Render(c echo.Context, status int, comp templ.Component) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// layout reads what every page's frame shows.
+// layout reads what every page's frame shows. The data version comes from the context when
+// the web layer's cache already read it, and from the store for pages it does not cover.
 func (h *Handler) layout(ctx context.Context, title, nav string) (views.LayoutProps, error) {
-	dv, err := h.store.DataVersion(ctx)
-	if err != nil {
-		return views.LayoutProps{}, err
+	dv, ok := ctx.Value(dataVersionKey{}).(domain.DataVersion)
+	if !ok {
+		var err error
+		if dv, err = h.store.DataVersion(ctx); err != nil {
+			return views.LayoutProps{}, err
+		}
 	}
 	return views.LayoutProps{Title: title, Nav: nav, Simulated: dv.Simulated, ShowSource: true,
 		SignedIn: signedIn(ctx)}, nil
@@ -113,6 +116,14 @@ func WithSignedIn(ctx context.Context) context.Context {
 func signedIn(ctx context.Context) bool {
 	v, _ := ctx.Value(signedInKey{}).(bool)
 	return v
+}
+
+type dataVersionKey struct{}
+
+// WithDataVersion hands the data version the web layer's cache read for the request's ETag to
+// the page, which shows it (the simulated-data banner) without a second query.
+func WithDataVersion(ctx context.Context, v domain.DataVersion) context.Context {
+	return context.WithValue(ctx, dataVersionKey{}, v)
 }
 
 func statusFor(errs FieldErrors) int {

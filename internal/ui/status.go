@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -48,6 +46,7 @@ func (h *Handler) statusPartial(c echo.Context) error {
 // freshnessTable lays the series out as one row per coin (in the coins' order) and one
 // column per currency, which keeps the table a screen high where a row per series would run
 // to dozens of rows. A coin's row is stale when any of its series is stale or has no data.
+// The store lists every coin and currency, so every cell has its series.
 func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now time.Time) ([]views.FreshnessRow, []string, string) {
 	var currencies []string
 	bySeries := make(map[domain.Series]domain.SeriesFreshness, len(fresh))
@@ -58,38 +57,19 @@ func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now tim
 		}
 	}
 	slices.Sort(currencies)
-	names := make(map[string]string, len(coins))
-	order := make([]string, 0, len(coins))
+	rows := make([]views.FreshnessRow, 0, len(coins))
+	var stale, missing int
 	for _, c := range coins {
-		names[c.ID] = strings.ToUpper(c.Symbol) + " · " + c.Name
-		order = append(order, c.ID)
-	}
-	for _, f := range fresh { // series of a coin the catalogue no longer lists
-		if !slices.Contains(order, f.CoinID) {
-			order = append(order, f.CoinID)
-		}
-	}
-	var rows []views.FreshnessRow
-	var total, stale, missing int
-	for _, id := range order {
-		row := views.FreshnessRow{CoinID: id, Coin: cmp.Or(names[id], id)}
-		has := false
+		row := views.FreshnessRow{CoinID: c.ID, Coin: strings.ToUpper(c.Symbol) + " · " + c.Name}
 		for _, cur := range currencies {
-			s := domain.Series{CoinID: id, CurrencyCode: cur}
-			f, ok := bySeries[s]
+			s := domain.Series{CoinID: c.ID, CurrencyCode: cur}
+			f := bySeries[s]
 			cell := views.FreshnessCell{Series: s.String()}
-			switch {
-			case !ok:
-				// Not a configured series (the store lists every coin and currency), so no cell
-				// content at all rather than a false "no data yet".
-				cell.Detail = "not tracked"
-			case f.LastHour.IsZero():
-				has = true
+			if f.LastHour.IsZero() {
 				cell.Missing = true
 				cell.Detail = "No data stored yet"
 				missing++
-			default:
-				has = true
+			} else {
 				age := now.Sub(f.LastHour)
 				cell.LastHour = f.LastHour.Format(hourLayout)
 				cell.Age = formatAge(age)
@@ -99,20 +79,16 @@ func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now tim
 					stale++
 				}
 			}
-			if ok {
-				total++
-			}
 			row.Stale = row.Stale || cell.Stale || cell.Missing
 			row.Cells = append(row.Cells, cell)
 		}
-		if has {
-			rows = append(rows, row)
-		}
+		rows = append(rows, row)
 	}
 	upper := make([]string, len(currencies))
 	for i, c := range currencies {
 		upper[i] = strings.ToUpper(c)
 	}
+	total := len(fresh)
 	summary := fmt.Sprintf("%d series · %d fresh", total, total-stale-missing)
 	if stale > 0 {
 		summary += fmt.Sprintf(" · %d stale", stale)
@@ -125,7 +101,7 @@ func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now tim
 
 func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, error) {
 	now := h.now().UTC()
-	p := views.StatusContentProps{Now: now.Format(hourLayout) + " UTC"}
+	p := views.StatusContentProps{Now: now.Format(hourLayout) + " UTC", StaleAfter: formatInt(int64(staleAfter.Hours())) + " hours"}
 	coins, err := h.store.Coins(ctx)
 	if err != nil {
 		return p, err
@@ -138,12 +114,10 @@ func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, 
 	if err != nil {
 		return p, err
 	}
-	running, err := h.store.RunningRun(ctx)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-	case err != nil:
-		return p, err
-	default:
+	// StartRun closes every other running run, so the one going, if any, is the newest
+	// running one of the recent runs.
+	if i := slices.IndexFunc(runs, func(r domain.FetchRun) bool { return r.Status == domain.RunRunning }); i >= 0 {
+		running := runs[i]
 		p.Running = &views.RunningProps{
 			ID:      strconv.FormatInt(running.ID, 10),
 			Trigger: string(running.Trigger),

@@ -326,7 +326,7 @@ func isPermutation(got, want []string) bool {
 func (v ViewState) visibleCols() []string {
 	var out []string
 	for _, c := range v.Cols {
-		if (c == colDate && v.Breakdown.Date) || (c == colCoin && v.Breakdown.Coin) || (c == colCurrency && v.Breakdown.Currency) {
+		if v.has(c) {
 			out = append(out, c)
 		}
 	}
@@ -366,10 +366,12 @@ func (v ViewState) withRangeSpec(spec string) ViewState {
 // the default view is plain "/" and links stay short.
 func (v ViewState) Query() url.Values {
 	q := url.Values{}
-	if !sameSet(v.Coins, v.defaultCoins) {
+	// In any order: the form sends its boxes in display order, which must not make the
+	// default selection show up in the URL.
+	if !isPermutation(v.Coins, v.defaultCoins) {
 		q.Set("coins", strings.Join(v.Coins, ","))
 	}
-	if !sameSet(v.Currencies, v.defaultCurrencies) {
+	if !isPermutation(v.Currencies, v.defaultCurrencies) {
 		q.Set("currencies", strings.Join(v.Currencies, ","))
 	}
 	if v.Range == rangeCustom {
@@ -462,10 +464,4 @@ func (v ViewState) resolve(latest time.Time) window {
 	to := domain.UTCDay(end)
 	from := to.AddDate(0, 0, -(days - 1))
 	return window{From: from, To: to, Start: from, End: end, Granularity: domain.Daily}
-}
-
-// sameSet reports whether a and b hold the same names in any order: the form sends its boxes
-// in display order, which must not make the default selection show up in the URL.
-func sameSet(a, b []string) bool {
-	return len(a) == len(b) && isPermutation(a, b)
 }

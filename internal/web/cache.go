@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/internal/config"
+	"github.com/cryptodash/cryptodash/internal/ui"
 )
 
 // Cache policies. A CDN keeps public reads for five minutes (s-maxage) while browsers
@@ -21,18 +23,26 @@ const (
 )
 
 // etagPrefix is the part of every ETag that is not the data version: the build, and the
-// configuration, since a replica restarted with other COINS or CURRENCIES renders other pages
-// from the same data.
+// settings that change what the same data renders as: COINS and CURRENCIES (codes and names)
+// pick and label what pages and the API show, and a login adds the sign-out button. The rest
+// (PORT, LOG_LEVEL, FETCH_SCHEDULE …) is left out, so replicas that differ only there share
+// ETags and a CDN or browser revalidating against either gets its 304.
 func etagPrefix(buildID string, cfg config.Config) string {
-	sum := sha256.Sum256([]byte(cfg.String()))
-	return buildID + "-" + hex.EncodeToString(sum[:4])
+	h := sha256.New()
+	fmt.Fprintf(h, "coins=%q\n", cfg.Coins)
+	for _, c := range cfg.Currencies {
+		fmt.Fprintf(h, "currency=%q %q\n", c.Code, c.Name)
+	}
+	fmt.Fprintf(h, "auth=%t\n", cfg.AuthEnabled())
+	return buildID + "-" + hex.EncodeToString(h.Sum(nil)[:4])
 }
 
 // cache gives GET and HEAD reads an ETag built from the build, the configuration and the data
-// version, and
-// answers a matching If-None-Match with 304 before the handler runs, so a revalidation costs
-// one tiny query instead of a price aggregation. Only 2xx answers are marked cacheable: an
-// error cached for five minutes at the CDN would outlive its cause.
+// version, and answers a matching If-None-Match with 304 before the handler runs, so a
+// revalidation costs one tiny query instead of a price aggregation. Only 2xx answers are
+// marked cacheable: an error cached for five minutes at the CDN would outlive its cause. The
+// version it read rides on in the request's context, so the page's layout does not read it
+// again.
 func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 	policy := cachePublic
 	if s.deps.Config.AuthEnabled() {
@@ -48,6 +58,7 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		c.SetRequest(req.WithContext(ui.WithDataVersion(req.Context(), v)))
 		// Weak, because gzip changes the bytes but not the meaning of a response.
 		etag := `W/"` + s.etagPrefix + "-" + strconv.FormatInt(v.Version, 10) + `"`
 		if etagMatches(req.Header.Get("If-None-Match"), etag) {

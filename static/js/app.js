@@ -5,12 +5,12 @@
 (function () {
   'use strict';
 
-  var SYMBOLS = { usd: '$', eur: '€', gbp: '£', try: '₺', jpy: '¥' };
-  var DAY = 24 * 3600 * 1000;
-  var HOURLY_MAX = 2 * DAY;
   // Charts narrower than this put their legend below the plot, wrapped, and show fewer x labels.
   var NARROW = 640;
   var charts = new Set();
+  // narrowAt remembers whether each chart was laid out narrow, so a resize redraws only the
+  // charts that cross the width.
+  var narrowAt = new WeakMap();
 
   function isDark() {
     return document.documentElement.classList.contains('dark');
@@ -18,28 +18,30 @@
 
   // ---- number formatting ------------------------------------------------------------------
 
-  function withCurrency(currency, text) {
+  // withCurrency writes text with the currency's symbol from symbols (the chart's meta, filled
+  // by the server from the same map as the table), or with its code when it has none.
+  function withCurrency(currency, symbols, text) {
     if (!currency) return text;
-    var sym = SYMBOLS[currency];
-    if (text.charAt(0) === '-') return '-' + withCurrency(currency, text.slice(1));
+    var sym = symbols[currency];
+    if (text.charAt(0) === '-') return '-' + withCurrency(currency, symbols, text.slice(1));
     return sym ? sym + text : currency.toUpperCase() + ' ' + text;
   }
 
   // fullPrice keeps every digit that matters: cents and beyond for large prices, and at least
   // six significant digits for small ones (DOGE at 0.081234).
-  function fullPrice(v, currency) {
+  function fullPrice(v, currency, symbols) {
     var a = Math.abs(v);
     var digits = a >= 1 ? 6 : Math.min(20, 5 - Math.floor(Math.log10(a || 1)));
     var text = v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
-    return withCurrency(currency, text);
+    return withCurrency(currency, symbols, text);
   }
 
-  function compact(v, currency) {
+  function compact(v, currency, symbols) {
     var a = Math.abs(v);
     var text = a !== 0 && a < 1
       ? String(Number(v.toPrecision(2)))
       : new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(v);
-    return withCurrency(currency, text);
+    return withCurrency(currency, symbols, text);
   }
 
   function percent(v, digits) {
@@ -65,6 +67,22 @@
 
   // ---- charts -----------------------------------------------------------------------------
 
+  function first(o) {
+    return Array.isArray(o) ? o[0] : o;
+  }
+
+  // within is root itself when it matches selector, then its matching descendants: what
+  // htmx.onLoad hands over may be the element of interest or hold it.
+  function within(root, selector) {
+    var list = root.matches && root.matches(selector) ? [root] : [];
+    return list.concat(Array.prototype.slice.call(root.querySelectorAll(selector)));
+  }
+
+  // withParams appends a query string (already encoded) to url.
+  function withParams(url, query) {
+    return url + (url.indexOf('?') < 0 ? '?' : '&') + query;
+  }
+
   function sharedCurrency(meta) {
     var first = meta.currencies[0] || '';
     for (var i = 1; i < meta.currencies.length; i++) {
@@ -78,9 +96,10 @@
     var pct = meta.mode === 'pct' && meta.kind === 'line';
     var axisCurrency = sharedCurrency(meta);
     option.useUTC = true;
-    var y = Array.isArray(option.yAxis) ? option.yAxis[0] : option.yAxis;
+    var symbols = meta.symbols || {};
+    var y = first(option.yAxis);
     y.axisLabel = Object.assign({}, y.axisLabel, {
-      formatter: function (v) { return pct ? percent(v, 0) : compact(v, axisCurrency); }
+      formatter: function (v) { return pct ? percent(v, 0) : compact(v, axisCurrency, symbols); }
     });
     option.tooltip = Object.assign({}, option.tooltip, {
       confine: true,
@@ -92,7 +111,7 @@
           : (meta.granularity === 'hourly' ? utcHour(params[0].value[0]) : utcDate(params[0].value[0]));
         var lines = params.map(function (p) {
           var v = Array.isArray(p.value) ? p.value[1] : p.value;
-          var text = pct ? percent(v, 2) : fullPrice(v, meta.currencies[p.seriesIndex] || '');
+          var text = pct ? percent(v, 2) : fullPrice(v, meta.currencies[p.seriesIndex] || '', symbols);
           return p.marker + escapeHTML(meta.kind === 'bar' ? 'Mean price' : p.seriesName) +
             '<span style="float:right;margin-left:16px;font-weight:600;font-variant-numeric:tabular-nums">' +
             escapeHTML(text) + '</span>';
@@ -102,7 +121,7 @@
       }
     });
     if (meta.kind === 'line') {
-      var x = Array.isArray(option.xAxis) ? option.xAxis[0] : option.xAxis;
+      var x = first(option.xAxis);
       x.axisLabel = Object.assign({}, x.axisLabel, {
         formatter: meta.granularity === 'hourly'
           ? { day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}' }
@@ -110,10 +129,6 @@
       });
     }
     return option;
-  }
-
-  function first(o) {
-    return Array.isArray(o) ? o[0] : o;
   }
 
   var measureCtx = null;
@@ -180,20 +195,29 @@
     }
   }
 
+  // initChart draws el's chart from its data-options, replacing the chart already there (a
+  // theme toggle, or a resize across the narrow width) while keeping that chart's zoom.
   function initChart(el) {
     var data = readData(el);
     if (!data || typeof echarts === 'undefined') return;
     var old = echarts.getInstanceByDom(el);
+    var zoom = null;
     if (old) {
+      zoom = zoomWindow(old);
       charts.delete(old);
       old.dispose();
     }
     el.textContent = '';
     var chart = echarts.init(el, isDark() ? 'dark' : null, { renderer: 'canvas' });
-    chart.__narrow = el.clientWidth < NARROW;
-    chart.setOption(applyLayout(applyFormatters(data.option, data.meta), data.meta, el.clientWidth));
+    narrowAt.set(chart, el.clientWidth < NARROW);
+    var option = applyLayout(applyFormatters(data.option, data.meta), data.meta, el.clientWidth);
+    if (isZoomed(zoom)) {
+      (option.dataZoom || []).forEach(function (dz) { Object.assign(dz, { start: zoom.startPct, end: zoom.endPct }); });
+    }
+    chart.setOption(option);
     charts.add(chart);
     chart.on('datazoom', debounce(function () { onZoom(el, chart, data.meta); }, 350));
+    syncReset(el);
   }
 
   // pruneCharts disposes instances whose element HTMX swapped out, so they do not leak.
@@ -209,9 +233,7 @@
 
   function initCharts(root) {
     pruneCharts();
-    var els = root.matches && root.matches('[data-chart]') ? [root] : [];
-    els = els.concat(Array.prototype.slice.call(root.querySelectorAll('[data-chart]')));
-    els.forEach(initChart);
+    within(root, '[data-chart]').forEach(initChart);
   }
 
   function zoomWindow(chart) {
@@ -232,19 +254,22 @@
     if (chart) reset.classList.toggle('hidden', !isZoomed(zoomWindow(chart)));
   }
 
-  // onZoom shows "Reset zoom" while zoomed, and when a daily chart is zoomed to 2 days or less
-  // it loads that window at hourly granularity as a custom range (the server pushes its URL).
-  // The URL comes from the chart's toolbar, which the table partial keeps current, so the
-  // zoomed view keeps the table's sort, page size and column order.
+  // onZoom shows "Reset zoom" while zoomed, and when a daily chart is zoomed to the server's
+  // hourly span (meta.hourlyMaxMs, 2 days) or less it loads that window at hourly granularity
+  // as a custom range (the server pushes its URL). The URL comes from the chart's toolbar,
+  // which the table partial keeps current, so the zoomed view keeps the table's sort, page
+  // size and column order. It runs debounced, so the chart may have been redrawn or swapped
+  // out (and disposed) since the zoom.
   function onZoom(el, chart, meta) {
+    if (chart.isDisposed()) return;
     var w = zoomWindow(chart);
     if (!w) return;
     syncReset(el);
-    if (!isZoomed(w) || meta.granularity !== 'daily' || w.end - w.start > HOURLY_MAX) return;
+    if (!isZoomed(w) || meta.granularity !== 'daily' || w.end - w.start > meta.hourlyMaxMs) return;
     var toolbar = document.querySelector('[data-zoom-for="' + el.id + '"]');
     var url = toolbar && toolbar.getAttribute('data-zoom-url');
     if (!url || typeof htmx === 'undefined') return;
-    url += (url.indexOf('?') < 0 ? '?' : '&') + 'range=custom&from=' + utcDate(w.start) + '&to=' + utcDate(w.end);
+    url = withParams(url, 'range=custom&from=' + utcDate(w.start) + '&to=' + utcDate(w.end));
     htmx.ajax('GET', url, { target: '#results', swap: 'outerHTML', indicator: '#results-wrap' });
   }
 
@@ -260,7 +285,7 @@
   window.addEventListener('resize', debounce(function () {
     charts.forEach(function (c) {
       var el = c.getDom();
-      if (el && (el.clientWidth < NARROW) !== c.__narrow) initChart(el);
+      if (el && (el.clientWidth < NARROW) !== narrowAt.get(c)) initChart(el);
       else c.resize();
     });
   }, 150));
@@ -269,7 +294,7 @@
     var reset = e.target.closest('[data-chart-reset]');
     if (reset) {
       var el = document.getElementById(reset.getAttribute('data-chart-reset'));
-      var chart = el && echarts.getInstanceByDom(el);
+      var chart = el && typeof echarts !== 'undefined' && echarts.getInstanceByDom(el);
       if (chart) chart.dispatchAction({ type: 'dataZoom', start: 0, end: 100 });
       reset.classList.add('hidden');
       return;
@@ -455,8 +480,7 @@
     var order = visible.concat(section.querySelector('input[name="cols"]').value.split(',').filter(function (c) {
       return visible.indexOf(c) < 0;
     }));
-    var url = section.getAttribute('data-reorder-url');
-    url += (url.indexOf('?') < 0 ? '?' : '&') + 'cols=' + order.join(',');
+    var url = withParams(section.getAttribute('data-reorder-url'), 'cols=' + order.join(','));
     htmx.ajax('GET', url, { target: '#table-section', swap: 'outerHTML', indicator: '#results-wrap' });
   });
 
@@ -470,9 +494,7 @@
   var WIDE = window.matchMedia('(min-width: 1024px)');
 
   function fitFilters(root) {
-    var list = root.matches && root.matches('[data-filters]') ? [root] : [];
-    list = list.concat(Array.prototype.slice.call(root.querySelectorAll('[data-filters]')));
-    list.forEach(function (d) { d.open = WIDE.matches; });
+    within(root, '[data-filters]').forEach(function (d) { d.open = WIDE.matches; });
   }
 
   if (WIDE.addEventListener) {
@@ -480,6 +502,8 @@
   }
 
   // ---- errors -----------------------------------------------------------------------------
+
+  var toastTimer;
 
   function toast(message) {
     var box = document.getElementById('toast');
@@ -493,8 +517,8 @@
     }
     box.textContent = message;
     box.hidden = false;
-    clearTimeout(box._timer);
-    box._timer = setTimeout(function () { box.hidden = true; }, 8000);
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { box.hidden = true; }, 8000);
   }
 
   // A hover card says itself when it fails; the toast is for the view.
@@ -511,22 +535,18 @@
 
   // ---- start ------------------------------------------------------------------------------
 
+  // Every page loads HTMX before this script, and htmx.onLoad also runs for the first page.
   function start() {
     document.querySelectorAll('[data-theme-toggle]').forEach(function (b) { b.classList.remove('hidden'); });
-    if (typeof htmx !== 'undefined') {
-      htmx.onLoad(function (root) {
-        fitFilters(root);
-        initCharts(root);
-        refilterCoins(root);
-        if (root.matches && root.matches('[data-zoom-for]')) {
-          var chartEl = document.getElementById(root.getAttribute('data-zoom-for'));
-          if (chartEl) syncReset(chartEl);
-        }
-      });
-    } else {
-      fitFilters(document.body);
-      initCharts(document.body);
-    }
+    htmx.onLoad(function (root) {
+      fitFilters(root);
+      initCharts(root);
+      refilterCoins(root);
+      if (root.matches && root.matches('[data-zoom-for]')) {
+        var chartEl = document.getElementById(root.getAttribute('data-zoom-for'));
+        if (chartEl) syncReset(chartEl);
+      }
+    });
   }
 
   start();
