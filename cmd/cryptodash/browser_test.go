@@ -393,10 +393,27 @@ func TestBrowser_Dashboard(t *testing.T) {
 		if readState(t, ctx).Dark {
 			t.Fatal("the page starts dark in a browser that prefers light")
 		}
+		// A zoom wider than 2 days stays in the browser; the redraw for the theme must keep it,
+		// and with it the Reset zoom button.
+		eval[chromedp.Void](t, ctx, `(() => {
+			const c = `+chartJS+`;
+			const d = c.getOption().series[0].data;
+			const x = p => (Array.isArray(p) ? p : p.value)[0];
+			const end = x(d[d.length - 1]);
+			c.dispatchAction({type: 'dataZoom', startValue: end - 10 * 24 * 3600 * 1000, endValue: end});
+		})()`)
+		zoomed := `(() => { const z = ` + chartJS + `.getOption().dataZoom[0]; return z.start > 0 || z.end < 100; })()`
+		resetShown := `!document.querySelector('button[data-testid="reset-zoom"]').classList.contains('hidden')`
+		waitFor(t, ctx, "the chart is zoomed and offers a reset", zoomed+` && `+resetShown,
+			`[`+chartJS+`.getOption().dataZoom[0].start, `+chartJS+`.getOption().dataZoom[0].end]`)
 		eval[chromedp.Void](t, ctx, chartJS+`.__old = true`)
 		do(t, ctx, "toggle to dark", click(`[data-testid="theme-toggle"]`))
 		waitFor(t, ctx, "<html> is dark and the chart re-drawn dark", `document.documentElement.classList.contains('dark') && `+darkChart,
 			`[document.documentElement.className, `+chartJS+`.getModel().get('darkMode')]`)
+		waitFor(t, ctx, "the redrawn chart keeps the zoom and its reset button", zoomed+` && `+resetShown,
+			`[`+chartJS+`.getOption().dataZoom[0].start, `+chartJS+`.getOption().dataZoom[0].end]`)
+		do(t, ctx, "reset the zoom", click(`button[data-testid="reset-zoom"]`))
+		waitFor(t, ctx, "the reset shows the whole range", `!`+zoomed, `[`+chartJS+`.getOption().dataZoom[0].start]`)
 		eval[chromedp.Void](t, ctx, chartJS+`.__old = true`)
 		do(t, ctx, "toggle to light", click(`[data-testid="theme-toggle"]`))
 		waitFor(t, ctx, "<html> is light and the chart re-drawn light", `!document.documentElement.classList.contains('dark') && `+lightChart,
