@@ -355,6 +355,16 @@ func TestBrowser_Dashboard(t *testing.T) {
 		if s.Marker != "same page" {
 			t.Error("the page was reloaded: window.__marker is gone")
 		}
+		// The keyboard's way to reorder columns (dragging a header does the same).
+		order := slices.Clone(s.Cols)
+		s = swap(t, ctx, "move the coin column left", "table-section", []string{"cols=coin,date,currency"}, click(`[data-testid="move-left-coin"]`))
+		if len(s.Cols) < 2 || s.Cols[0] != "coin" || s.Cols[1] != "date" || !strings.Contains(s.Search, "sort=price") {
+			t.Errorf("after moving Coin left: columns %v, search %q", s.Cols, s.Search)
+		}
+		s = swap(t, ctx, "move it back", "table-section", []string{"sort=price"}, click(`[data-testid="move-right-coin"]`))
+		if !slices.Equal(s.Cols, order) || strings.Contains(s.Search, "cols=") {
+			t.Errorf("after moving Coin back: columns %v, want %v; search %q", s.Cols, order, s.Search)
+		}
 	})
 
 	step("zoom into hourly and reset", func(t *testing.T) {
