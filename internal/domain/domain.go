@@ -145,6 +145,10 @@ const (
 	Hourly Granularity = "hourly"
 )
 
+// HourlyMaxSpan is the widest range shown hour by hour: the JSON API and the dashboard both
+// switch to daily averages above it, as the Next.js system did.
+const HourlyMaxSpan = 48 * time.Hour
+
 // Breakdown says which dimensions a price query groups by; the price of each group is the
 // mean of its members.
 type Breakdown struct {

@@ -270,7 +270,7 @@ func (d *dashboard) rangeLabel() string {
 
 func (d *dashboard) chartView() chart.View {
 	v := chart.View{Breakdown: d.state.Breakdown, Granularity: d.win.Granularity, Mode: d.state.Mode,
-		Scale: d.state.Scale, Symbols: map[string]string{}, CurrencySymbols: currencySymbols, HourlyMax: hourlyMaxSpan}
+		Scale: d.state.Scale, Symbols: map[string]string{}, CurrencySymbols: currencySymbols, HourlyMax: domain.HourlyMaxSpan}
 	for id, c := range d.cat.coins {
 		v.Symbols[id] = c.Symbol
 	}

@@ -441,16 +441,12 @@ type window struct {
 	Granularity domain.Granularity
 }
 
-// hourlyMaxSpan is the widest range shown hourly; it matches the JSON API's rule (dateTo -
-// dateFrom of 2 days or less), so a zoom to 2 days or less always lands on hourly data.
-const hourlyMaxSpan = 48 * time.Hour
-
 // resolve turns v's range into a window. Presets end at latest, the newest stored hour, not at
 // the wall clock: the chart then always ends on data, and the page says how old it is.
 func (v ViewState) resolve(latest time.Time) window {
 	if v.Range == rangeCustom {
 		w := window{From: v.From, To: v.To, Start: v.From, End: v.To.Add(23 * time.Hour), Granularity: domain.Daily}
-		if v.To.Sub(v.From) <= hourlyMaxSpan {
+		if v.To.Sub(v.From) <= domain.HourlyMaxSpan {
 			w.Granularity = domain.Hourly
 		}
 		return w

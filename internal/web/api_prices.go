@@ -17,9 +17,8 @@ import (
 )
 
 const (
-	dateLayout     = "2006-01-02"
-	hourLayout     = "2006-01-02 15:00:00"
-	hourlyAutoSpan = 2 * 24 * time.Hour
+	dateLayout = "2006-01-02"
+	hourLayout = "2006-01-02 15:00:00"
 	// hourlyMaxDays bounds an explicit granularity=hourly, a guard the Next.js API did not
 	// have: a year of hours over every series is some 385,000 rows in one answer.
 	// 92 days is a quarter, the dashboard's longest range short of a year (3M), so any range
@@ -142,7 +141,7 @@ func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest
 	switch g := strings.ToLower(strings.TrimSpace(c.QueryParam("granularity"))); g {
 	case "":
 		q.Granularity = domain.Daily
-		if fromOK && toOK && to.Sub(from) <= hourlyAutoSpan {
+		if fromOK && toOK && to.Sub(from) <= domain.HourlyMaxSpan {
 			q.Granularity = domain.Hourly
 		}
 	case string(domain.Daily), string(domain.Hourly):
