@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cryptodash/cryptodash/internal/coingecko"
 	"github.com/cryptodash/cryptodash/internal/config"
@@ -38,19 +41,20 @@ func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app,
 	if len(applied) > 0 {
 		logger.Info("migrations applied", "files", applied)
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	client, err := coingecko.New(coingecko.Config{
 		Plan:          cfg.CoinGeckoPlan,
 		APIKey:        cfg.CoinGeckoAPIKey,
 		BaseURL:       cfg.CoinGeckoBaseURL,
 		RatePerMinute: cfg.CoinGeckoRateLimit,
 		Logger:        logger,
+		HTTPClient:    &http.Client{Transport: instrumentedTransport(reg)},
 	})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("COINGECKO_*: %w", err)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	p := pipeline.New(ctx, pipeline.Options{
 		Store:       st,
 		Source:      client,
@@ -62,4 +66,16 @@ func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app,
 		Metrics:     reg,
 	})
 	return &app{store: st, client: client, pipeline: p, metrics: reg}, nil
+}
+
+// instrumentedTransport counts and times every call to CoinGecko by status code, so an
+// operator sees 429s and retries on /metrics before a run ends partial.
+func instrumentedTransport(reg prometheus.Registerer) http.RoundTripper {
+	f := promauto.With(reg)
+	calls := f.NewCounterVec(prometheus.CounterOpts{Name: "cryptodash_coingecko_requests_total",
+		Help: "HTTP calls to CoinGecko, retries included, by status code."}, []string{"code", "method"})
+	latency := f.NewHistogramVec(prometheus.HistogramOpts{Name: "cryptodash_coingecko_request_duration_seconds",
+		Help: "Duration of HTTP calls to CoinGecko.", Buckets: prometheus.DefBuckets}, []string{"code", "method"})
+	return promhttp.InstrumentRoundTripperCounter(calls,
+		promhttp.InstrumentRoundTripperDuration(latency, http.DefaultTransport))
 }

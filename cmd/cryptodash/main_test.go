@@ -159,6 +159,9 @@ func TestFetchOnStart(t *testing.T) {
 		if run := latest(); run.ID != 1 || run.Trigger != domain.TriggerStartup || run.Status != domain.RunSucceeded {
 			t.Fatalf("run = %+v", run)
 		}
+		if calls := coinGeckoCalls(t, a); calls < 3 {
+			t.Errorf("metrics count %v CoinGecko calls, want the list, the chart and the metadata at least", calls)
+		}
 	})
 	t.Run("a finished last run needs nothing", func(t *testing.T) {
 		startOnce(t)
@@ -184,4 +187,22 @@ func TestFetchOnStart(t *testing.T) {
 			t.Fatalf("no run resumed the interrupted one: %+v", run)
 		}
 	})
+}
+
+// coinGeckoCalls sums cryptodash_coingecko_requests_total over every status code.
+func coinGeckoCalls(t *testing.T, a *app) float64 {
+	t.Helper()
+	families, err := a.metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n float64
+	for _, f := range families {
+		if f.GetName() == "cryptodash_coingecko_requests_total" {
+			for _, m := range f.GetMetric() {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return n
 }
