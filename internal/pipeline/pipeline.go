@@ -426,6 +426,10 @@ send:
 	return context.Cause(ctx)
 }
 
+// storeTimeout bounds storing one window, which normally takes milliseconds; it only matters
+// when the database hangs during a shutdown.
+const storeTimeout = 30 * time.Second
+
 // errStore marks database failures: unlike a CoinGecko error for one series, they would fail
 // every series, so the run stops.
 var errStore = errors.New("store")
@@ -441,7 +445,12 @@ func (r *runner) window(ctx context.Context, w window, now time.Time) error {
 	}
 	hours := domain.BucketHourly(w.within(samples))
 	t2 := time.Now()
-	written, err := r.p.opts.Store.StoreHourly(ctx, w.Series, hours)
+	// A window that arrived is stored even if shutdown begins meanwhile: it takes milliseconds,
+	// and a commit cut off by cancellation may land on the server while the run believes it
+	// failed, leaving the run's own count wrong.
+	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	written, err := r.p.opts.Store.StoreHourly(storeCtx, w.Series, hours)
+	cancel()
 	t3 := time.Now()
 	r.addTimes(t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), len(samples))
 	if err != nil {
