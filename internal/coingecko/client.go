@@ -194,7 +194,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 	}
 	notify := func(err error, wait time.Duration) {
 		c.logger.Warn("coingecko call failed, retrying",
-			"path", path, "attempt", attempts, "wait", wait, "err", plainError(err))
+			"path", path, "attempt", attempts, "wait", wait.Round(time.Millisecond).String(), "err", plainError(err))
 	}
 	_, err := backoff.Retry(ctx, op,
 		backoff.WithBackOff(&backoff.ExponentialBackOff{
