@@ -209,7 +209,8 @@ func (d *dashboard) results() views.ResultsProps {
 	if !d.hasData {
 		p.Empty = true
 		p.EmptyTitle = "No price data yet"
-		p.EmptyText = "A backfill starts by itself when the server starts on an empty database; follow it on the Status page, or fetch by hand with `cryptodash fetch`. This page fills in as the data lands."
+		p.EmptyText = "A backfill starts by itself when the server starts on an empty database; follow it on the Status page, or fetch by hand with the command below. This page fills in as the data lands."
+		p.EmptyCommand = "cryptodash fetch"
 		return p
 	}
 	p.DataThrough = "Data through " + d.latest.Format(hourLayout) + " UTC"

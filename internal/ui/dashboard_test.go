@@ -446,7 +446,7 @@ func TestDashboard_EmptyDatabase(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d", r.status)
 	}
-	if !strings.Contains(testids(r, "empty-state").Text(), "cryptodash fetch") {
+	if testids(r, "empty-command").Text() != "cryptodash fetch" {
 		t.Error("empty state does not say how to get data")
 	}
 	s := ts.get(t, "/status", false)
