@@ -14,7 +14,6 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/pipeline"
 	"github.com/cryptodash/cryptodash/internal/simulator"
-	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
 )
 
@@ -178,7 +177,7 @@ func TestFetchOnStart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.store.FinishRun(ctx, cut.ID, domain.RunFailed, store.RunProgress{}, "interrupted by shutdown"); err != nil {
+		if _, err := a.store.FinishRun(ctx, cut.ID, domain.RunFailed, domain.RunProgress{}, "interrupted by shutdown"); err != nil {
 			t.Fatal(err)
 		}
 		lock.Release()

@@ -1,7 +1,9 @@
 // Package chart turns price rows and the dashboard's view settings into ECharts options with
 // go-echarts. Everything here is a pure function of its inputs, so the options a page embeds
-// can be tested without a browser; formatting that needs JavaScript (tooltips, axis labels) is
-// left to static/js/app.js, which reads Meta.
+// can be tested without a browser. This package owns the options; static/js/app.js only adds
+// what JSON cannot carry (formatter functions, which it builds from Meta) and what depends on
+// the chart's width in the browser (the legend and margins of a narrow chart, the number of
+// x labels).
 package chart
 
 import (
@@ -79,7 +81,7 @@ type Line struct {
 	Points       []Point
 }
 
-// Meta tells app.js how to format what the option cannot: the value mode, per series the
+// Meta tells app.js how to format what the option cannot: the value mode, per drawn line the
 // currency whose symbol its values carry ("" when the values mix currencies) and those
 // currencies' symbols, and the zoom span that loads hourly prices.
 type Meta struct {
@@ -99,7 +101,7 @@ func newMeta(kind Kind, v View) Meta {
 		Currencies: []string{}, Symbols: map[string]string{}, HourlyMaxMs: v.HourlyMax.Milliseconds()}
 }
 
-// addCurrency records the currency of the next series, with its symbol when it has one.
+// addCurrency records the currency of the next line, with its symbol when it has one.
 func (m *Meta) addCurrency(code string, v View) {
 	m.Currencies = append(m.Currencies, code)
 	if sym, ok := v.CurrencySymbols[code]; ok {
@@ -184,7 +186,15 @@ func Build(rows []domain.PriceRow, v View) Chart {
 	line := charts.NewLine()
 	line.SetGlobalOptions(commonOptions(v)...)
 	line.SetGlobalOptions(
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{HideOverlap: opts.Bool(true)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{
+			HideOverlap: opts.Bool(true),
+			// The axis's first label is often a day or two before the first regular one.
+			ShowMinLabel: opts.Bool(false),
+			// hideOverlap measures a label's box, which includes its padding only when the
+			// label has a background: the transparent one makes ECharts hide a label that
+			// would touch its neighbour ("Oct 29Nov"), not only one that would cover it.
+			BackgroundColor: "rgba(0,0,0,0)",
+		}}),
 		charts.WithDataZoomOpts(
 			opts.DataZoom{Type: "inside", Start: 0, End: 100, FilterMode: "none"},
 			opts.DataZoom{Type: "slider", Start: 0, End: 100, FilterMode: "none"},
@@ -199,7 +209,10 @@ func Build(rows []domain.PriceRow, v View) Chart {
 		meta.addCurrency(v.ValueCurrency(l.CurrencyCode), v)
 	}
 	line.Validate()
-	return Chart{Option: line.JSON(), Meta: meta}
+	option := finish(line.JSON())
+	x := option["xAxis"].([]opts.XAxis)
+	option["xAxis"] = []paddedXAxis{{XAxis: x[0], AxisLabel: paddedLabel{AxisLabel: x[0].AxisLabel, Padding: [2]int{0, 5}}}}
+	return Chart{Option: option, Meta: meta}
 }
 
 func buildBar(rows []domain.PriceRow, v View) Chart {
@@ -230,7 +243,33 @@ func buildBar(rows []domain.PriceRow, v View) Chart {
 	)
 	bar.SetXAxis(names).AddSeries("Mean price", data, charts.WithBarChartOpts(opts.BarChart{ColorBy: "data"}))
 	bar.Validate()
-	return Chart{Option: bar.JSON(), Meta: meta}
+	return Chart{Option: finish(bar.JSON()), Meta: meta}
+}
+
+// finish adds the options go-echarts has no field for: times on the axis and in tooltips are
+// UTC like every time in cryptodash, and a tooltip stays inside the chart, where a phone can
+// show it.
+func finish(option map[string]any) map[string]any {
+	option["useUTC"] = true
+	option["tooltip"] = confinedTooltip{Tooltip: option["tooltip"].(opts.Tooltip), Confine: true}
+	return option
+}
+
+type confinedTooltip struct {
+	opts.Tooltip
+	Confine bool `json:"confine"`
+}
+
+// paddedXAxis gives the time axis's labels the padding go-echarts cannot set; the label's
+// transparent background makes hideOverlap count it.
+type paddedXAxis struct {
+	opts.XAxis
+	AxisLabel paddedLabel `json:"axisLabel"`
+}
+
+type paddedLabel struct {
+	*opts.AxisLabel
+	Padding [2]int `json:"padding"`
 }
 
 func rotation(n int) float64 {

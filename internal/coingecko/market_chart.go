@@ -3,8 +3,8 @@ package coingecko
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/url"
-	"slices"
 	"strconv"
 	"time"
 
@@ -23,7 +23,8 @@ type chartBody struct {
 // MarketChartRange returns the samples of coinID priced in vsCurrency between from and to.
 // CoinGecko picks the granularity from the range (5-minute up to a day ending now, hourly up
 // to 90 days, daily above); interval is never sent because finer intervals are reserved for
-// Enterprise plans. The result is ascending, free of invalid prices and of repeated instants.
+// Enterprise plans. The samples come as CoinGecko sent them: unordered at the tail, with
+// repeated instants and unusable prices, for domain.BucketHourly to clean.
 func (c *Client) MarketChartRange(ctx context.Context, coinID, vsCurrency string, from, to time.Time) ([]domain.Sample, error) {
 	if !from.Before(to) {
 		return nil, fmt.Errorf("coingecko: range for %s/%s starts at %s, not before its end %s",
@@ -42,29 +43,30 @@ func (c *Client) MarketChartRange(ctx context.Context, coinID, vsCurrency string
 	return body.samples(), nil
 }
 
-// samples joins the three arrays on identical millisecond timestamps. Where an instant
-// repeats, the later entry wins, as CoinGecko appends the freshest value last.
+// samples joins the three arrays on identical millisecond timestamps, keeping the points in
+// the order CoinGecko sent them. A null price becomes NaN rather than vanishing here, so the
+// one clean-up step (domain.BucketHourly) counts it with the other unusable samples; ordering,
+// repeated instants and bad values are all left to that step.
 func (b chartBody) samples() []domain.Sample {
 	caps := pointValues(b.MarketCaps)
 	volumes := pointValues(b.TotalVolumes)
-	byMS := make(map[int64]domain.Sample, len(b.Prices))
+	out := make([]domain.Sample, 0, len(b.Prices))
 	for _, p := range b.Prices {
 		ms, ok := pointTime(p)
-		if !ok || p[1] == nil || !domain.ValidPrice(*p[1]) {
+		if !ok {
 			continue
 		}
-		byMS[ms] = domain.Sample{
+		price := math.NaN()
+		if p[1] != nil {
+			price = *p[1]
+		}
+		out = append(out, domain.Sample{
 			Time:        time.UnixMilli(ms).UTC(),
-			Price:       *p[1],
+			Price:       price,
 			MarketCap:   caps[ms],
 			TotalVolume: volumes[ms],
-		}
+		})
 	}
-	out := make([]domain.Sample, 0, len(byMS))
-	for _, s := range byMS {
-		out = append(out, s)
-	}
-	slices.SortFunc(out, func(a, b domain.Sample) int { return a.Time.Compare(b.Time) })
 	return out
 }
 

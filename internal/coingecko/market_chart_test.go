@@ -2,6 +2,7 @@ package coingecko
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -79,13 +80,21 @@ func TestMarketChartRange_Recorded1DayTailRepeat(t *testing.T) {
 	if len(samples) != 288 {
 		t.Fatalf("got %d samples, want 288", len(samples))
 	}
-	assertAscending(t, samples)
-	// The answer ends with ...594955 and then ...594000: the repeat must be moved, not lost.
+	// The answer ends with ...594955 and then ...594000: the client keeps both as sent, and
+	// the clean-up puts the repeat in its place instead of losing it or letting it win.
 	n := len(samples)
-	if !samples[n-2].Time.Equal(time.UnixMilli(1621089594000)) || !samples[n-1].Time.Equal(time.UnixMilli(1621089594955)) {
+	if !samples[n-2].Time.Equal(time.UnixMilli(1621089594955)) || !samples[n-1].Time.Equal(time.UnixMilli(1621089594000)) {
 		t.Fatalf("tail at %s, %s", samples[n-2].Time, samples[n-1].Time)
 	}
+	hours, dropped := domain.BucketHourly(samples, everything)
+	assertAscending(t, hours)
+	if last := hours[len(hours)-1]; dropped != 0 || last.Price != samples[n-2].Price {
+		t.Fatalf("last hour %+v (dropped %d), want the price of ...594955, the latest instant", last, dropped)
+	}
 }
+
+// everything keeps every sample of the recordings.
+var everything = domain.Range{Start: time.Unix(0, 0), End: time.Unix(1<<40, 0)}
 
 func TestMarketChartRange_RecordedDaily(t *testing.T) {
 	c, _ := serveBody(t, recorded(t, "market_chart_bitcoin_usd_90d_daily_2021-05-15.json"))
@@ -117,7 +126,7 @@ func TestMarketChartRange_Request(t *testing.T) {
 	}
 }
 
-func TestMarketChartRange_CleansPoints(t *testing.T) {
+func TestMarketChartRange_KeepsPointsAsSent(t *testing.T) {
 	body := `{
 		"prices":[[3000,3.5],[1000,1.5],[2000,null],[1000,1.25],[4000,-1],[5000,0],[6000,2]],
 		"market_caps":[[1000,10],[3000,null],[6000,60]],
@@ -126,9 +135,14 @@ func TestMarketChartRange_CleansPoints(t *testing.T) {
 	c, _ := serveBody(t, []byte(body))
 	samples := chartRange(t, c)
 	f := func(v float64) *float64 { return &v }
+	nan := math.NaN()
 	want := []domain.Sample{
-		{Time: time.UnixMilli(1000).UTC(), Price: 1.25, MarketCap: f(10), TotalVolume: f(100)},
 		{Time: time.UnixMilli(3000).UTC(), Price: 3.5, TotalVolume: f(300)},
+		{Time: time.UnixMilli(1000).UTC(), Price: 1.5, MarketCap: f(10), TotalVolume: f(100)},
+		{Time: time.UnixMilli(2000).UTC(), Price: nan, TotalVolume: f(200)},
+		{Time: time.UnixMilli(1000).UTC(), Price: 1.25, MarketCap: f(10), TotalVolume: f(100)},
+		{Time: time.UnixMilli(4000).UTC(), Price: -1},
+		{Time: time.UnixMilli(5000).UTC(), Price: 0},
 		{Time: time.UnixMilli(6000).UTC(), Price: 2, MarketCap: f(60)},
 	}
 	if len(samples) != len(want) {
@@ -136,11 +150,24 @@ func TestMarketChartRange_CleansPoints(t *testing.T) {
 	}
 	for i, w := range want {
 		s := samples[i]
-		if !s.Time.Equal(w.Time) || s.Price != w.Price || !sameValue(s.MarketCap, w.MarketCap) || !sameValue(s.TotalVolume, w.TotalVolume) {
+		samePrice := s.Price == w.Price || math.IsNaN(s.Price) && math.IsNaN(w.Price)
+		if !s.Time.Equal(w.Time) || !samePrice || !sameValue(s.MarketCap, w.MarketCap) || !sameValue(s.TotalVolume, w.TotalVolume) {
 			t.Errorf("sample %d = %s %v cap %v vol %v, want %s %v cap %v vol %v", i,
 				s.Time, s.Price, deref(s.MarketCap), deref(s.TotalVolume), w.Time, w.Price, deref(w.MarketCap), deref(w.TotalVolume))
 		}
 	}
+	t.Run("the clean-up drops nulls and bad prices, and the later of two equal instants wins", func(t *testing.T) {
+		perSecond := make([]domain.Sample, len(samples))
+		for i, s := range samples {
+			// Stretch milliseconds to hours, so each instant buckets alone.
+			s.Time = time.Unix(s.Time.UnixMilli()/1000*3600, 0).UTC()
+			perSecond[i] = s
+		}
+		hours, dropped := domain.BucketHourly(perSecond, everything)
+		if dropped != 3 || len(hours) != 3 || hours[0].Price != 1.25 || hours[1].Price != 3.5 || hours[2].Price != 2 {
+			t.Errorf("got %+v, dropped %d; want 1.25, 3.5, 2 with 3 dropped", hours, dropped)
+		}
+	})
 }
 
 func sameValue(a, b *float64) bool {

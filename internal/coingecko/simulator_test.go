@@ -72,13 +72,17 @@ func TestClient_AgainstSimulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		assertAscending(t, samples)
-		for _, s := range samples {
+		hours, dropped := domain.BucketHourly(samples, everything)
+		assertAscending(t, hours)
+		for _, s := range hours {
 			if !domain.ValidPrice(s.Price) {
 				t.Fatalf("invalid price %v at %s", s.Price, s.Time)
 			}
 		}
-		if hours := domain.BucketHourly(samples); len(hours) < 550 {
+		if dropped == 0 {
+			t.Error("the simulator's null prices were not dropped")
+		}
+		if len(hours) < 550 {
 			t.Fatalf("%d hourly buckets from 30 days", len(hours))
 		}
 	})

@@ -1,21 +1,15 @@
-// Package domain holds the plain types every other package speaks in: coins, currencies,
-// prices, fetch runs and the price query. It imports nothing from the project so that the
-// store, the pipeline and the web layer can all depend on it without depending on each other.
+// Package domain holds the vocabulary every other package speaks: coins, currencies, series
+// and samples, fetch runs, time ranges, the price query with its parsing and CSV form, and
+// the errors (not found, unavailable, bad fields). It imports nothing from the project, so
+// the store, the pipeline, the web layer and the pages depend on it without depending on each
+// other.
 package domain
 
 import (
-	"errors"
 	"math"
 	"sort"
 	"time"
 )
-
-// ErrNotFound is returned by the store when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrUnavailable marks errors that say "not now" rather than "never": the process is shutting
-// down or a dependency is away. The web layer answers them with 503 so callers retry.
-var ErrUnavailable = errors.New("temporarily unavailable")
 
 // Coin is a CoinGecko coin as the dashboard knows it.
 type Coin struct {
@@ -54,14 +48,18 @@ func ValidPrice(p float64) bool {
 	return p > 0 && !math.IsInf(p, 0) && !math.IsNaN(p)
 }
 
-// BucketHourly turns samples into one sample per UTC hour, stamped with the start of that
-// hour. Within an hour the latest sample wins, because CoinGecko's last point is the live price
-// and the freshest figure is the one an analyst expects. Invalid prices are dropped; the input
-// need not be sorted and is not modified. The result is in ascending hour order.
-func BucketHourly(samples []Sample) []Sample {
+// BucketHourly is the one clean-up of a source's samples: it drops every sample that cannot
+// be stored (an invalid price, or a time outside keep) and turns the rest into one sample per
+// UTC hour, stamped with the start of that hour. Within an hour the latest sample wins, and of
+// two at the same instant the later one in the input, because CoinGecko's last point is the
+// live price and the freshest figure is the one an analyst expects. The input need not be
+// sorted and is not modified; the result is in ascending hour order, with the number of
+// samples dropped.
+func BucketHourly(samples []Sample, keep Range) (hours []Sample, dropped int) {
 	latest := make(map[int64]Sample, len(samples)/2+1)
 	for _, s := range samples {
-		if !ValidPrice(s.Price) {
+		if !ValidPrice(s.Price) || !keep.Contains(s.Time) {
+			dropped++
 			continue
 		}
 		hour := s.Time.UTC().Truncate(time.Hour)
@@ -71,20 +69,13 @@ func BucketHourly(samples []Sample) []Sample {
 		}
 		latest[key] = s
 	}
-	out := make([]Sample, 0, len(latest))
+	hours = make([]Sample, 0, len(latest))
 	for key, s := range latest {
 		s.Time = time.Unix(key, 0).UTC()
-		out = append(out, s)
+		hours = append(hours, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
-	return out
-}
-
-// UTCDay returns the start of the UTC day holding t: days are UTC everywhere in cryptodash,
-// in the daily rows, the API's dates and the dashboard's ranges.
-func UTCDay(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	sort.Slice(hours, func(i, j int) bool { return hours[i].Time.Before(hours[j].Time) })
+	return hours, dropped
 }
 
 // Trigger says what started a fetch run.
@@ -111,17 +102,27 @@ const (
 
 // FetchRun is one row of fetch_runs: a pipeline run and its progress.
 type FetchRun struct {
-	ID           int64
-	Trigger      Trigger
-	Status       RunStatus
-	StartedAt    time.Time
-	FinishedAt   *time.Time
-	SeriesTotal  int
-	SeriesDone   int
-	WindowsTotal int
-	WindowsDone  int
-	RowsWritten  int64
-	Error        string
+	ID         int64
+	Trigger    Trigger
+	Status     RunStatus
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	RunProgress
+	Error string
+}
+
+// RunProgress is how far a run has come: series are coin x currency pairs, windows the
+// CoinGecko requests they are fetched in, rows the hourly rows inserted or changed.
+type RunProgress struct {
+	SeriesTotal, SeriesDone, WindowsTotal, WindowsDone int
+	RowsWritten                                        int64
+}
+
+// RunLock is the cluster-wide lock a fetch run holds while it works, so that replicas, the
+// schedule and the cron endpoint together make one run at a time.
+type RunLock interface {
+	// Release frees the lock; it is safe to call once the lock is already lost.
+	Release()
 }
 
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as
@@ -134,56 +135,6 @@ type Metadata struct {
 	ImageURL    string
 	HomepageURL string
 	UpdatedAt   time.Time
-}
-
-// Granularity is the time step of a price query.
-type Granularity string
-
-// The granularities a price query can ask for.
-const (
-	Daily  Granularity = "daily"
-	Hourly Granularity = "hourly"
-)
-
-// HourlyMaxSpan is the widest range shown hour by hour: the JSON API and the dashboard both
-// switch to daily averages above it, as the Next.js system did.
-const HourlyMaxSpan = 48 * time.Hour
-
-// Breakdown says which dimensions a price query groups by; the price of each group is the
-// mean of its members.
-type Breakdown struct {
-	Date     bool
-	Coin     bool
-	Currency bool
-}
-
-// PriceQuery asks for mean prices of some coins in some currencies between two UTC dates,
-// both inclusive.
-type PriceQuery struct {
-	CoinIDs       []string
-	CurrencyCodes []string
-	From          time.Time
-	To            time.Time
-	// Start and End, when both are set, narrow an hourly query to the hours in [Start, End)
-	// instead of the whole days From..To. A rolling 24-hour window spans parts of two days,
-	// and a group without the date in its breakdown must average only those 24 hours, so the
-	// bounds have to apply before grouping, not to the rows afterwards. Daily queries reject
-	// them.
-	Start       time.Time
-	End         time.Time
-	Breakdown   Breakdown
-	Granularity Granularity
-}
-
-// HasHourBounds reports whether q narrows its hours with Start and End.
-func (q PriceQuery) HasHourBounds() bool { return !q.Start.IsZero() || !q.End.IsZero() }
-
-// PriceRow is one group of a price query's answer. Fields outside the breakdown are zero.
-type PriceRow struct {
-	CoinID       string
-	CurrencyCode string
-	Time         time.Time
-	Price        float64
 }
 
 // SeriesFreshness tells how far a stored series reaches, for the status page.

@@ -16,6 +16,9 @@ func at(s string) time.Time {
 	return t
 }
 
+// always is a range that keeps every sample of these tests.
+var always = domain.Range{Start: at("2000-01-01T00:00:00Z"), End: at("2100-01-01T00:00:00Z")}
+
 func TestBucketHourly(t *testing.T) {
 	mc := 5.0
 	in := []domain.Sample{
@@ -28,7 +31,10 @@ func TestBucketHourly(t *testing.T) {
 		{Time: at("2021-05-15T18:00:00Z"), Price: math.Inf(1)},
 		{Time: at("2021-05-15T19:00:00Z"), Price: 7},
 	}
-	got := domain.BucketHourly(in)
+	got, dropped := domain.BucketHourly(in, always)
+	if dropped != 4 {
+		t.Errorf("dropped %d samples, want the 4 invalid prices", dropped)
+	}
 	want := []struct {
 		hour  string
 		price float64
@@ -46,17 +52,17 @@ func TestBucketHourly(t *testing.T) {
 		}
 	}
 	t.Run("the latest sample of an hour wins even when it comes first", func(t *testing.T) {
-		got := domain.BucketHourly([]domain.Sample{
+		got, _ := domain.BucketHourly([]domain.Sample{
 			{Time: at("2021-05-15T10:50:00Z"), Price: 9},
 			{Time: at("2021-05-15T10:05:00Z"), Price: 1},
-		})
+		}, always)
 		if len(got) != 1 || got[0].Price != 9 {
 			t.Errorf("got %+v, want the 10:50 price", got)
 		}
 	})
 	t.Run("hours are UTC whatever the input zone", func(t *testing.T) {
 		ist := time.FixedZone("IST", 5*3600+1800)
-		got := domain.BucketHourly([]domain.Sample{{Time: time.Date(2021, 5, 15, 10, 45, 0, 0, ist), Price: 1}})
+		got, _ := domain.BucketHourly([]domain.Sample{{Time: time.Date(2021, 5, 15, 10, 45, 0, 0, ist), Price: 1}}, always)
 		if !got[0].Time.Equal(at("2021-05-15T05:00:00Z")) || got[0].Time.Location() != time.UTC {
 			t.Errorf("got %s", got[0].Time)
 		}

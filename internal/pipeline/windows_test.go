@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
-	"github.com/cryptodash/cryptodash/internal/store"
 )
 
 func TestPlanSeries(t *testing.T) {
@@ -15,8 +14,8 @@ func TestPlanSeries(t *testing.T) {
 	hour := func(t time.Time) time.Time { return t.Truncate(time.Hour) }
 	cases := []struct {
 		name    string
-		span    store.Span
-		stored  bool
+		stored  domain.Range
+		has     bool
 		windows int
 		// covered is the span the windows must cover without gaps or overlaps.
 		from, to time.Time
@@ -24,16 +23,16 @@ func TestPlanSeries(t *testing.T) {
 	}{
 		{name: "empty series gets its whole history", windows: 5,
 			from: hour(historyStart), to: hour(now).Add(time.Hour)},
-		{name: "complete series gets the tail and overlap", stored: true,
-			span:    store.Span{First: hour(historyStart), Last: hour(now).Add(-3 * time.Hour)},
+		{name: "complete series gets the tail and overlap", has: true,
+			stored:  domain.Range{Start: hour(historyStart), End: hour(now).Add(-2 * time.Hour)},
 			windows: 1, from: hour(now).Add(-51 * time.Hour), to: hour(now).Add(time.Hour)},
-		{name: "interrupted backfill also gets what is missing before the first hour", stored: true,
-			span:    store.Span{First: hour(now).AddDate(0, 0, -100), Last: hour(now)},
+		{name: "interrupted backfill also gets what is missing before the first hour", has: true,
+			stored:  domain.Range{Start: hour(now).AddDate(0, 0, -100), End: hour(now).Add(time.Hour)},
 			windows: 1 + 3, from: hour(historyStart), to: hour(now).Add(time.Hour)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ws := planSeries(s, tc.span, tc.stored, historyStart, now, 48*time.Hour)
+			ws := planSeries(s, tc.stored, tc.has, historyStart, now, 48*time.Hour)
 			if len(ws) != tc.windows {
 				t.Fatalf("%d windows %+v, want %d", len(ws), ws, tc.windows)
 			}
@@ -42,22 +41,22 @@ func TestPlanSeries(t *testing.T) {
 			}
 			var total time.Duration
 			for i, w := range ws {
-				if w.To.Sub(w.From) > MaxWindow || !w.From.Before(w.To) {
-					t.Errorf("window %d %s..%s", i, w.From, w.To)
+				if w.Range.End.Sub(w.Range.Start) > MaxWindow || w.Range.Empty() {
+					t.Errorf("window %d %s", i, w.Range)
 				}
-				if w.From.Minute() != 0 || w.To.Minute() != 0 {
+				if w.Range.Start.Minute() != 0 || w.Range.End.Minute() != 0 {
 					t.Errorf("window %d is not on whole hours", i)
 				}
 				if i > 0 && w.Open {
 					t.Errorf("window %d is open", i)
 				}
-				total += w.To.Sub(w.From)
+				total += w.Range.End.Sub(w.Range.Start)
 			}
-			oldest := ws[len(ws)-1].From
-			if !oldest.Equal(tc.from) || !ws[0].To.Equal(tc.to) {
-				t.Errorf("windows cover %s..%s, want %s..%s", oldest, ws[0].To, tc.from, tc.to)
+			oldest := ws[len(ws)-1].Range.Start
+			if !oldest.Equal(tc.from) || !ws[0].Range.End.Equal(tc.to) {
+				t.Errorf("windows cover %s..%s, want %s..%s", oldest, ws[0].Range.End, tc.from, tc.to)
 			}
-			if tc.stored && tc.span.First.After(historyStart.Add(time.Hour)) {
+			if tc.has && tc.stored.Start.After(historyStart.Add(time.Hour)) {
 				// The tail and the older part together may leave the stored middle out.
 				return
 			}
@@ -68,21 +67,31 @@ func TestPlanSeries(t *testing.T) {
 	}
 }
 
-func TestWindowWithin(t *testing.T) {
+func TestWindowKeep(t *testing.T) {
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	w := window{From: from, To: from.Add(2 * time.Hour)}
+	w := fetchWindow{Range: domain.Range{Start: from, End: from.Add(2 * time.Hour)}}
 	samples := []domain.Sample{
 		{Time: from.Add(-time.Second), Price: 1},
 		{Time: from, Price: 2},
 		{Time: from.Add(119 * time.Minute), Price: 3},
 		{Time: from.Add(2 * time.Hour), Price: 4},
 	}
-	got := w.within(samples)
+	kept := func(keep domain.Range) (out []domain.Sample) {
+		for _, s := range samples {
+			if keep.Contains(s.Time) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	_, to := w.requestRange(from.Add(2 * time.Hour))
+	got := kept(w.keep(to))
 	if len(got) != 2 || got[0].Price != 2 || got[1].Price != 3 {
-		t.Errorf("closed window kept %+v; the hour at To belongs to the next window", got)
+		t.Errorf("closed window kept %+v; the hour at its end belongs to the next window", got)
 	}
 	w.Open = true
-	if got := w.within(samples); len(got) != 3 {
-		t.Errorf("open window kept %+v, want everything from From on", got)
+	_, to = w.requestRange(from.Add(2 * time.Hour))
+	if got := kept(w.keep(to)); len(got) != 3 {
+		t.Errorf("open window kept %+v, want everything from its start on", got)
 	}
 }

@@ -9,15 +9,10 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// Span is the first and last stored hour of a series.
-type Span struct {
-	First, Last time.Time
-}
-
-// StoredSpans returns, for every given series that has hourly rows, its first and last stored
-// hour. The pipeline asks CoinGecko for what lies after the last and, when an earlier run was
-// cut short, for what is still missing before the first.
-func (s *Store) StoredSpans(ctx context.Context, series []domain.Series) (map[domain.Series]Span, error) {
+// StoredRanges returns, for every given series that has hourly rows, the range from its first
+// stored hour to the end of its last. The pipeline asks CoinGecko for what lies after it and,
+// when an earlier run was cut short, for what is still missing before it.
+func (s *Store) StoredRanges(ctx context.Context, series []domain.Series) (map[domain.Series]domain.Range, error) {
 	coins := make([]string, len(series))
 	currencies := make([]string, len(series))
 	for i, sr := range series {
@@ -28,14 +23,14 @@ func (s *Store) StoredSpans(ctx context.Context, series []domain.Series) (map[do
 		CROSS JOIN LATERAL (SELECT min(p."timestamp") AS first, max(p."timestamp") AS last
 			FROM prices_hourly p WHERE p.coin_id = s.coin_id AND p.currency_code = s.currency_code) span
 		WHERE span.last IS NOT NULL`, coins, currencies)
-	out := make(map[domain.Series]Span, len(series))
+	out := make(map[domain.Series]domain.Range, len(series))
 	var sr domain.Series
-	var span Span
-	_, err := pgx.ForEachRow(rows, []any{&sr.CoinID, &sr.CurrencyCode, &span.First, &span.Last}, func() error {
-		out[sr] = Span{First: span.First.UTC(), Last: span.Last.UTC()}
+	var first, last time.Time
+	_, err := pgx.ForEachRow(rows, []any{&sr.CoinID, &sr.CurrencyCode, &first, &last}, func() error {
+		out[sr] = domain.Range{Start: first.UTC(), End: last.UTC().Add(time.Hour)}
 		return nil
 	})
-	return out, wrap("stored spans", err)
+	return out, wrap("stored ranges", err)
 }
 
 // HasPrices reports whether any hourly price is stored, without counting them.

@@ -90,26 +90,21 @@ const recomputeDaily = `INSERT INTO prices_daily AS d
 			IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.samples)`
 
 // Prices answers a price query with the mean price of each group of the breakdown, ordered by
-// date, coin and currency. Daily queries average the daily rows (each coin, currency and day
-// weighs the same); hourly queries average the hourly rows, of the whole days From..To or, when
-// the query has hour bounds, of the hours in [Start, End).
+// date, coin and currency. Daily queries average the daily rows of every day the range touches
+// (each coin, currency and day weighs the same); hourly queries average the hourly rows in the
+// range.
 func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error) {
+	if q.Range.Empty() {
+		return nil, fmt.Errorf("prices: %s is not a range", q.Range)
+	}
 	var table, timeCol, filterCol string
-	from, to := domain.UTCDay(q.From), domain.UTCDay(q.To).AddDate(0, 0, 1)
+	from, to := q.Range.Start.UTC(), q.Range.End.UTC()
 	switch q.Granularity {
 	case domain.Hourly:
 		table, timeCol, filterCol = "prices_hourly", `"timestamp"`, `"timestamp"`
-		if q.HasHourBounds() {
-			if q.Start.IsZero() || q.End.IsZero() || !q.Start.Before(q.End) {
-				return nil, fmt.Errorf("prices: hour bounds [%s, %s) are not a range", q.Start, q.End)
-			}
-			from, to = q.Start.UTC(), q.End.UTC()
-		}
 	case domain.Daily:
-		if q.HasHourBounds() {
-			return nil, fmt.Errorf("prices: hour bounds need hourly granularity")
-		}
 		table, timeCol, filterCol = "prices_daily", "(date::timestamp AT TIME ZONE 'UTC')", "date"
+		from, to = q.Range.FirstDay(), q.Range.LastDay().AddDate(0, 0, 1)
 	default:
 		return nil, fmt.Errorf("prices: unknown granularity %q", q.Granularity)
 	}

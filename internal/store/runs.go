@@ -15,15 +15,15 @@ import (
 // sharing the database ("cryptodash" in ASCII, so it is recognisable in pg_locks).
 const runLockKey int64 = 0x63727970746f64
 
-// RunLock is the cluster-wide fetch-run lock, held on one dedicated connection for as long as
+// runLock is the cluster-wide fetch-run lock, held on one dedicated connection for as long as
 // the run lasts: if the process dies, PostgreSQL ends the session and frees the lock with it.
-type RunLock struct {
+type runLock struct {
 	conn *pgxpool.Conn
 }
 
 // TryRunLock takes the run lock without waiting. ok is false when another run, in this process
 // or another replica, holds it.
-func (s *Store) TryRunLock(ctx context.Context) (lock *RunLock, ok bool, err error) {
+func (s *Store) TryRunLock(ctx context.Context) (lock domain.RunLock, ok bool, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, false, wrap("acquire run lock connection", err)
@@ -36,12 +36,12 @@ func (s *Store) TryRunLock(ctx context.Context) (lock *RunLock, ok bool, err err
 		conn.Release()
 		return nil, false, nil
 	}
-	return &RunLock{conn: conn}, true, nil
+	return &runLock{conn: conn}, true, nil
 }
 
 // Release frees the lock and its connection. A failed unlock closes the connection instead,
 // because a pooled session that still holds the lock would block every later run.
-func (l *RunLock) Release() {
+func (l *runLock) Release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, runLockKey); err != nil {
@@ -78,14 +78,8 @@ func (s *Store) StartRun(ctx context.Context, trigger domain.Trigger) (domain.Fe
 		RETURNING `+runColumns, trigger)
 }
 
-// RunProgress is what a running run reports as it goes.
-type RunProgress struct {
-	SeriesTotal, SeriesDone, WindowsTotal, WindowsDone int
-	RowsWritten                                        int64
-}
-
 // UpdateRun records a running run's progress.
-func (s *Store) UpdateRun(ctx context.Context, id int64, p RunProgress) error {
+func (s *Store) UpdateRun(ctx context.Context, id int64, p domain.RunProgress) error {
 	_, err := s.pool.Exec(ctx, `UPDATE fetch_runs SET series_total = $2, series_done = $3,
 		windows_total = $4, windows_done = $5, rows_written = $6 WHERE id = $1`,
 		id, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten)
@@ -93,7 +87,7 @@ func (s *Store) UpdateRun(ctx context.Context, id int64, p RunProgress) error {
 }
 
 // FinishRun records how a run ended, with its final progress.
-func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus, p RunProgress, errText string) (domain.FetchRun, error) {
+func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus, p domain.RunProgress, errText string) (domain.FetchRun, error) {
 	return s.oneRun(ctx, fmt.Sprintf("finish run %d", id), `UPDATE fetch_runs SET status = $2,
 		finished_at = now(), series_total = $3, series_done = $4, windows_total = $5,
 		windows_done = $6, rows_written = $7, error = $8 WHERE id = $1 RETURNING `+runColumns,

@@ -155,8 +155,10 @@ func (s *Store) Counts(ctx context.Context) (domain.Counts, error) {
 	return c, wrap("counts", err)
 }
 
-// wrap names the operation that failed and turns "no rows" into the domain's ErrNotFound so
-// callers never need to know about pgx.
+// wrap names the operation that failed and speaks the domain's errors, so callers never need
+// to know about pgx: "no rows" becomes ErrNotFound, and a database that cannot be reached or
+// does not answer in time becomes ErrDatabaseDown (answered with 503, so a load balancer
+// retries elsewhere, where a wrong query stays a 500).
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
@@ -164,14 +166,22 @@ func wrap(op string, err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%s: %w", op, domain.ErrNotFound)
 	}
+	if unreachable(err) {
+		return fmt.Errorf("%s: %w", op, databaseDown{err})
+	}
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// Unavailable reports whether err means the database could not be reached or did not answer
-// in time, rather than that a query was wrong. The web layer answers such errors with 503 so a
-// load balancer retries elsewhere, and keeps 500 for real bugs; the test lives here so that no
-// caller needs to know pgx's error types.
-func Unavailable(err error) bool {
+// databaseDown is a driver error that means the database is away. It reads as the driver's
+// own message in logs and is domain.ErrDatabaseDown to callers.
+type databaseDown struct{ err error }
+
+func (e databaseDown) Error() string   { return e.err.Error() }
+func (e databaseDown) Unwrap() []error { return []error{domain.ErrDatabaseDown, e.err} }
+
+// unreachable reports whether err means the database could not be reached or did not answer
+// in time, rather than that a query was wrong.
+func unreachable(err error) bool {
 	if err == nil {
 		return false
 	}

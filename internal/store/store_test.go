@@ -238,7 +238,7 @@ func TestStore_Prices(t *testing.T) {
 		}
 	}
 	q := domain.PriceQuery{CoinIDs: []string{"bitcoin", "dogecoin"}, CurrencyCodes: []string{"usd", "eur"},
-		From: day, To: day, Granularity: domain.Daily}
+		Range: domain.Days(day, day), Granularity: domain.Daily}
 	cases := []struct {
 		name      string
 		breakdown domain.Breakdown
@@ -283,7 +283,7 @@ func TestStore_Prices(t *testing.T) {
 		})
 	}
 	t.Run("a range with no data is empty, not an error", func(t *testing.T) {
-		q.From, q.To = day.AddDate(0, 1, 0), day.AddDate(0, 1, 1)
+		q.Range = domain.Days(day.AddDate(0, 1, 0), day.AddDate(0, 1, 1))
 		q.Breakdown = domain.Breakdown{Date: true}
 		got, err := st.Prices(ctx, q)
 		if err != nil || len(got) != 0 {
@@ -307,9 +307,9 @@ func TestStore_PricesHourBounds(t *testing.T) {
 	// A rolling 24-hour window from 20:00 on the first day to 19:00 on the second.
 	start, end := day.Add(20*time.Hour), day.Add(44*time.Hour)
 	q := domain.PriceQuery{CoinIDs: []string{"bitcoin"}, CurrencyCodes: []string{"usd"},
-		From: day, To: day.AddDate(0, 0, 1), Start: start, End: end, Granularity: domain.Hourly}
+		Range: domain.Range{Start: start, End: end}, Granularity: domain.Hourly}
 
-	t.Run("a group without the date averages only the hours in the bounds", func(t *testing.T) {
+	t.Run("a group without the date averages only the hours in the range", func(t *testing.T) {
 		q := q
 		q.Breakdown = domain.Breakdown{Coin: true}
 		got, err := st.Prices(ctx, q)
@@ -320,7 +320,7 @@ func TestStore_PricesHourBounds(t *testing.T) {
 		if want := (20.0+43)/2 + 1; len(got) != 1 || got[0].Price != want {
 			t.Fatalf("got %+v, want one row of %v", got, want)
 		}
-		q.Start, q.End = day.Add(30*time.Hour), day.Add(48*time.Hour)
+		q.Range = domain.Range{Start: day.Add(30 * time.Hour), End: day.Add(48 * time.Hour)}
 		got, err = st.Prices(ctx, q)
 		if err != nil {
 			t.Fatal(err)
@@ -340,9 +340,9 @@ func TestStore_PricesHourBounds(t *testing.T) {
 			t.Fatalf("got %d rows from %v to %v, want 24 from %v to %v", len(got), got[0].Time, got[len(got)-1].Time, start, end.Add(-time.Hour))
 		}
 	})
-	t.Run("without bounds the whole days count", func(t *testing.T) {
+	t.Run("a range of whole days counts every hour of them", func(t *testing.T) {
 		q := q
-		q.Start, q.End = time.Time{}, time.Time{}
+		q.Range = domain.Days(day, day.AddDate(0, 0, 1))
 		q.Breakdown = domain.Breakdown{Date: true}
 		got, err := st.Prices(ctx, q)
 		if err != nil || len(got) != 48 {
@@ -350,9 +350,10 @@ func TestStore_PricesHourBounds(t *testing.T) {
 		}
 	})
 	for name, bad := range map[string]domain.PriceQuery{
-		"bounds on a daily query": {From: day, To: day, Start: start, End: end, Granularity: domain.Daily},
-		"an empty range":          {From: day, To: day, Start: end, End: start, Granularity: domain.Hourly},
-		"only a start":            {From: day, To: day, Start: start, Granularity: domain.Hourly},
+		"a daily query without a range": {Granularity: domain.Daily},
+		"a reversed range":              {Range: domain.Range{Start: end, End: start}, Granularity: domain.Hourly},
+		"only a start":                  {Range: domain.Range{Start: start}, Granularity: domain.Hourly},
+		"an unknown granularity":        {Range: domain.Range{Start: start, End: end}, Granularity: "weekly"},
 	} {
 		t.Run(name+" is an error", func(t *testing.T) {
 			bad.CoinIDs, bad.CurrencyCodes = q.CoinIDs, q.CurrencyCodes

@@ -2,21 +2,19 @@ package ui
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
 // dashboardCSV downloads the whole result of a view (every page) in the table's column and
-// row order. Values are written as the JSON API writes them: coin ids, upper-case currency
-// codes, UTC dates, prices at full precision.
+// row order, written as the JSON API's CSV is.
 func (h *Handler) dashboardCSV(c echo.Context) error {
 	d, err := h.loadDashboard(c)
 	if err != nil {
@@ -32,39 +30,10 @@ func (h *Handler) dashboardCSV(c echo.Context) error {
 		return c.String(http.StatusBadRequest, "This download link has problems:\n"+strings.Join(msgs, "\n")+"\n")
 	}
 	var buf bytes.Buffer
-	if err := d.writeCSV(&buf); err != nil {
+	if err := domain.WritePricesCSV(&buf, d.state.visibleCols(), d.gran, d.sortedRows()); err != nil {
 		return fmt.Errorf("dashboard csv: %w", err)
 	}
-	name := "cryptodash-" + d.win.From.Format(dayLayout) + "-to-" + d.win.To.Format(dayLayout) + ".csv"
+	name := "cryptodash-" + d.span.FirstDay().Format(domain.DayLayout) + "-to-" + d.span.LastDay().Format(domain.DayLayout) + ".csv"
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-}
-
-// writeCSV writes the header and every row of d to w, reporting the first write error.
-func (d *dashboard) writeCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	cols := d.state.visibleCols()
-	if err := cw.Write(cols); err != nil {
-		return err
-	}
-	rec := make([]string, len(cols))
-	for _, r := range d.sortedRows() {
-		for i, col := range cols {
-			switch col {
-			case colDate:
-				rec[i] = d.formatTime(r.Time, dataHourLayout)
-			case colCoin:
-				rec[i] = r.CoinID
-			case colCurrency:
-				rec[i] = strings.ToUpper(r.CurrencyCode)
-			default:
-				rec[i] = strconv.FormatFloat(r.Price, 'f', -1, 64)
-			}
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }

@@ -87,15 +87,9 @@ func groupThousands(s string) string {
 
 func formatInt(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
 
-// Time layouts, all UTC. Dates read the same everywhere (URLs, the form, the table, the CSV);
-// hours are written one way for people and another in data files.
-const (
-	dayLayout = "2006-01-02"
-	// hourLayout is an hour on a page: the table, labels, the status page.
-	hourLayout = "2006-01-02 15:04"
-	// dataHourLayout is an hour in the CSV, written as the JSON API writes it.
-	dataHourLayout = "2006-01-02 15:00:00"
-)
+// readableHour is an hour as people read it, on pages (the table, labels, the status page);
+// data (the API, CSVs) writes hours as domain.HourLayout.
+const readableHour = "2006-01-02 15:04"
 
 // formatAge gives a duration the way the status page reads it: "45 min", "5 h", "3 d 4 h".
 func formatAge(d time.Duration) string {

@@ -126,7 +126,7 @@ func WithDataVersion(ctx context.Context, v domain.DataVersion) context.Context 
 	return context.WithValue(ctx, dataVersionKey{}, v)
 }
 
-func statusFor(errs FieldErrors) int {
+func statusFor(errs domain.FieldErrors) int {
 	if len(errs) > 0 {
 		return http.StatusBadRequest
 	}

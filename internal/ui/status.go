@@ -71,10 +71,10 @@ func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now tim
 				missing++
 			} else {
 				age := now.Sub(f.LastHour)
-				cell.LastHour = f.LastHour.Format(hourLayout)
+				cell.LastHour = f.LastHour.Format(readableHour)
 				cell.Age = formatAge(age)
 				cell.Stale = age > staleAfter
-				cell.Detail = "First hour " + f.FirstHour.Format(hourLayout) + " UTC · " + formatInt(f.Hours) + " hours stored"
+				cell.Detail = "First hour " + f.FirstHour.Format(readableHour) + " UTC · " + formatInt(f.Hours) + " hours stored"
 				if cell.Stale {
 					stale++
 				}
@@ -101,7 +101,7 @@ func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now tim
 
 func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, error) {
 	now := h.now().UTC()
-	p := views.StatusContentProps{Now: now.Format(hourLayout) + " UTC", StaleAfter: formatInt(int64(staleAfter.Hours())) + " hours"}
+	p := views.StatusContentProps{Now: now.Format(readableHour) + " UTC", StaleAfter: formatInt(int64(staleAfter.Hours())) + " hours"}
 	coins, err := h.store.Coins(ctx)
 	if err != nil {
 		return p, err
@@ -136,7 +136,7 @@ func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, 
 	for _, r := range runs {
 		row := views.RunRow{
 			ID: strconv.FormatInt(r.ID, 10), Trigger: string(r.Trigger), Status: string(r.Status),
-			Started: r.StartedAt.UTC().Format(hourLayout),
+			Started: r.StartedAt.UTC().Format(readableHour),
 			Series:  fmt.Sprintf("%d / %d", r.SeriesDone, r.SeriesTotal),
 			Rows:    formatInt(r.RowsWritten), Error: r.Error,
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
-	"github.com/cryptodash/cryptodash/internal/store"
 )
 
 func TestStatus(t *testing.T) {
@@ -73,7 +72,7 @@ func TestStatus(t *testing.T) {
 	if testids(starting, "run-counts").Length() != 0 {
 		t.Error("a starting run shows 0 / 0 series")
 	}
-	if err := ts.store.UpdateRun(ctx, run.ID, store.RunProgress{SeriesTotal: 12, SeriesDone: 3, WindowsTotal: 40, WindowsDone: 10, RowsWritten: 1234}); err != nil {
+	if err := ts.store.UpdateRun(ctx, run.ID, domain.RunProgress{SeriesTotal: 12, SeriesDone: 3, WindowsTotal: 40, WindowsDone: 10, RowsWritten: 1234}); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []string{"/status", "/partials/status"} {
@@ -91,7 +90,7 @@ func TestStatus(t *testing.T) {
 		}
 	}
 
-	if _, err := ts.store.FinishRun(ctx, run.ID, domain.RunPartial, store.RunProgress{SeriesTotal: 12, SeriesDone: 11}, "dogecoin/try: HTTP 500"); err != nil {
+	if _, err := ts.store.FinishRun(ctx, run.ID, domain.RunPartial, domain.RunProgress{SeriesTotal: 12, SeriesDone: 11}, "dogecoin/try: HTTP 500"); err != nil {
 		t.Fatal(err)
 	}
 	done := ts.getBoth(t, "/partials/status")

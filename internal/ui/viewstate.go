@@ -12,22 +12,15 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// Dimension columns of the table, in the default order; price always comes last.
 const (
-	colDate     = "date"
-	colCoin     = "coin"
-	colCurrency = "currency"
-	colPrice    = "price"
-)
-
-const (
-	rangeCustom  = "custom"
-	defaultRange = "1m"
-	pageSize     = 10
+	defaultPreset = "1m"
+	pageSize      = 10
 	// defaultScale is log: the default view puts BTC/TRY (millions) beside DOGE/USD (cents),
 	// and on a linear axis every line but the largest lies flat on zero. A user's explicit
 	// scale=linear is kept; percent mode ignores the scale (changes go negative).
 	defaultScale = chart.ScaleLog
+	// rangeCustom is the range parameter of a custom range, whose days are in from and to.
+	rangeCustom = "custom"
 )
 
 // presetRanges are the range buttons, each reaching back from the newest stored hour.
@@ -40,8 +33,52 @@ var presetRanges = []struct {
 
 var (
 	defaultCurrencies = []string{"usd", "try"}
-	defaultCols       = []string{colDate, colCoin, colCurrency}
+	// defaultCols is the table's dimension columns in their default order; the price column
+	// always comes last.
+	defaultCols = []string{domain.DimDate, domain.DimCoin, domain.DimCurrency}
 )
+
+// rangeChoice is the range a view asks for: a preset reaching back from the newest stored
+// hour, or whole days. The zero value is no choice.
+type rangeChoice struct {
+	// preset is a key of presetRanges; empty for a custom range.
+	preset string
+	// days are the whole UTC days of a custom range.
+	days domain.Range
+}
+
+func presetChoice(key string) rangeChoice { return rangeChoice{preset: key} }
+
+func (c rangeChoice) isZero() bool { return c == rangeChoice{} }
+
+func (c rangeChoice) custom() bool { return c.preset == "" && !c.days.Empty() }
+
+// String is the choice as the orig parameter carries it: the preset key, or the first and
+// last day as "YYYY-MM-DD..YYYY-MM-DD".
+func (c rangeChoice) String() string {
+	if c.custom() {
+		return c.days.FirstDay().Format(domain.DayLayout) + ".." + c.days.LastDay().Format(domain.DayLayout)
+	}
+	return c.preset
+}
+
+// parseRangeChoice reads what String writes, and nothing else, so a tampered link cannot
+// smuggle text into the "Reset zoom" link.
+func parseRangeChoice(s string) (rangeChoice, bool) {
+	if presetDays(s) > 0 {
+		return presetChoice(s), true
+	}
+	a, b, ok := strings.Cut(s, "..")
+	if !ok {
+		return rangeChoice{}, false
+	}
+	first, err1 := time.Parse(domain.DayLayout, a)
+	last, err2 := time.Parse(domain.DayLayout, b)
+	if err1 != nil || err2 != nil || first.After(last) {
+		return rangeChoice{}, false
+	}
+	return rangeChoice{days: domain.Days(first, last)}, true
+}
 
 // ViewState is the whole state of a dashboard view, parsed and validated in one place from
 // the query string of the page, its partials and the CSV. Every URL the UI emits is built back
@@ -49,13 +86,10 @@ var (
 type ViewState struct {
 	Coins      []string
 	Currencies []string
-	// Range is a preset key ("1d" … "1y") or "custom", which uses From and To.
-	Range string
-	// From and To are UTC midnights of the custom range, both days included.
-	From, To  time.Time
-	Breakdown domain.Breakdown
-	Mode      chart.Mode
-	Scale     chart.Scale
+	Range      rangeChoice
+	Breakdown  domain.Breakdown
+	Mode       chart.Mode
+	Scale      chart.Scale
 	// Sort is the column the table is ordered by; Desc reverses it.
 	Sort string
 	Desc bool
@@ -63,19 +97,16 @@ type ViewState struct {
 	Page int
 	// Cols is the order of the date, coin and currency columns.
 	Cols []string
-	// Orig is the range to restore when a chart zoom replaced Range: a preset key or
-	// "YYYY-MM-DD..YYYY-MM-DD". Empty when the view was not reached by zooming, and dropped
-	// when Range is not custom, since a zoom always makes a custom range.
-	Orig string
+	// Orig is the range to restore when a chart zoom replaced Range. It is zero when the
+	// view was not reached by zooming, and dropped when Range is not custom, since a zoom
+	// always makes a custom range.
+	Orig rangeChoice
 
 	// defaultCoins is the coin selection a URL without "coins" means on this deployment, so
 	// Query can leave it out.
 	defaultCoins      []string
 	defaultCurrencies []string
 }
-
-// FieldErrors maps a query parameter to a message for the user about its value.
-type FieldErrors map[string]string
 
 // catalog is what validation checks names against.
 type catalog struct {
@@ -96,13 +127,14 @@ func newCatalog(coins []domain.Coin, currencies []domain.Currency, defaultCoins 
 		c.currencies[x.Code] = x
 		c.curOrder = append(c.curOrder, x.Code)
 	}
-	c.defaultCoins = pickKnown(defaultCoins, c.coins, c.coinOrder)
+	c.defaultCoins = defaultSelection(defaultCoins, c.coins, c.coinOrder)
 	return c
 }
 
-// pickKnown keeps the known names of want; when none is known it falls back to the first
-// three known names, so a deployment configured without the usual coins still opens on data.
-func pickKnown[T any](want []string, known map[string]T, order []string) []string {
+// defaultSelection keeps the known names of want; when none is known it falls back to the
+// first three known names, so a deployment configured without the usual coins still opens on
+// data.
+func defaultSelection[T any](want []string, known map[string]T, order []string) []string {
 	var out []string
 	for _, w := range want {
 		if _, ok := known[w]; ok && !slices.Contains(out, w) {
@@ -115,31 +147,14 @@ func pickKnown[T any](want []string, known map[string]T, order []string) []strin
 	return out
 }
 
-// list reads a parameter given repeated (as a form sends checkboxes) or comma-separated (as
-// the UI's own links write it). present reports whether the parameter was sent at all: the
-// form sends an empty hidden value with each group, so "sent but empty" means the user
-// cleared every box, which differs from "not sent", which means the default.
-func list(q url.Values, key string) (values []string, present bool) {
-	raw, present := q[key]
-	for _, r := range raw {
-		for _, v := range strings.Split(r, ",") {
-			v = strings.ToLower(strings.TrimSpace(v))
-			if v != "" && !slices.Contains(values, v) {
-				values = append(values, v)
-			}
-		}
-	}
-	return values, present
-}
-
 // parseViewState validates q against the catalog. Every problem becomes a message keyed by
 // its parameter and a sensible fallback, so the page can always render.
-func parseViewState(q url.Values, cat catalog) (ViewState, FieldErrors) {
-	errs := FieldErrors{}
-	v := ViewState{Range: defaultRange, Mode: chart.ModePrice, Scale: defaultScale, Page: 1}
+func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
+	errs := domain.FieldErrors{}
+	v := ViewState{Range: presetChoice(defaultPreset), Mode: chart.ModePrice, Scale: defaultScale, Page: 1}
 
 	v.defaultCoins = cat.defaultCoins
-	v.defaultCurrencies = pickKnown(defaultCurrencies, cat.currencies, cat.curOrder)
+	v.defaultCurrencies = defaultSelection(defaultCurrencies, cat.currencies, cat.curOrder)
 	v.Coins = parseNames(q, "coins", "coin", cat.coins, v.defaultCoins, errs)
 	v.Currencies = parseNames(q, "currencies", "currency", cat.currencies, v.defaultCurrencies, errs)
 
@@ -148,24 +163,15 @@ func parseViewState(q url.Values, cat catalog) (ViewState, FieldErrors) {
 	}
 	// A zoom always lands on a custom range; with a preset the user has picked a range again
 	// (the form still carries orig), so there is no zoom left to reset.
-	if o := q.Get("orig"); o != "" && validRangeSpec(o) && v.Range == rangeCustom {
-		v.Orig = o
+	if orig, ok := parseRangeChoice(q.Get("orig")); ok && v.Range.custom() {
+		v.Orig = orig
 	}
 
-	v.Breakdown = domain.Breakdown{Date: true, Coin: true, Currency: true}
-	if dims, present := list(q, "breakdown"); present {
-		var b domain.Breakdown
-		for _, d := range dims {
-			switch d {
-			case colDate:
-				b.Date = true
-			case colCoin:
-				b.Coin = true
-			case colCurrency:
-				b.Currency = true
-			default:
-				errs["breakdown"] = fmt.Sprintf("Unknown breakdown %q: choose date, coin or currency.", d)
-			}
+	v.Breakdown = domain.AllDimensions
+	if raw, present := q["breakdown"]; present {
+		b, unknown := domain.ParseBreakdown(domain.ParseList(raw))
+		if len(unknown) > 0 {
+			errs["breakdown"] = fmt.Sprintf("Unknown breakdown %q: choose date, coin or currency.", unknown[len(unknown)-1])
 		}
 		if b == (domain.Breakdown{}) {
 			if errs["breakdown"] == "" {
@@ -192,8 +198,8 @@ func parseViewState(q url.Values, cat catalog) (ViewState, FieldErrors) {
 	}
 
 	v.Cols = slices.Clone(defaultCols)
-	if cols, present := list(q, "cols"); present {
-		if isPermutation(cols, defaultCols) {
+	if raw, present := q["cols"]; present {
+		if cols := domain.ParseList(raw); isPermutation(cols, defaultCols) {
 			v.Cols = cols
 		} else {
 			errs["cols"] = "The column order must name date, coin and currency once each; using the default order."
@@ -205,7 +211,7 @@ func parseViewState(q url.Values, cat catalog) (ViewState, FieldErrors) {
 		if slices.Contains(v.visibleCols(), s) {
 			v.Sort = s
 			v.Desc = false
-		} else if !slices.Contains(append(slices.Clone(defaultCols), colPrice), s) {
+		} else if !slices.Contains(append(slices.Clone(defaultCols), domain.ColPrice), s) {
 			errs["sort"] = fmt.Sprintf("Cannot sort by %q; sorting by %s.", s, v.Sort)
 		}
 		// A known column hidden by the breakdown falls back silently: the user just turned
@@ -232,13 +238,16 @@ func parseViewState(q url.Values, cat catalog) (ViewState, FieldErrors) {
 	return v, errs
 }
 
-func parseNames[T any](q url.Values, key, noun string, known map[string]T, defaults []string, errs FieldErrors) []string {
-	names, present := list(q, key)
+// parseNames reads a coin or currency selection. A parameter sent empty means the user
+// cleared every box, which differs from one not sent at all, which means the default: the
+// form sends an empty hidden value with each group.
+func parseNames[T any](q url.Values, key, noun string, known map[string]T, defaults []string, errs domain.FieldErrors) []string {
+	raw, present := q[key]
 	if !present {
 		return slices.Clone(defaults)
 	}
 	var ok, unknown []string
-	for _, n := range names {
+	for _, n := range domain.ParseList(raw) {
 		if _, found := known[n]; found {
 			ok = append(ok, n)
 		} else {
@@ -259,18 +268,18 @@ func parseNames[T any](q url.Values, key, noun string, known map[string]T, defau
 	return ok
 }
 
-func parseRange(q url.Values, r string, v *ViewState, errs FieldErrors) {
+func parseRange(q url.Values, r string, v *ViewState, errs domain.FieldErrors) {
 	if r != "" && r != rangeCustom {
 		if presetDays(r) == 0 {
 			errs["range"] = fmt.Sprintf("Unknown range %q; showing 1M.", r)
 			return
 		}
-		v.Range = r
+		v.Range = presetChoice(r)
 		return
 	}
 	fromS, toS := q.Get("from"), q.Get("to")
-	from, errFrom := time.Parse(dayLayout, fromS)
-	to, errTo := time.Parse(dayLayout, toS)
+	from, errFrom := domain.ParseDay(fromS)
+	to, errTo := domain.ParseDay(toS)
 	switch {
 	case fromS == "" || toS == "":
 		errs["range"] = "A custom range needs both a start and an end date; showing 1M."
@@ -281,7 +290,7 @@ func parseRange(q url.Values, r string, v *ViewState, errs FieldErrors) {
 	case from.After(to):
 		errs["range"] = "The start date is after the end date; showing 1M."
 	default:
-		v.Range, v.From, v.To = rangeCustom, from, to
+		v.Range = rangeChoice{days: domain.Days(from, to)}
 	}
 }
 
@@ -292,21 +301,6 @@ func presetDays(key string) int {
 		}
 	}
 	return 0
-}
-
-// validRangeSpec accepts what Orig may hold, so a tampered link cannot smuggle text into the
-// "Reset zoom" link.
-func validRangeSpec(s string) bool {
-	if presetDays(s) > 0 {
-		return true
-	}
-	a, b, ok := strings.Cut(s, "..")
-	if !ok {
-		return false
-	}
-	from, err1 := time.Parse(dayLayout, a)
-	to, err2 := time.Parse(dayLayout, b)
-	return err1 == nil && err2 == nil && !from.After(to)
 }
 
 func isPermutation(got, want []string) bool {
@@ -324,42 +318,16 @@ func isPermutation(got, want []string) bool {
 // visibleCols is the table's columns in the user's order: the dimensions of the breakdown,
 // then the price.
 func (v ViewState) visibleCols() []string {
-	var out []string
-	for _, c := range v.Cols {
-		if v.has(c) {
-			out = append(out, c)
-		}
-	}
-	return append(out, colPrice)
+	return append(v.Breakdown.Dimensions(v.Cols), domain.ColPrice)
 }
 
 // defaultSort shows the newest dates first, the question an analyst usually asks; without a
 // date column the table is ordered by its first column.
 func (v ViewState) defaultSort() (string, bool) {
 	if v.Breakdown.Date {
-		return colDate, true
+		return domain.DimDate, true
 	}
 	return v.visibleCols()[0], false
-}
-
-// rangeSpec is the range in the form Orig stores.
-func (v ViewState) rangeSpec() string {
-	if v.Range == rangeCustom {
-		return v.From.Format(dayLayout) + ".." + v.To.Format(dayLayout)
-	}
-	return v.Range
-}
-
-// withRangeSpec returns v with its range set from a spec produced by rangeSpec.
-func (v ViewState) withRangeSpec(spec string) ViewState {
-	if a, b, ok := strings.Cut(spec, ".."); ok {
-		v.Range = rangeCustom
-		v.From, _ = time.Parse(dayLayout, a)
-		v.To, _ = time.Parse(dayLayout, b)
-		return v
-	}
-	v.Range, v.From, v.To = spec, time.Time{}, time.Time{}
-	return v
 }
 
 // Query is the canonical query string of v. Values equal to their default are left out, so
@@ -374,24 +342,18 @@ func (v ViewState) Query() url.Values {
 	if !isPermutation(v.Currencies, v.defaultCurrencies) {
 		q.Set("currencies", strings.Join(v.Currencies, ","))
 	}
-	if v.Range == rangeCustom {
+	if v.Range.custom() {
 		q.Set("range", rangeCustom)
-		q.Set("from", v.From.Format(dayLayout))
-		q.Set("to", v.To.Format(dayLayout))
-	} else if v.Range != defaultRange {
-		q.Set("range", v.Range)
+		q.Set("from", v.Range.days.FirstDay().Format(domain.DayLayout))
+		q.Set("to", v.Range.days.LastDay().Format(domain.DayLayout))
+	} else if v.Range.preset != defaultPreset {
+		q.Set("range", v.Range.preset)
 	}
-	if v.Orig != "" {
-		q.Set("orig", v.Orig)
+	if !v.Orig.isZero() {
+		q.Set("orig", v.Orig.String())
 	}
-	if v.Breakdown != (domain.Breakdown{Date: true, Coin: true, Currency: true}) {
-		var dims []string
-		for _, d := range defaultCols {
-			if v.has(d) {
-				dims = append(dims, d)
-			}
-		}
-		q.Set("breakdown", strings.Join(dims, ","))
+	if v.Breakdown != domain.AllDimensions {
+		q.Set("breakdown", strings.Join(v.Breakdown.Dimensions(defaultCols), ","))
 	}
 	if v.Mode != chart.ModePrice {
 		q.Set("mode", string(v.Mode))
@@ -420,44 +382,18 @@ func (v ViewState) URL(path string) string {
 	return path
 }
 
-// has reports whether a dimension is in the breakdown.
-func (v ViewState) has(dim string) bool {
-	switch dim {
-	case colDate:
-		return v.Breakdown.Date
-	case colCoin:
-		return v.Breakdown.Coin
-	case colCurrency:
-		return v.Breakdown.Currency
+// resolve turns v's range into the hours to show and their granularity. Presets end with the
+// newest stored hour, latest, not with the wall clock: the chart then always ends on data, and
+// the page says how old it is. 1D is the 24 hours up to latest; longer presets are whole days.
+func (v ViewState) resolve(latest time.Time) (domain.Range, domain.Granularity) {
+	if v.Range.custom() {
+		return v.Range.days, domain.GranularityFor(v.Range.days)
 	}
-	return dim == colPrice
-}
-
-// window is the resolved time span of a view: the days the store is asked for, the hours
-// kept, and the granularity.
-type window struct {
-	From, To    time.Time // UTC midnights, both included
-	Start, End  time.Time // first and last hour shown
-	Granularity domain.Granularity
-}
-
-// resolve turns v's range into a window. Presets end at latest, the newest stored hour, not at
-// the wall clock: the chart then always ends on data, and the page says how old it is.
-func (v ViewState) resolve(latest time.Time) window {
-	if v.Range == rangeCustom {
-		w := window{From: v.From, To: v.To, Start: v.From, End: v.To.Add(23 * time.Hour), Granularity: domain.Daily}
-		if v.To.Sub(v.From) <= domain.HourlyMaxSpan {
-			w.Granularity = domain.Hourly
-		}
-		return w
-	}
-	days := presetDays(v.Range)
-	end := latest.Truncate(time.Hour)
+	end := latest.Truncate(time.Hour).Add(time.Hour)
+	days := presetDays(v.Range.preset)
 	if days == 1 {
-		start := end.Add(-23 * time.Hour)
-		return window{From: domain.UTCDay(start), To: domain.UTCDay(end), Start: start, End: end, Granularity: domain.Hourly}
+		return domain.Range{Start: end.Add(-24 * time.Hour), End: end}, domain.Hourly
 	}
-	to := domain.UTCDay(end)
-	from := to.AddDate(0, 0, -(days - 1))
-	return window{From: from, To: to, Start: from, End: end, Granularity: domain.Daily}
+	last := domain.UTCDay(latest)
+	return domain.Days(last.AddDate(0, 0, -(days-1)), last), domain.Daily
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"slices"
@@ -16,19 +15,15 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-const (
-	dateLayout = "2006-01-02"
-	hourLayout = "2006-01-02 15:00:00"
-	// hourlyMaxDays bounds an explicit granularity=hourly, a guard the Next.js API did not
-	// have: a year of hours over every series is some 385,000 rows in one answer.
-	// 92 days is a quarter, the dashboard's longest range short of a year (3M), so any range
-	// the dashboard offers below 1Y can still be asked for hour by hour.
-	hourlyMaxDays = 92
-)
+// hourlyMaxDays bounds an explicit granularity=hourly, a guard the Next.js API did not have: a
+// year of hours over every series is some 385,000 rows in one answer. 92 days is a quarter,
+// the dashboard's longest range short of a year (3M), so any range the dashboard offers below
+// 1Y can still be asked for hour by hour.
+const hourlyMaxDays = 92
 
-// Breakdown names in the order they appear in rows, in meta.breakdown and as CSV columns, so
-// that the answer does not depend on how a client happened to order the parameter.
-var breakdownNames = []string{"coin", "currency", "date"}
+// breakdownOrder is the order of the dimensions in rows, in meta.breakdown and as CSV columns,
+// so that the answer does not depend on how a client happened to order the parameter.
+var breakdownOrder = []string{domain.DimCoin, domain.DimCurrency, domain.DimDate}
 
 // pricesRequest is a validated /api/prices query.
 //
@@ -89,84 +84,59 @@ func (s *server) apiPrices(c echo.Context) error {
 			out[i].Currency = strings.ToUpper(r.CurrencyCode)
 		}
 		if q.Breakdown.Date {
-			out[i].Date = formatRowTime(r.Time, q.Granularity)
+			out[i].Date = domain.FormatRowTime(r.Time, q.Granularity)
 		}
 	}
 	if req.format == "csv" {
-		return writePricesCSV(c, q, out)
+		return writePricesCSV(c, q, rows)
 	}
 	return ok(c, pricesJSON{Data: out, Meta: pricesMeta{
 		Count:       len(out),
 		Granularity: string(q.Granularity),
-		DateFrom:    q.From.Format(dateLayout),
-		DateTo:      q.To.Format(dateLayout),
-		Breakdown:   breakdownList(q.Breakdown),
+		DateFrom:    q.Range.FirstDay().Format(domain.DayLayout),
+		DateTo:      q.Range.LastDay().Format(domain.DayLayout),
+		Breakdown:   q.Breakdown.Dimensions(breakdownOrder),
 		Filters:     pricesFilters{CoinIDs: q.CoinIDs, CurrencyCodes: q.CurrencyCodes},
 	}})
-}
-
-func formatRowTime(t time.Time, g domain.Granularity) string {
-	if g == domain.Hourly {
-		return t.UTC().Format(hourLayout)
-	}
-	return t.UTC().Format(dateLayout)
-}
-
-func breakdownList(b domain.Breakdown) []string {
-	on := map[string]bool{"coin": b.Coin, "currency": b.Currency, "date": b.Date}
-	out := make([]string, 0, 3)
-	for _, name := range breakdownNames {
-		if on[name] {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // parsePrices validates every parameter and reports all bad ones at once. Coin ids and
 // currency codes are checked against the database, so a typo is a 400 naming it rather than
 // an empty chart.
 func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest, error) {
-	bad := invalidParams{}
+	bad := domain.FieldErrors{}
 	var req pricesRequest
 	q := &req.query
+	params := c.QueryParams()
 
 	from, fromOK := parseDate(bad, "dateFrom", c.QueryParam("dateFrom"))
 	to, toOK := parseDate(bad, "dateTo", c.QueryParam("dateTo"))
 	if fromOK && toOK && to.Before(from) {
-		bad.add("dateTo", fmt.Sprintf("must be on or after dateFrom (%s)", from.Format(dateLayout)))
+		bad.Add("dateTo", fmt.Sprintf("must be on or after dateFrom (%s)", from.Format(domain.DayLayout)))
 	}
-	q.From, q.To = from, to
+	q.Range = domain.Days(from, to)
 
 	switch g := strings.ToLower(strings.TrimSpace(c.QueryParam("granularity"))); g {
 	case "":
 		q.Granularity = domain.Daily
-		if fromOK && toOK && to.Sub(from) <= domain.HourlyMaxSpan {
-			q.Granularity = domain.Hourly
+		if fromOK && toOK {
+			q.Granularity = domain.GranularityFor(q.Range)
 		}
 	case string(domain.Daily), string(domain.Hourly):
 		q.Granularity = domain.Granularity(g)
-		if g == string(domain.Hourly) && fromOK && toOK && to.Sub(from) > hourlyMaxDays*24*time.Hour {
-			bad.add("granularity", fmt.Sprintf("hourly covers at most %d days (a quarter); use daily for longer ranges", hourlyMaxDays))
+		if g == string(domain.Hourly) && fromOK && toOK && q.Range.DaySpan() > hourlyMaxDays*24*time.Hour {
+			bad.Add("granularity", fmt.Sprintf("hourly covers at most %d days (a quarter); use daily for longer ranges", hourlyMaxDays))
 		}
 	default:
-		bad.add("granularity", fmt.Sprintf("must be daily or hourly, got %q", g))
+		bad.Add("granularity", fmt.Sprintf("must be daily or hourly, got %q", g))
 	}
 
-	breakdown := splitList(listParam(c, "breakdown"))
-	if len(breakdown) == 0 {
-		breakdown = breakdownNames
-	}
-	for _, name := range breakdown {
-		switch name {
-		case "coin":
-			q.Breakdown.Coin = true
-		case "currency":
-			q.Breakdown.Currency = true
-		case "date":
-			q.Breakdown.Date = true
-		default:
-			bad.add("breakdown", fmt.Sprintf("unknown value %q; accepts coin, currency, date", name))
+	q.Breakdown = domain.AllDimensions
+	if names := domain.ParseList(params["breakdown"]); len(names) > 0 {
+		var unknown []string
+		q.Breakdown, unknown = domain.ParseBreakdown(names)
+		if len(unknown) > 0 {
+			bad.Add("breakdown", fmt.Sprintf("unknown value %q; accepts coin, currency, date", unknown[0]))
 		}
 	}
 
@@ -176,7 +146,7 @@ func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest
 	case "csv":
 		req.format = "csv"
 	default:
-		bad.add("format", fmt.Sprintf("must be json or csv, got %q", f))
+		bad.Add("format", fmt.Sprintf("must be json or csv, got %q", f))
 	}
 
 	coins, err := s.deps.Store.Coins(ctx)
@@ -195,48 +165,29 @@ func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest
 	for i, cur := range currencies {
 		knownCurrencies[i] = cur.Code
 	}
-	q.CoinIDs = pickKnown(bad, "coinIds", "coin id", splitList(listParam(c, "coinIds")), knownCoins)
-	q.CurrencyCodes = pickKnown(bad, "currencyCodes", "currency code", splitList(listParam(c, "currencyCodes")), knownCurrencies)
+	q.CoinIDs = checkKnown(bad, "coinIds", "coin id", domain.ParseList(params["coinIds"]), knownCoins)
+	q.CurrencyCodes = checkKnown(bad, "currencyCodes", "currency code", domain.ParseList(params["currencyCodes"]), knownCurrencies)
 
-	return req, bad.err()
+	return req, bad.Err()
 }
 
-func parseDate(bad invalidParams, param, raw string) (time.Time, bool) {
+func parseDate(bad domain.FieldErrors, param, raw string) (time.Time, bool) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		bad.add(param, "required, as YYYY-MM-DD")
+		bad.Add(param, "required, as YYYY-MM-DD")
 		return time.Time{}, false
 	}
-	t, err := time.ParseInLocation(dateLayout, raw, time.UTC)
+	t, err := domain.ParseDay(raw)
 	if err != nil {
-		bad.add(param, fmt.Sprintf("must be a date as YYYY-MM-DD, got %q", raw))
+		bad.Add(param, fmt.Sprintf("must be a date as YYYY-MM-DD, got %q", raw))
 		return time.Time{}, false
 	}
 	return t, true
 }
 
-// listParam joins every value of a list parameter, so `coinIds=a&coinIds=b` means the same as
-// `coinIds=a,b` rather than silently dropping b.
-func listParam(c echo.Context, name string) string {
-	return strings.Join(c.QueryParams()[name], ",")
-}
-
-// splitList reads a comma-separated parameter, lower-cased, trimmed and without duplicates.
-// Ids and codes are lower case in the database, so this is what makes currency codes
-// case-insensitive.
-func splitList(raw string) []string {
-	var out []string
-	for _, item := range strings.Split(raw, ",") {
-		item = strings.ToLower(strings.TrimSpace(item))
-		if item != "" && !slices.Contains(out, item) {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
-// pickKnown returns asked when every item is known, or all of known when nothing was asked.
-func pickKnown(bad invalidParams, param, what string, asked, known []string) []string {
+// checkKnown returns asked, naming in bad every item that is not known, or all of known when
+// nothing was asked.
+func checkKnown(bad domain.FieldErrors, param, what string, asked, known []string) []string {
 	if len(asked) == 0 {
 		return known
 	}
@@ -247,42 +198,21 @@ func pickKnown(bad invalidParams, param, what string, asked, known []string) []s
 		}
 	}
 	if len(unknown) > 0 {
-		bad.add(param, fmt.Sprintf("unknown %s %s", what, strings.Join(unknown, ", ")))
+		bad.Add(param, fmt.Sprintf("unknown %s %s", what, strings.Join(unknown, ", ")))
 	}
 	return asked
 }
 
 // writePricesCSV sends the same rows as the JSON answer, with the same field names as the
 // header, as a download.
-func writePricesCSV(c echo.Context, q domain.PriceQuery, rows []priceRowJSON) error {
-	header := append(breakdownList(q.Breakdown), "price")
+func writePricesCSV(c echo.Context, q domain.PriceQuery, rows []domain.PriceRow) error {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write(header); err != nil {
-		return err
-	}
-	record := make([]string, 0, len(header))
-	for _, r := range rows {
-		record = record[:0]
-		if q.Breakdown.Coin {
-			record = append(record, r.Coin)
-		}
-		if q.Breakdown.Currency {
-			record = append(record, r.Currency)
-		}
-		if q.Breakdown.Date {
-			record = append(record, r.Date)
-		}
-		record = append(record, strconv.FormatFloat(r.Price, 'f', -1, 64))
-		if err := w.Write(record); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	cols := append(q.Breakdown.Dimensions(breakdownOrder), domain.ColPrice)
+	if err := domain.WritePricesCSV(&buf, cols, q.Granularity, rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
-	name := fmt.Sprintf("prices_%s_%s_%s.csv", q.From.Format(dateLayout), q.To.Format(dateLayout), q.Granularity)
+	name := fmt.Sprintf("prices_%s_%s_%s.csv", q.Range.FirstDay().Format(domain.DayLayout),
+		q.Range.LastDay().Format(domain.DayLayout), q.Granularity)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }

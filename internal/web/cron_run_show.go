@@ -14,7 +14,7 @@ import (
 func (s *server) cronRunShow(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return invalidParams{"id": "must be a positive whole number"}
+		return domain.FieldErrors{"id": "must be a positive whole number"}
 	}
 	run, err := s.deps.Store.Run(c.Request().Context(), id)
 	if errors.Is(err, domain.ErrNotFound) {

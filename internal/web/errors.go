@@ -5,44 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
-	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/views"
 )
-
-// invalidParams is a request with bad parameters: each one named with what it accepts, all
-// reported at once so a client fixes its request in one go.
-type invalidParams map[string]string
-
-func (p invalidParams) add(param, problem string) {
-	if _, dup := p[param]; !dup {
-		p[param] = problem
-	}
-}
-
-// err returns p as an error, or nil when no parameter was bad.
-func (p invalidParams) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	return p
-}
-
-func (p invalidParams) Error() string {
-	parts := make([]string, 0, len(p))
-	for _, k := range slices.Sorted(maps.Keys(p)) {
-		parts = append(parts, k+": "+p[k])
-	}
-	return "invalid parameters: " + strings.Join(parts, "; ")
-}
 
 // failure is what the client is told about an error, and what is logged.
 type failure struct {
@@ -55,7 +26,7 @@ type failure struct {
 // classify maps an error to a status and a message fit for users. Internal text goes only to
 // the log.
 func classify(err error, requestID string) failure {
-	var params invalidParams
+	var params domain.FieldErrors
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &params):
@@ -73,11 +44,11 @@ func classify(err error, requestID string) failure {
 		return failure{status: http.StatusNotFound, message: "not found", logText: err.Error()}
 	case errors.Is(err, context.Canceled):
 		return failure{status: http.StatusServiceUnavailable, message: "request cancelled", logText: err.Error()}
-	case errors.Is(err, domain.ErrUnavailable):
-		return failure{status: http.StatusServiceUnavailable, message: "temporarily unavailable; try again shortly", logText: err.Error()}
-	case store.Unavailable(err):
+	case errors.Is(err, domain.ErrDatabaseDown):
 		return failure{status: http.StatusServiceUnavailable,
 			message: "the database is not answering; try again shortly", logText: err.Error()}
+	case errors.Is(err, domain.ErrUnavailable):
+		return failure{status: http.StatusServiceUnavailable, message: "temporarily unavailable; try again shortly", logText: err.Error()}
 	default:
 		return failure{status: http.StatusInternalServerError,
 			message: "internal error, request id " + requestID, logText: err.Error()}
@@ -140,7 +111,7 @@ func isAPI(r *http.Request) bool {
 func (s *server) errorPage(c echo.Context, f failure) error {
 	message := f.message
 	if len(f.fields) > 0 {
-		message = invalidParams(f.fields).Error()
+		message = domain.FieldErrors(f.fields).Error()
 	}
 	page := views.ErrorPage(views.ErrorProps{Status: f.status, Title: http.StatusText(f.status), Message: message})
 	if err := ui.Render(c, f.status, page); err != nil {

@@ -95,14 +95,12 @@
   function applyFormatters(option, meta) {
     var pct = meta.mode === 'pct' && meta.kind === 'line';
     var axisCurrency = sharedCurrency(meta);
-    option.useUTC = true;
     var symbols = meta.symbols || {};
     var y = first(option.yAxis);
     y.axisLabel = Object.assign({}, y.axisLabel, {
       formatter: function (v) { return pct ? percent(v, 0) : compact(v, axisCurrency, symbols); }
     });
     option.tooltip = Object.assign({}, option.tooltip, {
-      confine: true,
       formatter: function (params) {
         if (!Array.isArray(params)) params = [params];
         if (!params.length) return '';
@@ -154,24 +152,16 @@
     return rows;
   }
 
-  // applyLayout fits the option to the chart's width: room on the right for the last x label,
-  // about one x label per 110 px (ECharts also hides any that would overlap), and on a narrow
-  // chart the legend below the plot as plain wrapping lines rather than a paged strip.
+  // applyLayout fits the server's option to the chart's width: less room on the right of a
+  // narrow chart, about one x label per 110 px (ECharts also hides any that would overlap), and
+  // on a narrow chart the legend below the plot as plain wrapping lines rather than a paged
+  // strip.
   function applyLayout(option, meta, width) {
     var narrow = width < NARROW;
-    var grid = first(option.grid) || (option.grid = {});
-    grid.left = 8;
-    grid.right = narrow ? 22 : 32;
+    var grid = first(option.grid);
+    if (narrow) grid.right = 22;
     if (meta.kind !== 'line') return option;
-    var x = first(option.xAxis);
-    x.splitNumber = Math.max(2, Math.min(8, Math.floor(width / 110)));
-    // hideOverlap measures a label's box, which includes its padding only when the label has
-    // a background: the transparent one makes ECharts hide a label that would touch its
-    // neighbour ("Oct 29Nov"), not only one that would cover it. The axis's first label is
-    // often a day or two before the first regular one, so it is left out.
-    x.axisLabel = Object.assign({}, x.axisLabel, {
-      hideOverlap: true, showMinLabel: false, padding: [0, 5], backgroundColor: 'rgba(0,0,0,0)'
-    });
+    first(option.xAxis).splitNumber = Math.max(2, Math.min(8, Math.floor(width / 110)));
     if (!narrow) return option;
     var legend = first(option.legend);
     var names = (option.series || []).map(function (s) { return s.name; });

@@ -1,0 +1,169 @@
+package domain
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Granularity is the time step of a price query.
+type Granularity string
+
+// The granularities a price query can ask for.
+const (
+	Daily  Granularity = "daily"
+	Hourly Granularity = "hourly"
+)
+
+// HourlyMaxSpan is the widest range shown hour by hour: the JSON API and the dashboard both
+// switch to daily averages above it, as the Next.js system did.
+const HourlyMaxSpan = 48 * time.Hour
+
+// GranularityFor is the granularity a range of days gets when none is asked for: hourly when
+// its last day starts at most HourlyMaxSpan after its first (the Next.js API's
+// dateTo - dateFrom), daily otherwise.
+func GranularityFor(days Range) Granularity {
+	if days.DaySpan() <= HourlyMaxSpan {
+		return Hourly
+	}
+	return Daily
+}
+
+// The dimensions a price query can break its means down by, as the API and the dashboard's
+// URLs name them, and the price column that follows them in tables and CSVs.
+const (
+	DimDate     = "date"
+	DimCoin     = "coin"
+	DimCurrency = "currency"
+	ColPrice    = "price"
+)
+
+// Breakdown says which dimensions a price query groups by; the price of each group is the
+// mean of its members.
+type Breakdown struct {
+	Date     bool
+	Coin     bool
+	Currency bool
+}
+
+// AllDimensions breaks down by every dimension: one row per coin, currency and time.
+var AllDimensions = Breakdown{Date: true, Coin: true, Currency: true}
+
+// ParseBreakdown reads dimension names (as ParseList leaves them) into a Breakdown, returning
+// the names it does not know in their order.
+func ParseBreakdown(names []string) (b Breakdown, unknown []string) {
+	for _, n := range names {
+		switch n {
+		case DimDate:
+			b.Date = true
+		case DimCoin:
+			b.Coin = true
+		case DimCurrency:
+			b.Currency = true
+		default:
+			unknown = append(unknown, n)
+		}
+	}
+	return b, unknown
+}
+
+// Has reports whether dim is in the breakdown; the price column always is.
+func (b Breakdown) Has(dim string) bool {
+	switch dim {
+	case DimDate:
+		return b.Date
+	case DimCoin:
+		return b.Coin
+	case DimCurrency:
+		return b.Currency
+	}
+	return dim == ColPrice
+}
+
+// Dimensions lists the dimensions of the breakdown in the order of names.
+func (b Breakdown) Dimensions(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if n != ColPrice && b.Has(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ParseList reads a list parameter given repeated (as a form sends checkboxes) or
+// comma-separated (as links write it): items trimmed and lower-cased, since ids and codes are
+// lower case in the database, empty items dropped, and each item kept once, at its first place.
+func ParseList(values []string) []string {
+	var out []string
+	seen := make(map[string]struct{})
+	for _, v := range values {
+		for item := range strings.SplitSeq(v, ",") {
+			item = strings.ToLower(strings.TrimSpace(item))
+			if _, dup := seen[item]; item == "" || dup {
+				continue
+			}
+			seen[item] = struct{}{}
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// PriceQuery asks for the mean prices of some coins in some currencies over a range, grouped
+// by a breakdown. A daily query covers the whole days the range touches.
+type PriceQuery struct {
+	CoinIDs       []string
+	CurrencyCodes []string
+	Range         Range
+	Breakdown     Breakdown
+	Granularity   Granularity
+}
+
+// PriceRow is one group of a price query's answer. Fields outside the breakdown are zero.
+type PriceRow struct {
+	CoinID       string
+	CurrencyCode string
+	Time         time.Time
+	Price        float64
+}
+
+// FormatRowTime writes a row's time as data: its day, or for hourly rows its hour.
+func FormatRowTime(t time.Time, g Granularity) string {
+	if g == Hourly {
+		return t.UTC().Format(HourLayout)
+	}
+	return t.UTC().Format(DayLayout)
+}
+
+// WritePricesCSV writes rows as CSV with one column per name of cols (dimensions and price,
+// in the caller's order), headed by those names. Values are written as the JSON API writes
+// them: coin ids, upper-case currency codes, UTC times, prices at full precision.
+func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(cols); err != nil {
+		return err
+	}
+	rec := make([]string, len(cols))
+	for _, r := range rows {
+		for i, col := range cols {
+			switch col {
+			case DimDate:
+				rec[i] = FormatRowTime(r.Time, g)
+			case DimCoin:
+				rec[i] = r.CoinID
+			case DimCurrency:
+				rec[i] = strings.ToUpper(r.CurrencyCode)
+			default:
+				rec[i] = strconv.FormatFloat(r.Price, 'f', -1, 64)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
