@@ -41,7 +41,6 @@ type pageState struct {
 	SortDir   string              `json:"sortDir"`
 	Page      string              `json:"page"`
 	Prices    []float64           `json:"prices"`
-	FirstRow  string              `json:"firstRow"`
 	Marker    string              `json:"marker"`
 	Dark      bool                `json:"dark"`
 	Banner    bool                `json:"banner"`
@@ -74,7 +73,6 @@ const pageStateJS = `(() => {
 		sortDir: sorted ? sorted.getAttribute('aria-sort') : '',
 		page: text('[data-testid=page-current]'),
 		prices: [...document.querySelectorAll('[data-testid=row]')].map(r => parseFloat(r.cells[priceIdx].textContent.replace(/[^0-9.\-]/g, ''))),
-		firstRow: text('[data-testid=row]'),
 		marker: String(window.__marker || ''),
 		dark: document.documentElement.classList.contains('dark'),
 		banner: !!banner && banner.offsetParent !== null && /simulated/i.test(banner.textContent),
