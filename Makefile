@@ -18,6 +18,13 @@ demo: ## run the dashboard with the built-in CoinGecko simulator (no internet ne
 test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 and Chromium for the browser tests)
 	$(GO) test -count=1 -timeout 20m ./...
 
+# The packages whose code runs goroutines of its own: fetch workers, the rate limiter, the
+# HTTP server, the simulator, the run lock and session clean-up.
+RACE_PKGS := ./internal/pipeline/ ./internal/coingecko/ ./internal/web/ ./internal/simulator/ ./internal/store/ ./internal/ui/
+
+test-race: ## run the tests of the packages with goroutines under the race detector
+	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
+
 bench: ## run the benchmarks and write their report to .ci/bench/REPORT.md
 	./.ci/bench/run
 
@@ -39,9 +46,11 @@ check-generated: generate css ## fail if templ output or built assets differ fro
 build: ## build a static binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN) ./cmd/cryptodash
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, staticcheck (every check) and deadcode
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	$(GO) tool staticcheck -checks all ./...
+	@out="$$($(GO) tool deadcode -test ./...)"; test -z "$$out" || { echo "$$out"; echo "deadcode: unreachable functions"; exit 1; }
 
 screenshots: ## take screenshots of the dashboard and /status into .ci/screenshots
 	$(GO) test -count=1 -run TestScreenshots ./cmd/cryptodash/ -args -screenshots=$(CURDIR)/.ci/screenshots
@@ -49,4 +58,4 @@ screenshots: ## take screenshots of the dashboard and /status into .ci/screensho
 docker: ## build the container image (needs a Docker engine)
 	docker build -t cryptodash .
 
-.PHONY: help run demo test bench generate css check-generated build lint screenshots docker
+.PHONY: help run demo test test-race bench generate css check-generated build lint screenshots docker

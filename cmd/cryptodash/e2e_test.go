@@ -63,7 +63,7 @@ func startServer(t *testing.T) *e2eServer {
 	sim := simulator.New(simulator.Options{})
 	simSrv := httptest.NewServer(sim)
 	t.Cleanup(simSrv.Close) // registered first, so it runs after the server has stopped
-	dbURL := storetest.NewURL(t)
+	dbURL := storetest.NewMigratedURL(t)
 
 	s := &e2eServer{Sim: sim, Secret: "browser-test-cron-secret", logs: &syncBuffer{}}
 	port := freePort(t)

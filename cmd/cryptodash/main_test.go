@@ -52,7 +52,7 @@ func TestRun_FetchExitStatus(t *testing.T) {
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	env := map[string]string{
-		"DATABASE_URL":         storetest.NewURL(t),
+		"DATABASE_URL":         storetest.NewMigratedURL(t),
 		"COINGECKO_BASE_URL":   srv.URL + "/api/v3",
 		"COINGECKO_RATE_LIMIT": "0",
 		"COINS":                "bitcoin,dogecoin",
@@ -119,7 +119,7 @@ func TestFetchOnStart(t *testing.T) {
 	srv := httptest.NewServer(simulator.New(simulator.Options{}))
 	defer srv.Close()
 	cfg, err := config.Load(envOf(map[string]string{
-		"DATABASE_URL":         storetest.NewURL(t),
+		"DATABASE_URL":         storetest.NewMigratedURL(t),
 		"COINGECKO_BASE_URL":   srv.URL + "/api/v3",
 		"COINGECKO_RATE_LIMIT": "0",
 		"COINS":                "bitcoin",

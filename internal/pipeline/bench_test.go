@@ -32,7 +32,7 @@ func BenchmarkPipeline_Backfill90Days(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				srv := httptest.NewServer(simulator.New(simulator.Options{}))
-				st, err := store.Open(context.Background(), storetest.NewURL(b))
+				st, err := store.Open(context.Background(), storetest.NewMigratedURL(b))
 				if err != nil {
 					b.Fatal(err)
 				}

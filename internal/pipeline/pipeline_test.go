@@ -45,7 +45,7 @@ var testNow = time.Date(2026, 11, 20, 14, 37, 12, 0, time.UTC)
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: testNow}
-	f.url = storetest.NewURL(t)
+	f.url = storetest.NewMigratedURL(t)
 	st, err := store.Open(context.Background(), f.url)
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +124,7 @@ func (f *fixture) count(sql string, args ...any) int64 {
 }
 
 func TestPipeline_Backfill(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	p := f.pipeline(ctx, []string{"bitcoin", "dogecoin"}, 365)
@@ -245,6 +246,7 @@ func TestPipeline_Backfill(t *testing.T) {
 }
 
 func TestPipeline_PartialAndUnknown(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.sim.SetFaults(simulator.Faults{FailSeries: []string{"bitcoin/try"}, UnknownIDs: []string{"matic-network"}})
@@ -274,6 +276,7 @@ func TestPipeline_PartialAndUnknown(t *testing.T) {
 }
 
 func TestPipeline_FatalErrorStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var calls int
 	var mu sync.Mutex
@@ -305,6 +308,7 @@ func TestPipeline_FatalErrorStopsAtOnce(t *testing.T) {
 }
 
 func TestPipeline_ConcurrentTriggersMakeOneRun(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.sim.SetFaults(simulator.Faults{Slow: 20 * time.Millisecond})
 	ctx := context.Background()
@@ -357,6 +361,7 @@ func TestPipeline_ConcurrentTriggersMakeOneRun(t *testing.T) {
 }
 
 func TestPipeline_RunSlotOncePerSlot(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	a := f.pipeline(ctx, []string{"bitcoin"}, 3)
@@ -378,6 +383,7 @@ func TestPipeline_RunSlotOncePerSlot(t *testing.T) {
 }
 
 func TestPipeline_ShutdownKeepsStoredWindows(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.sim.SetFaults(simulator.Faults{Slow: 100 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -432,6 +438,7 @@ func TestPipeline_ShutdownKeepsStoredWindows(t *testing.T) {
 }
 
 func TestPipeline_TriggerWhileTheLockIsHeldWithoutARunRow(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	p := f.pipeline(ctx, []string{"bitcoin"}, 3)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPlanSeries(t *testing.T) {
+	t.Parallel()
 	s := domain.Series{CoinID: "bitcoin", CurrencyCode: "usd"}
 	now := time.Date(2026, 11, 20, 14, 37, 12, 0, time.UTC)
 	historyStart := now.AddDate(0, 0, -365).Add(time.Hour)
@@ -68,6 +69,7 @@ func TestPlanSeries(t *testing.T) {
 }
 
 func TestWindowKeep(t *testing.T) {
+	t.Parallel()
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	w := fetchWindow{Range: domain.Range{Start: from, End: from.Add(2 * time.Hour)}}
 	samples := []domain.Sample{

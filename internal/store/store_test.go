@@ -26,7 +26,7 @@ var (
 func seeded(t *testing.T) (*store.Store, *pgx.Conn) {
 	t.Helper()
 	ctx := context.Background()
-	url := storetest.NewURL(t)
+	url := storetest.NewMigratedURL(t)
 	st, err := store.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +58,15 @@ func hours(prices ...float64) []domain.Sample {
 }
 
 func TestStore_Migrate(t *testing.T) {
-	s := storetest.New(t)
+	t.Parallel()
+	s, err := store.Open(context.Background(), storetest.NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if applied, err := s.Migrate(context.Background()); err != nil || len(applied) == 0 {
+		t.Fatalf("first migrate applied %v, %v", applied, err)
+	}
 	applied, err := s.Migrate(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +77,7 @@ func TestStore_Migrate(t *testing.T) {
 }
 
 func TestStore_OpenCreatesMissingDatabase(t *testing.T) {
+	t.Parallel()
 	url := storetest.NewURL(t)
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, storetest.ServerURL())
@@ -88,6 +97,7 @@ func TestStore_OpenCreatesMissingDatabase(t *testing.T) {
 }
 
 func TestStore_SchemaRules(t *testing.T) {
+	t.Parallel()
 	_, conn := seeded(t)
 	ctx := context.Background()
 	reject := func(t *testing.T, code, sql string, args ...any) {
@@ -139,6 +149,7 @@ func TestStore_SchemaRules(t *testing.T) {
 }
 
 func TestStore_StoreHourly(t *testing.T) {
+	t.Parallel()
 	st, conn := seeded(t)
 	ctx := context.Background()
 	daily := func(t *testing.T) (price, open, high, low, closing float64, samples int) {
@@ -220,6 +231,7 @@ func TestStore_StoreHourly(t *testing.T) {
 }
 
 func TestStore_Prices(t *testing.T) {
+	t.Parallel()
 	st, _ := seeded(t)
 	ctx := context.Background()
 	if err := st.UpsertCoins(ctx, []domain.Coin{{ID: "dogecoin", Symbol: "doge", Name: "Dogecoin"}}); err != nil {
@@ -293,6 +305,7 @@ func TestStore_Prices(t *testing.T) {
 }
 
 func TestStore_PricesHourBounds(t *testing.T) {
+	t.Parallel()
 	st, _ := seeded(t)
 	ctx := context.Background()
 	// Two whole days, the price of each hour being its index: 0 … 47 (plus 1, as a price
@@ -365,6 +378,7 @@ func TestStore_PricesHourBounds(t *testing.T) {
 }
 
 func TestStore_RunLockIsExclusive(t *testing.T) {
+	t.Parallel()
 	st, _ := seeded(t)
 	ctx := context.Background()
 	lock, ok, err := st.TryRunLock(ctx)
@@ -383,6 +397,7 @@ func TestStore_RunLockIsExclusive(t *testing.T) {
 }
 
 func TestStore_StartRunClosesAbandonedRuns(t *testing.T) {
+	t.Parallel()
 	st, _ := seeded(t)
 	ctx := context.Background()
 	first, err := st.StartRun(ctx, domain.TriggerCron)
@@ -406,6 +421,7 @@ func TestStore_StartRunClosesAbandonedRuns(t *testing.T) {
 }
 
 func TestStore_ReplicasMigratingTogether(t *testing.T) {
+	t.Parallel()
 	url := storetest.NewURL(t)
 	ctx := context.Background()
 	errs := make(chan error, 3)
@@ -442,6 +458,7 @@ func TestStore_ReplicasMigratingTogether(t *testing.T) {
 }
 
 func TestStore_ReferenceChangesBumpTheDataVersion(t *testing.T) {
+	t.Parallel()
 	st, _ := seeded(t)
 	ctx := context.Background()
 	v0, _ := st.DataVersion(ctx)

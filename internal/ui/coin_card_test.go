@@ -10,6 +10,7 @@ import (
 )
 
 func TestCoinCard(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 1)
 	hostile := `Bitcoin is the <strong>first</strong> <a href="https://bitcoin.org/en/">decentralized</a> cryptocurrency.<script>alert(1)</script> ` +
 		`It has <img src=x onerror="alert(2)"> a fixed supply. <a href="javascript:alert(3)">Click</a> here. ` +

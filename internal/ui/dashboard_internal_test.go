@@ -6,6 +6,7 @@ import (
 )
 
 func TestPageWindow(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		page, pages int
 		want        string

@@ -16,6 +16,7 @@ import (
 )
 
 func TestDashboard_Page(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 40)
 
 	t.Run("default view", func(t *testing.T) {
@@ -137,6 +138,7 @@ func TestDashboard_Page(t *testing.T) {
 // A 1D view is the 24 hours ending at the newest stored hour, whatever the breakdown: without
 // the date, each group's mean must cover those hours, not the two UTC days they touch.
 func TestDashboard_OneDayMeanCoversTwentyFourHours(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 40)
 	hourly := readCSV(t, ts, "/dashboard.csv?range=1d&coins=bitcoin&currencies=usd")
 	if len(hourly) != 25 {
@@ -182,6 +184,7 @@ func parseFloat(t *testing.T, s string) float64 {
 }
 
 func TestDashboard_MixedCurrencies(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 40)
 	tests := []struct {
 		name, query, unit, price string
@@ -210,6 +213,7 @@ func TestDashboard_MixedCurrencies(t *testing.T) {
 }
 
 func TestDashboard_BadViewState(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 40)
 	tests := []struct {
 		name, query, testid, want string
@@ -247,6 +251,7 @@ func TestDashboard_BadViewState(t *testing.T) {
 }
 
 func TestDashboard_Partials(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 40)
 
 	t.Run("dashboard partial pushes the canonical page URL", func(t *testing.T) {
@@ -397,6 +402,7 @@ func TestDashboard_Partials(t *testing.T) {
 }
 
 func TestDashboard_CSV(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 40)
 	r := ts.getBoth(t, "/dashboard.csv?cols=currency,coin,date&sort=price&dir=desc")
 	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") {
@@ -441,6 +447,7 @@ func TestDashboard_CSV(t *testing.T) {
 }
 
 func TestDashboard_EmptyDatabase(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 0)
 	r := ts.getBoth(t, "/")
 	if r.status != http.StatusOK {
@@ -456,6 +463,7 @@ func TestDashboard_EmptyDatabase(t *testing.T) {
 }
 
 func TestDashboard_Scale(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 40)
 	yAxis := func(r response) string {
 		t.Helper()
@@ -499,6 +507,7 @@ func TestDashboard_Scale(t *testing.T) {
 }
 
 func TestDashboard_Table(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 40)
 
 	// Sorting swaps only the table; the chart's toolbar, whose zoom and reset URLs carry the

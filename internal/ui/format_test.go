@@ -6,6 +6,7 @@ import (
 )
 
 func TestFormatPrice(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		currency string

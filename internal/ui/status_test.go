@@ -13,6 +13,7 @@ import (
 )
 
 func TestStatus(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 2)
 	ctx := context.Background()
 
@@ -111,6 +112,7 @@ func TestStatus(t *testing.T) {
 }
 
 func TestStatus_StaleAndMissingSeries(t *testing.T) {
+	t.Parallel()
 	ts := newTestServer(t, 2)
 	ctx := context.Background()
 	if err := ts.store.UpsertCoins(ctx, []domain.Coin{{ID: "cardano", Symbol: "ada", Name: "Cardano"}}); err != nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestCountsCache_ExpiresAndSkipsFailures(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 6, 15, 12, 0, 0, 0, time.UTC)
 	cc := newCountsCache()
 	cc.now = func() time.Time { return now }

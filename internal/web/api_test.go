@@ -15,6 +15,7 @@ import (
 )
 
 func TestAPI_SameAnswerWithAndWithoutHXRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	routes := []string{
@@ -44,6 +45,7 @@ func TestAPI_SameAnswerWithAndWithoutHXRequest(t *testing.T) {
 }
 
 func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 
@@ -95,6 +97,7 @@ func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
 }
 
 func TestAPIPrices_BadParameters(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	good := url.Values{"dateFrom": {"2024-03-01"}, "dateTo": {"2024-03-02"}}
@@ -198,6 +201,7 @@ func (f *fixture) prices(t *testing.T, query string) pricesAnswer {
 }
 
 func TestAPIPrices_Breakdowns(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	const span = "dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin,ethereum&currencyCodes=USD,try"
@@ -265,6 +269,7 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 }
 
 func TestAPIPrices_Hourly(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-01&coinIds=bitcoin&currencyCodes=usd")
@@ -288,6 +293,7 @@ func TestAPIPrices_Hourly(t *testing.T) {
 }
 
 func TestAPIPrices_CSV(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin&breakdown=date,currency&format=csv")
@@ -316,6 +322,7 @@ func TestAPIPrices_CSV(t *testing.T) {
 }
 
 func TestAPI_CachingAndETag(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	const route = "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05"
@@ -364,6 +371,7 @@ func TestAPI_CachingAndETag(t *testing.T) {
 }
 
 func TestWeb_CacheHeadersPerRouteClass(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	auth := []string{"Authorization", "Bearer " + testSecret}
@@ -393,6 +401,7 @@ func TestWeb_CacheHeadersPerRouteClass(t *testing.T) {
 }
 
 func TestWeb_SecurityHeaders(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, func(d *web.Deps) { d.Config.CoinGeckoBaseURL = "http://127.0.0.1:8090/api/v3" })
 	for _, route := range []string{"/api/coins", "/api/nothing", "/no-such-page", "/metrics"} {
 		rec := f.do(http.MethodGet, route)
@@ -412,6 +421,7 @@ func TestWeb_SecurityHeaders(t *testing.T) {
 }
 
 func TestWeb_Gzip(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-01", "Accept-Encoding", "gzip")
@@ -429,6 +439,7 @@ func TestWeb_Gzip(t *testing.T) {
 }
 
 func TestWeb_RequestIDAndAccessLog(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// As behind the ALB: the peer is a private address, the client is in X-Forwarded-For.
 	req := httptest.NewRequest(http.MethodGet, "/api/currencies", nil)
@@ -452,6 +463,7 @@ func TestWeb_RequestIDAndAccessLog(t *testing.T) {
 }
 
 func TestWeb_Metrics(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.do(http.MethodGet, "/api/coins/x/metadata")
 	rec := f.do(http.MethodGet, "/metrics")
@@ -468,6 +480,7 @@ func TestWeb_Metrics(t *testing.T) {
 }
 
 func TestWeb_PageErrorsAreHTML(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	rec := f.do(http.MethodGet, "/no-such-page")
 	if rec.Code != http.StatusNotFound || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
@@ -479,6 +492,7 @@ func TestWeb_PageErrorsAreHTML(t *testing.T) {
 }
 
 func TestAPIPrices_RepeatedListParameters(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	joined := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin,ethereum&breakdown=coin")

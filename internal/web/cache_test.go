@@ -24,6 +24,7 @@ func (s *versionCountingStore) DataVersion(ctx context.Context) (domain.DataVers
 }
 
 func TestCache_ReadsDataVersionOnce(t *testing.T) {
+	t.Parallel()
 	var counter *versionCountingStore
 	f := newFixture(t, func(d *web.Deps) {
 		counter = &versionCountingStore{Store: d.Store.(*store.Store)}
@@ -55,6 +56,7 @@ func TestCache_ReadsDataVersionOnce(t *testing.T) {
 }
 
 func TestCache_ETagIgnoresOperationalSettings(t *testing.T) {
+	t.Parallel()
 	const route = "/api/coins"
 	a := newFixture(t)
 	a.seed()

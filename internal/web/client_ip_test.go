@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseViewerAddress(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in, want string
 		ok       bool
@@ -33,6 +34,7 @@ func TestParseViewerAddress(t *testing.T) {
 }
 
 func TestClientIPExtractor(t *testing.T) {
+	t.Parallel()
 	const (
 		alb    = "10.0.1.5:34567"
 		viewer = "203.0.113.9"

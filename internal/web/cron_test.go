@@ -15,6 +15,7 @@ import (
 )
 
 func TestCron_DisabledWithoutSecret(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, func(d *web.Deps) { d.Config.CronSecret = "" })
 	for _, method := range []string{http.MethodPost, http.MethodGet} {
 		rec := f.do(method, "/api/cron/fetch-data", "Authorization", "Bearer ")
@@ -33,6 +34,7 @@ func TestCron_DisabledWithoutSecret(t *testing.T) {
 }
 
 func TestCron_Unauthorized(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cases := []struct{ name, header string }{
 		{"missing", ""},
@@ -79,6 +81,7 @@ type runStarted struct {
 }
 
 func TestCron_TriggerAndRuns(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	auth := []string{"Authorization", "Bearer " + testSecret}
 
@@ -162,6 +165,7 @@ func (r failingRunner) Start(context.Context, domain.Trigger) (domain.FetchRun, 
 }
 
 func TestCron_RunnerFailureHidesInternals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, func(d *web.Deps) { d.Runner = failingRunner{errors.New("boom: secret internal detail")} })
 	rec := f.do(http.MethodPost, "/api/cron/fetch-data", "Authorization", "Bearer "+testSecret, "X-Request-Id", "req-7")
 	env := decode(t, rec)
@@ -174,6 +178,7 @@ func TestCron_RunnerFailureHidesInternals(t *testing.T) {
 }
 
 func TestServe_ShutsDownOnCancel(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -216,6 +221,7 @@ type panickyStore struct{ web.Store }
 func (panickyStore) Coins(context.Context) ([]domain.Coin, error) { panic("index out of range") }
 
 func TestWeb_PanicBecomesLogged500(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, func(d *web.Deps) { d.Store = panickyStore{d.Store} })
 	rec := f.do(http.MethodGet, "/api/coins", "X-Request-Id", "req-p")
 	if env := decode(t, rec); rec.Code != http.StatusInternalServerError || env.Message != "internal error, request id req-p" {

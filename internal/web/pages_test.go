@@ -21,6 +21,7 @@ func withUI(d *web.Deps) {
 }
 
 func TestPages_CacheHeaders(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, withUI)
 	f.seed()
 	public := []string{"/", "/partials/dashboard", "/partials/table", "/partials/coins/bitcoin/card",
@@ -105,6 +106,7 @@ func (f *fixture) login(t *testing.T, user, password, next string) *http.Cookie 
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, withLogin(t))
 	f.seed()
 
@@ -225,6 +227,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestMetrics_ClosedWithLogin(t *testing.T) {
+	t.Parallel()
 	t.Run("with CRON_SECRET: its bearer token", func(t *testing.T) {
 		f := newFixture(t, withLogin(t))
 		rec := f.do(http.MethodGet, "/metrics")

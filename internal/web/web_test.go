@@ -183,6 +183,7 @@ func (r *storeRunner) Start(ctx context.Context, trigger domain.Trigger) (domain
 }
 
 func TestWeb_HealthAndCounts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	rec := f.do(http.MethodGet, "/api/health")
@@ -221,6 +222,7 @@ func (s *countingStore) Counts(ctx context.Context) (domain.Counts, error) {
 }
 
 func TestWeb_HealthCachesCountsNotThePing(t *testing.T) {
+	t.Parallel()
 	var cs *countingStore
 	f := newFixture(t, func(d *web.Deps) {
 		cs = &countingStore{Store: d.Store}
@@ -248,6 +250,7 @@ func TestWeb_HealthCachesCountsNotThePing(t *testing.T) {
 }
 
 func TestWeb_LogsTheViewerBehindCloudFront(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	req := httptest.NewRequest(http.MethodPost, "/api/cron/fetch-data", nil)
 	req.RemoteAddr = "10.0.1.5:34567"                               // the ALB
@@ -262,6 +265,7 @@ func TestWeb_LogsTheViewerBehindCloudFront(t *testing.T) {
 }
 
 func TestWeb_HealthDatabaseDown(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.store.Close()
 	rec := f.do(http.MethodGet, "/api/health")
@@ -292,6 +296,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestHEADAnswersLikeGET(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.seed()
 	srv := httptest.NewServer(f.e)

@@ -1,19 +1,28 @@
-// Package storetest gives each test a fresh, migrated PostgreSQL database of its own, dropped
-// when the test ends, so tests run against the real database without seeing each other's rows.
+// Package storetest gives each test a fresh PostgreSQL database of its own, dropped when the
+// test ends, so tests run against the real database without seeing each other's rows.
+//
+// Migrated databases are cloned from a template database that is migrated once and named
+// after the migrations' content, so a test pays for a CREATE DATABASE rather than for every
+// migration, and a changed migration makes a new template by itself.
 package storetest
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cryptodash/cryptodash/internal/store"
+	"github.com/cryptodash/cryptodash/migrations"
 )
 
 // ServerURL is the PostgreSQL server tests create their databases on; TEST_DATABASE_URL
@@ -25,55 +34,156 @@ func ServerURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres"
 }
 
-// NewURL creates an empty database for tb, drops it in tb.Cleanup, and returns its URL.
+// NewURL creates an empty database for tb, drops it in tb.Cleanup, and returns its URL. Tests
+// of migrating itself start here; the rest want NewMigratedURL.
 func NewURL(tb testing.TB) string {
 	tb.Helper()
-	buf := make([]byte, 6)
-	_, _ = rand.Read(buf)
-	name := "cryptodash_test_" + hex.EncodeToString(buf)
-	u, err := url.Parse(ServerURL())
+	return create(tb, "")
+}
+
+// NewMigratedURL creates a database with every migration applied for tb, drops it in
+// tb.Cleanup, and returns its URL.
+func NewMigratedURL(tb testing.TB) string {
+	tb.Helper()
+	tpl, err := template()
 	if err != nil {
-		tb.Fatalf("TEST_DATABASE_URL: %v", err)
+		tb.Fatalf("migrated template database: %v", err)
 	}
-	admin := u.String()
-	u.Path = "/" + name
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		tb.Fatalf("connect to test PostgreSQL at %s: %v", ServerURL(), err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatalf("create test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			tb.Errorf("drop test database: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("drop test database: %v", err)
-		}
-	})
-	return u.String()
+	return create(tb, tpl)
 }
 
 // New returns a store on a fresh, migrated database that is dropped when tb ends.
 func New(tb testing.TB) *store.Store {
 	tb.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, NewURL(tb))
+	s, err := store.Open(context.Background(), NewMigratedURL(tb))
 	if err != nil {
 		tb.Fatalf("open test store: %v", err)
 	}
 	tb.Cleanup(s.Close)
-	if _, err := s.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate test store: %v", err)
-	}
 	return s
+}
+
+func create(tb testing.TB, template string) string {
+	tb.Helper()
+	name := "cryptodash_test_" + randomHex(6)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sql := "CREATE DATABASE " + name
+	if template != "" {
+		sql += " TEMPLATE " + template
+	}
+	if err := admin(ctx, sql); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := admin(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			tb.Errorf("drop test database: %v", err)
+		}
+	})
+	return databaseURL(name)
+}
+
+// admin runs statements on the server's maintenance database. A test database need not
+// survive a crash, so its creation does not wait for the disk: that halves the cost of
+// CREATE and DROP DATABASE, which dominates a test's setup.
+func admin(ctx context.Context, statements ...string) error {
+	conn, err := pgx.Connect(ctx, ServerURL())
+	if err != nil {
+		return fmt.Errorf("connect to test PostgreSQL at %s: %w", ServerURL(), err)
+	}
+	defer conn.Close(ctx)
+	for _, sql := range append([]string{"SET synchronous_commit = off"}, statements...) {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("%s: %w", sql, err)
+		}
+	}
+	return nil
+}
+
+func databaseURL(name string) string {
+	u, err := url.Parse(ServerURL())
+	if err != nil {
+		panic("TEST_DATABASE_URL: " + err.Error())
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// template returns the name of the migrated template database, making it the first time
+// any test process needs it. Processes race to make it (go test runs packages in parallel):
+// each migrates a database of its own name and renames it to the template's, and the loser
+// of the rename drops its copy.
+func template() (string, error) {
+	templateOnce.Do(func() {
+		templateName, templateErr = makeTemplate()
+	})
+	return templateName, templateErr
+}
+
+func makeTemplate() (string, error) {
+	sum, err := migrationsHash()
+	if err != nil {
+		return "", err
+	}
+	name := "cryptodash_test_tpl_" + sum
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, ServerURL())
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil || exists {
+		return name, err
+	}
+	work := name + "_" + randomHex(4)
+	if err := admin(ctx, "CREATE DATABASE "+work); err != nil {
+		return "", err
+	}
+	s, err := store.Open(ctx, databaseURL(work))
+	if err == nil {
+		_, err = s.Migrate(ctx)
+		s.Close()
+	}
+	if err == nil {
+		err = admin(ctx, "ALTER DATABASE "+work+" RENAME TO "+name)
+	}
+	if err != nil {
+		_ = admin(ctx, "DROP DATABASE IF EXISTS "+work+" WITH (FORCE)")
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err == nil && exists {
+			return name, nil
+		}
+		return "", err
+	}
+	return name, nil
+}
+
+// migrationsHash names the template after the migrations' content.
+func migrationsHash() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(migrations.FS, path)
+		fmt.Fprintf(h, "%s %d\n", path, len(body))
+		h.Write(body)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12], err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
