@@ -35,7 +35,7 @@ node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch node_modules
 
-css: node_modules ## build the Tailwind CSS and vendor HTMX and ECharts from npm into static/
+css: node_modules ## build the Tailwind CSS, bundle the ECharts parts in use and vendor HTMX into static/
 	npm run --silent build:css
 	npm run --silent vendor
 

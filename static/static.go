@@ -17,8 +17,9 @@ import (
 )
 
 // FS holds the built assets: static/css (Tailwind output), static/js (our scripts),
-// static/img (the favicon) and static/vendor (HTMX and ECharts copied from npm by
-// `npm run vendor`). static/src is the Tailwind input and is not served.
+// static/img (the favicon) and static/vendor (HTMX copied from npm, and the parts of ECharts
+// in use bundled by esbuild; `npm run vendor` makes both). static/src holds the inputs of the
+// CSS and the bundle and is not served.
 //
 //go:embed css img js vendor
 var FS embed.FS

@@ -60,7 +60,7 @@ const pageStateJS = `(() => {
 		step = (x(opt.series[0].data[1]) - x(opt.series[0].data[0])) / 60000;
 	}
 	const banner = document.querySelector('[data-testid=simulated-banner]');
-	const priceIdx = [...document.querySelectorAll('[data-testid=price-table] th[data-col]')].findIndex(th => th.dataset.col === 'price');
+	const priceIdx = [...document.querySelectorAll('[data-testid=price-table] th[data-col]')].findIndex(th => th.dataset.col === 'price' || th.dataset.col === 'change');
 	return {
 		search: decodeURIComponent(location.search),
 		series: opt ? opt.series.map(s => s.name) : null,
@@ -151,7 +151,16 @@ func checkAgrees(t *testing.T, s pageState) {
 		t.Errorf("URL %q names range %q, the form shows %q", s.Search, want, s.Checked["range"])
 	}
 	breakdown := list("breakdown", "date,coin,currency")
-	if !sameSet(s.Checked["breakdown"], breakdown) || !sameSet(s.Cols, append(slices.Clone(breakdown), "price")) {
+	// The value column is the price or, in the default percent mode, the change; prices in
+	// several currencies keep a currency column even when the breakdown leaves it out.
+	cols, value := slices.Clone(breakdown), "change"
+	if q.Get("mode") == "price" {
+		value = "price"
+		if len(list("currencies", "usd,try")) > 1 && !slices.Contains(cols, "currency") {
+			cols = append(cols, "currency")
+		}
+	}
+	if !sameSet(s.Checked["breakdown"], breakdown) || !sameSet(s.Cols, append(cols, value)) {
 		t.Errorf("URL %q names breakdown %q, the form shows %q and the table columns %q", s.Search, breakdown, s.Checked["breakdown"], s.Cols)
 	}
 	sortCol, sortDir := q.Get("sort"), q.Get("dir")
@@ -249,7 +258,8 @@ func TestBrowser_Dashboard(t *testing.T) {
 	}
 
 	step("load", func(t *testing.T) {
-		do(t, ctx, "open /", chromedp.Navigate(srv.URL+"/"))
+		// These steps work in prices; the default view (changes in percent) has its own test.
+		do(t, ctx, "open /?mode=price", chromedp.Navigate(srv.URL+"/?mode=price"))
 		waitFor(t, ctx, "the chart is drawn", chartReady, `document.body.innerText.slice(0, 300)`)
 		s := readState(t, ctx)
 		want := []string{"BTC / USD", "BTC / TRY", "ETH / USD", "ETH / TRY", "DOGE / USD", "DOGE / TRY"}
@@ -265,13 +275,13 @@ func TestBrowser_Dashboard(t *testing.T) {
 		if !s.Banner {
 			t.Error("the simulated-data banner is not visible")
 		}
-		if s.Search != "" || !strings.Contains(s.Through, "daily averages") {
-			t.Errorf("search %q, range %q: want the default view, daily", s.Search, s.Through)
+		if s.Search != "?mode=price" || !strings.Contains(s.Through, "daily averages") {
+			t.Errorf("search %q, range %q: want the default view in prices, daily", s.Search, s.Through)
 		}
-		// The default view mixes BTC/TRY (millions) and DOGE/USD (cents): a log axis keeps
-		// every line readable.
+		// Prices mix BTC/TRY (millions) and DOGE/USD (cents): a log axis keeps every line
+		// readable.
 		if y := eval[string](t, ctx, chartJS+`.getOption().yAxis[0].type`); y != "log" {
-			t.Errorf("default y axis is %q, want log", y)
+			t.Errorf("default y axis for prices is %q, want log", y)
 		}
 		checkXLabels(t, ctx)
 		// On a wide screen the filters are open and their disclosure summary is hidden.
@@ -314,13 +324,18 @@ func TestBrowser_Dashboard(t *testing.T) {
 		if s.Showing != "Showing 1–10 of 540" || !strings.Contains(s.Through, "daily averages") {
 			t.Errorf("3M: %q, %q; want 540 daily rows", s.Showing, s.Through)
 		}
+		// Prices in USD and EUR are never averaged into one number: without Currency in the
+		// breakdown the currencies still keep their own lines and rows, and the page says so.
 		s = swap(t, ctx, "breakdown without currency", "results", []string{"breakdown=date,coin"},
 			click(`[data-testid="option-breakdown-currency"]`))
-		if !slices.Equal(s.Cols, []string{"date", "coin", "price"}) {
-			t.Errorf("columns %q, want date, coin, price", s.Cols)
+		if !slices.Equal(s.Cols, []string{"date", "coin", "currency", "price"}) {
+			t.Errorf("columns %q, want date, coin, currency, price", s.Cols)
 		}
-		if !sameSet(s.Series, []string{"BTC", "ETH", "SOL"}) || s.Showing != "Showing 1–10 of 270" {
-			t.Errorf("series %q, %q; want one line per coin, 270 rows", s.Series, s.Showing)
+		if len(s.Series) != 6 || s.Showing != "Showing 1–10 of 540" {
+			t.Errorf("series %q, %q; want a line per coin and currency, 540 rows", s.Series, s.Showing)
+		}
+		if note := eval[string](t, ctx, `document.querySelector('[data-testid=notes]').textContent`); !strings.Contains(note, "never averaged") {
+			t.Errorf("notes %q do not say why the currencies stay apart", note)
 		}
 		if s.Marker != "same page" {
 			t.Error("the page was reloaded: window.__marker is gone")
@@ -348,7 +363,7 @@ func TestBrowser_Dashboard(t *testing.T) {
 		waitFor(t, ctx, "the chart zoom is reset", `!`+resetShown+` && `+chartJS+`.getOption().dataZoom[0].start === 0`, `document.querySelector('[data-testid="reset-zoom"]').outerHTML`)
 		page1 := s
 		s = swap(t, ctx, "go to page 2", "table-section", []string{"page=2"}, click(`[data-testid="page-next"]`))
-		if s.Page != "2" || s.Showing != "Showing 11–20 of 270" || !nonIncreasing(s.Prices) ||
+		if s.Page != "2" || s.Showing != "Showing 11–20 of 540" || !nonIncreasing(s.Prices) ||
 			s.Prices[0] > page1.Prices[len(page1.Prices)-1] || !strings.Contains(s.Search, "sort=price") {
 			t.Errorf("page 2: current %q, %q, prices %v after %v, search %q", s.Page, s.Showing, s.Prices, page1.Prices, s.Search)
 		}
@@ -433,9 +448,9 @@ func TestBrowser_Dashboard(t *testing.T) {
 	step("hover card", func(t *testing.T) {
 		trigger := `[data-testid="row"] [data-testid="coin-hover"]`
 		coinID := eval[string](t, ctx, `document.querySelector('`+trigger+`').dataset.coin`)
-		cellText := eval[string](t, ctx, `document.querySelector('`+trigger+` [tabindex]').textContent.trim()`)
-		do(t, ctx, "hover a coin name", chromedp.ScrollIntoView(chromedp.CSS(trigger+" [tabindex]")))
-		box := eval[[]float64](t, ctx, `(() => { const r = document.querySelector('`+trigger+` [tabindex]').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+		cellText := eval[string](t, ctx, `document.querySelector('`+trigger+` [data-testid=coin-cell]').textContent.trim()`)
+		do(t, ctx, "hover a coin name", chromedp.ScrollIntoView(chromedp.CSS(trigger+" [data-testid=coin-cell]")))
+		box := eval[[]float64](t, ctx, `(() => { const r = document.querySelector('`+trigger+` [data-testid=coin-cell]').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
 		do(t, ctx, "move the pointer onto the coin name", chromedp.MouseEvent(chromedp.MouseMoved, box[0], box[1]))
 		card := `document.querySelector('` + trigger + ` [data-testid="coin-card"]')`
 		waitFor(t, ctx, "the hover card shows", card+` && `+card+`.getBoundingClientRect().height > 0`,
@@ -475,9 +490,9 @@ func TestBrowser_Dashboard(t *testing.T) {
 		}
 		do(t, ctx, "move the pointer away", chromedp.MouseEvent(chromedp.MouseMoved, 1, 1))
 
-		// The chips in the form have cards too; Solana's was first hovered when it was clicked.
+		// The chips in the form have cards too, on the link to the coin's page beside each.
 		chip := `[data-testid="coin-options"] [data-testid="coin-hover"][data-coin="solana"]`
-		box = eval[[]float64](t, ctx, `(() => { const r = document.querySelector('`+chip+`').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+		box = eval[[]float64](t, ctx, `(() => { const el = document.querySelector('`+chip+`'); el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
 		do(t, ctx, "hover the Solana chip", chromedp.MouseEvent(chromedp.MouseMoved, box[0], box[1]))
 		chipCard := `document.querySelector('` + chip + ` [data-testid="coin-name"]')`
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -509,7 +524,7 @@ func TestBrowser_Dashboard(t *testing.T) {
 			`!document.getElementById('controls').__stale && `+urlHas("range=3m")+` && `+chartReady+` && !document.querySelector('.htmx-request, .htmx-settling')`,
 			`[decodeURIComponent(location.search), !!document.getElementById('controls').__stale]`)
 		s = readState(t, ctx)
-		if !strings.Contains(s.Through, "daily averages") || s.Showing != "Showing 1–10 of 270" {
+		if !strings.Contains(s.Through, "daily averages") || s.Showing != "Showing 1–10 of 540" {
 			t.Errorf("after forward: search %q, %q, %q; want the 3M daily view", s.Search, s.Through, s.Showing)
 		}
 		checkAgrees(t, s)
@@ -535,25 +550,24 @@ func TestBrowser_Dashboard(t *testing.T) {
 			HeaderWidths  []float64 `json:"headerWidths"`
 			Coin          string    `json:"coin"`
 			Legend        string    `json:"legend"`
-			LegendBottom  float64   `json:"legendBottom"`
 		}
 		got := eval[phoneState](t, tab, `(() => {
 			const r = sel => document.querySelector(sel).getBoundingClientRect();
 			const c = `+chartJS+`;
-			const legend = c.getOption().legend[0];
+			const legend = (c.getOption().legend || [])[0];
+			const list = document.querySelector('[data-testid=legend]');
 			return {
 				filtersOpen: document.getElementById('filters').open,
 				summary: document.querySelector('[data-testid=filters-summary]').innerText.trim(),
 				chartBottom: r('[data-testid=chart]').bottom + window.scrollY,
 				viewportH: window.innerHeight,
 				viewportW: document.documentElement.clientWidth,
-				priceRight: r('[data-testid=col-price]').right,
+				priceRight: r('[data-testid=price-table] th:last-child').right,
 				cellRight: document.querySelector('[data-testid=row]').lastElementChild.getBoundingClientRect().right,
 				headerHeights: [...document.querySelectorAll('[data-testid=price-table] th')].map(th => th.getBoundingClientRect().height),
 				headerWidths: [...document.querySelectorAll('[data-testid=price-table] th')].map(th => Math.round(th.getBoundingClientRect().width)),
-				coin: document.querySelector('[data-testid=row] [data-testid=coin-hover] [tabindex]').innerText.trim(),
-				legend: legend.type,
-				legendBottom: legend.bottom,
+				coin: document.querySelector('[data-testid=row] [data-testid=coin-cell]').innerText.trim(),
+				legend: (!legend || legend.show === false) && list && list.getBoundingClientRect().top >= r('[data-testid=chart]').bottom ? 'below' : 'on the canvas',
 			};
 		})()`)
 		if got.FiltersOpen || got.Summary != "BTC, DOGE, ETH · TRY, USD · 1M" {
@@ -573,8 +587,9 @@ func TestBrowser_Dashboard(t *testing.T) {
 		if !slices.Contains([]string{"BTC", "ETH", "DOGE"}, got.Coin) {
 			t.Errorf("the coin cell shows %q, want its symbol alone", got.Coin)
 		}
-		if got.Legend != "plain" || got.LegendBottom != 0 {
-			t.Errorf("legend %q at bottom %v, want a plain one below the chart", got.Legend, got.LegendBottom)
+		// The legend is the page's, below the chart, where it wraps without eating the plot.
+		if got.Legend != "below" {
+			t.Errorf("legend %s, want the page's list below the chart", got.Legend)
 		}
 		checkXLabels(t, tab)
 
@@ -614,8 +629,8 @@ func TestBrowser_Dashboard(t *testing.T) {
 		if s.Series != nil {
 			t.Errorf("a chart was drawn with JavaScript off: %q", s.Series)
 		}
-		if s.Rows != 10 || s.Showing != "Showing 1–10 of 28" || !slices.Equal(s.Cols, []string{"date", "coin", "price"}) {
-			t.Errorf("table: %d rows, %q, columns %q; want 28 rows (7 days × 4 coins), no currency column", s.Rows, s.Showing, s.Cols)
+		if s.Rows != 10 || s.Showing != "Showing 1–10 of 28" || !slices.Equal(s.Cols, []string{"date", "coin", "change"}) {
+			t.Errorf("table: %d rows, %q, columns %q; want 28 rows (7 days × 4 coins) of changes, no currency column", s.Rows, s.Showing, s.Cols)
 		}
 		if !sameSet(s.Checked["coins"], []string{"bitcoin", "ethereum", "dogecoin", "solana"}) || !slices.Equal(s.Checked["range"], []string{"1w"}) ||
 			!slices.Equal(s.Checked["breakdown"], []string{"date", "coin"}) {
@@ -688,7 +703,7 @@ func TestScreenshots(t *testing.T) {
 		do(t, ctx, "reload", chromedp.Reload())
 		settle(t, ctx)
 		// The first row's coin name in the middle of the viewport, so the card below it fits.
-		trigger := `[data-testid="row"] [data-testid="coin-hover"] [tabindex]`
+		trigger := `[data-testid="row"] [data-testid="coin-cell"]`
 		box := eval[[]float64](t, ctx, `(() => { const el = document.querySelector('`+trigger+`'); el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
 		do(t, ctx, "hover", chromedp.MouseEvent(chromedp.MouseMoved, box[0], box[1]))
 		waitFor(t, ctx, "the card shows", `document.querySelector('[data-testid="row"] [data-testid="coin-card"]')`, ``)

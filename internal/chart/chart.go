@@ -1,14 +1,14 @@
-// Package chart turns price rows and the dashboard's view settings into ECharts options with
-// go-echarts. Everything here is a pure function of its inputs, so the options a page embeds
-// can be tested without a browser. This package owns the options; static/js/app.js only adds
-// what JSON cannot carry (formatter functions, which it builds from Meta) and what depends on
-// the chart's width in the browser (the legend and margins of a narrow chart, the number of
-// x labels).
+// Package chart turns the dashboard's groups (domain.Aggregate) and view settings into ECharts
+// options with go-echarts. Everything here is a pure function of its inputs, so the options a
+// page embeds can be tested without a browser. This package owns the options; static/js/app.js
+// only adds what JSON cannot carry (formatter functions, which it builds from Meta) and what
+// depends on the browser (the dark theme's shades, the legend-free layout of a narrow chart,
+// the number of x labels, the panels' places).
 package chart
 
 import (
 	"cmp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,13 +45,18 @@ const (
 	KindBar  Kind = "bar"
 )
 
+// MaxLines is the most lines one plot holds before they are split into panels, one per
+// currency: beyond about a dozen, lines of one plot cannot be told apart.
+const MaxLines = 12
+
 // View is the part of the dashboard state that shapes the chart.
 type View struct {
+	// Breakdown is the breakdown the groups were made with.
 	Breakdown   domain.Breakdown
 	Granularity domain.Granularity
 	Mode        Mode
 	Scale       Scale
-	// Symbols maps coin ids to their ticker ("bitcoin" → "btc") for legend names; a coin
+	// Symbols maps coin ids to their ticker ("bitcoin" → "btc") for line names; a coin
 	// missing from it is named by its id.
 	Symbols map[string]string
 	// Currency is the one currency every value is in when only one is selected, so values
@@ -66,24 +71,9 @@ type View struct {
 	HourlyMax time.Duration
 }
 
-// Point is one value of a line.
-type Point struct {
-	Time  time.Time
-	Value float64
-}
-
-// Line is one group of the breakdown over time. CoinID or CurrencyCode is empty when that
-// dimension is not in the breakdown.
-type Line struct {
-	Name         string
-	CoinID       string
-	CurrencyCode string
-	Points       []Point
-}
-
-// Meta tells app.js how to format what the option cannot: the value mode, per drawn line the
-// currency whose symbol its values carry ("" when the values mix currencies) and those
-// currencies' symbols, and the zoom span that loads hourly prices.
+// Meta tells app.js what the option cannot say: the value mode, per drawn line (or bar) the
+// currency whose symbol its values carry ("" when none does) and its shade for the dark theme,
+// those currencies' symbols, the zoom span that loads hourly prices, and the panels.
 type Meta struct {
 	Kind        Kind               `json:"kind"`
 	Mode        Mode               `json:"mode"`
@@ -91,22 +81,13 @@ type Meta struct {
 	Granularity domain.Granularity `json:"granularity"`
 	Currencies  []string           `json:"currencies"`
 	Symbols     map[string]string  `json:"symbols"`
+	// Dark is each line's (or bar's) colour on the dark theme, where Light is in the option.
+	Dark []string `json:"dark"`
 	// HourlyMaxMs is View.HourlyMax in milliseconds, the unit of the chart's time axis.
 	HourlyMaxMs int64 `json:"hourlyMaxMs"`
-}
-
-// newMeta starts the Meta of a chart of kind; Currencies and Symbols are filled per series.
-func newMeta(kind Kind, v View) Meta {
-	return Meta{Kind: kind, Mode: v.Mode, Scale: v.Scale, Granularity: v.Granularity,
-		Currencies: []string{}, Symbols: map[string]string{}, HourlyMaxMs: v.HourlyMax.Milliseconds()}
-}
-
-// addCurrency records the currency of the next line, with its symbol when it has one.
-func (m *Meta) addCurrency(code string, v View) {
-	m.Currencies = append(m.Currencies, code)
-	if sym, ok := v.CurrencySymbols[code]; ok {
-		m.Symbols[code] = sym
-	}
+	// Panels is how many stacked plots the option has (one per currency when lines are
+	// many); app.js places their grids for the chart's width.
+	Panels int `json:"panels"`
 }
 
 // Chart is what a page embeds: the ECharts option and the formatting hints.
@@ -115,16 +96,12 @@ type Chart struct {
 	Meta   Meta           `json:"meta"`
 }
 
-// Name gives a group's legend name: "BTC / USD", "BTC" or "USD" following the breakdown, and
+// Name gives a group's name: "BTC / USD", "BTC" or "USD" following the breakdown, and
 // "Average" when only the date is broken down, since each point then averages every selection.
 func Name(coinID, currencyCode string, v View) string {
 	var parts []string
 	if v.Breakdown.Coin {
-		sym := v.Symbols[coinID]
-		if sym == "" {
-			sym = coinID
-		}
-		parts = append(parts, strings.ToUpper(sym))
+		parts = append(parts, strings.ToUpper(cmp.Or(v.Symbols[coinID], coinID)))
 	}
 	if v.Breakdown.Currency {
 		parts = append(parts, strings.ToUpper(currencyCode))
@@ -135,129 +112,252 @@ func Name(coinID, currencyCode string, v View) string {
 	return strings.Join(parts, " / ")
 }
 
-// Lines groups rows into one line per coin and currency combination of the breakdown, in the
-// order the groups first appear, each line's points in time order. In percent mode every
-// line is rebased on its own first value.
-func Lines(rows []domain.PriceRow, v View) []Line {
-	type key struct{ coin, currency string }
-	index := map[key]int{}
-	var lines []Line
-	for _, r := range rows {
-		k := key{r.CoinID, r.CurrencyCode}
-		i, ok := index[k]
-		if !ok {
-			i = len(lines)
-			index[k] = i
-			lines = append(lines, Line{Name: Name(r.CoinID, r.CurrencyCode, v), CoinID: r.CoinID, CurrencyCode: r.CurrencyCode})
-		}
-		lines[i].Points = append(lines[i].Points, Point{Time: r.Time, Value: r.Price})
-	}
-	for i := range lines {
-		sort.SliceStable(lines[i].Points, func(a, b int) bool { return lines[i].Points[a].Time.Before(lines[i].Points[b].Time) })
-		if v.Mode == ModePercent {
-			lines[i].Points = PercentChange(lines[i].Points)
-		}
-	}
-	return lines
+// Style is how a group is drawn in every view: its colour and its dash.
+type Style struct {
+	Color Color
+	Dash  []int
 }
 
-// PercentChange rebases points on the first one: each value becomes its change from the first
-// in percent, so coins priced a million times apart share one axis.
-func PercentChange(points []Point) []Point {
-	out := make([]Point, len(points))
-	if len(points) == 0 {
-		return out
+// StyleOf gives a group its colours: a coin's line is the coin's colour with its currency's
+// dash, so a series looks the same in every view; a currency's line (coins averaged) is the
+// currency's colour; the one average line is neutral.
+func StyleOf(coinID, currencyCode string) Style {
+	switch {
+	case coinID != "":
+		return Style{Color: CoinColor(coinID), Dash: Dash(currencyCode)}
+	case currencyCode != "":
+		return Style{Color: CurrencyColor(currencyCode), Dash: Dash(currencyCode)}
 	}
-	base := points[0].Value
-	for i, p := range points {
-		out[i] = Point{Time: p.Time, Value: (p.Value/base - 1) * 100}
-	}
-	return out
+	return Style{Color: AverageColor}
 }
 
-// Build makes the chart for rows: a time-axis line chart when the date is in the breakdown,
-// otherwise a bar per group (percent mode needs time, so bars always show prices).
-func Build(rows []domain.PriceRow, v View) Chart {
+// value is what a group's point shows in the view's mode.
+func (v View) value(r domain.PriceRow) float64 {
+	if v.Mode == ModePercent {
+		return r.Change
+	}
+	return r.Price
+}
+
+// ValueCurrency is the currency of values whose group has currency code: its own, else the
+// only one selected, else "" for a change in percent, which has no currency.
+func (v View) ValueCurrency(code string) string {
+	if v.Mode == ModePercent {
+		return ""
+	}
+	return cmp.Or(code, v.Currency)
+}
+
+// Build makes the chart of groups: a time-axis line per group when the date is in the
+// breakdown, split into one panel per currency when the lines are more than MaxLines;
+// otherwise a bar per group.
+func Build(groups []domain.Group, v View) Chart {
 	if !v.Breakdown.Date {
-		return buildBar(rows, v)
+		return buildBar(groups, v)
 	}
-	lines := Lines(rows, v)
-	meta := newMeta(KindLine, v)
+	meta := v.newMeta(KindLine)
+	panelOf, panels := v.panels(groups)
+	meta.Panels = len(panels)
+
 	line := charts.NewLine()
-	line.SetGlobalOptions(commonOptions(v)...)
-	line.SetGlobalOptions(
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{
-			HideOverlap: opts.Bool(true),
-			// The axis's first label is often a day or two before the first regular one.
-			ShowMinLabel: opts.Bool(false),
-			// hideOverlap measures a label's box, which includes its padding only when the
-			// label has a background: the transparent one makes ECharts hide a label that
-			// would touch its neighbour ("Oct 29Nov"), not only one that would cover it.
-			BackgroundColor: "rgba(0,0,0,0)",
-		}}),
-		charts.WithDataZoomOpts(
-			opts.DataZoom{Type: "inside", Start: 0, End: 100, FilterMode: "none"},
-			opts.DataZoom{Type: "slider", Start: 0, End: 100, FilterMode: "none"},
-		),
-	)
-	for _, l := range lines {
-		data := make([]opts.LineData, len(l.Points))
-		for i, p := range l.Points {
-			data[i] = opts.LineData{Value: []any{p.Time.UnixMilli(), p.Value}}
+	line.SetGlobalOptions(commonOptions()...)
+	axes := make([]int, len(panels))
+	for i := range panels {
+		axes[i] = i
+		if i == 0 {
+			line.SetGlobalOptions(charts.WithXAxisOpts(xAxis(i, len(panels))), charts.WithYAxisOpts(v.valueAxis(panels[i])))
+			continue
 		}
-		line.AddSeries(l.Name, data, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(l.Points) <= 60), Symbol: "circle"}))
-		meta.addCurrency(v.ValueCurrency(l.CurrencyCode), v)
+		line.ExtendXAxis(xAxis(i, len(panels)))
+		line.ExtendYAxis(v.valueAxis(panels[i]))
+	}
+	zoomAxes := any(axes)
+	line.SetGlobalOptions(charts.WithDataZoomOpts(
+		opts.DataZoom{Type: "inside", Start: 0, End: 100, FilterMode: "none", XAxisIndex: zoomAxes},
+		opts.DataZoom{Type: "slider", Start: 0, End: 100, FilterMode: "none", XAxisIndex: zoomAxes},
+	))
+	grids := make([]opts.Grid, len(panels))
+	for i := range grids {
+		// app.js places the panels; one panel fills the chart.
+		grids[i] = opts.Grid{Left: "8", Right: "32", Top: "24", Bottom: "64", ContainLabel: opts.Bool(true)}
+	}
+	line.SetGlobalOptions(charts.WithGridOpts(grids...))
+
+	var dashes [][]int
+	for _, g := range groups {
+		if len(g.Points) == 0 {
+			continue
+		}
+		data := make([]opts.LineData, len(g.Points))
+		for i, p := range g.Points {
+			data[i] = opts.LineData{Value: []any{p.Time.UnixMilli(), v.value(p)}}
+		}
+		style := StyleOf(g.CoinID, g.CurrencyCode)
+		panel := panelOf[g.CurrencyCode]
+		line.AddSeries(Name(g.CoinID, g.CurrencyCode, v), data,
+			// A symbol on every point of a long line hides the line; a line of one or two
+			// points needs them to be seen at all.
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(g.Points) <= 2), Symbol: "circle",
+				XAxisIndex: panel, YAxisIndex: panel}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: style.Color.Light, Width: 2}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: style.Color.Light}),
+		)
+		dashes = append(dashes, style.Dash)
+		meta.Dark = append(meta.Dark, style.Color.Dark)
+		meta.addCurrency(v.ValueCurrency(g.CurrencyCode), v)
 	}
 	line.Validate()
 	option := finish(line.JSON())
-	x := option["xAxis"].([]opts.XAxis)
-	option["xAxis"] = []paddedXAxis{{XAxis: x[0], AxisLabel: paddedLabel{AxisLabel: x[0].AxisLabel, Padding: [2]int{0, 5}}}}
+	withDashes(option, dashes)
 	return Chart{Option: option, Meta: meta}
 }
 
-func buildBar(rows []domain.PriceRow, v View) Chart {
-	v.Mode = ModePrice
-	meta := newMeta(KindBar, v)
-	names := make([]string, len(rows))
-	data := make([]opts.BarData, len(rows))
+// panels decides whether lines share one plot or get one per currency, and gives each
+// currency its panel's index.
+func (v View) panels(groups []domain.Group) (map[string]int, []string) {
+	if len(groups) <= MaxLines || !v.Breakdown.Coin || !v.Breakdown.Currency {
+		return map[string]int{}, []string{""}
+	}
+	var codes []string
+	for _, g := range groups {
+		if !slices.Contains(codes, g.CurrencyCode) {
+			codes = append(codes, g.CurrencyCode)
+		}
+	}
+	slices.Sort(codes)
+	index := make(map[string]int, len(codes))
+	for i, c := range codes {
+		index[c] = i
+	}
+	return index, codes
+}
+
+func buildBar(groups []domain.Group, v View) Chart {
+	meta := v.newMeta(KindBar)
+	meta.Panels = 1
+	var names []string
+	var data []opts.BarData
 	sameCurrency := true
-	for i, r := range rows {
-		names[i] = Name(r.CoinID, r.CurrencyCode, v)
-		data[i] = opts.BarData{Value: r.Price}
-		if r.CurrencyCode != rows[0].CurrencyCode {
+	for _, g := range groups {
+		if len(g.Points) == 0 {
+			continue
+		}
+		style := StyleOf(g.CoinID, g.CurrencyCode)
+		names = append(names, Name(g.CoinID, g.CurrencyCode, v))
+		data = append(data, opts.BarData{Value: v.value(g.Points[0]), ItemStyle: &opts.ItemStyle{Color: style.Color.Light}})
+		meta.Dark = append(meta.Dark, style.Color.Dark)
+		if g.CurrencyCode != groups[0].CurrencyCode {
 			sameCurrency = false
 		}
 	}
 	// A bar chart is one series; its values carry a symbol only when every bar is in one
 	// currency, and per-bar currencies travel as the category's own name otherwise.
-	if len(rows) > 0 && sameCurrency {
-		meta.addCurrency(v.ValueCurrency(rows[0].CurrencyCode), v)
+	if len(groups) > 0 && sameCurrency {
+		meta.addCurrency(v.ValueCurrency(groups[0].CurrencyCode), v)
 	} else {
-		meta.addCurrency(v.Currency, v)
+		meta.addCurrency(v.ValueCurrency(""), v)
 	}
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(commonOptions(v)...)
+	bar.SetGlobalOptions(commonOptions()...)
 	bar.SetGlobalOptions(
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: rotation(len(rows))}}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: rotation(len(names))}}),
+		// Bars stand on zero: on a log axis there is no zero, and a bar below 1 would hang
+		// down like a loss.
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "24", Bottom: "16", ContainLabel: opts.Bool(true)}),
 	)
-	bar.SetXAxis(names).AddSeries("Mean price", data, charts.WithBarChartOpts(opts.BarChart{ColorBy: "data"}))
+	label := "Mean price"
+	if v.Mode == ModePercent {
+		label = "Change"
+	}
+	bar.SetXAxis(names).AddSeries(label, data)
 	bar.Validate()
 	return Chart{Option: finish(bar.JSON()), Meta: meta}
 }
 
+func rotation(n int) float64 {
+	if n > 6 {
+		return 40
+	}
+	return 0
+}
+
+// xAxis is panel i's time axis; only the bottom panel labels its times.
+func xAxis(i, panels int) opts.XAxis {
+	label := &opts.AxisLabel{
+		HideOverlap: opts.Bool(true),
+		// The axis's first label is often a day or two before the first regular one.
+		ShowMinLabel: opts.Bool(false),
+		// hideOverlap measures a label's box, which includes its padding only when the
+		// label has a background: the transparent one makes ECharts hide a label that
+		// would touch its neighbour ("Oct 29Nov"), not only one that would cover it.
+		BackgroundColor: "rgba(0,0,0,0)",
+	}
+	if i < panels-1 {
+		label.Show = opts.Bool(false)
+	}
+	return opts.XAxis{Type: "time", GridIndex: i, AxisLabel: label}
+}
+
+// valueAxis is a panel's value axis; a panel of one currency names it.
+func (v View) valueAxis(currency string) opts.YAxis {
+	y := opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitLine: &opts.SplitLine{Show: opts.Bool(true)},
+		Name: strings.ToUpper(currency)}
+	// Changes go negative, which a log axis cannot show.
+	if v.Scale == ScaleLog && v.Mode == ModePrice {
+		y.Type = "log"
+	}
+	return y
+}
+
+func commonOptions() []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: "transparent"}),
+		charts.WithAnimation(false),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "cross"}}),
+		// The page lists the lines with their colours and dashes beside the chart, where a
+		// legend drawn on the canvas would eat a phone's plot.
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+	}
+}
+
+func (v View) newMeta(kind Kind) Meta {
+	mode := v.Mode
+	if mode == "" {
+		mode = ModePrice
+	}
+	return Meta{Kind: kind, Mode: mode, Scale: v.Scale, Granularity: v.Granularity,
+		Currencies: []string{}, Symbols: map[string]string{}, Dark: []string{}, HourlyMaxMs: v.HourlyMax.Milliseconds()}
+}
+
+// addCurrency records the currency of the next line, with its symbol when it has one.
+func (m *Meta) addCurrency(code string, v View) {
+	m.Currencies = append(m.Currencies, code)
+	if sym, ok := v.CurrencySymbols[code]; ok {
+		m.Symbols[code] = sym
+	}
+}
+
 // finish adds the options go-echarts has no field for: times on the axis and in tooltips are
-// UTC like every time in cryptodash, and a tooltip stays inside the chart, where a phone can
-// show it.
+// UTC like every time in cryptodash; a tooltip stays inside the chart, where a phone can show
+// it, and lists the highest value first.
 func finish(option map[string]any) map[string]any {
 	option["useUTC"] = true
-	option["tooltip"] = confinedTooltip{Tooltip: option["tooltip"].(opts.Tooltip), Confine: true}
+	option["tooltip"] = tooltip{Tooltip: option["tooltip"].(opts.Tooltip), Confine: true, Order: "valueDesc"}
+	if x, ok := option["xAxis"].([]opts.XAxis); ok {
+		padded := make([]paddedXAxis, len(x))
+		for i, a := range x {
+			padded[i] = paddedXAxis{XAxis: a, AxisLabel: paddedLabel{AxisLabel: a.AxisLabel, Padding: [2]int{0, 5}}}
+		}
+		option["xAxis"] = padded
+	}
 	return option
 }
 
-type confinedTooltip struct {
+type tooltip struct {
 	opts.Tooltip
-	Confine bool `json:"confine"`
+	Confine bool   `json:"confine"`
+	Order   string `json:"order"`
 }
 
 // paddedXAxis gives the time axis's labels the padding go-echarts cannot set; the label's
@@ -272,35 +372,29 @@ type paddedLabel struct {
 	Padding [2]int `json:"padding"`
 }
 
-func rotation(n int) float64 {
-	if n > 6 {
-		return 40
+// withDashes gives each line its dash pattern, which go-echarts can only write as a name
+// ("dashed") where ECharts also takes the on-off lengths.
+func withDashes(option map[string]any, dashes [][]int) {
+	series, ok := option["series"].(charts.MultiSeries)
+	if !ok {
+		return
 	}
-	return 0
+	out := make([]dashedSeries, len(series))
+	for i, s := range series {
+		out[i] = dashedSeries{SingleSeries: s, LineStyle: dashedStyle{LineStyle: s.LineStyle}}
+		if i < len(dashes) && dashes[i] != nil {
+			out[i].LineStyle.Type = dashes[i]
+		}
+	}
+	option["series"] = out
 }
 
-func valueAxis(v View) opts.YAxis {
-	y := opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}
-	// Percent changes go negative, which a log axis cannot show.
-	if v.Scale == ScaleLog && v.Mode != ModePercent {
-		y.Type = "log"
-	}
-	return y
+type dashedSeries struct {
+	charts.SingleSeries
+	LineStyle dashedStyle `json:"lineStyle"`
 }
 
-func commonOptions(v View) []charts.GlobalOpts {
-	return []charts.GlobalOpts{
-		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: "transparent"}),
-		charts.WithAnimation(false),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "cross"}}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "40", Bottom: "64", ContainLabel: opts.Bool(true)}),
-		charts.WithYAxisOpts(valueAxis(v)),
-	}
-}
-
-// ValueCurrency is the currency of values whose group has currency code: its own, else the
-// only one selected, else "" for a mean across currencies.
-func (v View) ValueCurrency(code string) string {
-	return cmp.Or(code, v.Currency)
+type dashedStyle struct {
+	*opts.LineStyle
+	Type []int `json:"type,omitempty"`
 }

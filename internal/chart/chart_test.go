@@ -2,6 +2,7 @@ package chart_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 var (
 	day0 = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	day1 = day0.AddDate(0, 0, 1)
+	day2 = day0.AddDate(0, 0, 2)
 	all  = domain.Breakdown{Date: true, Coin: true, Currency: true}
 	syms = map[string]string{"bitcoin": "btc", "dogecoin": "doge"}
 )
@@ -24,8 +26,12 @@ func rows() []domain.PriceRow {
 		{CoinID: "dogecoin", CurrencyCode: "usd", Time: day0, Price: 0.08},
 		{CoinID: "bitcoin", CurrencyCode: "usd", Time: day1, Price: 110},
 		{CoinID: "dogecoin", CurrencyCode: "usd", Time: day1, Price: 0.06},
+		{CoinID: "bitcoin", CurrencyCode: "usd", Time: day2, Price: 121},
+		{CoinID: "dogecoin", CurrencyCode: "usd", Time: day2, Price: 0.05},
 	}
 }
+
+func groups() []domain.Group { return domain.Aggregate(rows(), all) }
 
 func TestName(t *testing.T) {
 	tests := []struct {
@@ -50,49 +56,6 @@ func TestName(t *testing.T) {
 	}
 }
 
-func TestLines(t *testing.T) {
-	t.Run("one line per combination in time order", func(t *testing.T) {
-		in := rows()
-		in[0], in[2] = in[2], in[0]
-		lines := chart.Lines(in, chart.View{Breakdown: all, Symbols: syms, Mode: chart.ModePrice})
-		if len(lines) != 2 || lines[0].Name != "BTC / USD" || lines[1].Name != "DOGE / USD" {
-			t.Fatalf("lines %+v", lines)
-		}
-		if p := lines[0].Points; !p[0].Time.Equal(day0) || p[0].Value != 100 || p[1].Value != 110 {
-			t.Errorf("bitcoin points %+v", p)
-		}
-	})
-	t.Run("percent change from each line's first value", func(t *testing.T) {
-		lines := chart.Lines(rows(), chart.View{Breakdown: all, Symbols: syms, Mode: chart.ModePercent})
-		if got := lines[0].Points; got[0].Value != 0 || math.Abs(got[1].Value-10) > 1e-9 {
-			t.Errorf("bitcoin %% %+v", got)
-		}
-		if got := lines[1].Points; math.Abs(got[1].Value+25) > 1e-9 {
-			t.Errorf("dogecoin %% %+v", got)
-		}
-	})
-	t.Run("date only is one average line", func(t *testing.T) {
-		in := []domain.PriceRow{{Time: day0, Price: 50}, {Time: day1, Price: 55}}
-		lines := chart.Lines(in, chart.View{Breakdown: domain.Breakdown{Date: true}})
-		if len(lines) != 1 || lines[0].Name != "Average" || len(lines[0].Points) != 2 {
-			t.Errorf("lines %+v", lines)
-		}
-	})
-}
-
-func TestPercentChange(t *testing.T) {
-	got := chart.PercentChange([]chart.Point{{Value: 4}, {Value: 5}, {Value: 2}})
-	want := []float64{0, 25, -50}
-	for i, w := range want {
-		if math.Abs(got[i].Value-w) > 1e-9 {
-			t.Errorf("point %d = %v, want %v", i, got[i].Value, w)
-		}
-	}
-	if len(chart.PercentChange(nil)) != 0 {
-		t.Error("empty input")
-	}
-}
-
 // option round-trips the built chart through JSON, as the page delivers it.
 func option(t *testing.T, c chart.Chart) map[string]any {
 	t.Helper()
@@ -111,14 +74,14 @@ func option(t *testing.T, c chart.Chart) map[string]any {
 
 func TestBuild(t *testing.T) {
 	t.Run("line chart on a time axis", func(t *testing.T) {
-		c := chart.Build(rows(), chart.View{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePrice, Scale: chart.ScaleLog})
+		c := chart.Build(groups(), chart.View{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePrice, Scale: chart.ScaleLog})
 		o := option(t, c)
 		series := o["series"].([]any)
 		if len(series) != 2 {
 			t.Fatalf("%d series", len(series))
 		}
 		first := series[0].(map[string]any)
-		if first["name"] != "BTC / USD" || first["type"] != "line" {
+		if first["name"] != "BTC / USD" || first["type"] != "line" || first["showSymbol"] != false {
 			t.Errorf("series %v", first)
 		}
 		point := first["data"].([]any)[0].(map[string]any)["value"].([]any)
@@ -142,40 +105,90 @@ func TestBuild(t *testing.T) {
 		if zooms := o["dataZoom"].([]any); len(zooms) != 2 {
 			t.Errorf("dataZoom %v", zooms)
 		}
-		if c.Meta.Kind != chart.KindLine || strings.Join(c.Meta.Currencies, ",") != "usd,usd" {
+		if c.Meta.Kind != chart.KindLine || strings.Join(c.Meta.Currencies, ",") != "usd,usd" || c.Meta.Panels != 1 {
 			t.Errorf("meta %+v", c.Meta)
+		}
+	})
+	t.Run("each coin keeps its colour and each currency its dash", func(t *testing.T) {
+		in := append(rows(), domain.PriceRow{CoinID: "bitcoin", CurrencyCode: "eur", Time: day0, Price: 90})
+		c := chart.Build(domain.Aggregate(in, all), chart.View{Breakdown: all, Symbols: syms, Mode: chart.ModePercent})
+		series := option(t, c)["series"].([]any)
+		style := func(i int) map[string]any { return series[i].(map[string]any)["lineStyle"].(map[string]any) }
+		btc := chart.CoinColor("bitcoin")
+		if style(0)["color"] != btc.Light || style(1)["color"] != btc.Light || c.Meta.Dark[0] != btc.Dark {
+			t.Errorf("bitcoin lines %v %v, dark %v", style(0), style(1), c.Meta.Dark)
+		}
+		if style(0)["type"] == nil || style(1)["type"] != nil {
+			t.Errorf("BTC/EUR dashed, BTC/USD solid: %v %v", style(0), style(1))
+		}
+	})
+	t.Run("a line of one point shows it", func(t *testing.T) {
+		g := domain.Aggregate(rows()[:2], all)
+		if s := option(t, chart.Build(g, chart.View{Breakdown: all}))["series"].([]any)[0].(map[string]any); s["showSymbol"] != true {
+			t.Errorf("series %v", s)
 		}
 	})
 	t.Run("hourly x values are the hours", func(t *testing.T) {
 		h := day0.Add(13 * time.Hour)
-		c := chart.Build([]domain.PriceRow{{CoinID: "bitcoin", CurrencyCode: "usd", Time: h, Price: 1}},
-			chart.View{Breakdown: all, Granularity: domain.Hourly, Mode: chart.ModePrice})
+		g := domain.Aggregate([]domain.PriceRow{{CoinID: "bitcoin", CurrencyCode: "usd", Time: h, Price: 1}}, all)
+		c := chart.Build(g, chart.View{Breakdown: all, Granularity: domain.Hourly, Mode: chart.ModePrice})
 		point := option(t, c)["series"].([]any)[0].(map[string]any)["data"].([]any)[0].(map[string]any)["value"].([]any)
 		if int64(point[0].(float64)) != h.UnixMilli() || c.Meta.Granularity != domain.Hourly {
 			t.Errorf("point %v meta %+v", point, c.Meta)
 		}
 	})
-	t.Run("percent mode keeps a linear axis", func(t *testing.T) {
-		c := chart.Build(rows(), chart.View{Breakdown: all, Mode: chart.ModePercent, Scale: chart.ScaleLog})
-		if y := option(t, c)["yAxis"].([]any)[0].(map[string]any); y["type"] != "value" {
+	t.Run("percent mode draws changes on a linear axis", func(t *testing.T) {
+		c := chart.Build(groups(), chart.View{Breakdown: all, Mode: chart.ModePercent, Scale: chart.ScaleLog})
+		o := option(t, c)
+		if y := o["yAxis"].([]any)[0].(map[string]any); y["type"] != "value" {
 			t.Errorf("y axis %v", y)
+		}
+		doge := o["series"].([]any)[1].(map[string]any)["data"].([]any)[1].(map[string]any)["value"].([]any)
+		if math.Abs(doge[1].(float64)+25) > 1e-9 || c.Meta.Currencies[0] != "" {
+			t.Errorf("DOGE's second point %v, currencies %v: a change of -25%% with no currency", doge, c.Meta.Currencies)
 		}
 	})
 	t.Run("meta carries the symbols and the hourly span app.js needs", func(t *testing.T) {
-		c := chart.Build(rows(), chart.View{Breakdown: all, CurrencySymbols: map[string]string{"usd": "$", "eur": "€"}, HourlyMax: 48 * time.Hour})
+		c := chart.Build(groups(), chart.View{Breakdown: all, Mode: chart.ModePrice, CurrencySymbols: map[string]string{"usd": "$", "eur": "€"}, HourlyMax: 48 * time.Hour})
 		if len(c.Meta.Symbols) != 1 || c.Meta.Symbols["usd"] != "$" || c.Meta.HourlyMaxMs != 48*3600*1000 {
 			t.Errorf("meta %+v, want only the shown currencies' symbols and 2 days in ms", c.Meta)
 		}
 	})
-	t.Run("bars without the date", func(t *testing.T) {
-		in := []domain.PriceRow{{CoinID: "bitcoin", Price: 100}, {CoinID: "dogecoin", Price: 0.07}}
-		c := chart.Build(in, chart.View{Breakdown: domain.Breakdown{Coin: true}, Symbols: syms, Currency: "eur", Mode: chart.ModePercent})
+	t.Run("bars without the date, on a linear axis, in either mode", func(t *testing.T) {
+		byCoin := domain.Breakdown{Coin: true}
+		g := domain.Aggregate(rows(), domain.Breakdown{Coin: true})
+		c := chart.Build(g, chart.View{Breakdown: byCoin, Symbols: syms, Currency: "eur", Mode: chart.ModePrice, Scale: chart.ScaleLog})
 		o := option(t, c)
 		if c.Meta.Kind != chart.KindBar || c.Meta.Mode != chart.ModePrice || c.Meta.Currencies[0] != "eur" {
 			t.Errorf("meta %+v", c.Meta)
 		}
 		if x := o["xAxis"].([]any)[0].(map[string]any); x["type"] != "category" || len(x["data"].([]any)) != 2 || x["data"].([]any)[1] != "DOGE" {
 			t.Errorf("x axis %v", x)
+		}
+		if y := o["yAxis"].([]any)[0].(map[string]any); y["type"] != "value" {
+			t.Errorf("bars on a %v axis", y["type"])
+		}
+		pct := chart.Build(g, chart.View{Breakdown: byCoin, Symbols: syms, Mode: chart.ModePercent})
+		bars := option(t, pct)["series"].([]any)[0].(map[string]any)["data"].([]any)
+		if v := bars[0].(map[string]any)["value"].(float64); math.Abs(v-21) > 1e-9 || pct.Meta.Mode != chart.ModePercent {
+			t.Errorf("BTC's change over the range %v, meta %+v", v, pct.Meta)
+		}
+	})
+	t.Run("many lines get a panel per currency", func(t *testing.T) {
+		var in []domain.PriceRow
+		for i := range 7 {
+			for _, cur := range []string{"usd", "eur"} {
+				in = append(in, domain.PriceRow{CoinID: fmt.Sprintf("coin-%d", i), CurrencyCode: cur, Time: day0, Price: 1})
+			}
+		}
+		c := chart.Build(domain.Aggregate(in, all), chart.View{Breakdown: all, Mode: chart.ModePercent})
+		o := option(t, c)
+		if c.Meta.Panels != 2 || len(o["grid"].([]any)) != 2 || len(o["yAxis"].([]any)) != 2 {
+			t.Fatalf("panels %d, grids %v", c.Meta.Panels, o["grid"])
+		}
+		// Panels in currency order: eur first; the usd lines sit on the second axes.
+		if s := o["series"].([]any)[1].(map[string]any); s["name"] != "COIN-0 / USD" || s["xAxisIndex"] != 1.0 || s["yAxisIndex"] != 1.0 {
+			t.Errorf("second series %v", s)
 		}
 	})
 }

@@ -128,7 +128,29 @@ type PriceRow struct {
 	CurrencyCode string
 	Time         time.Time
 	Price        float64
+	// Change is the row's change in percent from the first value of its series at or after
+	// the range start; set by Aggregate, zero in the store's rows.
+	Change float64
+	// Hours is, for a daily row, the fewest stored hours any of its member days holds: a day
+	// with fewer than 24 is partial (the first day of the history, or today), and a value
+	// carried forward counts as 0. Hourly rows leave it 0.
+	Hours int
+	// Filled reports that some member series had no value at this time and Aggregate carried
+	// its previous one forward.
+	Filled bool
 }
+
+// Partial reports whether a daily row's mean covers less than whole days of every member.
+func (r PriceRow) Partial(g Granularity) bool { return g == Daily && r.Hours < 24 }
+
+// Summary is a series over a range: its first price at or after the range start, its last
+// price, and its highest and lowest.
+type Summary struct {
+	First, Last, High, Low float64
+}
+
+// Change is the summary's change in percent, from the first price to the last.
+func (s Summary) Change() float64 { return (s.Last/s.First - 1) * 100 }
 
 // FormatRowTime writes a row's time as data: its day, or for hourly rows its hour.
 func FormatRowTime(t time.Time, g Granularity) string {
@@ -138,9 +160,17 @@ func FormatRowTime(t time.Time, g Granularity) string {
 	return t.UTC().Format(DayLayout)
 }
 
-// WritePricesCSV writes rows as CSV with one column per name of cols (dimensions and price,
-// in the caller's order), headed by those names. Values are written as the JSON API writes
-// them: coin ids, upper-case currency codes, UTC times, prices at full precision.
+// ColChange and ColPartial are the extra CSV columns: a row's change in percent, and whether a
+// daily row stands on less than whole days.
+const (
+	ColChange  = "change_pct"
+	ColPartial = "partial"
+)
+
+// WritePricesCSV writes rows as CSV with one column per name of cols (dimensions, price,
+// change_pct, partial, in the caller's order), headed by those names. Values are written as
+// the JSON API writes them: coin ids, upper-case currency codes, UTC times, numbers at full
+// precision.
 func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(cols); err != nil {
@@ -156,6 +186,10 @@ func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) 
 				rec[i] = r.CoinID
 			case DimCurrency:
 				rec[i] = strings.ToUpper(r.CurrencyCode)
+			case ColChange:
+				rec[i] = strconv.FormatFloat(r.Change, 'f', -1, 64)
+			case ColPartial:
+				rec[i] = strconv.FormatBool(r.Partial(g))
 			default:
 				rec[i] = strconv.FormatFloat(r.Price, 'f', -1, 64)
 			}

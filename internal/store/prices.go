@@ -90,20 +90,20 @@ const recomputeDaily = `INSERT INTO prices_daily AS d
 			IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.samples)`
 
 // Prices answers a price query with the mean price of each group of the breakdown, ordered by
-// date, coin and currency. Daily queries average the daily rows of every day the range touches
+// date, coin and currency; a daily group also says how many hours its thinnest day holds. Daily queries average the daily rows of every day the range touches
 // (each coin, currency and day weighs the same); hourly queries average the hourly rows in the
 // range.
 func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error) {
 	if q.Range.Empty() {
 		return nil, fmt.Errorf("prices: %s is not a range", q.Range)
 	}
-	var table, timeCol, filterCol string
+	var table, timeCol, filterCol, hours string
 	from, to := q.Range.Start.UTC(), q.Range.End.UTC()
 	switch q.Granularity {
 	case domain.Hourly:
-		table, timeCol, filterCol = "prices_hourly", `"timestamp"`, `"timestamp"`
+		table, timeCol, filterCol, hours = "prices_hourly", `"timestamp"`, `"timestamp"`, "0"
 	case domain.Daily:
-		table, timeCol, filterCol = "prices_daily", "(date::timestamp AT TIME ZONE 'UTC')", "date"
+		table, timeCol, filterCol, hours = "prices_daily", "(date::timestamp AT TIME ZONE 'UTC')", "date", "min(samples)"
 		from, to = q.Range.FirstDay(), q.Range.LastDay().AddDate(0, 0, 1)
 	default:
 		return nil, fmt.Errorf("prices: unknown granularity %q", q.Granularity)
@@ -120,7 +120,7 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 	add(q.Breakdown.Date, timeCol)
 	add(q.Breakdown.Coin, "coin_id")
 	add(q.Breakdown.Currency, "currency_code")
-	sql := `SELECT ` + strings.Join(cols, ", ") + `, avg(price) FROM ` + table + `
+	sql := `SELECT ` + strings.Join(cols, ", ") + `, avg(price), ` + hours + ` FROM ` + table + `
 		WHERE coin_id = ANY($1) AND currency_code = ANY($2) AND ` + filterCol + ` >= $3 AND ` + filterCol + ` < $4`
 	if len(groups) > 0 {
 		sql += ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
@@ -132,7 +132,7 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 		var row domain.PriceRow
 		var ts *time.Time
 		var coin, currency *string
-		if err := r.Scan(&ts, &coin, &currency, &row.Price); err != nil {
+		if err := r.Scan(&ts, &coin, &currency, &row.Price, &row.Hours); err != nil {
 			return row, err
 		}
 		if ts != nil {

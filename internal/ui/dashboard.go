@@ -1,19 +1,20 @@
 package ui
 
 import (
-	"context"
 	"errors"
-	"strings"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/views"
 )
 
-// dashboard is one request's view: the validated state, the hours it covers and the rows it
-// selects.
+// dashboard is one request's view: the validated state, the hours it covers, its groups (the
+// lines of the chart and the rows of the table) and a summary of each selected series.
 type dashboard struct {
 	state   ViewState
 	errs    domain.FieldErrors
@@ -22,7 +23,13 @@ type dashboard struct {
 	latest  time.Time
 	span    domain.Range
 	gran    domain.Granularity
-	rows    []domain.PriceRow
+	// series is every selected coin in every selected currency, in the chips' order.
+	series    []domain.Series
+	perSeries []domain.Group
+	groups    []domain.Group
+	summaries map[domain.Series]domain.Summary
+	// lastRun is the newest fetch run, read only while no price is stored, for the empty state.
+	lastRun *domain.FetchRun
 	now     time.Time
 }
 
@@ -48,22 +55,50 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 		return nil, err
 	}
 	d.span, d.gran = d.state.resolve(d.latest)
-	if d.hasData {
-		if d.rows, err = h.prices(ctx, d); err != nil {
+	for _, id := range d.cat.coinOrder {
+		for _, code := range d.cat.curOrder {
+			if slices.Contains(d.state.Coins, id) && slices.Contains(d.state.Currencies, code) {
+				d.series = append(d.series, domain.Series{CoinID: id, CurrencyCode: code})
+			}
+		}
+	}
+	if !d.hasData {
+		run, err := h.store.LatestRun(ctx)
+		switch {
+		case err == nil:
+			d.lastRun = &run
+		case !errors.Is(err, domain.ErrNotFound):
 			return nil, err
 		}
+		return d, nil
+	}
+	// Every series on its own, grouped here rather than in SQL: a group's mean must carry a
+	// member's gap forward and keep its members from one point to the next (domain.Aggregate).
+	rows, err := h.store.Prices(ctx, domain.PriceQuery{
+		CoinIDs: d.state.Coins, CurrencyCodes: d.state.Currencies,
+		Range: d.span, Breakdown: domain.AllDimensions, Granularity: d.gran,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.perSeries = domain.Aggregate(rows, domain.AllDimensions)
+	d.groups = d.perSeries
+	if b := d.state.breakdown(); b != domain.AllDimensions {
+		d.groups = domain.Aggregate(rows, b)
+	}
+	if d.summaries, err = h.store.SeriesSummaries(ctx, d.series, d.span, d.gran); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
 
-// prices asks the store for the view's rows. The database filters by the span before it
-// groups: a rolling 24-hour span covers parts of two days, and a mean without the date in the
-// breakdown must cover those 24 hours only.
-func (h *Handler) prices(ctx context.Context, d *dashboard) ([]domain.PriceRow, error) {
-	return h.store.Prices(ctx, domain.PriceQuery{
-		CoinIDs: d.state.Coins, CurrencyCodes: d.state.Currencies,
-		Range: d.span, Breakdown: d.state.Breakdown, Granularity: d.gran,
-	})
+// rows is the table's rows: every point of every group.
+func (d *dashboard) rows() []domain.PriceRow {
+	var out []domain.PriceRow
+	for _, g := range d.groups {
+		out = append(out, g.Points...)
+	}
+	return out
 }
 
 func (h *Handler) dashboardPage(c echo.Context) error {
@@ -98,7 +133,7 @@ func (h *Handler) tablePartial(c echo.Context) error {
 		return err
 	}
 	h.pushURL(c, d)
-	if !d.hasData || len(d.rows) == 0 {
+	if !d.hasData || len(d.rows()) == 0 {
 		// The table only exists beside data; an empty view needs the whole results block.
 		return Render(c, statusFor(d.errs), views.Results(d.results(), true))
 	}
@@ -125,10 +160,7 @@ func (d *dashboard) results() views.ResultsProps {
 		}
 	}
 	if !d.hasData {
-		p.Empty = true
-		p.EmptyTitle = "No price data yet"
-		p.EmptyText = "A backfill starts by itself when the server starts on an empty database; follow it on the Status page, or fetch by hand with the command below. This page fills in as the data lands."
-		p.EmptyCommand = "cryptodash fetch"
+		p.Empty = d.noData()
 		return p
 	}
 	p.DataThrough = "Data through " + d.latest.Format(readableHour) + " UTC"
@@ -136,44 +168,90 @@ func (d *dashboard) results() views.ResultsProps {
 		p.DataThrough += " · today is partial"
 	}
 	p.RangeLabel = d.rangeLabel()
-	if len(d.rows) == 0 {
-		p.Empty = true
-		p.EmptyTitle = "No prices in this range"
-		p.EmptyText = "Nothing is stored for these coins and currencies between " + d.span.FirstDay().Format(domain.DayLayout) +
-			" and " + d.span.LastDay().Format(domain.DayLayout) + ". Pick a longer range, a range closer to the data above, or other coins."
+	if len(d.rows()) == 0 {
+		p.Empty = &views.EmptyProps{Title: "No prices in this range",
+			Text: "Nothing is stored for these coins and currencies between " + d.span.FirstDay().Format(domain.DayLayout) +
+				" and " + d.span.LastDay().Format(domain.DayLayout) + ". Pick a longer range, a range closer to the data above, or other coins."}
 		return p
 	}
-	p.CurrencyNote = d.currencyNote()
+	p.Cards = d.cards()
 	p.Chart = d.chart()
+	p.Legend = d.legend()
+	p.Notes = d.notes()
 	p.Table = d.table()
 	return p
 }
 
-// mixesCurrencies reports whether values average prices quoted in different currencies: the
-// currency is not in the breakdown and more than one is selected. Such values get no symbol.
-func (d *dashboard) mixesCurrencies() bool {
-	return !d.state.Breakdown.Currency && len(d.state.Currencies) > 1
+// noData is the empty state before any price is stored. It says where the first fetch
+// stands, and when it failed, what failed and the ways on: a key, the network, the demo.
+func (d *dashboard) noData() *views.EmptyProps {
+	e := &views.EmptyProps{Title: "No price data yet", Command: "cryptodash fetch"}
+	switch run := d.lastRun; {
+	case run == nil:
+		e.Text = "A backfill starts by itself when the server starts on an empty database; follow it on the Status page, or fetch by hand with the command below. This page fills in as the data lands."
+	case run.Status == domain.RunRunning:
+		e.Text = fmt.Sprintf("The first fetch is running (%d of %d windows so far); this page fills in as the data lands. Follow it on the Status page.",
+			run.WindowsDone, run.WindowsTotal)
+		e.Command = ""
+	default:
+		e.Title = "The first fetch found no prices"
+		e.Problem = run.Error
+		e.Text = "Check that this machine reaches CoinGecko and that COINGECKO_API_KEY is right (a free Demo key raises the call budget), then fetch again with the command below. Without internet, make demo runs the dashboard on simulated prices."
+	}
+	return e
 }
 
-// currencyNote explains symbol-less values, which would otherwise read as a bug.
-func (d *dashboard) currencyNote() string {
-	if !d.mixesCurrencies() {
-		return ""
+// notes say what the numbers on screen are, where a reader could take them for something
+// else.
+func (d *dashboard) notes() []string {
+	var out []string
+	unit := "day"
+	if d.gran == domain.Hourly {
+		unit = "hour"
 	}
-	codes := make([]string, len(d.state.Currencies))
-	for i, c := range d.state.Currencies {
-		codes[i] = strings.ToUpper(c)
+	if d.state.Mode == chart.ModePercent {
+		note := "% change of each series from its first price at or after " + d.span.Start.Format(readableHour) + " UTC"
+		if d.gran == domain.Daily {
+			note = "% change of each series' daily average from its first day in the range"
+		}
+		if b := d.state.breakdown(); !b.Coin || !b.Currency {
+			note += "; a line for several series is the mean of their changes, so each series weighs the same whatever its price"
+		}
+		out = append(out, note+".")
 	}
-	return "Values mix currencies: each is a mean of prices in " + joinAnd(codes) +
-		", so none carries a currency symbol. Add Currency to the breakdown, or choose one currency, to compare like with like."
+	if d.state.splitsCurrencies() {
+		out = append(out, "Prices in different currencies are never averaged into one number: each currency keeps its own line and rows. Switch to % change to compare across currencies.")
+	}
+	var filled, leftOut, partial int
+	for _, g := range d.groups {
+		leftOut += g.LeftOut
+		for _, r := range g.Points {
+			if r.Filled {
+				filled++
+			}
+			if r.Partial(d.gran) && !r.Filled {
+				partial++
+			}
+		}
+	}
+	if filled > 0 {
+		out = append(out, fmt.Sprintf("Where a series has no price for a %s, its previous price is carried forward (%d values, marked “filled” in the table).", unit, filled))
+	}
+	if leftOut > 0 {
+		out = append(out, fmt.Sprintf("%d %s left out of lines for several series until each of their series has a price, so a mean never changes members from one point to the next.",
+			leftOut, plural(leftOut, unit+" is", unit+"s are")))
+	}
+	if partial > 0 {
+		out = append(out, "Days marked “partial” hold fewer than 24 hourly prices: the first stored day, or today.")
+	}
+	return out
 }
 
-// joinAnd lists names for a sentence: "A", "A and B", "A, B and C".
-func joinAnd(names []string) string {
-	if len(names) < 2 {
-		return strings.Join(names, "")
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return many
 }
 
 func (d *dashboard) rangeLabel() string {

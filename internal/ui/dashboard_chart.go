@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/cryptodash/cryptodash/internal/chart"
@@ -12,7 +13,7 @@ import (
 const chartID = "chart-prices"
 
 func (d *dashboard) chartView() chart.View {
-	v := chart.View{Breakdown: d.state.Breakdown, Granularity: d.gran, Mode: d.state.Mode,
+	v := chart.View{Breakdown: d.state.breakdown(), Granularity: d.gran, Mode: d.state.Mode,
 		Scale: d.state.Scale, Symbols: map[string]string{}, CurrencySymbols: currencySymbols, HourlyMax: domain.HourlyMaxSpan}
 	for id, c := range d.cat.coins {
 		v.Symbols[id] = c.Symbol
@@ -25,8 +26,43 @@ func (d *dashboard) chartView() chart.View {
 
 func (d *dashboard) chart() views.ChartProps {
 	p := d.chartToolbar()
-	p.Data = chart.Build(d.rows, d.chartView())
+	c := chart.Build(d.groups, d.chartView())
+	p.Data = c
+	// A chart of panels, one per currency when the lines are many, is as high as its panels
+	// need; the server fixes it so the page does not move when the script draws.
+	if c.Meta.Panels > 1 {
+		p.Height = 120 + 220*c.Meta.Panels
+	}
 	return p
+}
+
+// legend names the chart's lines with their colours and dashes, on the page rather than the
+// canvas, where it wraps and never covers the plot.
+func (d *dashboard) legend() []views.LegendItem {
+	v := d.chartView()
+	var out []views.LegendItem
+	for _, g := range d.groups {
+		if len(g.Points) == 0 {
+			continue
+		}
+		style := chart.StyleOf(g.CoinID, g.CurrencyCode)
+		item := views.LegendItem{Name: chart.Name(g.CoinID, g.CurrencyCode, v), Light: style.Color.Light, Dark: style.Color.Dark,
+			Dash: dashArray(style.Dash)}
+		if n := len(g.Members); n > 1 {
+			item.Detail = strconv.Itoa(n) + " series"
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// dashArray writes a dash pattern as SVG's stroke-dasharray.
+func dashArray(dash []int) string {
+	parts := make([]string, len(dash))
+	for i, n := range dash {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, " ")
 }
 
 // chartToolbar is the chart's props without its data: the note and the zoom and reset URLs,
@@ -36,15 +72,18 @@ func (d *dashboard) chartToolbar() views.ChartProps {
 	p := views.ChartProps{ID: chartID}
 
 	var notes []string
-	if s.Breakdown.Date {
+	switch {
+	case !s.Breakdown.Date && s.Mode == chart.ModePercent:
+		notes = append(notes, "Change per group over the range (add Date to the breakdown for lines over time)")
+	case !s.Breakdown.Date:
+		notes = append(notes, "Mean price per group over the range (add Date to the breakdown for lines over time)")
+	default:
 		if s.Mode == chart.ModePercent {
-			notes = append(notes, "% change from each line's first value")
+			notes = append(notes, "% change since the range start, so any prices share one axis")
 		} else if s.Scale == chart.ScaleLog {
 			notes = append(notes, "log scale")
 		}
-		notes = append(notes, "drag or pinch to zoom; 2 days or less loads hourly prices")
-	} else {
-		notes = append(notes, "Mean price per group over the range (add Date to the breakdown for lines over time)")
+		notes = append(notes, "drag to zoom; 2 days or less loads hours")
 	}
 	p.Note = strings.ToUpper(notes[0][:1]) + strings.Join(notes, " · ")[1:]
 

@@ -83,6 +83,8 @@ func columnLabel(col string) string {
 		return "Coin"
 	case domain.DimCurrency:
 		return "Currency"
+	case colChange:
+		return "Change"
 	}
 	return "Price"
 }

@@ -30,10 +30,25 @@ func (h *Handler) dashboardCSV(c echo.Context) error {
 		return c.String(http.StatusBadRequest, "This download link has problems:\n"+strings.Join(msgs, "\n")+"\n")
 	}
 	var buf bytes.Buffer
-	if err := domain.WritePricesCSV(&buf, d.state.visibleCols(), d.gran, d.sortedRows()); err != nil {
+	if err := domain.WritePricesCSV(&buf, d.csvCols(), d.gran, d.sortedRows()); err != nil {
 		return fmt.Errorf("dashboard csv: %w", err)
 	}
 	name := "cryptodash-" + d.span.FirstDay().Format(domain.DayLayout) + "-to-" + d.span.LastDay().Format(domain.DayLayout) + ".csv"
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// csvCols is the table's columns as CSV names: the value column as price or change_pct, and
+// for daily rows the partial flag the table shows beside the date.
+func (d *dashboard) csvCols() []string {
+	cols := d.state.visibleCols()
+	for i, c := range cols {
+		if c == colChange {
+			cols[i] = domain.ColChange
+		}
+	}
+	if d.gran == domain.Daily && d.state.Breakdown.Date {
+		cols = append(cols, domain.ColPartial)
+	}
+	return cols
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 
 func (d *dashboard) table() views.TableProps {
 	s := d.state
-	total := len(d.rows)
+	total := len(d.rows())
 	pages := max(1, (total+pageSize-1)/pageSize)
 	page := min(s.Page, pages)
 	s.Page = page
@@ -33,7 +34,8 @@ func (d *dashboard) table() views.TableProps {
 	p.ReorderURL = reorder.URL("/partials/table")
 
 	for i, col := range cols {
-		c := views.Column{Key: col, Label: columnLabel(col), Numeric: col == domain.ColPrice, Movable: col != domain.ColPrice}
+		value := col == domain.ColPrice || col == colChange
+		c := views.Column{Key: col, Label: columnLabel(col), Numeric: value, Movable: !value}
 		if col == domain.ColPrice {
 			c.Unit = d.priceUnit()
 		}
@@ -45,7 +47,7 @@ func (d *dashboard) table() views.TableProps {
 		}
 		sorted := s
 		sorted.Sort, sorted.Page = col, 1
-		sorted.Desc = s.Sort == col && !s.Desc || s.Sort != col && (col == domain.DimDate || col == domain.ColPrice)
+		sorted.Desc = s.Sort == col && !s.Desc || s.Sort != col && (col == domain.DimDate || value)
 		c.SortBy = tableLink(sorted)
 		if c.Movable && i > 0 {
 			c.Left = tableLink(s.withSwapped(col, dims[i-1]))
@@ -61,12 +63,14 @@ func (d *dashboard) table() views.TableProps {
 		for _, col := range cols {
 			switch col {
 			case domain.DimDate:
-				cells = append(cells, views.Cell{Text: d.formatTime(r.Time)})
+				cells = append(cells, views.Cell{Text: d.formatTime(r.Time), Note: d.pointNote(r)})
 			case domain.DimCoin:
 				cells = append(cells, views.Cell{Text: d.coinLabel(r.CoinID), Name: d.coinName(r.CoinID), Symbol: d.coinSymbol(r.CoinID),
 					CoinID: r.CoinID})
 			case domain.DimCurrency:
 				cells = append(cells, views.Cell{Text: strings.ToUpper(r.CurrencyCode)})
+			case colChange:
+				cells = append(cells, views.Cell{Text: formatChange(r.Change), Numeric: true})
 			default:
 				cells = append(cells, views.Cell{Text: formatPrice(view.ValueCurrency(r.CurrencyCode), r.Price), Numeric: true})
 			}
@@ -144,7 +148,7 @@ func (v ViewState) withSwapped(a, b string) ViewState {
 // pages never shuffle between requests. Coins sort by the label the table shows, worked out
 // once per coin rather than in every comparison.
 func (d *dashboard) sortedRows() []domain.PriceRow {
-	rows := slices.Clone(d.rows)
+	rows := d.rows()
 	labels := map[string]string{}
 	for _, r := range rows {
 		if _, ok := labels[r.CoinID]; !ok {
@@ -159,6 +163,8 @@ func (d *dashboard) sortedRows() []domain.PriceRow {
 			return cmp.Compare(labels[a.CoinID], labels[b.CoinID])
 		case domain.DimCurrency:
 			return cmp.Compare(a.CurrencyCode, b.CurrencyCode)
+		case colChange:
+			return cmp.Compare(a.Change, b.Change)
 		}
 		return cmp.Compare(a.Price, b.Price)
 	}
@@ -198,17 +204,24 @@ func (d *dashboard) coinSymbol(id string) string {
 }
 
 // priceUnit is what the price column's header says its values are in: the one currency
-// when every row is in it, "mixed" when rows average several, and nothing when the
-// currency column names each row's own.
+// when every row is in it, and nothing when the currency column names each row's own.
 func (d *dashboard) priceUnit() string {
-	switch {
-	case d.state.Breakdown.Currency:
+	if d.state.breakdown().Currency {
 		return ""
-	case d.mixesCurrencies():
-		return "mixed currencies"
-	default:
-		return strings.ToUpper(d.state.Currencies[0])
 	}
+	return strings.ToUpper(d.state.Currencies[0])
+}
+
+// pointNote flags a row whose number is not what a plain reading suggests: a day with fewer
+// than 24 stored hours behind it, or a value a series' gap carried forward.
+func (d *dashboard) pointNote(r domain.PriceRow) string {
+	switch {
+	case r.Filled:
+		return "filled"
+	case r.Partial(d.gran):
+		return "partial · " + strconv.Itoa(r.Hours) + " h"
+	}
+	return ""
 }
 
 // formatTime writes a row's time for the table: its day, or for hourly rows its hour.

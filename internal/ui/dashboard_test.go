@@ -65,14 +65,16 @@ func TestDashboard_Page(t *testing.T) {
 		}
 	})
 
-	t.Run("filters are a disclosure rendered open", func(t *testing.T) {
+	t.Run("filters are a disclosure the server renders closed", func(t *testing.T) {
 		r := ts.get(t, "/", false)
 		filters := testids(r, "filters")
 		if goquery.NodeName(filters) != "details" {
 			t.Fatalf("filters are a <%s>, want <details>", goquery.NodeName(filters))
 		}
-		if _, open := filters.Attr("open"); !open {
-			t.Error("filters rendered closed: without JavaScript they could look empty")
+		// Closed, so a phone opens on the chart without a script moving the page; the CSS
+		// shows it open on wide screens (the browser test checks both).
+		if _, open := filters.Attr("open"); open {
+			t.Error("filters rendered open: a phone's first screen would be the form")
 		}
 		if filters.Find("summary").First().Is(`[data-testid="filters-toggle"]`) == false || filters.Find("form#controls").Length() != 1 {
 			t.Error("the disclosure lacks its summary or the form")
@@ -140,7 +142,7 @@ func TestDashboard_Page(t *testing.T) {
 func TestDashboard_OneDayMeanCoversTwentyFourHours(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, 40)
-	hourly := readCSV(t, ts, "/dashboard.csv?range=1d&coins=bitcoin&currencies=usd")
+	hourly := readCSV(t, ts, "/dashboard.csv?range=1d&coins=bitcoin&currencies=usd&mode=price")
 	if len(hourly) != 25 {
 		t.Fatalf("%d hourly rows, want 24", len(hourly)-1)
 	}
@@ -151,7 +153,7 @@ func TestDashboard_OneDayMeanCoversTwentyFourHours(t *testing.T) {
 	want := sum / 24
 
 	for _, breakdown := range []string{"coin", "currency", "coin,currency"} {
-		mean := readCSV(t, ts, "/dashboard.csv?range=1d&coins=bitcoin&currencies=usd&breakdown="+breakdown)
+		mean := readCSV(t, ts, "/dashboard.csv?range=1d&coins=bitcoin&currencies=usd&mode=price&breakdown="+breakdown)
 		if len(mean) != 2 {
 			t.Fatalf("%s: %d rows, want 1", breakdown, len(mean)-1)
 		}
@@ -187,12 +189,13 @@ func TestDashboard_MixedCurrencies(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, 40)
 	tests := []struct {
-		name, query, unit, price string
-		note                     bool
+		name, query, unit, cols, value string
+		split                          bool
 	}{
-		{"several currencies without the currency column", "coins=bitcoin&currencies=usd,try&breakdown=date,coin", "(mixed currencies)", "", true},
-		{"one currency without the currency column", "coins=bitcoin&currencies=try&breakdown=date,coin", "(TRY)", "₺", false},
-		{"the currency column names each row's", "coins=bitcoin&currencies=usd,try", "", "₺", false},
+		{"prices in several currencies keep a row per currency", "coins=bitcoin&currencies=usd,try&breakdown=date,coin&mode=price", "", "date,coin,currency,price", "₺", true},
+		{"one currency without the currency column", "coins=bitcoin&currencies=try&breakdown=date,coin&mode=price", "(TRY)", "date,coin,price", "₺", false},
+		{"the currency column names each row's", "coins=bitcoin&currencies=usd,try&mode=price", "", "date,coin,currency,price", "₺", false},
+		{"changes average across currencies", "coins=bitcoin&currencies=usd,try&breakdown=date,coin", "", "date,coin,change", "%", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,13 +203,18 @@ func TestDashboard_MixedCurrencies(t *testing.T) {
 			if got := testids(r, "unit-price").Text(); got != tt.unit {
 				t.Errorf("price header unit %q, want %q", got, tt.unit)
 			}
-			note := testids(r, "mixed-currencies").Text()
-			if tt.note != (note != "") || tt.note && !strings.Contains(note, "USD and TRY") {
-				t.Errorf("mixed-currency note %q", note)
+			var cols []string
+			r.doc.Find("th[data-col]").Each(func(_ int, s *goquery.Selection) { cols = append(cols, s.AttrOr("data-col", "")) })
+			if got := strings.Join(cols, ","); got != tt.cols {
+				t.Errorf("columns %s, want %s", got, tt.cols)
 			}
-			price := testids(r, "row").First().Find("td").Last().Text()
-			if tt.price == "" && strings.ContainsAny(price, "$₺") || tt.price != "" && !strings.HasPrefix(price, tt.price) {
-				t.Errorf("price %q, want symbol %q", price, tt.price)
+			split := strings.Contains(testids(r, "notes").Text(), "never averaged")
+			if split != tt.split {
+				t.Errorf("currency note shown %v, want %v: %q", split, tt.split, testids(r, "notes").Text())
+			}
+			value := testids(r, "row").First().Find("td").Last().Text()
+			if !strings.Contains(value, tt.value) {
+				t.Errorf("value %q, want %q in it", value, tt.value)
 			}
 		})
 	}
@@ -259,7 +267,7 @@ func TestDashboard_Partials(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("status %d", r.status)
 		}
-		want := "/?breakdown=date%2Ccoin&coins=dogecoin%2Cbitcoin&currencies=usd&mode=pct&range=1w"
+		want := "/?breakdown=date%2Ccoin&coins=dogecoin%2Cbitcoin&currencies=usd&range=1w"
 		if got := r.header.Get("HX-Push-Url"); got != want {
 			t.Errorf("HX-Push-Url %q, want %q", got, want)
 		}
@@ -345,7 +353,7 @@ func TestDashboard_Partials(t *testing.T) {
 	})
 
 	t.Run("sorting", func(t *testing.T) {
-		r := ts.getBoth(t, "/partials/table?sort=price&dir=asc")
+		r := ts.getBoth(t, "/partials/table?sort=price&dir=asc&mode=price")
 		if got := testids(r, "row").First().Find("td").Last().Text(); got != "$0.0772" && !strings.HasPrefix(got, "$0.07") {
 			t.Errorf("cheapest row price %q", got)
 		}
@@ -376,13 +384,13 @@ func TestDashboard_Partials(t *testing.T) {
 	})
 
 	t.Run("column order", func(t *testing.T) {
-		r := ts.getBoth(t, "/partials/table?cols=coin,date,currency")
+		r := ts.getBoth(t, "/partials/table?cols=coin,date,currency&mode=price")
 		var keys []string
 		r.doc.Find("th[data-col]").Each(func(_ int, s *goquery.Selection) { keys = append(keys, s.AttrOr("data-col", "")) })
 		if got := strings.Join(keys, ","); got != "coin,date,currency,price" {
 			t.Errorf("columns %s", got)
 		}
-		if href := testids(r, "move-right-coin").AttrOr("href", ""); !strings.Contains(href, "cols=date%2Ccoin%2Ccurrency") && href != "/" {
+		if href := testids(r, "move-right-coin").AttrOr("href", ""); !strings.Contains(href, "cols=date%2Ccoin%2Ccurrency") && href != "/?mode=price" {
 			t.Errorf("move right link %q", href)
 		}
 		if r.doc.Find(`input[name="cols"][form="controls"]`).AttrOr("value", "") != "coin,date,currency" {
@@ -404,7 +412,7 @@ func TestDashboard_Partials(t *testing.T) {
 func TestDashboard_CSV(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, 40)
-	r := ts.getBoth(t, "/dashboard.csv?cols=currency,coin,date&sort=price&dir=desc")
+	r := ts.getBoth(t, "/dashboard.csv?cols=currency,coin,date&sort=price&dir=desc&mode=price")
 	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("status %d, type %q", r.status, r.header.Get("Content-Type"))
 	}
@@ -412,7 +420,7 @@ func TestDashboard_CSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(recs[0], ","); got != "currency,coin,date,price" {
+	if got := strings.Join(recs[0], ","); got != "currency,coin,date,price,partial" {
 		t.Errorf("header %s", got)
 	}
 	if len(recs) != 181 {
@@ -482,10 +490,10 @@ func TestDashboard_Scale(t *testing.T) {
 	tests := []struct {
 		name, query, push, axis, checked string
 	}{
-		{"prices default to a log axis", "", "/", "log", "log"},
-		{"an explicit log is the default and left out", "scale=log", "/", "log", "log"},
-		{"an explicit linear is kept", "scale=linear", "/?scale=linear", "value", "linear"},
-		{"percent change is linear whatever the scale", "mode=pct", "/?mode=pct", "value", "log"},
+		{"prices default to a log axis", "mode=price", "/?mode=price", "log", "log"},
+		{"an explicit log is the default and left out", "mode=price&scale=log", "/?mode=price", "log", "log"},
+		{"an explicit linear is kept", "mode=price&scale=linear", "/?mode=price&scale=linear", "value", "linear"},
+		{"percent change, the default, is linear whatever the scale", "", "/", "value", "log"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -499,7 +507,7 @@ func TestDashboard_Scale(t *testing.T) {
 			if _, ok := r.doc.Find("#input-scale-" + tt.checked).Attr("checked"); !ok {
 				t.Errorf("scale %s not checked", tt.checked)
 			}
-			if hint := testids(r, "scale-hint").Length() == 1; hint != strings.Contains(tt.query, "pct") {
+			if hint := testids(r, "scale-hint").Length() == 1; hint != !strings.Contains(tt.query, "price") {
 				t.Errorf("scale hint shown %v", hint)
 			}
 		})
@@ -513,7 +521,7 @@ func TestDashboard_Table(t *testing.T) {
 	// Sorting swaps only the table; the chart's toolbar, whose zoom and reset URLs carry the
 	// sort, comes along out of band, or a zoom after a sort would drop the sort.
 	t.Run("the table partial refreshes the chart toolbar", func(t *testing.T) {
-		r := ts.getBoth(t, "/partials/table?sort=price&dir=desc")
+		r := ts.getBoth(t, "/partials/table?sort=price&dir=desc&mode=price")
 		bar := testids(r, "chart-toolbar")
 		if bar.AttrOr("hx-swap-oob", "") != "true" {
 			t.Fatal("the chart toolbar is not swapped out of band")
@@ -551,7 +559,10 @@ func TestDashboard_Table(t *testing.T) {
 
 	t.Run("a coin cell names the coin, a phone shows its symbol", func(t *testing.T) {
 		r := ts.getBoth(t, "/partials/table?sort=coin&dir=asc")
-		cell := testids(r, "row").First().Find(`[data-testid="coin-hover"] [tabindex]`)
+		cell := testids(r, "row").First().Find(`[data-testid="coin-cell"]`)
+		if href := cell.AttrOr("href", ""); href != "/coins/bitcoin" {
+			t.Errorf("coin cell links to %q, want the coin's page", href)
+		}
 		if got := strings.TrimSpace(cell.Text()); got != "Bitcoin (BTC)" {
 			t.Errorf("coin cell text %q", got)
 		}

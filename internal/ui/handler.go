@@ -33,6 +33,8 @@ type Store interface {
 	Metadata(ctx context.Context, coinID string) (domain.Metadata, error)
 	Freshness(ctx context.Context) ([]domain.SeriesFreshness, error)
 	RecentRuns(ctx context.Context, limit int) ([]domain.FetchRun, error)
+	LatestRun(ctx context.Context) (domain.FetchRun, error)
+	SeriesSummaries(ctx context.Context, series []domain.Series, r domain.Range, g domain.Granularity) (map[domain.Series]domain.Summary, error)
 }
 
 // Options are the UI's dependencies.

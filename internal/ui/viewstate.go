@@ -15,12 +15,16 @@ import (
 const (
 	defaultPreset = "1m"
 	pageSize      = 10
-	// defaultScale is log: the default view puts BTC/TRY (millions) beside DOGE/USD (cents),
-	// and on a linear axis every line but the largest lies flat on zero. A user's explicit
-	// scale=linear is kept; percent mode ignores the scale (changes go negative).
+	// defaultMode is % change: the default view puts BTC/TRY (millions) beside DOGE/USD
+	// (cents), and only changes from a common start compare them on one axis.
+	defaultMode = chart.ModePercent
+	// defaultScale is log for prices, where on a linear axis every line but the largest lies
+	// flat on zero. Percent mode ignores the scale (changes go negative).
 	defaultScale = chart.ScaleLog
 	// rangeCustom is the range parameter of a custom range, whose days are in from and to.
 	rangeCustom = "custom"
+	// colChange is the table's value column in percent mode, where colPrice is in price mode.
+	colChange = "change"
 )
 
 // presetRanges are the range buttons, each reaching back from the newest stored hour.
@@ -151,14 +155,20 @@ func defaultSelection[T any](want []string, known map[string]T, order []string) 
 // its parameter and a sensible fallback, so the page can always render.
 func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 	errs := domain.FieldErrors{}
-	v := ViewState{Range: presetChoice(defaultPreset), Mode: chart.ModePrice, Scale: defaultScale, Page: 1}
+	v := ViewState{Range: presetChoice(defaultPreset), Mode: defaultMode, Scale: defaultScale, Page: 1}
 
 	v.defaultCoins = cat.defaultCoins
 	v.defaultCurrencies = defaultSelection(defaultCurrencies, cat.currencies, cat.curOrder)
 	v.Coins = parseNames(q, "coins", "coin", cat.coins, v.defaultCoins, errs)
 	v.Currencies = parseNames(q, "currencies", "currency", cat.currencies, v.defaultCurrencies, errs)
 
-	if r := strings.ToLower(q.Get("range")); r != "" || q.Get("from") != "" || q.Get("to") != "" {
+	r := strings.ToLower(q.Get("range"))
+	// The form carries the dates it showed (shown_from, shown_to): dates that differ from them
+	// were typed by the user, who means a custom range even when no script ticked "Custom".
+	if q.Has("shown_from") && (q.Get("from") != q.Get("shown_from") || q.Get("to") != q.Get("shown_to")) {
+		r = rangeCustom
+	}
+	if r != "" || q.Get("from") != "" || q.Get("to") != "" {
 		parseRange(q, r, &v, errs)
 	}
 	// A zoom always lands on a custom range; with a preset the user has picked a range again
@@ -187,7 +197,7 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 	case chart.ModePrice, chart.ModePercent:
 		v.Mode = m
 	default:
-		errs["mode"] = fmt.Sprintf("Unknown value mode %q; showing prices.", m)
+		errs["mode"] = fmt.Sprintf("Unknown value mode %q; showing %% change.", m)
 	}
 	switch s := chart.Scale(q.Get("scale")); s {
 	case "":
@@ -207,22 +217,28 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 	}
 
 	v.Sort, v.Desc = v.defaultSort()
+	sorted := false
 	if s := strings.ToLower(q.Get("sort")); s != "" {
+		// The value column is "price" or "change" by mode; a link made in the other mode
+		// means the value column all the same.
+		if s == domain.ColPrice || s == colChange {
+			s = v.valueCol()
+		}
 		if slices.Contains(v.visibleCols(), s) {
-			v.Sort = s
-			v.Desc = false
-		} else if !slices.Contains(append(slices.Clone(defaultCols), domain.ColPrice), s) {
+			v.Sort, v.Desc, sorted = s, false, true
+		} else if !slices.Contains(defaultCols, s) {
 			errs["sort"] = fmt.Sprintf("Cannot sort by %q; sorting by %s.", s, v.Sort)
 		}
-		// A known column hidden by the breakdown falls back silently: the user just turned
-		// that dimension off, and the link they followed was right when it was made.
+		// A known column hidden by the breakdown falls back silently, direction included: the
+		// user just turned that dimension off, and the link they followed was right when it
+		// was made, but "descending" meant that column, not the fallback.
 	}
 	switch d := strings.ToLower(q.Get("dir")); d {
 	case "":
-	case "asc":
-		v.Desc = false
-	case "desc":
-		v.Desc = true
+	case "asc", "desc":
+		if sorted {
+			v.Desc = d == "desc"
+		}
 	default:
 		errs["dir"] = fmt.Sprintf("Unknown sort direction %q; use asc or desc.", d)
 	}
@@ -315,10 +331,32 @@ func isPermutation(got, want []string) bool {
 	return true
 }
 
+// breakdown is the breakdown the numbers are grouped by: the user's, with the currency added
+// when prices in several currencies would otherwise be averaged into one number without a
+// unit. Changes in percent have no unit, so percent mode averages across currencies.
+func (v ViewState) breakdown() domain.Breakdown {
+	b := v.Breakdown
+	if v.Mode == chart.ModePrice && len(v.Currencies) > 1 {
+		b.Currency = true
+	}
+	return b
+}
+
+// splitsCurrencies reports whether breakdown added the currency the user left out.
+func (v ViewState) splitsCurrencies() bool { return v.breakdown() != v.Breakdown }
+
+// valueCol is the table's value column: the price, or the change in percent mode.
+func (v ViewState) valueCol() string {
+	if v.Mode == chart.ModePercent {
+		return colChange
+	}
+	return domain.ColPrice
+}
+
 // visibleCols is the table's columns in the user's order: the dimensions of the breakdown,
-// then the price.
+// then the value.
 func (v ViewState) visibleCols() []string {
-	return append(v.Breakdown.Dimensions(v.Cols), domain.ColPrice)
+	return append(v.breakdown().Dimensions(v.Cols), v.valueCol())
 }
 
 // defaultSort shows the newest dates first, the question an analyst usually asks; without a
@@ -355,7 +393,7 @@ func (v ViewState) Query() url.Values {
 	if v.Breakdown != domain.AllDimensions {
 		q.Set("breakdown", strings.Join(v.Breakdown.Dimensions(defaultCols), ","))
 	}
-	if v.Mode != chart.ModePrice {
+	if v.Mode != defaultMode {
 		q.Set("mode", string(v.Mode))
 	}
 	if v.Scale != defaultScale {

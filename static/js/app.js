@@ -93,12 +93,13 @@
 
   // applyFormatters adds what JSON cannot carry: functions for tooltips and axis labels.
   function applyFormatters(option, meta) {
-    var pct = meta.mode === 'pct' && meta.kind === 'line';
+    var pct = meta.mode === 'pct';
     var axisCurrency = sharedCurrency(meta);
     var symbols = meta.symbols || {};
-    var y = first(option.yAxis);
-    y.axisLabel = Object.assign({}, y.axisLabel, {
-      formatter: function (v) { return pct ? percent(v, 0) : compact(v, axisCurrency, symbols); }
+    (Array.isArray(option.yAxis) ? option.yAxis : [option.yAxis]).forEach(function (y) {
+      y.axisLabel = Object.assign({}, y.axisLabel, {
+        formatter: function (v) { return pct ? percent(v, 0) : compact(v, axisCurrency, symbols); }
+      });
     });
     option.tooltip = Object.assign({}, option.tooltip, {
       formatter: function (params) {
@@ -110,7 +111,7 @@
         var lines = params.map(function (p) {
           var v = Array.isArray(p.value) ? p.value[1] : p.value;
           var text = pct ? percent(v, 2) : fullPrice(v, meta.currencies[p.seriesIndex] || '', symbols);
-          return p.marker + escapeHTML(meta.kind === 'bar' ? 'Mean price' : p.seriesName) +
+          return p.marker + escapeHTML(meta.kind === 'bar' ? (pct ? 'Change' : 'Mean price') : p.seriesName) +
             '<span style="float:right;margin-left:16px;font-weight:600;font-variant-numeric:tabular-nums">' +
             escapeHTML(text) + '</span>';
         });
@@ -119,61 +120,58 @@
       }
     });
     if (meta.kind === 'line') {
-      var x = first(option.xAxis);
-      x.axisLabel = Object.assign({}, x.axisLabel, {
-        formatter: meta.granularity === 'hourly'
-          ? { day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}' }
-          : { year: '{yyyy}', month: '{MMM}', day: '{MMM} {d}' }
+      (Array.isArray(option.xAxis) ? option.xAxis : [option.xAxis]).forEach(function (x) {
+        x.axisLabel = Object.assign({}, x.axisLabel, {
+          formatter: meta.granularity === 'hourly'
+            ? { day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}' }
+            : { year: '{yyyy}', month: '{MMM}', day: '{MMM} {d}' }
+        });
       });
     }
     return option;
   }
 
-  var measureCtx = null;
-  function textWidth(text) {
-    if (!measureCtx) measureCtx = document.createElement('canvas').getContext('2d');
-    measureCtx.font = '12px sans-serif';
-    return measureCtx.measureText(text).width;
-  }
-
-  // legendRows is how many lines a plain, wrapping legend of these names takes at width, the
-  // way ECharts lays it out: a 18 px mark, 5 px, the name, then a 12 px gap.
-  function legendRows(names, width) {
-    var rows = 1;
-    var x = 0;
-    names.forEach(function (n) {
-      var w = 18 + 5 + textWidth(n);
-      if (x > 0 && x + w > width) {
-        rows++;
-        x = 0;
-      }
-      x += w + 12;
+  // applyTheme swaps in each line's (or bar's) dark shade: the server's option carries the
+  // light ones, since only the browser knows the theme.
+  function applyTheme(option, meta) {
+    if (!isDark() || !meta.dark) return option;
+    var series = option.series || [];
+    if (meta.kind === 'bar') {
+      (series[0] && series[0].data || []).forEach(function (d, i) {
+        if (meta.dark[i]) d.itemStyle = Object.assign({}, d.itemStyle, { color: meta.dark[i] });
+      });
+      return option;
+    }
+    series.forEach(function (s, i) {
+      if (!meta.dark[i]) return;
+      s.lineStyle = Object.assign({}, s.lineStyle, { color: meta.dark[i] });
+      s.itemStyle = Object.assign({}, s.itemStyle, { color: meta.dark[i] });
     });
-    return rows;
+    return option;
   }
 
-  // applyLayout fits the server's option to the chart's width: less room on the right of a
-  // narrow chart, about one x label per 110 px (ECharts also hides any that would overlap), and
-  // on a narrow chart the legend below the plot as plain wrapping lines rather than a paged
-  // strip.
-  function applyLayout(option, meta, width) {
+  // applyLayout fits the server's option to the chart's width and height: less room on the
+  // right of a narrow chart, about one x label per 110 px (ECharts also hides any that would
+  // overlap), and the panels of a chart split by currency stacked in the height the server
+  // gave the chart.
+  function applyLayout(option, meta, width, height) {
     var narrow = width < NARROW;
-    var grid = first(option.grid);
-    if (narrow) grid.right = 22;
+    var grids = Array.isArray(option.grid) ? option.grid : [option.grid];
+    grids.forEach(function (g) { if (narrow) g.right = 22; });
     if (meta.kind !== 'line') return option;
-    first(option.xAxis).splitNumber = Math.max(2, Math.min(8, Math.floor(width / 110)));
-    if (!narrow) return option;
-    var legend = first(option.legend);
-    var names = (option.series || []).map(function (s) { return s.name; });
-    var rows = legendRows(names, width - 10);
-    var legendHeight = rows * 14 + (rows - 1) * 10 + 10;
-    delete legend.top;
-    Object.assign(legend, { type: 'plain', bottom: 0, left: 0, right: 0, itemWidth: 18, itemGap: 12 });
-    (option.dataZoom || []).forEach(function (dz) {
-      if (dz.type === 'slider') Object.assign(dz, { bottom: legendHeight + 4, height: 22 });
+    (Array.isArray(option.xAxis) ? option.xAxis : [option.xAxis]).forEach(function (x) {
+      x.splitNumber = Math.max(2, Math.min(8, Math.floor(width / 110)));
     });
-    grid.top = 12;
-    grid.bottom = legendHeight + 4 + 22 + 10;
+    var n = meta.panels || 1;
+    if (n > 1) {
+      var top = 24, bottom = 64, gap = 36;
+      var each = (height - top - bottom - gap * (n - 1)) / n;
+      grids.forEach(function (g, i) {
+        g.top = Math.round(top + i * (each + gap));
+        g.bottom = null;
+        g.height = Math.round(each);
+      });
+    }
     return option;
   }
 
@@ -200,7 +198,7 @@
     el.textContent = '';
     var chart = echarts.init(el, isDark() ? 'dark' : null, { renderer: 'canvas' });
     narrowAt.set(chart, el.clientWidth < NARROW);
-    var option = applyLayout(applyFormatters(data.option, data.meta), data.meta, el.clientWidth);
+    var option = applyLayout(applyTheme(applyFormatters(data.option, data.meta), data.meta), data.meta, el.clientWidth, el.clientHeight);
     if (isZoomed(zoom)) {
       (option.dataZoom || []).forEach(function (dz) { Object.assign(dz, { start: zoom.startPct, end: zoom.endPct }); });
     }
@@ -299,21 +297,56 @@
 
   // ---- form helpers -----------------------------------------------------------------------
 
-  // Editing a date means a custom range; the capture phase runs before HTMX's own change
-  // listener on the form, so the request already carries range=custom. Choosing a range by
-  // hand also ends a zoom, so the range a zoom replaced (orig) is no longer sent.
+  // A typed date is committed once: on change a date input reports every keystroke that
+  // happens to make a valid date (typing 2026 passes through years 2, 20 and 202), so its
+  // change events are held back here, in the capture phase before HTMX's listener on the form,
+  // and the form is sent on blur or Enter instead, with one history entry. A committed date
+  // means a custom range, and choosing a range by hand ends a zoom, so the range a zoom
+  // replaced (orig) is no longer sent.
+  function commitDates(input) {
+    var form = input.form;
+    if (!form || !input.value || input.value === input.getAttribute('data-committed')) return;
+    form.querySelectorAll('[data-custom-date]').forEach(function (d) { d.setAttribute('data-committed', d.value); });
+    var custom = form.querySelector('input[name="range"][value="custom"]');
+    if (custom) custom.checked = true;
+    var orig = form.querySelector('[data-orig]');
+    if (orig) orig.remove();
+    htmx.trigger(form, 'datecommit');
+  }
+
   document.addEventListener('change', function (e) {
-    var form = e.target.form;
-    if (e.target.matches('[data-custom-date]')) {
-      var custom = form && form.querySelector('input[name="range"][value="custom"]');
-      if (custom) custom.checked = true;
+    var t = e.target;
+    if (t.matches('[data-custom-date]')) {
+      e.stopPropagation();
+      if (document.activeElement !== t) commitDates(t);
+      return;
     }
-    if (form && e.target.matches('[data-custom-date], input[name="range"]')) {
-      var orig = form.querySelector('[data-orig]');
+    if (t.form && t.matches('input[name="range"]')) {
+      var orig = t.form.querySelector('[data-orig]');
       if (orig) orig.remove();
     }
-    if (e.target.matches('[data-coin-search]')) e.stopPropagation();
+    if (t.matches('[data-coin-search]')) e.stopPropagation();
+    if (t.matches('input[name="coins"], input[name="currencies"]') && !t.checked && keepOne(t)) e.stopPropagation();
   }, true);
+
+  document.addEventListener('focusout', function (e) {
+    if (e.target.matches && e.target.matches('[data-custom-date]')) commitDates(e.target);
+  });
+
+  // keepOne refuses to uncheck the last coin or currency: a view needs one of each, and
+  // silently falling back to the defaults would show something the user did not choose. It
+  // checks the box again and says why beside the group.
+  function keepOne(box) {
+    var form = box.form;
+    var left = form.querySelectorAll('input[name="' + box.name + '"]:checked').length;
+    if (left > 0) return false;
+    box.checked = true;
+    var slot = document.getElementById('error-' + box.name);
+    if (slot) slot.textContent = box.name === 'coins'
+      ? 'Keep at least one coin: the chart and table need one.'
+      : 'Keep at least one currency: the chart and table need one.';
+    return true;
+  }
 
   function filterCoins(search) {
     var q = search.value.trim().toLowerCase();
@@ -338,6 +371,11 @@
 
   document.addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && e.target.matches('[data-coin-search]')) e.preventDefault();
+    if (e.key === 'Enter' && e.target.matches('[data-custom-date]')) {
+      e.preventDefault();
+      commitDates(e.target);
+    }
+    if (e.key === 'Escape') closeCards();
   });
 
   // A logo that cannot load is removed, uncovering the initials behind it. error does not
@@ -422,6 +460,21 @@
   document.addEventListener('mouseover', openTrigger);
   document.addEventListener('focusin', openTrigger);
 
+  // Escape closes the open card (a hover or a focus keeps it open otherwise) until the
+  // pointer leaves its trigger or the focus moves on.
+  function closeCards() {
+    document.querySelectorAll('.coin-hover:hover, .coin-hover:focus-within').forEach(function (t) {
+      t.classList.add('card-closed');
+    });
+  }
+
+  ['mouseleave', 'focusout'].forEach(function (name) {
+    document.addEventListener(name, function (e) {
+      var t = e.target.closest && e.target.closest('.coin-hover');
+      if (t && (name === 'focusout' || e.target === t)) t.classList.remove('card-closed');
+    }, true);
+  });
+
   // An open card follows its trigger when the page or the table scrolls.
   window.addEventListener('scroll', function () {
     document.querySelectorAll('.coin-hover:hover, .coin-hover:focus-within').forEach(placeCard);
@@ -478,13 +531,13 @@
 
   // ---- filters disclosure ----------------------------------------------------------------
 
-  // The filters are a <details> rendered open. On a screen narrower than lg they start closed,
-  // so the chart is on the first screen; from lg up they are always open (the summary that
-  // would close them is hidden there).
+  // The CSS shows the filters open on wide screens from the first paint; opening the
+  // <details> there too changes nothing on screen and keeps its state true for assistive
+  // technology. Phones keep it as the server sent it: closed.
   var WIDE = window.matchMedia('(min-width: 1024px)');
 
   function fitFilters(root) {
-    within(root, '[data-filters]').forEach(function (d) { d.open = WIDE.matches; });
+    if (WIDE.matches) within(root, '[data-filters]').forEach(function (d) { d.open = true; });
   }
 
   if (WIDE.addEventListener) {
@@ -511,17 +564,73 @@
     toastTimer = setTimeout(function () { box.hidden = true; }, 8000);
   }
 
+  // The controls always say what the chart and table show: their state is kept after every
+  // view that arrived, and put back when an update fails, so a failed change does not leave
+  // the form showing a choice the page never drew.
+  var shownControls = null;
+
+  function saveControls() {
+    var form = document.getElementById('controls');
+    if (!form) return;
+    shownControls = Array.prototype.map.call(form.elements, function (el) {
+      return { el: el, name: el.name, value: el.value, checked: el.checked };
+    });
+  }
+
+  function restoreControls() {
+    var form = document.getElementById('controls');
+    if (!form || !shownControls) return;
+    shownControls.forEach(function (saved) {
+      var el = saved.el.isConnected ? saved.el : null;
+      if (!el && (saved.el.type === 'checkbox' || saved.el.type === 'radio')) {
+        el = form.querySelector('input[name="' + saved.name + '"][value="' + CSS.escape(saved.value) + '"]');
+      } else if (!el) {
+        el = form.elements[saved.name];
+      }
+      if (!el || el instanceof RadioNodeList) return;
+      if (el.type === 'checkbox' || el.type === 'radio') el.checked = saved.checked;
+      else el.value = saved.value;
+    });
+  }
+
+  function viewFailed(e, message) {
+    if (cardTrigger(e)) return;
+    restoreControls();
+    toast(message + ' The controls are back to the view on screen.');
+  }
+
   // A hover card says itself when it fails; the toast is for the view.
   document.addEventListener('htmx:responseError', function (e) {
-    if (cardTrigger(e)) return;
     var status = e.detail.xhr ? e.detail.xhr.status : 0;
-    toast('Could not update the view (HTTP ' + status + '). Try again, or reload the page.');
+    viewFailed(e, 'Could not update the view (HTTP ' + status + ').');
   });
 
   document.addEventListener('htmx:sendError', function (e) {
-    if (cardTrigger(e)) return;
-    toast('The server could not be reached. Check your connection and try again.');
+    viewFailed(e, 'The server could not be reached; check your connection and try again.');
   });
+
+  document.addEventListener('htmx:timeout', function (e) {
+    viewFailed(e, 'The server took too long to answer; try again.');
+  });
+
+  // ---- keyboard column moves --------------------------------------------------------------
+
+  // Moving a column swaps the table, which would drop the focus on the page: it goes back to
+  // the same control of the moved column, or its sort link when the column reached an edge.
+  var refocus = null;
+
+  document.addEventListener('click', function (e) {
+    var move = e.target.closest && e.target.closest('.col-move');
+    if (move) refocus = { testid: move.getAttribute('data-testid'), col: move.closest('th').getAttribute('data-col') };
+  });
+
+  function restoreFocus(root) {
+    if (!refocus || !root.matches || !root.matches('#table-section')) return;
+    var el = root.querySelector('[data-testid="' + refocus.testid + '"]') ||
+      root.querySelector('[data-testid="sort-' + refocus.col + '"]');
+    refocus = null;
+    if (el) el.focus();
+  }
 
   // ---- start ------------------------------------------------------------------------------
 
@@ -532,6 +641,8 @@
       fitFilters(root);
       initCharts(root);
       refilterCoins(root);
+      restoreFocus(root);
+      if (root === document.body || (root.matches && root.matches('#results, #table-section'))) saveControls();
       if (root.matches && root.matches('[data-zoom-for]')) {
         var chartEl = document.getElementById(root.getAttribute('data-zoom-for'));
         if (chartEl) syncReset(chartEl);

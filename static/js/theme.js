@@ -5,4 +5,6 @@
   try { stored = localStorage.getItem('theme'); } catch (e) { /* storage may be blocked */ }
   var dark = stored ? stored === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
   document.documentElement.classList.toggle('dark', dark);
+  // Scripts run: styles that only make sense with app.js (the hover cards) may apply.
+  document.documentElement.classList.add('js');
 })();

@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cryptodash/cryptodash/internal/chart"
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/views"
+)
+
+// cards is the first thing the dashboard says: per selected series its last price, its change
+// over the range, its high and low, and a sparkline of the line the chart draws for it.
+func (d *dashboard) cards() []views.SeriesCard {
+	lines := map[domain.Series][]domain.PriceRow{}
+	for _, g := range d.perSeries {
+		lines[domain.Series{CoinID: g.CoinID, CurrencyCode: g.CurrencyCode}] = g.Points
+	}
+	since := d.span.Start.Format(readableHour) + " UTC"
+	if d.gran == domain.Daily {
+		since = d.span.FirstDay().Format(domain.DayLayout)
+	}
+	var out []views.SeriesCard
+	for _, s := range d.series {
+		coin := d.cat.coins[s.CoinID]
+		style := chart.StyleOf(s.CoinID, s.CurrencyCode)
+		c := views.SeriesCard{
+			Name: strings.ToUpper(coin.Symbol) + " / " + strings.ToUpper(s.CurrencyCode),
+			Coin: coin.Name, Light: style.Color.Light, Dark: style.Color.Dark,
+			URL: coinPageURL(s.CoinID, s.CurrencyCode, d.state.Range),
+		}
+		sum, ok := d.summaries[s]
+		if !ok {
+			c.Missing = "No prices in this range"
+			out = append(out, c)
+			continue
+		}
+		change := sum.Change()
+		c.Last = formatPrice(s.CurrencyCode, sum.Last)
+		c.Change = formatChange(change)
+		c.ChangeAbs = formatSigned(s.CurrencyCode, sum.Last-sum.First)
+		c.Up, c.Down = change > 0, change < 0
+		c.High, c.Low = formatPrice(s.CurrencyCode, sum.High), formatPrice(s.CurrencyCode, sum.Low)
+		c.Since = "since " + since
+		c.Title = fmt.Sprintf("From the first price at or after %s (%s) to the last (%s)", since,
+			formatPrice(s.CurrencyCode, sum.First), c.Last)
+		c.Spark = sparkline(lines[s], dashArray(style.Dash))
+		out = append(out, c)
+	}
+	return out
+}
+
+// coinPageURL links a series to its coin's page, in its currency and over the dashboard's
+// range where the coin page offers it.
+func coinPageURL(coinID, currency string, r rangeChoice) string {
+	q := url.Values{"currency": {currency}}
+	if r.preset != "" {
+		q.Set("range", r.preset)
+	}
+	return "/coins/" + url.PathEscape(coinID) + "?" + q.Encode()
+}
+
+// sparkline draws a series' values as an SVG polyline in a 100 x 28 box, highest value at the
+// top; fewer than two points draw nothing.
+func sparkline(points []domain.PriceRow, dash string) views.Sparkline {
+	if len(points) < 2 {
+		return views.Sparkline{}
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range points {
+		lo, hi = min(lo, p.Price), max(hi, p.Price)
+	}
+	var b strings.Builder
+	for i, p := range points {
+		x := float64(i) / float64(len(points)-1) * 100
+		y := 14.0
+		if hi > lo {
+			y = 26 - (p.Price-lo)/(hi-lo)*24
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.FormatFloat(x, 'f', 1, 64) + "," + strconv.FormatFloat(y, 'f', 1, 64))
+	}
+	return views.Sparkline{Points: b.String(), Dash: dash}
+}
+
+// formatChange writes a change in percent with its sign, as people read market moves.
+func formatChange(pct float64) string {
+	if math.IsNaN(pct) || math.IsInf(pct, 0) {
+		return "–"
+	}
+	s := strconv.FormatFloat(pct, 'f', 2, 64)
+	switch {
+	case s == "-0.00":
+		s = "0.00"
+	case pct > 0:
+		s = "+" + s
+	}
+	return s + "%"
+}
+
+// formatSigned writes a price difference with its sign.
+func formatSigned(currency string, v float64) string {
+	if v > 0 {
+		return "+" + formatPrice(currency, v)
+	}
+	return formatPrice(currency, v)
+}
