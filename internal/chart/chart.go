@@ -165,11 +165,11 @@ func Build(groups []domain.Group, v View) Chart {
 	for i := range panels {
 		axes[i] = i
 		if i == 0 {
-			line.SetGlobalOptions(charts.WithXAxisOpts(xAxis(i, len(panels))), charts.WithYAxisOpts(v.valueAxis(panels[i])))
+			line.SetGlobalOptions(charts.WithXAxisOpts(xAxis(i, len(panels))), charts.WithYAxisOpts(v.valueAxis(i, panels[i])))
 			continue
 		}
 		line.ExtendXAxis(xAxis(i, len(panels)))
-		line.ExtendYAxis(v.valueAxis(panels[i]))
+		line.ExtendYAxis(v.valueAxis(i, panels[i]))
 	}
 	zoomAxes := any(axes)
 	line.SetGlobalOptions(charts.WithDataZoomOpts(
@@ -299,10 +299,10 @@ func xAxis(i, panels int) opts.XAxis {
 	return opts.XAxis{Type: "time", GridIndex: i, AxisLabel: label}
 }
 
-// valueAxis is a panel's value axis; a panel of one currency names it.
-func (v View) valueAxis(currency string) opts.YAxis {
+// valueAxis is panel i's value axis; a panel of one currency names it.
+func (v View) valueAxis(i int, currency string) opts.YAxis {
 	y := opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitLine: &opts.SplitLine{Show: opts.Bool(true)},
-		Name: strings.ToUpper(currency)}
+		Name: strings.ToUpper(currency), GridIndex: i}
 	// Changes go negative, which a log axis cannot show.
 	if v.Scale == ScaleLog && v.Mode == ModePrice {
 		y.Type = "log"

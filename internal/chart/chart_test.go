@@ -190,5 +190,10 @@ func TestBuild(t *testing.T) {
 		if s := o["series"].([]any)[1].(map[string]any); s["name"] != "COIN-0 / USD" || s["xAxisIndex"] != 1.0 || s["yAxisIndex"] != 1.0 {
 			t.Errorf("second series %v", s)
 		}
+		for i, axis := range []string{"xAxis", "yAxis"} {
+			if a := o[axis].([]any)[1].(map[string]any); a["gridIndex"] != 1.0 {
+				t.Errorf("%s 1 is on grid %v, want the second panel's (%d)", axis, a["gridIndex"], i)
+			}
+		}
 	})
 }

@@ -176,7 +176,7 @@ func (d *dashboard) results() views.ResultsProps {
 	}
 	p.Cards = d.cards()
 	p.Chart = d.chart()
-	p.Legend = d.legend()
+	p.Legend = d.legend(p.Chart.Panels)
 	p.Notes = d.notes()
 	p.Table = d.table()
 	return p

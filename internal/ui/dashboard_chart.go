@@ -28,6 +28,7 @@ func (d *dashboard) chart() views.ChartProps {
 	p := d.chartToolbar()
 	c := chart.Build(d.groups, d.chartView())
 	p.Data = c
+	p.Panels = c.Meta.Panels
 	// A chart of panels, one per currency when the lines are many, is as high as its panels
 	// need; the server fixes it so the page does not move when the script draws.
 	if c.Meta.Panels > 1 {
@@ -37,12 +38,22 @@ func (d *dashboard) chart() views.ChartProps {
 }
 
 // legend names the chart's lines with their colours and dashes, on the page rather than the
-// canvas, where it wraps and never covers the plot.
-func (d *dashboard) legend() []views.LegendItem {
+// canvas, where it wraps and never covers the plot. A chart of panels, one per currency, needs
+// only its coins' colours.
+func (d *dashboard) legend(panels int) []views.LegendItem {
 	v := d.chartView()
 	var out []views.LegendItem
+	seen := map[string]bool{}
 	for _, g := range d.groups {
 		if len(g.Points) == 0 {
+			continue
+		}
+		if panels > 1 {
+			if !seen[g.CoinID] {
+				seen[g.CoinID] = true
+				c := chart.CoinColor(g.CoinID)
+				out = append(out, views.LegendItem{Name: strings.ToUpper(v.Symbols[g.CoinID]), Light: c.Light, Dark: c.Dark})
+			}
 			continue
 		}
 		style := chart.StyleOf(g.CoinID, g.CurrencyCode)

@@ -304,21 +304,38 @@
   // means a custom range, and choosing a range by hand ends a zoom, so the range a zoom
   // replaced (orig) is no longer sent.
   function commitDates(input) {
+    if (prepareDates(input)) htmx.trigger(input.form, 'datecommit');
+  }
+
+  // prepareDates readies the form to send typed dates, unless they are the ones on screen:
+  // they make a custom range, which ends a zoom. It reports whether there is anything to send.
+  function prepareDates(input) {
     var form = input.form;
-    if (!form || !input.value || input.value === input.getAttribute('data-committed')) return;
+    var last = input.hasAttribute('data-committed') ? input.getAttribute('data-committed') : input.defaultValue;
+    if (!form || !input.value || input.value === last) return false;
     form.querySelectorAll('[data-custom-date]').forEach(function (d) { d.setAttribute('data-committed', d.value); });
     var custom = form.querySelector('input[name="range"][value="custom"]');
     if (custom) custom.checked = true;
     var orig = form.querySelector('[data-orig]');
     if (orig) orig.remove();
-    htmx.trigger(form, 'datecommit');
+    return true;
   }
+
+  // typedAt is when each date input last had a key pressed: a change right after a key is
+  // typing, and waits for blur or Enter; any other change (the calendar picker) commits at once.
+  // The focus cannot tell them apart: while a typed field advances to the next, Chrome moves
+  // the focus to the body for an instant and reports the change then.
+  var typedAt = new WeakMap();
+
+  document.addEventListener('keydown', function (e) {
+    if (e.target.matches && e.target.matches('[data-custom-date]')) typedAt.set(e.target, Date.now());
+  }, true);
 
   document.addEventListener('change', function (e) {
     var t = e.target;
     if (t.matches('[data-custom-date]')) {
       e.stopPropagation();
-      if (document.activeElement !== t) commitDates(t);
+      if (Date.now() - (typedAt.get(t) || 0) > 1000) commitDates(t);
       return;
     }
     if (t.form && t.matches('input[name="range"]')) {
@@ -329,8 +346,14 @@
     if (t.matches('input[name="coins"], input[name="currencies"]') && !t.checked && keepOne(t)) e.stopPropagation();
   }, true);
 
+  // Moving between a date input's own day, month and year fields also reports a focusout,
+  // so the date commits only once the focus has left the input itself.
   document.addEventListener('focusout', function (e) {
-    if (e.target.matches && e.target.matches('[data-custom-date]')) commitDates(e.target);
+    var input = e.target;
+    if (!input.matches || !input.matches('[data-custom-date]')) return;
+    setTimeout(function () {
+      if (document.activeElement !== input) commitDates(input);
+    }, 0);
   });
 
   // keepOne refuses to uncheck the last coin or currency: a view needs one of each, and
@@ -371,10 +394,8 @@
 
   document.addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && e.target.matches('[data-coin-search]')) e.preventDefault();
-    if (e.key === 'Enter' && e.target.matches('[data-custom-date]')) {
-      e.preventDefault();
-      commitDates(e.target);
-    }
+    // Enter submits the form by itself, which sends the typed dates once.
+    if (e.key === 'Enter' && e.target.matches('[data-custom-date]')) prepareDates(e.target);
     if (e.key === 'Escape') closeCards();
   });
 
