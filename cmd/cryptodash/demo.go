@@ -12,8 +12,8 @@ import (
 	"github.com/cryptodash/cryptodash/internal/simulator"
 )
 
-// demoDatabaseURL keeps simulated prices out of the database real fetches use.
-const demoDatabaseURL = "postgres://postgres@localhost:5432/cryptodash_demo"
+// demoDatabase keeps simulated prices out of the database real fetches use.
+const demoDatabase = "cryptodash_demo"
 
 // runDemo runs the simulator and the dashboard in one process, for a machine without
 // internet. It uses its own database unless DATABASE_URL says otherwise, and a rate limit high
@@ -31,26 +31,30 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("demo simulator on %s (choose another with -sim-addr): %w", *simAddr, err)
 	}
-	simErr := make(chan error, 1)
-	go func() { simErr <- serveSimulator(ctx, ln, simulator.New(simulator.Options{RatePerMinute: *limit})) }()
 	overrides := map[string]string{
 		"COINGECKO_BASE_URL":   "http://" + ln.Addr().String() + "/api/v3",
 		"COINGECKO_RATE_LIMIT": fmt.Sprint(*limit),
 		"COINGECKO_API_KEY":    "",
 	}
-	env := func(name string) string {
+	cfg, err := config.Load(func(name string) string {
 		if v, ok := overrides[name]; ok {
 			return v
 		}
-		if name == "DATABASE_URL" && getenv(name) == "" {
-			return demoDatabaseURL
-		}
 		return getenv(name)
-	}
-	cfg, err := config.Load(env)
+	})
 	if err != nil {
+		_ = ln.Close()
 		return fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
+	stopDB, err := firstRun.useDatabase(ctx, &cfg, demoDatabase, getenv, stderr)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopDB()
+	simErr := make(chan error, 1)
+	go func() { simErr <- serveSimulator(ctx, ln, simulator.New(simulator.Options{RatePerMinute: *limit})) }()
+
 	fmt.Fprintf(stderr, "demo: simulated CoinGecko at %s (generated prices, not real); dashboard on http://localhost:%d\n",
 		overrides["COINGECKO_BASE_URL"], cfg.Port)
 	if err := runServe(ctx, cfg, newLogger(stdout, cfg.LogLevel)); err != nil {

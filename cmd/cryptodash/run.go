@@ -54,6 +54,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
+		stopDB, err := firstRun.useDatabase(ctx, &cfg, "", getenv, stderr)
+		if err != nil {
+			return err
+		}
+		defer stopDB()
 		return runServe(ctx, cfg, newLogger(stdout, cfg.LogLevel))
 	case "fetch":
 		return runFetch(ctx, rest, cfg, stdout, stderr)
