@@ -9,7 +9,7 @@ PORT ?= 8080
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-run: ## run the dashboard on PORT (8080) against DATABASE_URL, fetching from CoinGecko
+run: ## run the dashboard on PORT (8080) against DATABASE_URL (unset: localhost:5432, else a private PostgreSQL), fetching from CoinGecko
 	$(GO) run ./cmd/cryptodash serve
 
 demo: ## run the dashboard with the built-in CoinGecko simulator (no internet needed; prices are simulated)

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sort"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/cryptodash/cryptodash/internal/config"
@@ -106,7 +104,7 @@ type progress struct {
 
 func newProgress(w io.Writer) *progress {
 	p := &progress{out: w, lastTent: -1}
-	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+	if isTerminal(w) {
 		p.bar = progressbar.NewOptions(1,
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription("fetching"),

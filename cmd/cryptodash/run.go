@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
+
+	"github.com/mattn/go-isatty"
 
 	"github.com/cryptodash/cryptodash/internal/config"
 )
@@ -54,6 +57,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
+		stopDB, err := firstRun.useDatabase(ctx, &cfg, "", getenv, stderr)
+		if err != nil {
+			return err
+		}
+		defer stopDB()
 		return runServe(ctx, cfg, newLogger(stdout, cfg.LogLevel))
 	case "fetch":
 		return runFetch(ctx, rest, cfg, stdout, stderr)
@@ -66,10 +74,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+func newLogger(w io.Writer, level string) *slog.Logger { return slog.New(jsonHandler(w, level)) }
+
+// jsonHandler writes the JSON log lines operators' tools read, at level and above.
+func jsonHandler(w io.Writer, level string) slog.Handler {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})
+}
+
+// isTerminal reports whether w is a terminal, where a person rather than a program reads.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
 }
 
 // parseFlags parses a subcommand's flags, writing usage errors to stderr.
