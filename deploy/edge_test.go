@@ -204,3 +204,21 @@ func TestEdge_CustomDomain(t *testing.T) {
 	}
 	expect(t, func() { other.tmpl.ResourceCountIs(str("AWS::Route53::RecordSet"), num(0)) })
 }
+
+// Viewers' HTTP is redirected at CloudFront, the only way in; the load balancer behind it
+// takes CloudFront alone, over HTTPS when there is a domain.
+func TestEdge_ViewersRedirectedToHTTPS(t *testing.T) {
+	for name, ctx := range map[string]map[string]any{"no domain": nil, "domain": withDomain} {
+		t.Run(name, func(t *testing.T) {
+			config := synth(t, ctx).distribution(t)
+			all := []any{config["DefaultCacheBehavior"]}
+			all = append(all, config["CacheBehaviors"].([]any)...)
+			for _, b := range all {
+				b := b.(map[string]any)
+				if b["ViewerProtocolPolicy"] != "redirect-to-https" {
+					t.Errorf("behaviour %v: viewer protocol %v, want redirect-to-https", b["PathPattern"], b["ViewerProtocolPolicy"])
+				}
+			}
+		})
+	}
+}
