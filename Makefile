@@ -58,4 +58,16 @@ screenshots: ## take screenshots of the dashboard and /status into .ci/screensho
 docker: ## build the container image (needs a Docker engine)
 	docker build -t cryptodash .
 
-.PHONY: help run demo test test-race bench generate css check-generated build lint screenshots docker
+# The AWS system is its own Go module in deploy/. Synthesis needs no AWS account and no network
+# (no lookups, notices or telemetry); deploying uses the credentials and account in the
+# environment. CDK_ARGS passes context, e.g. CDK_ARGS="-c domainName=dash.example.com".
+CDK := ../node_modules/.bin/cdk
+
+synth: node_modules ## test the AWS stack (deploy/) and write its CloudFormation into deploy/cdk.out
+	cd deploy && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd deploy && rm -rf cdk.out && CDK_DISABLE_CLI_TELEMETRY=true $(CDK) synth --quiet --no-notices $(CDK_ARGS)
+
+deploy: node_modules ## deploy the AWS stack to the account in the environment (docs/deploy.md)
+	cd deploy && $(CDK) deploy --require-approval broadening $(CDK_ARGS)
+
+.PHONY: help run demo test test-race bench generate css check-generated build lint screenshots docker synth deploy

@@ -70,8 +70,14 @@ require (
 	honnef.co/go/tools v0.8.2 // indirect
 )
 
+<<<<<<< HEAD
 tool (
 	github.com/a-h/templ/cmd/templ
 	golang.org/x/tools/cmd/deadcode
 	honnef.co/go/tools/cmd/staticcheck
 )
+=======
+tool github.com/a-h/templ/cmd/templ
+
+ignore ./node_modules
+>>>>>>> deploy

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Config is every choice an operator makes about the system, read from CDK context
+// (`-c key=value` or cdk.json). The defaults synthesise on a machine with no AWS account and
+// deploy the seed's system in us-east-1 without a custom domain.
+type Config struct {
+	// Region is where the stack goes. It is part of the stack's environment so that region
+	// rules (WAF and CloudFront certificates live in us-east-1) are checked at synthesis; the
+	// account stays open, so synthesis needs no credentials and no lookups.
+	Region string
+
+	// DomainName is the dashboard's public host name, e.g. dash.example.com. Empty means the
+	// distribution's own *.cloudfront.net name, with CloudFront reaching the ALB over HTTP.
+	DomainName string
+	// HostedZoneID and HostedZoneName name the Route 53 zone that holds DomainName; with them
+	// the stack creates the DNS records and, in us-east-1, the certificate.
+	HostedZoneID   string
+	HostedZoneName string
+	// CertificateArn is an ACM certificate in us-east-1 for DomainName, used by CloudFront.
+	CertificateArn string
+	// OriginCertificateArn is an ACM certificate in Region for DomainName and its origin
+	// name, used by the ALB; it defaults to CertificateArn, which works in us-east-1 only.
+	OriginCertificateArn string
+
+	// OriginPrefixListID is the managed prefix list of CloudFront's origin-facing addresses
+	// in Region (com.amazonaws.global.cloudfront.origin-facing); its id differs per region.
+	OriginPrefixListID string
+
+	AlarmEmail string
+
+	DesiredCount int
+	MaxCount     int
+	CPU          int // task CPU units: 256, 512, 1024, ...
+	MemoryMiB    int
+
+	DBInstanceClass string
+	DBStorageGiB    int
+	// NatGateways is 2 for a way out in each AZ; 1 halves the NAT bill at the cost of tasks
+	// in the other AZ losing CoinGecko, ECR and Secrets Manager if that AZ fails.
+	NatGateways int
+
+	WAF bool
+	// WebACLArn is an existing CLOUDFRONT-scope web ACL, needed for WAF outside us-east-1.
+	WebACLArn string
+
+	CoinGeckoPlan      string
+	CoinGeckoRateLimit int
+	LogLevel           string
+}
+
+// usEast1 is the only region whose resources CloudFront accepts for viewer certificates and
+// web ACLs.
+const usEast1 = "us-east-1"
+
+// cloudFrontOriginFacingUSEast1 is the id of com.amazonaws.global.cloudfront.origin-facing in
+// us-east-1 (`aws ec2 describe-managed-prefix-lists --region us-east-1`).
+const cloudFrontOriginFacingUSEast1 = "pl-3b927c52"
+
+// DefaultConfig is the seed's system: two 0.5 vCPU / 1 GB tasks scaling to four, a
+// db.t3.micro with 20 GB, WAF on, the CoinGecko Demo plan's 30 calls a minute.
+func DefaultConfig() Config {
+	return Config{
+		Region:             usEast1,
+		OriginPrefixListID: cloudFrontOriginFacingUSEast1,
+		DesiredCount:       2,
+		MaxCount:           4,
+		CPU:                512,
+		MemoryMiB:          1024,
+		DBInstanceClass:    "t3.micro",
+		DBStorageGiB:       20,
+		NatGateways:        2,
+		WAF:                true,
+		CoinGeckoPlan:      "demo",
+		CoinGeckoRateLimit: 30,
+		LogLevel:           "info",
+	}
+}
+
+// ConfigFromContext reads every key of Config from CDK context over the defaults and
+// returns every problem at once, each naming its key.
+func ConfigFromContext(node constructs.Node) (Config, error) {
+	return configFrom(func(key string) any { return node.TryGetContext(jsii.String(key)) })
+}
+
+// configFrom is ConfigFromContext over any source of context values.
+func configFrom(get func(key string) any) (Config, error) {
+	c := DefaultConfig()
+	r := contextReader{get: get}
+	r.str("region", &c.Region)
+	r.str("domainName", &c.DomainName)
+	r.str("hostedZoneId", &c.HostedZoneID)
+	r.str("hostedZoneName", &c.HostedZoneName)
+	r.str("certificateArn", &c.CertificateArn)
+	r.str("originCertificateArn", &c.OriginCertificateArn)
+	r.str("originPrefixListId", &c.OriginPrefixListID)
+	r.str("alarmEmail", &c.AlarmEmail)
+	r.integer("desiredCount", &c.DesiredCount)
+	r.integer("maxCount", &c.MaxCount)
+	r.integer("cpu", &c.CPU)
+	r.integer("memoryMiB", &c.MemoryMiB)
+	r.str("dbInstanceClass", &c.DBInstanceClass)
+	r.integer("dbStorageGiB", &c.DBStorageGiB)
+	r.integer("natGateways", &c.NatGateways)
+	r.boolean("waf", &c.WAF)
+	r.str("webAclArn", &c.WebACLArn)
+	r.str("coingeckoPlan", &c.CoinGeckoPlan)
+	r.integer("coingeckoRateLimit", &c.CoinGeckoRateLimit)
+	r.str("logLevel", &c.LogLevel)
+	return c, errors.Join(append(r.errs, c.Validate()...)...)
+}
+
+// Validate lists every inconsistent choice, so one synthesis tells the operator everything
+// to fix instead of a deployment failing half-way.
+func (c Config) Validate() []error {
+	var errs []error
+	fail := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if c.Region == "" {
+		fail("region", "required, e.g. us-east-1")
+	}
+	if !strings.HasPrefix(c.OriginPrefixListID, "pl-") {
+		fail("originPrefixListId", "the id (pl-...) of com.amazonaws.global.cloudfront.origin-facing in %s", c.Region)
+	}
+	if c.AlarmEmail != "" {
+		if _, err := mail.ParseAddress(c.AlarmEmail); err != nil {
+			fail("alarmEmail", "an e-mail address, or nothing for no subscription")
+		}
+	}
+	if c.DesiredCount < 1 {
+		fail("desiredCount", "at least 1")
+	}
+	if c.MaxCount < c.DesiredCount {
+		fail("maxCount", "at least desiredCount (%d)", c.DesiredCount)
+	}
+	if !validFargateSize(c.CPU, c.MemoryMiB) {
+		fail("memoryMiB", "a Fargate size for cpu %d (e.g. cpu 512 with 1024-4096 MiB in steps of 1024)", c.CPU)
+	}
+	if c.DBInstanceClass == "" || strings.HasPrefix(c.DBInstanceClass, "db.") {
+		fail("dbInstanceClass", "an instance class without the db. prefix, e.g. t3.micro")
+	}
+	if c.DBStorageGiB < 20 {
+		fail("dbStorageGiB", "at least 20, RDS's minimum for PostgreSQL")
+	}
+	if c.NatGateways < 1 || c.NatGateways > 2 {
+		fail("natGateways", "1 or 2: the tasks need a way out to CoinGecko")
+	}
+	if c.CoinGeckoPlan != "demo" && c.CoinGeckoPlan != "pro" {
+		fail("coingeckoPlan", "demo or pro")
+	}
+	if c.CoinGeckoRateLimit < 1 {
+		fail("coingeckoRateLimit", "calls a minute, at least 1")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		fail("logLevel", "debug, info, warn or error")
+	}
+	if c.WAF && c.WebACLArn == "" && c.Region != usEast1 {
+		fail("webAclArn", "required for WAF outside %s (CloudFront takes web ACLs from there only), or set waf=false", usEast1)
+	}
+
+	if c.DomainName == "" {
+		for key, v := range map[string]string{"hostedZoneId": c.HostedZoneID, "certificateArn": c.CertificateArn, "originCertificateArn": c.OriginCertificateArn} {
+			if v != "" {
+				fail(key, "needs domainName")
+			}
+		}
+		return errs
+	}
+	if (c.HostedZoneID == "") != (c.HostedZoneName == "") {
+		fail("hostedZoneName", "set together with hostedZoneId")
+	}
+	if c.HostedZoneName != "" && c.DomainName != c.HostedZoneName && !strings.HasSuffix(c.DomainName, "."+c.HostedZoneName) {
+		fail("domainName", "must be in the hosted zone %s", c.HostedZoneName)
+	}
+	if c.CertificateArn == "" && c.HostedZoneID == "" {
+		fail("certificateArn", "required with domainName unless hostedZoneId is given to create one")
+	}
+	if c.CertificateArn == "" && c.Region != usEast1 {
+		fail("certificateArn", "required outside %s: CloudFront takes certificates from %s only", usEast1, usEast1)
+	}
+	if c.CertificateArn != "" && !strings.Contains(c.CertificateArn, ":"+usEast1+":") {
+		fail("certificateArn", "must be a certificate in %s, where CloudFront takes them from", usEast1)
+	}
+	if c.OriginCertificateArn == "" && c.CertificateArn != "" && c.Region != usEast1 {
+		fail("originCertificateArn", "required outside %s: the load balancer needs a certificate in %s", usEast1, c.Region)
+	}
+	return errs
+}
+
+// OriginDomainName is the name CloudFront reaches the load balancer by when there is a
+// custom domain: TLS to the origin needs a name the certificate covers.
+func (c Config) OriginDomainName() string {
+	if c.DomainName == "" {
+		return ""
+	}
+	return "origin." + c.DomainName
+}
+
+// validFargateSize reports whether Fargate offers the cpu and memory pair.
+func validFargateSize(cpu, mem int) bool {
+	step := 1024
+	lo, hi := 0, 0
+	switch cpu {
+	case 256:
+		return mem == 512 || mem == 1024 || mem == 2048
+	case 512:
+		lo, hi = 1024, 4096
+	case 1024:
+		lo, hi = 2048, 8192
+	case 2048:
+		lo, hi = 4096, 16384
+	case 4096:
+		lo, hi = 8192, 30720
+	default:
+		return false
+	}
+	return mem >= lo && mem <= hi && mem%step == 0
+}
+
+// contextReader turns context values into typed fields. Values arrive as strings from
+// `-c key=value` and as JSON numbers or booleans from cdk.json, so both are accepted.
+type contextReader struct {
+	get  func(string) any
+	errs []error
+}
+
+func (r *contextReader) str(key string, dst *string) {
+	switch v := r.get(key).(type) {
+	case nil:
+	case string:
+		*dst = strings.TrimSpace(v)
+	default:
+		r.errs = append(r.errs, fmt.Errorf("%s: a string, not %v", key, v))
+	}
+}
+
+func (r *contextReader) integer(key string, dst *int) {
+	switch v := r.get(key).(type) {
+	case nil:
+	case float64:
+		if v != float64(int(v)) {
+			r.errs = append(r.errs, fmt.Errorf("%s: a whole number, not %v", key, v))
+			return
+		}
+		*dst = int(v)
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			r.errs = append(r.errs, fmt.Errorf("%s: a whole number, not %q", key, v))
+			return
+		}
+		*dst = n
+	default:
+		r.errs = append(r.errs, fmt.Errorf("%s: a whole number, not %v", key, v))
+	}
+}
+
+func (r *contextReader) boolean(key string, dst *bool) {
+	switch v := r.get(key).(type) {
+	case nil:
+	case bool:
+		*dst = v
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			r.errs = append(r.errs, fmt.Errorf("%s: true or false, not %q", key, v))
+			return
+		}
+		*dst = b
+	default:
+		r.errs = append(r.errs, fmt.Errorf("%s: true or false, not %v", key, v))
+	}
+}

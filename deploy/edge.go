@@ -1,0 +1,123 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// uncachedPaths are answered by the server with no-store and act for one caller (cron,
+// status, login, metrics): CloudFront passes them through with every method, header
+// (Authorization above all), cookie and query string.
+var uncachedPaths = []string{"/api/cron/*", "/status", "/partials/status", "/login", "/logout", "/metrics"}
+
+// Edge is the CloudFront distribution in front of the load balancer, with its optional web ACL.
+type Edge struct {
+	constructs.Construct
+	Distribution awscloudfront.Distribution
+	// Host is the name viewers and EventBridge use: the custom domain or the distribution's.
+	Host *string
+}
+
+// NewEdge creates the distribution. What it caches follows the server's own Cache-Control:
+// static files say immutable for a year; pages, partials and API reads say s-maxage=300; the
+// rest says no-store.
+func NewEdge(scope constructs.Construct, id string, cfg Config, lb *LoadBalancer, secrets *Secrets, dom *Domain) *Edge {
+	c := constructs.NewConstruct(scope, &id)
+
+	originProps := &awscloudfrontorigins.HttpOriginProps{
+		ProtocolPolicy: awscloudfront.OriginProtocolPolicy_HTTP_ONLY,
+		CustomHeaders: &map[string]*string{
+			// A dynamic reference, resolved by CloudFormation at deployment.
+			originVerifyHeader: secrets.OriginVerify.SecretValue().UnsafeUnwrap(),
+		},
+	}
+	originHost := lb.ALB.LoadBalancerDnsName()
+	if lb.HTTPS {
+		originProps.ProtocolPolicy = awscloudfront.OriginProtocolPolicy_HTTPS_ONLY
+		originProps.OriginSslProtocols = &[]awscloudfront.OriginSslPolicy{awscloudfront.OriginSslPolicy_TLS_V1_2}
+		originHost = jsii.String(cfg.OriginDomainName())
+	}
+	origin := awscloudfrontorigins.NewHttpOrigin(originHost, originProps)
+
+	// Pages, partials and API reads: the whole query string is the view state, so it is the
+	// key; no header or cookie is, because no URL answers differently to them. A TTL of 0
+	// by default means only what the server marks cacheable (s-maxage) is kept.
+	pages := awscloudfront.NewCachePolicy(c, jsii.String("Pages"), &awscloudfront.CachePolicyProps{
+		Comment:                    jsii.String("cryptodash pages, partials and API reads: the server's s-maxage, keyed on the whole query string"),
+		DefaultTtl:                 awscdk.Duration_Seconds(jsii.Number(0)),
+		MinTtl:                     awscdk.Duration_Seconds(jsii.Number(0)),
+		MaxTtl:                     awscdk.Duration_Days(jsii.Number(1)),
+		QueryStringBehavior:        awscloudfront.CacheQueryStringBehavior_All(),
+		HeaderBehavior:             awscloudfront.CacheHeaderBehavior_None(),
+		CookieBehavior:             awscloudfront.CacheCookieBehavior_None(),
+		EnableAcceptEncodingGzip:   jsii.Bool(true),
+		EnableAcceptEncodingBrotli: jsii.Bool(true),
+	})
+	// The server logs the viewer's address from CloudFront-Viewer-Address; it is sent to the
+	// origin without entering the cache key.
+	viewerAddress := awscloudfront.NewOriginRequestPolicy(c, jsii.String("ViewerAddress"), &awscloudfront.OriginRequestPolicyProps{
+		Comment:             jsii.String("cryptodash cached routes: the query string and the viewer's address"),
+		QueryStringBehavior: awscloudfront.OriginRequestQueryStringBehavior_All(),
+		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_AllowList(jsii.String("CloudFront-Viewer-Address")),
+		CookieBehavior:      awscloudfront.OriginRequestCookieBehavior_None(),
+	})
+	// Forwarding every viewer header is the only way an origin request policy may pass
+	// Authorization on (naming it is refused), and only with caching disabled is that safe.
+	allViewer := awscloudfront.NewOriginRequestPolicy(c, jsii.String("AllViewer"), &awscloudfront.OriginRequestPolicyProps{
+		Comment:             jsii.String("cryptodash uncached routes: every viewer header, cookie and query string, and the viewer's address"),
+		QueryStringBehavior: awscloudfront.OriginRequestQueryStringBehavior_All(),
+		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_All(jsii.String("CloudFront-Viewer-Address")),
+		CookieBehavior:      awscloudfront.OriginRequestCookieBehavior_All(),
+	})
+
+	uncached := &awscloudfront.BehaviorOptions{
+		Origin:               origin,
+		ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+		AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(),
+		CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
+		OriginRequestPolicy:  allViewer,
+		Compress:             jsii.Bool(true),
+	}
+	behaviors := map[string]*awscloudfront.BehaviorOptions{
+		"/static/*": {
+			Origin:               origin,
+			ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
+			// Honours the server's max-age of a year; the URLs carry content hashes.
+			CachePolicy: awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
+			Compress:    jsii.Bool(true),
+		},
+	}
+	for _, p := range uncachedPaths {
+		behaviors[p] = uncached
+	}
+
+	props := &awscloudfront.DistributionProps{
+		Comment: jsii.String("cryptodash"),
+		DefaultBehavior: &awscloudfront.BehaviorOptions{
+			Origin:               origin,
+			ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
+			CachePolicy:          pages,
+			OriginRequestPolicy:  viewerAddress,
+			Compress:             jsii.Bool(true),
+		},
+		AdditionalBehaviors: &behaviors,
+		HttpVersion:         awscloudfront.HttpVersion_HTTP2_AND_3,
+		WebAclId:            webACL(c, cfg),
+	}
+	if dom != nil {
+		props.DomainNames = jsii.Strings(cfg.DomainName)
+		props.Certificate = dom.ViewerCertificate
+		props.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
+	}
+	dist := awscloudfront.NewDistribution(c, jsii.String("Distribution"), props)
+	host := dist.DistributionDomainName()
+	if dom != nil {
+		host = jsii.String(cfg.DomainName)
+	}
+	return &Edge{Construct: c, Distribution: dist, Host: host}
+}
