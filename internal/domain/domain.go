@@ -146,7 +146,9 @@ type RunLock interface {
 }
 
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as
-// received; it must be sanitised before it reaches a page.
+// received; it must be sanitised before it reaches a page. The details (Description, ImageURL,
+// HomepageURL) are empty and UpdatedAt zero while CoinGecko's details of a stored coin have not
+// been fetched.
 type Metadata struct {
 	CoinID      string
 	Name        string

@@ -10,9 +10,26 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cryptodash/cryptodash/internal/web"
 )
+
+// checkCreatedAt removes row's createdAt after checking it is written as JavaScript's
+// toISOString writes it, at an instant from notBefore to now.
+func checkCreatedAt(t *testing.T, row map[string]string, notBefore time.Time) {
+	t.Helper()
+	raw, present := row["createdAt"]
+	delete(row, "createdAt")
+	at, err := time.Parse("2006-01-02T15:04:05.000Z", raw)
+	if !present || err != nil {
+		t.Errorf("createdAt %q is not UTC with milliseconds: %v", raw, err)
+		return
+	}
+	if at.Before(notBefore.Truncate(time.Millisecond)) || at.After(time.Now()) {
+		t.Errorf("createdAt %s is outside the test's %s..now", at, notBefore)
+	}
+}
 
 func TestAPI_SameAnswerWithAndWithoutHXRequest(t *testing.T) {
 	t.Parallel()
@@ -47,11 +64,15 @@ func TestAPI_SameAnswerWithAndWithoutHXRequest(t *testing.T) {
 func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	seeded := time.Now()
 	f.seed()
 
 	t.Run("coins sorted by name", func(t *testing.T) {
 		var coins []map[string]string
 		env := decodeData(t, f.do(http.MethodGet, "/api/coins"), &coins)
+		for _, c := range coins {
+			checkCreatedAt(t, c, seeded)
+		}
 		want := []map[string]string{
 			{"id": "bitcoin", "symbol": "btc", "name": "Bitcoin"},
 			{"id": "dogecoin", "symbol": "doge", "name": "Dogecoin"},
@@ -64,6 +85,9 @@ func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
 	t.Run("currencies sorted by code", func(t *testing.T) {
 		var currencies []map[string]string
 		decodeData(t, f.do(http.MethodGet, "/api/currencies"), &currencies)
+		for _, c := range currencies {
+			checkCreatedAt(t, c, seeded)
+		}
 		want := []map[string]string{{"code": "try", "name": "Turkish Lira"}, {"code": "usd", "name": "US Dollar"}}
 		if !reflect.DeepEqual(currencies, want) {
 			t.Errorf("currencies = %v", currencies)
@@ -76,6 +100,16 @@ func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
 			"description": "<p>Digital gold</p>", "imageUrl": "https://assets.example/btc.png", "homepageUrl": "https://bitcoin.org"}
 		if !reflect.DeepEqual(m, want) {
 			t.Errorf("metadata = %v", m)
+		}
+	})
+	t.Run("metadata of a stored coin not yet fetched has null details", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/api/coins/dogecoin/metadata")
+		var m map[string]any
+		decodeData(t, rec, &m)
+		want := map[string]any{"coinId": "dogecoin", "name": "Dogecoin", "symbol": "doge",
+			"description": nil, "imageUrl": nil, "homepageUrl": nil}
+		if rec.Code != http.StatusOK || !reflect.DeepEqual(m, want) {
+			t.Errorf("status %d, metadata = %v", rec.Code, m)
 		}
 	})
 	t.Run("metadata of an unknown coin is a 404 envelope", func(t *testing.T) {
