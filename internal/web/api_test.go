@@ -136,21 +136,23 @@ func TestAPIPrices_BadParameters(t *testing.T) {
 	f.seed()
 	good := url.Values{"dateFrom": {"2024-03-01"}, "dateTo": {"2024-03-02"}}
 	cases := []struct {
-		name  string
-		set   map[string]string
-		param string
+		name    string
+		set     map[string]string
+		param   string
+		message string
 	}{
-		{"missing dateFrom", map[string]string{"dateFrom": ""}, "dateFrom"},
-		{"missing dateTo", map[string]string{"dateTo": ""}, "dateTo"},
-		{"malformed dateFrom", map[string]string{"dateFrom": "01/03/2024"}, "dateFrom"},
-		{"impossible dateTo", map[string]string{"dateTo": "2024-02-30"}, "dateTo"},
-		{"reversed dates", map[string]string{"dateFrom": "2024-03-05", "dateTo": "2024-03-01"}, "dateTo"},
-		{"unknown coin id", map[string]string{"coinIds": "bitcoin,notacoin"}, "coinIds"},
-		{"unknown currency code", map[string]string{"currencyCodes": "usd,xyz"}, "currencyCodes"},
-		{"unknown breakdown", map[string]string{"breakdown": "coin,week"}, "breakdown"},
-		{"unknown granularity", map[string]string{"granularity": "weekly"}, "granularity"},
-		{"unknown format", map[string]string{"format": "xml"}, "format"},
-		{"hourly over 92 days", map[string]string{"dateFrom": "2024-01-01", "dateTo": "2024-04-03", "granularity": "hourly"}, "granularity"},
+		{"missing dateFrom", map[string]string{"dateFrom": ""}, "dateFrom", "dateFrom and dateTo are required"},
+		{"missing dateTo", map[string]string{"dateTo": ""}, "dateTo", "dateFrom and dateTo are required"},
+		{"malformed dateFrom", map[string]string{"dateFrom": "01/03/2024"}, "dateFrom", "Invalid date format. Use ISO format (YYYY-MM-DD)"},
+		{"impossible dateTo", map[string]string{"dateTo": "2024-02-30"}, "dateTo", "Invalid date format. Use ISO format (YYYY-MM-DD)"},
+		{"reversed dates", map[string]string{"dateFrom": "2024-03-05", "dateTo": "2024-03-01"}, "dateTo", "dateFrom must be on or before dateTo"},
+		{"malformed coin id", map[string]string{"coinIds": "bitcoin,bit coin"}, "coinIds", "Invalid coin id. Use CoinGecko ids such as bitcoin"},
+		{"malformed currency code", map[string]string{"currencyCodes": "usd,u$d"}, "currencyCodes", "Invalid currency code. Use codes such as usd"},
+		{"unknown breakdown", map[string]string{"breakdown": "coin,week"}, "breakdown", "Invalid breakdown. Use date, coin or currency"},
+		{"unknown granularity", map[string]string{"granularity": "weekly"}, "granularity", "Invalid granularity. Use daily or hourly"},
+		{"unknown format", map[string]string{"format": "xml"}, "format", "Invalid format. Use json or csv"},
+		{"hourly over 92 days", map[string]string{"dateFrom": "2024-01-01", "dateTo": "2024-04-03", "granularity": "hourly"}, "granularity",
+			"Hourly data covers at most 92 days. Use daily for longer ranges"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,6 +167,9 @@ func TestAPIPrices_BadParameters(t *testing.T) {
 			env := decode(t, rec)
 			if rec.Code != http.StatusBadRequest || env.Success {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if env.Message != tc.message {
+				t.Errorf("message %q, want %q", env.Message, tc.message)
 			}
 			if env.Errors[tc.param] == "" {
 				t.Errorf("errors %v do not name %s", env.Errors, tc.param)
@@ -195,18 +200,32 @@ func TestAPIPrices_BadParameters(t *testing.T) {
 			t.Errorf("meta = %+v, want 5 hourly rows", got.Meta)
 		}
 	})
-	t.Run("every bad parameter at once", func(t *testing.T) {
-		rec := f.do(http.MethodGet, "/api/prices?dateFrom=x&coinIds=zzz&breakdown=foo")
-		env := decode(t, rec)
-		for _, p := range []string{"dateFrom", "dateTo", "coinIds", "breakdown"} {
-			if env.Errors[p] == "" {
-				t.Errorf("errors %v do not name %s", env.Errors, p)
+	t.Run("every bad parameter at once, under the first in a fixed order", func(t *testing.T) {
+		for _, query := range []string{"dateFrom=x&coinIds=zz$&breakdown=foo", "breakdown=foo&coinIds=zz$&dateFrom=x"} {
+			rec := f.do(http.MethodGet, "/api/prices?"+query)
+			env := decode(t, rec)
+			for _, p := range []string{"dateFrom", "dateTo", "coinIds", "breakdown"} {
+				if env.Errors[p] == "" {
+					t.Errorf("%s: errors %v do not name %s", query, env.Errors, p)
+				}
 			}
+			if env.Message != "dateFrom and dateTo are required" {
+				t.Errorf("%s: message %q", query, env.Message)
+			}
+		}
+		rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=x&granularity=weekly")
+		if env := decode(t, rec); env.Message != "Invalid date format. Use ISO format (YYYY-MM-DD)" {
+			t.Errorf("a malformed date and granularity: message %q", env.Message)
 		}
 	})
 }
 
 type priceRow map[string]any
+
+type idLists struct {
+	CoinIDs       []string `json:"coinIds"`
+	CurrencyCodes []string `json:"currencyCodes"`
+}
 
 type pricesAnswer struct {
 	Data []priceRow `json:"data"`
@@ -216,10 +235,8 @@ type pricesAnswer struct {
 		DateFrom    string   `json:"dateFrom"`
 		DateTo      string   `json:"dateTo"`
 		Breakdown   []string `json:"breakdown"`
-		Filters     struct {
-			CoinIDs       []string `json:"coinIds"`
-			CurrencyCodes []string `json:"currencyCodes"`
-		} `json:"filters"`
+		Filters     idLists  `json:"filters"`
+		Ignored     idLists  `json:"ignored"`
 	} `json:"meta"`
 }
 
@@ -280,17 +297,43 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 		})
 	}
 
-	t.Run("meta and defaults", func(t *testing.T) {
-		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05")
+	t.Run("meta echoes the request", func(t *testing.T) {
+		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05&breakdown=date,Coin&coinIds=ethereum,bitcoin&granularity=daily")
 		m := got.Meta
 		if m.DateFrom != "2024-03-01" || m.DateTo != "2024-03-05" || m.Granularity != "daily" ||
-			!reflect.DeepEqual(m.Breakdown, []string{"coin", "currency", "date"}) ||
-			!reflect.DeepEqual(m.Filters.CoinIDs, []string{"bitcoin", "dogecoin", "ethereum"}) ||
-			!reflect.DeepEqual(m.Filters.CurrencyCodes, []string{"try", "usd"}) {
+			!reflect.DeepEqual(m.Breakdown, []string{"date", "coin"}) ||
+			!reflect.DeepEqual(m.Filters.CoinIDs, []string{"ethereum", "bitcoin"}) ||
+			!reflect.DeepEqual(m.Filters.CurrencyCodes, []string{}) {
 			t.Errorf("meta = %+v", m)
 		}
-		if m.Count != 4 {
-			t.Errorf("count = %d, want 4", m.Count)
+	})
+	t.Run("without breakdown, means per date over every stored coin and currency", func(t *testing.T) {
+		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05")
+		want := []priceRow{
+			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3},
+			{"date": "2024-03-02", "price": 450.0},
+		}
+		if !reflect.DeepEqual(got.Data, want) {
+			t.Errorf("rows\n got %v\nwant %v", got.Data, want)
+		}
+		m := got.Meta
+		if m.Count != 2 || m.Granularity != "daily" || !reflect.DeepEqual(m.Breakdown, []string{}) ||
+			!reflect.DeepEqual(m.Filters.CoinIDs, []string{}) || !reflect.DeepEqual(m.Filters.CurrencyCodes, []string{}) {
+			t.Errorf("meta = %+v", m)
+		}
+	})
+	t.Run("well-formed ids and codes that are not stored are dropped and named", func(t *testing.T) {
+		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin,notacoin&currencyCodes=usd,xyz&breakdown=coin")
+		if !reflect.DeepEqual(got.Data, []priceRow{{"coin": "bitcoin", "price": (btcUSDDay1 + 450) / 2}}) {
+			t.Errorf("rows %v", got.Data)
+		}
+		if !reflect.DeepEqual(got.Meta.Ignored.CoinIDs, []string{"notacoin"}) || !reflect.DeepEqual(got.Meta.Ignored.CurrencyCodes, []string{"xyz"}) ||
+			!reflect.DeepEqual(got.Meta.Filters.CoinIDs, []string{"bitcoin", "notacoin"}) {
+			t.Errorf("meta = %+v", got.Meta)
+		}
+		none := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=notacoin")
+		if len(none.Data) != 0 || none.Meta.Count != 0 || !reflect.DeepEqual(none.Meta.Ignored.CoinIDs, []string{"notacoin"}) {
+			t.Errorf("only unknown coins: %+v", none)
 		}
 	})
 
@@ -306,7 +349,7 @@ func TestAPIPrices_Hourly(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.seed()
-	got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-01&coinIds=bitcoin&currencyCodes=usd")
+	got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-01&coinIds=bitcoin&currencyCodes=usd&breakdown=coin,currency,date")
 	if got.Meta.Granularity != "hourly" {
 		t.Fatalf("a one-day range is %q, want hourly", got.Meta.Granularity)
 	}
@@ -458,7 +501,7 @@ func TestWeb_Gzip(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.seed()
-	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-01", "Accept-Encoding", "gzip")
+	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-01&breakdown=coin,currency,date", "Accept-Encoding", "gzip")
 	if rec.Header().Get("Content-Encoding") != "gzip" {
 		t.Fatalf("Content-Encoding = %q", rec.Header().Get("Content-Encoding"))
 	}
