@@ -578,3 +578,40 @@ func TestAPIPrices_RepeatedListParameters(t *testing.T) {
 		t.Errorf("repeated coinIds answer\n%s\nwant the comma-separated answer\n%s", repeated.Body, joined.Body)
 	}
 }
+
+func TestAPI_Options(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		route, allow string
+	}{
+		{"/api/health", "GET, HEAD, OPTIONS"},
+		{"/api/coins", "GET, HEAD, OPTIONS"},
+		{"/api/coins/bitcoin/metadata", "GET, HEAD, OPTIONS"},
+		{"/api/currencies", "GET, HEAD, OPTIONS"},
+		{"/api/prices?dateFrom=bad", "GET, HEAD, OPTIONS"},
+		{"/api/cron/fetch-data", "GET, HEAD, OPTIONS, POST"},
+		{"/api/cron/runs/7", "GET, HEAD, OPTIONS"},
+	}
+	// With a login configured too: browsers send preflights without the session cookie.
+	for name, f := range map[string]*fixture{"public": newFixture(t), "login": newFixture(t, withLogin(t))} {
+		for _, tc := range cases {
+			t.Run(name+" "+tc.route, func(t *testing.T) {
+				rec := f.do(http.MethodOptions, tc.route, "Origin", "https://elsewhere.example", "Access-Control-Request-Method", "GET")
+				if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
+					t.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+				if got := rec.Header().Get("Allow"); got != tc.allow {
+					t.Errorf("Allow %q, want %q", got, tc.allow)
+				}
+				if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "" {
+					t.Errorf("Access-Control-Allow-Origin %q: CORS opened", got)
+				}
+			})
+		}
+	}
+	t.Run("an unknown API path", func(t *testing.T) {
+		if rec := newFixture(t).do(http.MethodOptions, "/api/nothing-here"); rec.Code != http.StatusNotFound {
+			t.Errorf("status %d", rec.Code)
+		}
+	})
+}

@@ -1,6 +1,10 @@
 package web
 
 import (
+	"net/http"
+	"slices"
+	"strings"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/static"
@@ -28,6 +32,7 @@ func (s *server) routes(e *echo.Echo) {
 	api.POST("/cron/fetch-data", s.cronFetchStart, cron...)
 	api.GET("/cron/fetch-data", s.cronFetchStatus, cron...)
 	api.GET("/cron/runs/:id", s.cronRunShow, cron...)
+	answerOptions(e, "/api/")
 
 	s.loginRoutes(e)
 
@@ -48,5 +53,31 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return next(c)
+	}
+}
+
+// answerOptions answers OPTIONS on every route registered so far under prefix with 204 and an
+// Allow header naming the route's methods, as the Next.js route handlers did, so a preflight
+// or an API explorer gets an answer rather than a 404. It runs before any session or token
+// check, since browsers send preflights without credentials, and it adds no
+// Access-Control-Allow-* header: the Next.js system sent none (its client is same-origin
+// behind the proxy), and allowing other origins would let any site read the API with a
+// visitor's login session.
+func answerOptions(e *echo.Echo, prefix string) {
+	methods := map[string][]string{}
+	for _, r := range e.Routes() {
+		if strings.HasPrefix(r.Path, prefix) && r.Method != echo.RouteNotFound {
+			methods[r.Path] = append(methods[r.Path], r.Method)
+		}
+	}
+	for path, m := range methods {
+		if slices.Contains(m, http.MethodGet) {
+			m = append(m, http.MethodHead)
+		}
+		allow := strings.Join(slices.Sorted(slices.Values(append(m, http.MethodOptions))), ", ")
+		e.OPTIONS(path, func(c echo.Context) error {
+			c.Response().Header().Set(echo.HeaderAllow, allow)
+			return c.NoContent(http.StatusNoContent)
+		}, noStore)
 	}
 }
