@@ -621,4 +621,16 @@ func TestAPI_Options(t *testing.T) {
 			t.Errorf("status %d", rec.Code)
 		}
 	})
+	t.Run("a method the route lacks is a 405 naming those it has", func(t *testing.T) {
+		f := newFixture(t)
+		for _, tc := range []struct{ method, route, allow string }{
+			{http.MethodPost, "/api/coins", "GET, HEAD, OPTIONS"},
+			{http.MethodDelete, "/api/cron/fetch-data", "GET, HEAD, OPTIONS, POST"},
+		} {
+			rec := f.do(tc.method, tc.route)
+			if env := decode(t, rec); rec.Code != http.StatusMethodNotAllowed || env.Success || rec.Header().Get("Allow") != tc.allow {
+				t.Errorf("%s %s: status %d Allow %q: %s", tc.method, tc.route, rec.Code, rec.Header().Get("Allow"), rec.Body)
+			}
+		}
+	})
 }

@@ -199,6 +199,7 @@ func requestShapes() []contractCase {
 		{name: "OPTIONS prices", method: http.MethodOptions, target: "/api/prices", status: http.StatusNoContent},
 		{name: "OPTIONS metadata", method: http.MethodOptions, target: "/api/coins/bitcoin/metadata", status: http.StatusNoContent},
 		{name: "unknown API path", target: "/api/nothing-here", status: http.StatusNotFound, body: apiError},
+		{name: "a method the route lacks", method: http.MethodPost, target: "/api/coins", status: http.StatusMethodNotAllowed, body: apiError},
 	}
 	for _, bad := range []struct {
 		name, query string
