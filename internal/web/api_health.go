@@ -18,8 +18,8 @@ const healthTimeout = 2 * time.Second
 
 // healthFactsTTL is how long the health check reuses its row counts and latest run. The ALB
 // probes every few seconds from every zone, and count(*) on the price tables scans them, so
-// the counts are read at most twice a minute; the database ping still runs on every probe, so an instance
-// that lost its database still answers 503 at once.
+// the counts are read at most twice a minute; the database ping still runs on every probe, so
+// an instance that lost its database still answers 503 at once.
 const healthFactsTTL = 30 * time.Second
 
 // healthFacts are what the health answer reports beside the ping: every table's row count
@@ -64,6 +64,7 @@ func (fc *factsCache) get(ctx context.Context, load func(context.Context) (healt
 	return f, nil
 }
 
+// loadHealthFacts reads what factsCache keeps; no run yet is not a failure.
 func (s *server) loadHealthFacts(ctx context.Context) (healthFacts, error) {
 	n, err := s.deps.Store.Counts(ctx)
 	if err != nil {
@@ -105,6 +106,17 @@ type healthDatabase struct {
 	Stats  healthStats `json:"stats"`
 }
 
+// healthRun is the latest fetch run as the health answer shows it: enough for a monitor to
+// alert on a failed or stuck run. Its error text and progress stay behind the cron token and
+// the status page, since /api/health answers everyone, with or without a login.
+type healthRun struct {
+	ID         int64      `json:"id"`
+	Trigger    string     `json:"trigger"`
+	Status     string     `json:"status"`
+	StartedAt  time.Time  `json:"startedAt"`
+	FinishedAt *time.Time `json:"finishedAt"`
+}
+
 // health is the Next.js API's health answer, with the latest fetch run added beside it so a
 // monitor can alert on a failed run as well as on a lost database.
 type health struct {
@@ -114,7 +126,7 @@ type health struct {
 	Database    healthDatabase `json:"database"`
 	Environment string         `json:"environment"`
 	Version     string         `json:"version"`
-	LatestRun   *runJSON       `json:"latestRun"`
+	LatestRun   *healthRun     `json:"latestRun"`
 }
 
 // apiHealth answers the load balancer and monitors in the Next.js API's shape: 200 with row
@@ -135,9 +147,9 @@ func (s *server) apiHealth(c echo.Context) error {
 					Coins: n.Coins, Currencies: n.Currencies, DailyPrices: n.DailyRows, HourlyPrices: n.HourlyRows,
 					CoinMetadata: n.MetadataRow, FetchRuns: n.FetchRuns}},
 				Environment: healthEnvironment, Version: s.deps.BuildID}
-			if f.latestRun != nil {
-				r := newRunJSON(*f.latestRun)
-				out.LatestRun = &r
+			if r := f.latestRun; r != nil {
+				j := newRunJSON(*r)
+				out.LatestRun = &healthRun{ID: j.ID, Trigger: j.Trigger, Status: j.Status, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
 			}
 			return writeJSON(c, http.StatusOK, envelope{Success: true, Message: "System is healthy", Data: out})
 		}
