@@ -34,10 +34,10 @@ var (
 	currencyCodePattern = regexp.MustCompile(`^[a-z]{3,5}$`)
 )
 
-// ValidCoinID reports whether id has the shape of a CoinGecko coin id ("avalanche-2"): lower-case
-// letters, digits and hyphens, not starting with a hyphen. It says nothing of whether such a
-// coin exists, so configuration and requests can tell a typo of shape (refused) from a coin
-// that is merely not stored (skipped).
+// ValidCoinID reports whether id has the shape of a CoinGecko coin id ("avalanche-2"):
+// lower-case letters, digits and hyphens, not starting with a hyphen. It says nothing of
+// whether such a coin exists, so configuration and requests can tell a typo of shape
+// (refused) from a coin that is merely not stored (skipped).
 func ValidCoinID(id string) bool { return coinIDPattern.MatchString(id) }
 
 // ValidCurrencyCode reports whether code has the shape of a currency code as stored: 3 to 5
