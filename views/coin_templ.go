@@ -181,7 +181,7 @@ func CoinCardMissing(id string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "”</p><p class=\"mt-1 text-slate-500 dark:text-slate-400\">This coin is not tracked, or its details have not been fetched yet.</p></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "”</p><p class=\"mt-1 text-slate-500 dark:text-slate-400\">This coin is not tracked.</p></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -60,11 +59,6 @@ var currencyNames = map[string]string{
 	"cny": "Chinese Yuan", "inr": "Indian Rupee", "brl": "Brazilian Real", "krw": "South Korean Won",
 }
 
-var (
-	coinIDPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	currencyPattern = regexp.MustCompile(`^[a-z]{3,5}$`)
-)
-
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests) and
 // returns every problem found at once, each naming its variable.
 func Load(getenv func(string) string) (Config, error) {
@@ -87,8 +81,8 @@ func Load(getenv func(string) string) (Config, error) {
 	if strings.TrimSpace(getenv("COINGECKO_RATE_LIMIT")) == "" && c.CoinGeckoAPIKey == "" && c.CoinGeckoBaseURL == "" {
 		c.CoinGeckoRateLimit = KeylessRateLimit
 	}
-	c.Coins = r.list("COINS", DefaultCoins, coinIDPattern, "CoinGecko coin ids such as bitcoin,avalanche-2")
-	for _, code := range r.list("CURRENCIES", DefaultCurrencies, currencyPattern, "lower-case currency codes such as usd,eur") {
+	c.Coins = r.list("COINS", DefaultCoins, domain.ValidCoinID, "CoinGecko coin ids such as bitcoin,avalanche-2")
+	for _, code := range r.list("CURRENCIES", DefaultCurrencies, domain.ValidCurrencyCode, "lower-case currency codes such as usd,eur") {
 		name, ok := currencyNames[code]
 		if !ok {
 			name = strings.ToUpper(code)
@@ -236,7 +230,7 @@ func (r *reader) oneOf(name, def string, allowed ...string) string {
 	return def
 }
 
-func (r *reader) list(name, def string, pattern *regexp.Regexp, accepts string) []string {
+func (r *reader) list(name, def string, valid func(string) bool, accepts string) []string {
 	raw := r.str(name, def)
 	var out []string
 	seen := map[string]bool{}
@@ -245,7 +239,7 @@ func (r *reader) list(name, def string, pattern *regexp.Regexp, accepts string) 
 		if item == "" || seen[item] {
 			continue
 		}
-		if !pattern.MatchString(item) {
+		if !valid(item) {
 			r.fail(name, fmt.Sprintf("a comma-separated list of %s; %q is not one", accepts, item))
 			continue
 		}

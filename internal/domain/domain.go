@@ -7,6 +7,7 @@ package domain
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"time"
 )
@@ -16,13 +17,32 @@ type Coin struct {
 	ID     string
 	Symbol string
 	Name   string
+	// CreatedAt is when the coin was first stored; zero until it is.
+	CreatedAt time.Time
 }
 
 // Currency is a fiat currency prices are quoted in; Code is lower case ("usd").
 type Currency struct {
 	Code string
 	Name string
+	// CreatedAt is when the currency was first stored; zero until it is.
+	CreatedAt time.Time
 }
+
+var (
+	coinIDPattern       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	currencyCodePattern = regexp.MustCompile(`^[a-z]{3,5}$`)
+)
+
+// ValidCoinID reports whether id has the shape of a CoinGecko coin id ("avalanche-2"):
+// lower-case letters, digits and hyphens, not starting with a hyphen. It says nothing of
+// whether such a coin exists, so configuration and requests can tell a typo of shape
+// (refused) from a coin that is merely not stored (skipped).
+func ValidCoinID(id string) bool { return coinIDPattern.MatchString(id) }
+
+// ValidCurrencyCode reports whether code has the shape of a currency code as stored: 3 to 5
+// lower-case letters, ISO 4217's three and the few longer units CoinGecko quotes in ("sats").
+func ValidCurrencyCode(code string) bool { return currencyCodePattern.MatchString(code) }
 
 // Series names one coin priced in one currency: the unit the pipeline fetches and stores.
 type Series struct {
@@ -126,7 +146,9 @@ type RunLock interface {
 }
 
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as
-// received; it must be sanitised before it reaches a page.
+// received; it must be sanitised before it reaches a page. The details (Description, ImageURL,
+// HomepageURL) are empty and UpdatedAt zero while CoinGecko's details of a stored coin have not
+// been fetched.
 type Metadata struct {
 	CoinID      string
 	Name        string

@@ -68,3 +68,22 @@ func TestBucketHourly(t *testing.T) {
 		}
 	})
 }
+
+func TestValidCoinIDAndCurrencyCode(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{{"bitcoin", true}, {"avalanche-2", true}, {"0x", true}, {"-btc", false}, {"bit coin", false}, {"Bitcoin", false}, {"btc$", false}, {"", false}} {
+		if got := domain.ValidCoinID(tc.id); got != tc.want {
+			t.Errorf("ValidCoinID(%q) = %t", tc.id, got)
+		}
+	}
+	for _, tc := range []struct {
+		code string
+		want bool
+	}{{"usd", true}, {"sats", true}, {"us", false}, {"dollar", false}, {"u5d", false}, {"USD", false}} {
+		if got := domain.ValidCurrencyCode(tc.code); got != tc.want {
+			t.Errorf("ValidCurrencyCode(%q) = %t", tc.code, got)
+		}
+	}
+}

@@ -9,19 +9,20 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-const metadataColumns = `c.id, c.name, c.symbol, m.description, m.image_url, m.homepage_url, m.updated_at`
-
-func scanMetadata(r pgx.CollectableRow) (domain.Metadata, error) {
-	var m domain.Metadata
-	return m, r.Scan(&m.CoinID, &m.Name, &m.Symbol, &m.Description, &m.ImageURL, &m.HomepageURL, &m.UpdatedAt)
-}
-
-// Metadata returns the hover-card facts of one coin, or ErrNotFound when the coin or its
-// metadata is unknown.
+// Metadata returns the hover-card facts of one stored coin, or ErrNotFound when the coin is
+// not stored. A coin whose details the pipeline has not fetched yet (a first run still going,
+// or CoinGecko refusing /coins/{id}) is still a coin: it comes back with its name and symbol,
+// empty details and a zero UpdatedAt.
 func (s *Store) Metadata(ctx context.Context, coinID string) (domain.Metadata, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+metadataColumns+`
-		FROM coins c JOIN coin_metadata m ON m.coin_id = c.id WHERE c.id = $1`, coinID)
-	m, err := pgx.CollectExactlyOneRow(rows, scanMetadata)
+	var m domain.Metadata
+	var updated *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT c.id, c.name, c.symbol, coalesce(m.description, ''),
+			coalesce(m.image_url, ''), coalesce(m.homepage_url, ''), m.updated_at
+		FROM coins c LEFT JOIN coin_metadata m ON m.coin_id = c.id WHERE c.id = $1`, coinID).
+		Scan(&m.CoinID, &m.Name, &m.Symbol, &m.Description, &m.ImageURL, &m.HomepageURL, &updated)
+	if updated != nil {
+		m.UpdatedAt = updated.UTC()
+	}
 	return m, wrap("metadata "+coinID, err)
 }
 

@@ -60,20 +60,24 @@ func (s *Store) upsertReference(ctx context.Context, table, sql string, args ...
 
 // Coins lists every known coin sorted by name, as the API promises.
 func (s *Store) Coins(ctx context.Context) ([]domain.Coin, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, symbol, name FROM coins ORDER BY name, id`)
+	rows, _ := s.pool.Query(ctx, `SELECT id, symbol, name, created_at FROM coins ORDER BY name, id`)
 	coins, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Coin, error) {
 		var c domain.Coin
-		return c, r.Scan(&c.ID, &c.Symbol, &c.Name)
+		err := r.Scan(&c.ID, &c.Symbol, &c.Name, &c.CreatedAt)
+		c.CreatedAt = c.CreatedAt.UTC()
+		return c, err
 	})
 	return coins, wrap("coins", err)
 }
 
 // Currencies lists every known currency sorted by code.
 func (s *Store) Currencies(ctx context.Context) ([]domain.Currency, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT code, name FROM currencies ORDER BY code`)
+	rows, _ := s.pool.Query(ctx, `SELECT code, name, created_at FROM currencies ORDER BY code`)
 	currencies, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Currency, error) {
 		var c domain.Currency
-		return c, r.Scan(&c.Code, &c.Name)
+		err := r.Scan(&c.Code, &c.Name, &c.CreatedAt)
+		c.CreatedAt = c.CreatedAt.UTC()
+		return c, err
 	})
 	return currencies, wrap("currencies", err)
 }

@@ -479,3 +479,30 @@ func TestStore_ReferenceChangesBumpTheDataVersion(t *testing.T) {
 		t.Errorf("coins = %+v, %v", coins, err)
 	}
 }
+
+func TestStore_Metadata(t *testing.T) {
+	t.Parallel()
+	st, _ := seeded(t)
+	ctx := context.Background()
+
+	t.Run("a stored coin before its details are fetched", func(t *testing.T) {
+		m, err := st.Metadata(ctx, "bitcoin")
+		if err != nil || m.Name != "Bitcoin" || m.Symbol != "btc" || m.Description != "" || m.ImageURL != "" || !m.UpdatedAt.IsZero() {
+			t.Errorf("metadata = %+v, %v", m, err)
+		}
+	})
+	t.Run("details once fetched", func(t *testing.T) {
+		if err := st.UpsertMetadata(ctx, domain.Metadata{CoinID: "bitcoin", Description: "<p>gold</p>", HomepageURL: "https://bitcoin.org"}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := st.Metadata(ctx, "bitcoin")
+		if err != nil || m.Description != "<p>gold</p>" || m.HomepageURL != "https://bitcoin.org" || m.UpdatedAt.IsZero() {
+			t.Errorf("metadata = %+v, %v", m, err)
+		}
+	})
+	t.Run("a coin not stored", func(t *testing.T) {
+		if _, err := st.Metadata(ctx, "nope"); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("err = %v, want ErrNotFound", err)
+		}
+	})
+}

@@ -58,6 +58,12 @@ func TestCoinCard(t *testing.T) {
 		t.Error("website link missing")
 	}
 
+	unfetched := ts.getBoth(t, "/partials/coins/solana/card")
+	if unfetched.status != http.StatusOK || testids(unfetched, "coin-name").Text() != "Solana" ||
+		!strings.Contains(testids(unfetched, "coin-description").Text(), "No description yet") {
+		t.Errorf("a stored coin without details: status %d, %s", unfetched.status, unfetched.body)
+	}
+
 	missing := ts.getBoth(t, "/partials/coins/nope/card")
 	if missing.status != http.StatusNotFound || testids(missing, "coin-card-missing").Length() != 1 {
 		t.Errorf("unknown coin: status %d", missing.status)

@@ -5,9 +5,10 @@ import (
 )
 
 type coinJSON struct {
-	ID     string `json:"id"`
-	Symbol string `json:"symbol"`
-	Name   string `json:"name"`
+	ID        string `json:"id"`
+	Symbol    string `json:"symbol"`
+	Name      string `json:"name"`
+	CreatedAt string `json:"createdAt"`
 }
 
 // apiCoins lists the stored coins, sorted by name as the store returns them.
@@ -18,7 +19,7 @@ func (s *server) apiCoins(c echo.Context) error {
 	}
 	out := make([]coinJSON, len(coins))
 	for i, coin := range coins {
-		out[i] = coinJSON{ID: coin.ID, Symbol: coin.Symbol, Name: coin.Name}
+		out[i] = coinJSON{ID: coin.ID, Symbol: coin.Symbol, Name: coin.Name, CreatedAt: jsTime(coin.CreatedAt)}
 	}
 	return ok(c, out)
 }

@@ -5,8 +5,9 @@ import (
 )
 
 type currencyJSON struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	CreatedAt string `json:"createdAt"`
 }
 
 // apiCurrencies lists the stored currencies sorted by code. Codes stay lower case here, as
@@ -18,7 +19,7 @@ func (s *server) apiCurrencies(c echo.Context) error {
 	}
 	out := make([]currencyJSON, len(currencies))
 	for i, cur := range currencies {
-		out[i] = currencyJSON{Code: cur.Code, Name: cur.Name}
+		out[i] = currencyJSON{Code: cur.Code, Name: cur.Name, CreatedAt: jsTime(cur.CreatedAt)}
 	}
 	return ok(c, out)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -15,81 +16,149 @@ import (
 // shows as "down" rather than as a health check that never answers.
 const healthTimeout = 2 * time.Second
 
-// healthCountsTTL is how long the health check reuses its row counts. The ALB probes every
-// few seconds from every zone, and count(*) on the price tables scans them, so the counts are
-// read at most twice a minute; the database ping still runs on every probe, so an instance
-// that lost its database still answers 503 at once.
-const healthCountsTTL = 30 * time.Second
+// healthFactsTTL is how long the health check reuses its row counts and latest run. The ALB
+// probes every few seconds from every zone, and count(*) on the price tables scans them, so
+// the counts are read at most twice a minute; the database ping still runs on every probe, so
+// an instance that lost its database still answers 503 at once.
+const healthFactsTTL = 30 * time.Second
 
-// countsCache keeps the last row counts for healthCountsTTL. The lock is not held during the
+// healthFacts are what the health answer reports beside the ping: every table's row count
+// and the latest fetch run (nil before the first).
+type healthFacts struct {
+	counts    domain.Counts
+	latestRun *domain.FetchRun
+}
+
+// factsCache keeps the last healthFacts for healthFactsTTL. The lock is not held during the
 // query, so a slow database never queues probes behind one another; two probes that find the
-// counts stale together both query, which is harmless.
-type countsCache struct {
+// facts stale together both query, which is harmless.
+type factsCache struct {
 	now func() time.Time
 
 	mu      sync.Mutex
-	counts  domain.Counts
+	facts   healthFacts
 	fetched time.Time
 }
 
-func newCountsCache() *countsCache {
-	return &countsCache{now: time.Now}
+func newFactsCache() *factsCache {
+	return &factsCache{now: time.Now}
 }
 
-// get returns the cached counts while fresh, otherwise asks load and keeps its answer. A
+// get returns the cached facts while fresh, otherwise asks load and keeps its answer. A
 // failed load is not cached.
-func (cc *countsCache) get(ctx context.Context, load func(context.Context) (domain.Counts, error)) (domain.Counts, error) {
-	cc.mu.Lock()
-	if !cc.fetched.IsZero() && cc.now().Sub(cc.fetched) < healthCountsTTL {
-		n := cc.counts
-		cc.mu.Unlock()
-		return n, nil
+func (fc *factsCache) get(ctx context.Context, load func(context.Context) (healthFacts, error)) (healthFacts, error) {
+	fc.mu.Lock()
+	if !fc.fetched.IsZero() && fc.now().Sub(fc.fetched) < healthFactsTTL {
+		f := fc.facts
+		fc.mu.Unlock()
+		return f, nil
 	}
-	cc.mu.Unlock()
-	n, err := load(ctx)
+	fc.mu.Unlock()
+	f, err := load(ctx)
 	if err != nil {
-		return domain.Counts{}, err
+		return healthFacts{}, err
 	}
-	cc.mu.Lock()
-	cc.counts, cc.fetched = n, cc.now()
-	cc.mu.Unlock()
-	return n, nil
+	fc.mu.Lock()
+	fc.facts, fc.fetched = f, fc.now()
+	fc.mu.Unlock()
+	return f, nil
 }
 
-type healthCounts struct {
+// loadHealthFacts reads what factsCache keeps; no run yet is not a failure.
+func (s *server) loadHealthFacts(ctx context.Context) (healthFacts, error) {
+	n, err := s.deps.Store.Counts(ctx)
+	if err != nil {
+		return healthFacts{}, err
+	}
+	f := healthFacts{counts: n}
+	run, err := s.deps.Store.LatestRun(ctx)
+	switch {
+	case err == nil:
+		f.latestRun = &run
+	case !errors.Is(err, domain.ErrNotFound):
+		return healthFacts{}, err
+	}
+	return f, nil
+}
+
+// The fixed parts of the health answer. healthEnvironment is what the Next.js API reported as
+// NODE_ENV, "production" in every deployed build: cryptodash has no development build, and
+// which deployment (staging, production) a replica serves is the operator's to tag, not the
+// binary's to know.
+const (
+	healthService     = "cryptodash"
+	healthEnvironment = "production"
+)
+
+// healthStats are the row counts: the Next.js answer's four tables, then the rest.
+type healthStats struct {
 	Coins        int64 `json:"coins"`
 	Currencies   int64 `json:"currencies"`
-	PricesHourly int64 `json:"pricesHourly"`
-	PricesDaily  int64 `json:"pricesDaily"`
+	DailyPrices  int64 `json:"dailyPrices"`
+	HourlyPrices int64 `json:"hourlyPrices"`
 	CoinMetadata int64 `json:"coinMetadata"`
 	FetchRuns    int64 `json:"fetchRuns"`
 }
 
-type health struct {
-	Status   string        `json:"status"`
-	Database string        `json:"database"`
-	Counts   *healthCounts `json:"counts,omitempty"`
+type healthDatabase struct {
+	Status string      `json:"status"`
+	Type   string      `json:"type"`
+	Stats  healthStats `json:"stats"`
 }
 
-// apiHealth answers the load balancer: 200 with row counts while the database answers, 503
-// otherwise, so an instance that lost its database is taken out of rotation. The counts may
-// be up to healthCountsTTL old; the ping is fresh on every call.
+// healthRun is the latest fetch run as the health answer shows it: enough for a monitor to
+// alert on a failed or stuck run. Its error text and progress stay behind the cron token and
+// the status page, since /api/health answers everyone, with or without a login.
+type healthRun struct {
+	ID         int64      `json:"id"`
+	Trigger    string     `json:"trigger"`
+	Status     string     `json:"status"`
+	StartedAt  time.Time  `json:"startedAt"`
+	FinishedAt *time.Time `json:"finishedAt"`
+}
+
+// health is the Next.js API's health answer, with the latest fetch run added beside it so a
+// monitor can alert on a failed run as well as on a lost database.
+type health struct {
+	Status      string         `json:"status"`
+	Timestamp   string         `json:"timestamp"`
+	Service     string         `json:"service"`
+	Database    healthDatabase `json:"database"`
+	Environment string         `json:"environment"`
+	Version     string         `json:"version"`
+	LatestRun   *healthRun     `json:"latestRun"`
+}
+
+// apiHealth answers the load balancer and monitors in the Next.js API's shape: 200 with row
+// counts while the database answers, 503 otherwise, so an instance that lost its database is
+// taken out of rotation (the ALB reads only the status). The counts and latest run may be up
+// to healthFactsTTL old; the ping is fresh on every call. version is the build id ETags carry.
 func (s *server) apiHealth(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), healthTimeout)
 	defer cancel()
+	now := jsTime(time.Now())
 	err := s.deps.Store.Ping(ctx)
 	if err == nil {
-		n, cerr := s.counts.get(ctx, s.deps.Store.Counts)
-		if cerr == nil {
-			counts := healthCounts{Coins: n.Coins, Currencies: n.Currencies, PricesHourly: n.HourlyRows,
-				PricesDaily: n.DailyRows, CoinMetadata: n.MetadataRow, FetchRuns: n.FetchRuns}
-			return ok(c, health{Status: "ok", Database: "up", Counts: &counts})
+		f, ferr := s.facts.get(ctx, s.loadHealthFacts)
+		if ferr == nil {
+			n := f.counts
+			out := health{Status: "healthy", Timestamp: now, Service: healthService,
+				Database: healthDatabase{Status: "connected", Type: "PostgreSQL", Stats: healthStats{
+					Coins: n.Coins, Currencies: n.Currencies, DailyPrices: n.DailyRows, HourlyPrices: n.HourlyRows,
+					CoinMetadata: n.MetadataRow, FetchRuns: n.FetchRuns}},
+				Environment: healthEnvironment, Version: s.deps.BuildID}
+			if r := f.latestRun; r != nil {
+				j := newRunJSON(*r)
+				out.LatestRun = &healthRun{ID: j.ID, Trigger: j.Trigger, Status: j.Status, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
+			}
+			return writeJSON(c, http.StatusOK, envelope{Success: true, Message: "System is healthy", Data: out})
 		}
-		err = cerr
+		err = ferr
 	}
 	s.log.Warn("health check: database down", "request_id", requestIDOf(c), "error", err.Error())
 	return writeJSON(c, http.StatusServiceUnavailable, envelope{
-		Message: "database unreachable",
-		Data:    health{Status: "error", Database: "down"},
+		Message: "Health check failed",
+		Errors: map[string]string{"database": "disconnected", "status": "unhealthy", "timestamp": now,
+			"service": healthService, "version": s.deps.BuildID},
 	})
 }

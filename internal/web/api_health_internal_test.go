@@ -9,26 +9,29 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-func TestCountsCache_ExpiresAndSkipsFailures(t *testing.T) {
+func TestFactsCache_ExpiresAndSkipsFailures(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2025, 6, 15, 12, 0, 0, 0, time.UTC)
-	cc := newCountsCache()
+	cc := newFactsCache()
 	cc.now = func() time.Time { return now }
 	loads := 0
 	fail := false
-	load := func(context.Context) (domain.Counts, error) {
+	load := func(context.Context) (healthFacts, error) {
 		loads++
 		if fail {
-			return domain.Counts{}, errors.New("db gone")
+			return healthFacts{}, errors.New("db gone")
 		}
-		return domain.Counts{Coins: int64(loads)}, nil
+		return healthFacts{counts: domain.Counts{Coins: int64(loads)}}, nil
 	}
-	get := func() (domain.Counts, error) { return cc.get(context.Background(), load) }
+	get := func() (domain.Counts, error) {
+		f, err := cc.get(context.Background(), load)
+		return f.counts, err
+	}
 
 	if n, _ := get(); n.Coins != 1 {
 		t.Fatalf("first: %+v", n)
 	}
-	now = now.Add(healthCountsTTL - time.Second)
+	now = now.Add(healthFactsTTL - time.Second)
 	if n, _ := get(); n.Coins != 1 || loads != 1 {
 		t.Fatalf("within the TTL: %+v after %d loads", n, loads)
 	}
@@ -36,7 +39,7 @@ func TestCountsCache_ExpiresAndSkipsFailures(t *testing.T) {
 	if n, _ := get(); n.Coins != 2 || loads != 2 {
 		t.Fatalf("after the TTL: %+v after %d loads", n, loads)
 	}
-	now = now.Add(healthCountsTTL)
+	now = now.Add(healthFactsTTL)
 	fail = true
 	if _, err := get(); err == nil {
 		t.Fatal("a failed load was answered from the cache")

@@ -21,18 +21,40 @@ import (
 // 1Y can still be asked for hour by hour.
 const hourlyMaxDays = 92
 
-// breakdownOrder is the order of the dimensions in rows, in meta.breakdown and as CSV columns,
-// so that the answer does not depend on how a client happened to order the parameter.
+// breakdownOrder is the order of the dimensions in rows and as CSV columns, so that rows and
+// columns do not depend on how a client happened to order the parameter; meta.breakdown alone
+// echoes the client's order.
 var breakdownOrder = []string{domain.DimCoin, domain.DimCurrency, domain.DimDate}
 
-// pricesRequest is a validated /api/prices query.
+// The messages of a 400 from /api/prices, in the Next.js API's words where it had them. A
+// request with several bad parameters gets the message of the first in this order: dates
+// missing, dates malformed, dates reversed, granularity (unknown, or hourly over
+// hourlyMaxDays), breakdown, coinIds, currencyCodes, format; the errors map beside it names
+// every bad parameter.
+const (
+	msgDatesRequired = "dateFrom and dateTo are required"
+	msgDateFormat    = "Invalid date format. Use ISO format (YYYY-MM-DD)"
+	msgDatesReversed = "dateFrom must be on or before dateTo"
+	msgGranularity   = "Invalid granularity. Use daily or hourly"
+	msgBreakdown     = "Invalid breakdown. Use date, coin or currency"
+	msgCoinIDs       = "Invalid coin id. Use CoinGecko ids such as bitcoin"
+	msgCurrencyCodes = "Invalid currency code. Use codes such as usd"
+	msgFormat        = "Invalid format. Use json or csv"
+)
+
+// pricesRequest is a /api/prices query whose parameters are well formed, with what its meta
+// echoes back.
 //
-// Defaults: without coinIds every stored coin is included, without currencyCodes every stored
-// currency, and without breakdown all three dimensions; an empty value counts as absent.
-// Without granularity, ranges of 2 days or less are hourly and longer ones daily.
+// Defaults, as in the Next.js API: without coinIds every stored coin is included, without
+// currencyCodes every stored currency, and without breakdown the rows are means per date
+// alone; an empty value counts as absent. Without granularity, ranges of 2 days or less are
+// hourly and longer ones daily.
 type pricesRequest struct {
 	query  domain.PriceQuery
 	format string
+	// breakdown, coinIDs and currencyCodes are the lists as the request gave them (lower-cased,
+	// each once, in their order; empty when absent), for meta.
+	breakdown, coinIDs, currencyCodes []string
 }
 
 type priceRowJSON struct {
@@ -54,6 +76,9 @@ type pricesMeta struct {
 	DateTo      string        `json:"dateTo"`
 	Breakdown   []string      `json:"breakdown"`
 	Filters     pricesFilters `json:"filters"`
+	// Ignored names the well-formed coin ids and currency codes that are not stored, which the
+	// Next.js API dropped without a word; both lists are always present.
+	Ignored pricesFilters `json:"ignored"`
 }
 
 type pricesJSON struct {
@@ -62,18 +87,29 @@ type pricesJSON struct {
 }
 
 // apiPrices answers the price query of the Next.js API: mean price per group of the chosen
-// breakdown, aggregated in SQL, as JSON or CSV.
+// breakdown, aggregated in SQL, as JSON or CSV. Coin ids and currency codes that are well
+// formed but not stored are dropped and named in meta.ignored, as a client that hard-codes
+// its defaults must keep working on a database that lacks one of them.
 func (s *server) apiPrices(c echo.Context) error {
 	ctx := c.Request().Context()
-	req, err := s.parsePrices(ctx, c)
+	req, err := parsePrices(c)
 	if err != nil {
 		return err
 	}
-	rows, err := s.deps.Store.Prices(ctx, req.query)
+	ignored, err := s.dropUnstored(ctx, &req.query, req.coinIDs, req.currencyCodes)
 	if err != nil {
 		return err
 	}
 	q := req.query
+	var rows []domain.PriceRow
+	if len(q.CoinIDs) > 0 && len(q.CurrencyCodes) > 0 {
+		if rows, err = s.deps.Store.Prices(ctx, q); err != nil {
+			return err
+		}
+	}
+	if req.format == "csv" {
+		return writePricesCSV(c, q, rows)
+	}
 	out := make([]priceRowJSON, len(rows))
 	for i, r := range rows {
 		out[i] = priceRowJSON{Price: r.Price}
@@ -87,32 +123,36 @@ func (s *server) apiPrices(c echo.Context) error {
 			out[i].Date = domain.FormatRowTime(r.Time, q.Granularity)
 		}
 	}
-	if req.format == "csv" {
-		return writePricesCSV(c, q, rows)
-	}
 	return ok(c, pricesJSON{Data: out, Meta: pricesMeta{
 		Count:       len(out),
 		Granularity: string(q.Granularity),
 		DateFrom:    q.Range.FirstDay().Format(domain.DayLayout),
 		DateTo:      q.Range.LastDay().Format(domain.DayLayout),
-		Breakdown:   q.Breakdown.Dimensions(breakdownOrder),
-		Filters:     pricesFilters{CoinIDs: q.CoinIDs, CurrencyCodes: q.CurrencyCodes},
+		Breakdown:   req.breakdown,
+		Filters:     pricesFilters{CoinIDs: req.coinIDs, CurrencyCodes: req.currencyCodes},
+		Ignored:     ignored,
 	}})
 }
 
-// parsePrices validates every parameter and reports all bad ones at once. Coin ids and
-// currency codes are checked against the database, so a typo is a 400 naming it rather than
-// an empty chart.
-func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest, error) {
-	bad := domain.FieldErrors{}
+// parsePrices checks the shape of every parameter, without the database, and reports every
+// bad one at once, headed by the first in the order of the messages above.
+func parsePrices(c echo.Context) (pricesRequest, error) {
+	bad := newInvalidParams()
 	var req pricesRequest
 	q := &req.query
 	params := c.QueryParams()
 
-	from, fromOK := parseDate(bad, "dateFrom", c.QueryParam("dateFrom"))
-	to, toOK := parseDate(bad, "dateTo", c.QueryParam("dateTo"))
+	rawFrom, rawTo := strings.TrimSpace(c.QueryParam("dateFrom")), strings.TrimSpace(c.QueryParam("dateTo"))
+	if rawFrom == "" {
+		bad.add("dateFrom", msgDatesRequired, "required, as YYYY-MM-DD")
+	}
+	if rawTo == "" {
+		bad.add("dateTo", msgDatesRequired, "required, as YYYY-MM-DD")
+	}
+	from, fromOK := parseDate(bad, "dateFrom", rawFrom)
+	to, toOK := parseDate(bad, "dateTo", rawTo)
 	if fromOK && toOK && to.Before(from) {
-		bad.Add("dateTo", fmt.Sprintf("must be on or after dateFrom (%s)", from.Format(domain.DayLayout)))
+		bad.add("dateTo", msgDatesReversed, fmt.Sprintf("must be on or after dateFrom (%s)", from.Format(domain.DayLayout)))
 	}
 	q.Range = domain.Days(from, to)
 
@@ -125,20 +165,28 @@ func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest
 	case string(domain.Daily), string(domain.Hourly):
 		q.Granularity = domain.Granularity(g)
 		if g == string(domain.Hourly) && fromOK && toOK && q.Range.DaySpan() > hourlyMaxDays*24*time.Hour {
-			bad.Add("granularity", fmt.Sprintf("hourly covers at most %d days (a quarter); use daily for longer ranges", hourlyMaxDays))
+			bad.add("granularity", fmt.Sprintf("Hourly data covers at most %d days. Use daily for longer ranges", hourlyMaxDays),
+				fmt.Sprintf("hourly covers at most %d days (a quarter); use daily for longer ranges", hourlyMaxDays))
 		}
 	default:
-		bad.Add("granularity", fmt.Sprintf("must be daily or hourly, got %q", g))
+		bad.add("granularity", msgGranularity, fmt.Sprintf("must be daily or hourly, got %q", g))
 	}
 
-	q.Breakdown = domain.AllDimensions
-	if names := domain.ParseList(params["breakdown"]); len(names) > 0 {
+	req.breakdown = orEmpty(domain.ParseList(params["breakdown"]))
+	// Without a breakdown the Next.js API gave one mean per date over everything asked for.
+	q.Breakdown = domain.Breakdown{Date: true}
+	if len(req.breakdown) > 0 {
 		var unknown []string
-		q.Breakdown, unknown = domain.ParseBreakdown(names)
+		q.Breakdown, unknown = domain.ParseBreakdown(req.breakdown)
 		if len(unknown) > 0 {
-			bad.Add("breakdown", fmt.Sprintf("unknown value %q; accepts coin, currency, date", unknown[0]))
+			bad.add("breakdown", msgBreakdown, fmt.Sprintf("unknown value %q; accepts coin, currency, date", unknown[0]))
 		}
 	}
+
+	req.coinIDs = checkShape(bad, "coinIds", msgCoinIDs, "a coin id (letters, digits and hyphens, such as avalanche-2)",
+		params["coinIds"], domain.ValidCoinID)
+	req.currencyCodes = checkShape(bad, "currencyCodes", msgCurrencyCodes, "a currency code (3 to 5 letters, such as usd)",
+		params["currencyCodes"], domain.ValidCurrencyCode)
 
 	switch f := strings.ToLower(strings.TrimSpace(c.QueryParam("format"))); f {
 	case "", "json":
@@ -146,61 +194,91 @@ func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest
 	case "csv":
 		req.format = "csv"
 	default:
-		bad.Add("format", fmt.Sprintf("must be json or csv, got %q", f))
+		bad.add("format", msgFormat, fmt.Sprintf("must be json or csv, got %q", f))
 	}
-
-	coins, err := s.deps.Store.Coins(ctx)
-	if err != nil {
-		return req, err
-	}
-	currencies, err := s.deps.Store.Currencies(ctx)
-	if err != nil {
-		return req, err
-	}
-	knownCoins := make([]string, len(coins))
-	for i, coin := range coins {
-		knownCoins[i] = coin.ID
-	}
-	knownCurrencies := make([]string, len(currencies))
-	for i, cur := range currencies {
-		knownCurrencies[i] = cur.Code
-	}
-	q.CoinIDs = checkKnown(bad, "coinIds", "coin id", domain.ParseList(params["coinIds"]), knownCoins)
-	q.CurrencyCodes = checkKnown(bad, "currencyCodes", "currency code", domain.ParseList(params["currencyCodes"]), knownCurrencies)
-
-	return req, bad.Err()
+	return req, bad.err()
 }
 
-func parseDate(bad domain.FieldErrors, param, raw string) (time.Time, bool) {
-	raw = strings.TrimSpace(raw)
+// parseDate reads a date that is present; a missing one is reported by the caller, so that
+// "both dates are required" heads the answer whichever is missing.
+func parseDate(bad *invalidParams, param, raw string) (time.Time, bool) {
 	if raw == "" {
-		bad.Add(param, "required, as YYYY-MM-DD")
 		return time.Time{}, false
 	}
 	t, err := domain.ParseDay(raw)
 	if err != nil {
-		bad.Add(param, fmt.Sprintf("must be a date as YYYY-MM-DD, got %q", raw))
+		bad.add(param, msgDateFormat, fmt.Sprintf("must be a date as YYYY-MM-DD, got %q", raw))
 		return time.Time{}, false
 	}
 	return t, true
 }
 
-// checkKnown returns asked, naming in bad every item that is not known, or all of known when
-// nothing was asked.
-func checkKnown(bad domain.FieldErrors, param, what string, asked, known []string) []string {
-	if len(asked) == 0 {
-		return known
-	}
-	var unknown []string
-	for _, a := range asked {
-		if !slices.Contains(known, a) {
-			unknown = append(unknown, strconv.Quote(a))
+// checkShape returns the list parameter's items, naming in bad those that no coin id or
+// currency code could be: those are typos, where an id that is merely not stored is not.
+func checkShape(bad *invalidParams, param, headline, shape string, values []string, valid func(string) bool) []string {
+	items := orEmpty(domain.ParseList(values))
+	var malformed []string
+	for _, item := range items {
+		if !valid(item) {
+			malformed = append(malformed, strconv.Quote(item))
 		}
 	}
-	if len(unknown) > 0 {
-		bad.Add(param, fmt.Sprintf("unknown %s %s", what, strings.Join(unknown, ", ")))
+	if len(malformed) > 0 {
+		bad.add(param, headline, fmt.Sprintf("not shaped like %s: %s", shape, strings.Join(malformed, ", ")))
 	}
-	return asked
+	return items
+}
+
+// dropUnstored narrows q to the stored coins and currencies among those asked for, or sets
+// all stored ones when none were asked for, and returns the ones asked for but not stored.
+func (s *server) dropUnstored(ctx context.Context, q *domain.PriceQuery, coinIDs, currencyCodes []string) (pricesFilters, error) {
+	coins, err := s.deps.Store.Coins(ctx)
+	if err != nil {
+		return pricesFilters{}, err
+	}
+	currencies, err := s.deps.Store.Currencies(ctx)
+	if err != nil {
+		return pricesFilters{}, err
+	}
+	storedCoins := make([]string, len(coins))
+	for i, coin := range coins {
+		storedCoins[i] = coin.ID
+	}
+	storedCurrencies := make([]string, len(currencies))
+	for i, cur := range currencies {
+		storedCurrencies[i] = cur.Code
+	}
+	var ignored pricesFilters
+	q.CoinIDs, ignored.CoinIDs = splitStored(coinIDs, storedCoins)
+	q.CurrencyCodes, ignored.CurrencyCodes = splitStored(currencyCodes, storedCurrencies)
+	return ignored, nil
+}
+
+// splitStored returns the asked items that are stored and those that are not, or every
+// stored item when nothing was asked for. The second list is never nil, so meta.ignored
+// always carries both arrays.
+func splitStored(asked, stored []string) (keep, unstored []string) {
+	unstored = []string{}
+	if len(asked) == 0 {
+		return stored, unstored
+	}
+	for _, a := range asked {
+		if slices.Contains(stored, a) {
+			keep = append(keep, a)
+		} else {
+			unstored = append(unstored, a)
+		}
+	}
+	return keep, unstored
+}
+
+// orEmpty keeps a list that was not sent as [] rather than null in JSON, as the Next.js API
+// echoed it.
+func orEmpty(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }
 
 // writePricesCSV sends the same rows as the JSON answer, with the same field names as the

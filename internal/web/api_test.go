@@ -8,11 +8,35 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cryptodash/cryptodash/internal/web"
 )
+
+// checkCreatedAt removes row's createdAt after checking it is written as JavaScript's
+// toISOString writes it, at an instant from notBefore to now.
+func checkCreatedAt(t *testing.T, row map[string]string, notBefore time.Time) {
+	t.Helper()
+	raw, present := row["createdAt"]
+	delete(row, "createdAt")
+	at, err := time.Parse("2006-01-02T15:04:05.000Z", raw)
+	if !present || err != nil {
+		t.Errorf("createdAt %q is not UTC with milliseconds: %v", raw, err)
+		return
+	}
+	if at.Before(notBefore.Truncate(time.Millisecond)) || at.After(time.Now()) {
+		t.Errorf("createdAt %s is outside the test's %s..now", at, notBefore)
+	}
+}
+
+// untimed drops the health answer's timestamp, the one part of an answer that changes from
+// one request to the next.
+func untimed(body string) string {
+	return regexp.MustCompile(`"timestamp":"[^"]*"`).ReplaceAllString(body, `"timestamp":""`)
+}
 
 func TestAPI_SameAnswerWithAndWithoutHXRequest(t *testing.T) {
 	t.Parallel()
@@ -32,7 +56,7 @@ func TestAPI_SameAnswerWithAndWithoutHXRequest(t *testing.T) {
 		t.Run(route, func(t *testing.T) {
 			plain := f.do(http.MethodGet, route)
 			htmx := f.do(http.MethodGet, route, "HX-Request", "true")
-			if plain.Code != htmx.Code || plain.Body.String() != htmx.Body.String() {
+			if plain.Code != htmx.Code || untimed(plain.Body.String()) != untimed(htmx.Body.String()) {
 				t.Errorf("plain %d %q, htmx %d %q", plain.Code, plain.Body, htmx.Code, htmx.Body)
 			}
 			for _, h := range []string{"Content-Type", "Cache-Control", "ETag", "Vary"} {
@@ -47,11 +71,15 @@ func TestAPI_SameAnswerWithAndWithoutHXRequest(t *testing.T) {
 func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	seeded := time.Now()
 	f.seed()
 
 	t.Run("coins sorted by name", func(t *testing.T) {
 		var coins []map[string]string
 		env := decodeData(t, f.do(http.MethodGet, "/api/coins"), &coins)
+		for _, c := range coins {
+			checkCreatedAt(t, c, seeded)
+		}
 		want := []map[string]string{
 			{"id": "bitcoin", "symbol": "btc", "name": "Bitcoin"},
 			{"id": "dogecoin", "symbol": "doge", "name": "Dogecoin"},
@@ -64,6 +92,9 @@ func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
 	t.Run("currencies sorted by code", func(t *testing.T) {
 		var currencies []map[string]string
 		decodeData(t, f.do(http.MethodGet, "/api/currencies"), &currencies)
+		for _, c := range currencies {
+			checkCreatedAt(t, c, seeded)
+		}
 		want := []map[string]string{{"code": "try", "name": "Turkish Lira"}, {"code": "usd", "name": "US Dollar"}}
 		if !reflect.DeepEqual(currencies, want) {
 			t.Errorf("currencies = %v", currencies)
@@ -76,6 +107,16 @@ func TestAPI_CoinsCurrenciesMetadata(t *testing.T) {
 			"description": "<p>Digital gold</p>", "imageUrl": "https://assets.example/btc.png", "homepageUrl": "https://bitcoin.org"}
 		if !reflect.DeepEqual(m, want) {
 			t.Errorf("metadata = %v", m)
+		}
+	})
+	t.Run("metadata of a stored coin not yet fetched has null details", func(t *testing.T) {
+		rec := f.do(http.MethodGet, "/api/coins/dogecoin/metadata")
+		var m map[string]any
+		decodeData(t, rec, &m)
+		want := map[string]any{"coinId": "dogecoin", "name": "Dogecoin", "symbol": "doge",
+			"description": nil, "imageUrl": nil, "homepageUrl": nil}
+		if rec.Code != http.StatusOK || !reflect.DeepEqual(m, want) {
+			t.Errorf("status %d, metadata = %v", rec.Code, m)
 		}
 	})
 	t.Run("metadata of an unknown coin is a 404 envelope", func(t *testing.T) {
@@ -102,21 +143,23 @@ func TestAPIPrices_BadParameters(t *testing.T) {
 	f.seed()
 	good := url.Values{"dateFrom": {"2024-03-01"}, "dateTo": {"2024-03-02"}}
 	cases := []struct {
-		name  string
-		set   map[string]string
-		param string
+		name    string
+		set     map[string]string
+		param   string
+		message string
 	}{
-		{"missing dateFrom", map[string]string{"dateFrom": ""}, "dateFrom"},
-		{"missing dateTo", map[string]string{"dateTo": ""}, "dateTo"},
-		{"malformed dateFrom", map[string]string{"dateFrom": "01/03/2024"}, "dateFrom"},
-		{"impossible dateTo", map[string]string{"dateTo": "2024-02-30"}, "dateTo"},
-		{"reversed dates", map[string]string{"dateFrom": "2024-03-05", "dateTo": "2024-03-01"}, "dateTo"},
-		{"unknown coin id", map[string]string{"coinIds": "bitcoin,notacoin"}, "coinIds"},
-		{"unknown currency code", map[string]string{"currencyCodes": "usd,xyz"}, "currencyCodes"},
-		{"unknown breakdown", map[string]string{"breakdown": "coin,week"}, "breakdown"},
-		{"unknown granularity", map[string]string{"granularity": "weekly"}, "granularity"},
-		{"unknown format", map[string]string{"format": "xml"}, "format"},
-		{"hourly over 92 days", map[string]string{"dateFrom": "2024-01-01", "dateTo": "2024-04-03", "granularity": "hourly"}, "granularity"},
+		{"missing dateFrom", map[string]string{"dateFrom": ""}, "dateFrom", "dateFrom and dateTo are required"},
+		{"missing dateTo", map[string]string{"dateTo": ""}, "dateTo", "dateFrom and dateTo are required"},
+		{"malformed dateFrom", map[string]string{"dateFrom": "01/03/2024"}, "dateFrom", "Invalid date format. Use ISO format (YYYY-MM-DD)"},
+		{"impossible dateTo", map[string]string{"dateTo": "2024-02-30"}, "dateTo", "Invalid date format. Use ISO format (YYYY-MM-DD)"},
+		{"reversed dates", map[string]string{"dateFrom": "2024-03-05", "dateTo": "2024-03-01"}, "dateTo", "dateFrom must be on or before dateTo"},
+		{"malformed coin id", map[string]string{"coinIds": "bitcoin,bit coin"}, "coinIds", "Invalid coin id. Use CoinGecko ids such as bitcoin"},
+		{"malformed currency code", map[string]string{"currencyCodes": "usd,u$d"}, "currencyCodes", "Invalid currency code. Use codes such as usd"},
+		{"unknown breakdown", map[string]string{"breakdown": "coin,week"}, "breakdown", "Invalid breakdown. Use date, coin or currency"},
+		{"unknown granularity", map[string]string{"granularity": "weekly"}, "granularity", "Invalid granularity. Use daily or hourly"},
+		{"unknown format", map[string]string{"format": "xml"}, "format", "Invalid format. Use json or csv"},
+		{"hourly over 92 days", map[string]string{"dateFrom": "2024-01-01", "dateTo": "2024-04-03", "granularity": "hourly"}, "granularity",
+			"Hourly data covers at most 92 days. Use daily for longer ranges"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,6 +174,9 @@ func TestAPIPrices_BadParameters(t *testing.T) {
 			env := decode(t, rec)
 			if rec.Code != http.StatusBadRequest || env.Success {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if env.Message != tc.message {
+				t.Errorf("message %q, want %q", env.Message, tc.message)
 			}
 			if env.Errors[tc.param] == "" {
 				t.Errorf("errors %v do not name %s", env.Errors, tc.param)
@@ -161,18 +207,32 @@ func TestAPIPrices_BadParameters(t *testing.T) {
 			t.Errorf("meta = %+v, want 5 hourly rows", got.Meta)
 		}
 	})
-	t.Run("every bad parameter at once", func(t *testing.T) {
-		rec := f.do(http.MethodGet, "/api/prices?dateFrom=x&coinIds=zzz&breakdown=foo")
-		env := decode(t, rec)
-		for _, p := range []string{"dateFrom", "dateTo", "coinIds", "breakdown"} {
-			if env.Errors[p] == "" {
-				t.Errorf("errors %v do not name %s", env.Errors, p)
+	t.Run("every bad parameter at once, under the first in a fixed order", func(t *testing.T) {
+		for _, query := range []string{"dateFrom=x&coinIds=zz$&breakdown=foo", "breakdown=foo&coinIds=zz$&dateFrom=x"} {
+			rec := f.do(http.MethodGet, "/api/prices?"+query)
+			env := decode(t, rec)
+			for _, p := range []string{"dateFrom", "dateTo", "coinIds", "breakdown"} {
+				if env.Errors[p] == "" {
+					t.Errorf("%s: errors %v do not name %s", query, env.Errors, p)
+				}
 			}
+			if env.Message != "dateFrom and dateTo are required" {
+				t.Errorf("%s: message %q", query, env.Message)
+			}
+		}
+		rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=x&granularity=weekly")
+		if env := decode(t, rec); env.Message != "Invalid date format. Use ISO format (YYYY-MM-DD)" {
+			t.Errorf("a malformed date and granularity: message %q", env.Message)
 		}
 	})
 }
 
 type priceRow map[string]any
+
+type idLists struct {
+	CoinIDs       []string `json:"coinIds"`
+	CurrencyCodes []string `json:"currencyCodes"`
+}
 
 type pricesAnswer struct {
 	Data []priceRow `json:"data"`
@@ -182,10 +242,8 @@ type pricesAnswer struct {
 		DateFrom    string   `json:"dateFrom"`
 		DateTo      string   `json:"dateTo"`
 		Breakdown   []string `json:"breakdown"`
-		Filters     struct {
-			CoinIDs       []string `json:"coinIds"`
-			CurrencyCodes []string `json:"currencyCodes"`
-		} `json:"filters"`
+		Filters     idLists  `json:"filters"`
+		Ignored     idLists  `json:"ignored"`
 	} `json:"meta"`
 }
 
@@ -246,17 +304,43 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 		})
 	}
 
-	t.Run("meta and defaults", func(t *testing.T) {
-		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05")
+	t.Run("meta echoes the request", func(t *testing.T) {
+		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05&breakdown=date,Coin&coinIds=ethereum,bitcoin&granularity=daily")
 		m := got.Meta
 		if m.DateFrom != "2024-03-01" || m.DateTo != "2024-03-05" || m.Granularity != "daily" ||
-			!reflect.DeepEqual(m.Breakdown, []string{"coin", "currency", "date"}) ||
-			!reflect.DeepEqual(m.Filters.CoinIDs, []string{"bitcoin", "dogecoin", "ethereum"}) ||
-			!reflect.DeepEqual(m.Filters.CurrencyCodes, []string{"try", "usd"}) {
+			!reflect.DeepEqual(m.Breakdown, []string{"date", "coin"}) ||
+			!reflect.DeepEqual(m.Filters.CoinIDs, []string{"ethereum", "bitcoin"}) ||
+			!reflect.DeepEqual(m.Filters.CurrencyCodes, []string{}) {
 			t.Errorf("meta = %+v", m)
 		}
-		if m.Count != 4 {
-			t.Errorf("count = %d, want 4", m.Count)
+	})
+	t.Run("without breakdown, means per date over every stored coin and currency", func(t *testing.T) {
+		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05")
+		want := []priceRow{
+			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3},
+			{"date": "2024-03-02", "price": 450.0},
+		}
+		if !reflect.DeepEqual(got.Data, want) {
+			t.Errorf("rows\n got %v\nwant %v", got.Data, want)
+		}
+		m := got.Meta
+		if m.Count != 2 || m.Granularity != "daily" || !reflect.DeepEqual(m.Breakdown, []string{}) ||
+			!reflect.DeepEqual(m.Filters.CoinIDs, []string{}) || !reflect.DeepEqual(m.Filters.CurrencyCodes, []string{}) {
+			t.Errorf("meta = %+v", m)
+		}
+	})
+	t.Run("well-formed ids and codes that are not stored are dropped and named", func(t *testing.T) {
+		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin,notacoin&currencyCodes=usd,xyz&breakdown=coin")
+		if !reflect.DeepEqual(got.Data, []priceRow{{"coin": "bitcoin", "price": (btcUSDDay1 + 450) / 2}}) {
+			t.Errorf("rows %v", got.Data)
+		}
+		if !reflect.DeepEqual(got.Meta.Ignored.CoinIDs, []string{"notacoin"}) || !reflect.DeepEqual(got.Meta.Ignored.CurrencyCodes, []string{"xyz"}) ||
+			!reflect.DeepEqual(got.Meta.Filters.CoinIDs, []string{"bitcoin", "notacoin"}) {
+			t.Errorf("meta = %+v", got.Meta)
+		}
+		none := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=notacoin")
+		if len(none.Data) != 0 || none.Meta.Count != 0 || !reflect.DeepEqual(none.Meta.Ignored.CoinIDs, []string{"notacoin"}) {
+			t.Errorf("only unknown coins: %+v", none)
 		}
 	})
 
@@ -272,7 +356,7 @@ func TestAPIPrices_Hourly(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.seed()
-	got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-01&coinIds=bitcoin&currencyCodes=usd")
+	got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-01&coinIds=bitcoin&currencyCodes=usd&breakdown=coin,currency,date")
 	if got.Meta.Granularity != "hourly" {
 		t.Fatalf("a one-day range is %q, want hourly", got.Meta.Granularity)
 	}
@@ -424,7 +508,7 @@ func TestWeb_Gzip(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.seed()
-	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-01", "Accept-Encoding", "gzip")
+	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-01&breakdown=coin,currency,date", "Accept-Encoding", "gzip")
 	if rec.Header().Get("Content-Encoding") != "gzip" {
 		t.Fatalf("Content-Encoding = %q", rec.Header().Get("Content-Encoding"))
 	}
@@ -500,4 +584,53 @@ func TestAPIPrices_RepeatedListParameters(t *testing.T) {
 	if joined.Code != http.StatusOK || repeated.Body.String() != joined.Body.String() {
 		t.Errorf("repeated coinIds answer\n%s\nwant the comma-separated answer\n%s", repeated.Body, joined.Body)
 	}
+}
+
+func TestAPI_Options(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		route, allow string
+	}{
+		{"/api/health", "GET, HEAD, OPTIONS"},
+		{"/api/coins", "GET, HEAD, OPTIONS"},
+		{"/api/coins/bitcoin/metadata", "GET, HEAD, OPTIONS"},
+		{"/api/currencies", "GET, HEAD, OPTIONS"},
+		{"/api/prices?dateFrom=bad", "GET, HEAD, OPTIONS"},
+		{"/api/cron/fetch-data", "GET, HEAD, OPTIONS, POST"},
+		{"/api/cron/runs/7", "GET, HEAD, OPTIONS"},
+	}
+	// With a login configured too: browsers send preflights without the session cookie.
+	for name, f := range map[string]*fixture{"public": newFixture(t), "login": newFixture(t, withLogin(t))} {
+		for _, tc := range cases {
+			t.Run(name+" "+tc.route, func(t *testing.T) {
+				rec := f.do(http.MethodOptions, tc.route, "Origin", "https://elsewhere.example", "Access-Control-Request-Method", "GET")
+				if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
+					t.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+				if got := rec.Header().Get("Allow"); got != tc.allow {
+					t.Errorf("Allow %q, want %q", got, tc.allow)
+				}
+				if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "" {
+					t.Errorf("Access-Control-Allow-Origin %q: CORS opened", got)
+				}
+			})
+		}
+	}
+	t.Run("an unknown API path", func(t *testing.T) {
+		if rec := newFixture(t).do(http.MethodOptions, "/api/nothing-here"); rec.Code != http.StatusNotFound {
+			t.Errorf("status %d", rec.Code)
+		}
+	})
+	t.Run("a method the route lacks is a 405 naming those it has", func(t *testing.T) {
+		f := newFixture(t)
+		for _, tc := range []struct{ method, route, allow string }{
+			{http.MethodPost, "/api/coins", "GET, HEAD, OPTIONS"},
+			{http.MethodDelete, "/api/cron/fetch-data", "GET, HEAD, OPTIONS, POST"},
+		} {
+			rec := f.do(tc.method, tc.route)
+			if env := decode(t, rec); rec.Code != http.StatusMethodNotAllowed || env.Success || rec.Header().Get("Allow") != tc.allow {
+				t.Errorf("%s %s: status %d Allow %q: %s", tc.method, tc.route, rec.Code, rec.Header().Get("Allow"), rec.Body)
+			}
+		}
+	})
 }

@@ -14,7 +14,9 @@ import (
 func (s *server) cronRunShow(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return domain.FieldErrors{"id": "must be a positive whole number"}
+		bad := newInvalidParams()
+		bad.add("id", "Invalid run id. Use a positive whole number", "must be a positive whole number")
+		return bad.err()
 	}
 	run, err := s.deps.Store.Run(c.Request().Context(), id)
 	if errors.Is(err, domain.ErrNotFound) {

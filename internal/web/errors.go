@@ -23,12 +23,45 @@ type failure struct {
 	logText string
 }
 
+// invalidParams is bad input as the JSON API reports it: the FieldErrors, one problem per
+// parameter, under the one line a person reads first, the answer's message. That line is the
+// first problem recorded, and handlers check their parameters in a fixed order, so a request
+// always gets the same message however many of its parameters are bad.
+type invalidParams struct {
+	message string
+	fields  domain.FieldErrors
+}
+
+func newInvalidParams() *invalidParams { return &invalidParams{fields: domain.FieldErrors{}} }
+
+// add records problem for param, and message when it is the request's first problem.
+func (e *invalidParams) add(param, message, problem string) {
+	if e.message == "" {
+		e.message = message
+	}
+	e.fields.Add(param, problem)
+}
+
+// err returns e as an error, or nil when no parameter was bad.
+func (e *invalidParams) err() error {
+	if len(e.fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+func (e *invalidParams) Error() string { return e.fields.Error() }
+func (e *invalidParams) Unwrap() error { return e.fields }
+
 // classify maps an error to a status and a message fit for users. Internal text goes only to
 // the log.
 func classify(err error, requestID string) failure {
+	var invalid *invalidParams
 	var params domain.FieldErrors
 	var he *echo.HTTPError
 	switch {
+	case errors.As(err, &invalid):
+		return failure{status: http.StatusBadRequest, message: invalid.message, fields: invalid.fields, logText: err.Error()}
 	case errors.As(err, &params):
 		return failure{status: http.StatusBadRequest, message: "invalid parameters", fields: params, logText: err.Error()}
 	case errors.As(err, &he):

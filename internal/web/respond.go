@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -29,4 +30,19 @@ func writeJSON(c echo.Context, status int, v any) error {
 
 func ok(c echo.Context, data any) error {
 	return writeJSON(c, http.StatusOK, envelope{Success: true, Data: data})
+}
+
+// jsTimeLayout writes an instant the way JavaScript's Date.toISOString does, as the Next.js
+// API's timestamps were written: UTC with milliseconds ("2026-11-30T10:01:02.345Z").
+const jsTimeLayout = "2006-01-02T15:04:05.000Z"
+
+func jsTime(t time.Time) string { return t.UTC().Format(jsTimeLayout) }
+
+// orNull is s, or JSON null when s is empty: the Next.js API answered null for facts it did
+// not have, and typed clients test for null.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

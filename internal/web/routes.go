@@ -1,6 +1,10 @@
 package web
 
 import (
+	"net/http"
+	"slices"
+	"strings"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/static"
@@ -28,6 +32,7 @@ func (s *server) routes(e *echo.Echo) {
 	api.POST("/cron/fetch-data", s.cronFetchStart, cron...)
 	api.GET("/cron/fetch-data", s.cronFetchStatus, cron...)
 	api.GET("/cron/runs/:id", s.cronRunShow, cron...)
+	answerMethods(e, "/api/")
 
 	s.loginRoutes(e)
 
@@ -48,5 +53,43 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return next(c)
+	}
+}
+
+// answerMethods completes every route registered so far under prefix as Next.js completed its
+// route handlers: OPTIONS answers 204 and any other method the route lacks 405, both with an
+// Allow header naming the route's methods, so a preflight or an API explorer gets an answer
+// and a wrong method is told so rather than sent a 404. OPTIONS runs before any session or
+// token check, since browsers send preflights without credentials, and adds no
+// Access-Control-Allow-* header: the Next.js system sent none (its client is same-origin
+// behind the proxy), and allowing other origins would let any site read the API with a
+// visitor's login session.
+func answerMethods(e *echo.Echo, prefix string) {
+	methods := map[string][]string{}
+	for _, r := range e.Routes() {
+		if strings.HasPrefix(r.Path, prefix) && r.Method != echo.RouteNotFound {
+			methods[r.Path] = append(methods[r.Path], r.Method)
+		}
+	}
+	for path, m := range methods {
+		if slices.Contains(m, http.MethodGet) {
+			m = append(m, http.MethodHead)
+		}
+		m = append(m, http.MethodOptions)
+		allow := strings.Join(slices.Sorted(slices.Values(m)), ", ")
+		e.OPTIONS(path, func(c echo.Context) error {
+			c.Response().Header().Set(echo.HeaderAllow, allow)
+			return c.NoContent(http.StatusNoContent)
+		}, noStore)
+		var lacking []string
+		for _, other := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			if !slices.Contains(m, other) {
+				lacking = append(lacking, other)
+			}
+		}
+		e.Match(lacking, path, func(c echo.Context) error {
+			c.Response().Header().Set(echo.HeaderAllow, allow)
+			return echo.ErrMethodNotAllowed
+		}, noStore)
 	}
 }

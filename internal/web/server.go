@@ -92,7 +92,7 @@ func New(d Deps) http.Handler {
 		log:        d.Logger,
 		metrics:    newHTTPMetrics(d.Metrics),
 		csp:        contentSecurityPolicy(d.Config.CoinGeckoBaseURL),
-		counts:     newCountsCache(),
+		facts:      newFactsCache(),
 		etagPrefix: etagPrefix(d.BuildID, d.Config),
 	}
 	if d.Config.AuthEnabled() {
@@ -113,8 +113,8 @@ type server struct {
 	metrics  *httpMetrics
 	csp      string
 	sessions *scs.SessionManager
-	// counts keeps /api/health's row counts between probes.
-	counts *countsCache
+	// facts keeps /api/health's row counts and latest run between probes.
+	facts *factsCache
 	// etagPrefix starts every ETag; see etagPrefix.
 	etagPrefix string
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -191,19 +192,22 @@ func TestWeb_HealthAndCounts(t *testing.T) {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 	}
 	var h struct {
-		Status   string           `json:"status"`
-		Database string           `json:"database"`
-		Counts   map[string]int64 `json:"counts"`
+		Status   string `json:"status"`
+		Database struct {
+			Status string           `json:"status"`
+			Type   string           `json:"type"`
+			Stats  map[string]int64 `json:"stats"`
+		} `json:"database"`
+		Version string `json:"version"`
 	}
-	decodeData(t, rec, &h)
-	want := map[string]int64{"coins": 3, "currencies": 2, "pricesHourly": 9, "pricesDaily": 4, "coinMetadata": 1, "fetchRuns": 0}
-	if h.Status != "ok" || h.Database != "up" {
-		t.Errorf("health = %+v", h)
+	env := decodeData(t, rec, &h)
+	want := map[string]int64{"coins": 3, "currencies": 2, "hourlyPrices": 9, "dailyPrices": 4, "coinMetadata": 1, "fetchRuns": 0}
+	if !env.Success || env.Message != "System is healthy" || h.Status != "healthy" || h.Database.Status != "connected" ||
+		h.Database.Type != "PostgreSQL" || h.Version != "test1" {
+		t.Errorf("health = %s", rec.Body)
 	}
-	for k, v := range want {
-		if h.Counts[k] != v {
-			t.Errorf("counts[%s] = %d, want %d", k, h.Counts[k], v)
-		}
+	if !reflect.DeepEqual(h.Database.Stats, want) {
+		t.Errorf("stats = %v, want %v", h.Database.Stats, want)
 	}
 	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store", cc)
@@ -272,11 +276,8 @@ func TestWeb_HealthDatabaseDown(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("status %d, want 503: %s", rec.Code, rec.Body.String())
 	}
-	var h struct {
-		Database string `json:"database"`
-	}
-	env := decodeData(t, rec, &h)
-	if env.Success || h.Database != "down" {
+	env := decode(t, rec)
+	if env.Success || env.Message != "Health check failed" || env.Errors["database"] != "disconnected" || env.Data != nil {
 		t.Errorf("answer = %s", rec.Body.String())
 	}
 
