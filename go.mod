@@ -70,14 +70,11 @@ require (
 	honnef.co/go/tools v0.8.2 // indirect
 )
 
-<<<<<<< HEAD
 tool (
 	github.com/a-h/templ/cmd/templ
 	golang.org/x/tools/cmd/deadcode
 	honnef.co/go/tools/cmd/staticcheck
 )
-=======
-tool github.com/a-h/templ/cmd/templ
 
+// The npm package aws-cdk ships Go template files that would break go list ./...
 ignore ./node_modules
->>>>>>> deploy
