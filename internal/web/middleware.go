@@ -13,6 +13,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/cryptodash/cryptodash/internal/precompress"
+	"github.com/cryptodash/cryptodash/static"
 )
 
 const requestIDKey = "requestID"
@@ -133,12 +136,17 @@ func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// compress gzips responses for clients that accept it. /metrics is skipped because promhttp
-// negotiates its own compression.
+// compress gzips the answers that are made per request (health, cron, status, login) for
+// clients that accept it. Static files and cached reads are skipped: they carry bytes
+// compressed once, and compressing them again on every request was most of their cost.
+// /metrics is skipped because promhttp negotiates its own compression.
 func (s *server) compress() echo.MiddlewareFunc {
 	return middleware.GzipWithConfig(middleware.GzipConfig{
-		Skipper:   func(c echo.Context) bool { return c.Path() == "/metrics" },
-		MinLength: 512,
+		Skipper: func(c echo.Context) bool {
+			p := c.Path()
+			return p == "/metrics" || strings.HasPrefix(p, static.Prefix)
+		},
+		MinLength: precompress.MinSize,
 	})
 }
 
