@@ -47,6 +47,11 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 			"calls_per_minute", cfg.CoinGeckoRateLimit)
 	}
 
+	// Pages and API answers are cached per data version, which must be in memory and follow
+	// every replica's writes: the store LISTENs for them until ctx ends.
+	if err := a.store.WatchDataVersion(ctx, logger); err != nil {
+		return err
+	}
 	deps := web.Deps{
 		Config:  cfg,
 		Store:   a.store,

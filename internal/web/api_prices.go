@@ -149,20 +149,16 @@ func (s *server) parsePrices(ctx context.Context, c echo.Context) (pricesRequest
 		bad.Add("format", fmt.Sprintf("must be json or csv, got %q", f))
 	}
 
-	coins, err := s.deps.Store.Coins(ctx)
+	cat, err := s.deps.Store.Catalog(ctx)
 	if err != nil {
 		return req, err
 	}
-	currencies, err := s.deps.Store.Currencies(ctx)
-	if err != nil {
-		return req, err
-	}
-	knownCoins := make([]string, len(coins))
-	for i, coin := range coins {
+	knownCoins := make([]string, len(cat.Coins))
+	for i, coin := range cat.Coins {
 		knownCoins[i] = coin.ID
 	}
-	knownCurrencies := make([]string, len(currencies))
-	for i, cur := range currencies {
+	knownCurrencies := make([]string, len(cat.Currencies))
+	for i, cur := range cat.Currencies {
 		knownCurrencies[i] = cur.Code
 	}
 	q.CoinIDs = checkKnown(bad, "coinIds", "coin id", domain.ParseList(params["coinIds"]), knownCoins)

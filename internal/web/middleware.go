@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/cryptodash/cryptodash/internal/precompress"
-	"github.com/cryptodash/cryptodash/static"
 )
 
 const requestIDKey = "requestID"
@@ -136,18 +135,10 @@ func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// compress gzips the answers that are made per request (health, cron, status, login) for
-// clients that accept it. Static files and cached reads are skipped: they carry bytes
-// compressed once, and compressing them again on every request was most of their cost.
-// /metrics is skipped because promhttp negotiates its own compression.
+// compress gzips answers for clients that accept it, on the routes that make their answer
+// per request (routes chooses them).
 func (s *server) compress() echo.MiddlewareFunc {
-	return middleware.GzipWithConfig(middleware.GzipConfig{
-		Skipper: func(c echo.Context) bool {
-			p := c.Path()
-			return p == "/metrics" || strings.HasPrefix(p, static.Prefix)
-		},
-		MinLength: precompress.MinSize,
-	})
+	return middleware.GzipWithConfig(middleware.GzipConfig{MinLength: precompress.MinSize})
 }
 
 // bodyLimit caps request bodies: the only bodies this service accepts are the login form and

@@ -56,6 +56,10 @@ const testSecret = "s3cret-cron-token-for-tests"
 func newFixture(t *testing.T, change ...func(*web.Deps)) *fixture {
 	t.Helper()
 	st := storetest.New(t)
+	// As in serve: the version the cache keys on is held in memory.
+	if err := st.WatchDataVersion(t.Context(), slogDiscard()); err != nil {
+		t.Fatal(err)
+	}
 	logs := &syncBuffer{}
 	cfg, err := config.Load(func(name string) string {
 		return map[string]string{"CRON_SECRET": testSecret, "FETCH_SCHEDULE": "0 2 * * *"}[name]
