@@ -31,6 +31,10 @@ const (
 	relistenDelay  = time.Second
 )
 
+// ListenerName is the application_name of the connection WatchDataVersion listens on, so an
+// operator can tell it apart in pg_stat_activity: it idles for hours by design.
+const ListenerName = "cryptodash data version listener"
+
 // known is the data version this process holds in memory and the catalog read at it. The
 // zero value is not watching: DataVersion and Catalog then ask the database every time.
 type known struct {
@@ -65,7 +69,9 @@ func (s *Store) WatchDataVersion(ctx context.Context, logger *slog.Logger) error
 
 	listener := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+			cfg := s.pool.Config().ConnConfig.Copy()
+			cfg.RuntimeParams["application_name"] = ListenerName
+			return pgx.ConnectConfig(ctx, cfg)
 		},
 		LogError: func(ctx context.Context, err error) {
 			s.setListening(false)

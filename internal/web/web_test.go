@@ -61,14 +61,8 @@ func newFixture(t *testing.T, change ...func(*web.Deps)) *fixture {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	cfg, err := config.Load(func(name string) string {
-		return map[string]string{"CRON_SECRET": testSecret, "FETCH_SCHEDULE": "0 2 * * *"}[name]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	d := web.Deps{
-		Config:  cfg,
+		Config:  testConfig(t),
 		Store:   st,
 		Runner:  &storeRunner{t: t, s: st},
 		Metrics: prometheus.NewRegistry(),
@@ -79,6 +73,17 @@ func newFixture(t *testing.T, change ...func(*web.Deps)) *fixture {
 		c(&d)
 	}
 	return &fixture{t: t, store: st, e: web.New(d), logs: logs}
+}
+
+func testConfig(t *testing.T) config.Config {
+	t.Helper()
+	cfg, err := config.Load(func(name string) string {
+		return map[string]string{"CRON_SECRET": testSecret, "FETCH_SCHEDULE": "0 2 * * *"}[name]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // do sends a request through the router; header pairs are name, value.
