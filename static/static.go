@@ -13,7 +13,10 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/cryptodash/cryptodash/internal/precompress"
 )
 
 // FS holds the built assets: static/css (Tailwind output), static/js (our scripts),
@@ -30,15 +33,20 @@ const Prefix = "/static/"
 type asset struct {
 	name  string
 	body  []byte
-	etag  string
+	hash  string
 	ctype string
+
+	// coded holds the gzip and brotli bytes, made once on first need (Precompress makes them
+	// all at start) and never again: a compressed answer is a copy of stored bytes.
+	once  sync.Once
+	coded map[precompress.Encoding][]byte
 }
 
 var (
 	// byName maps "js/app.js" to its hashed URL; byURL maps the hashed path under Prefix back
 	// to the asset. Both are filled once at init from the embedded bytes, which never change.
 	byName = map[string]string{}
-	byURL  = map[string]asset{}
+	byURL  = map[string]*asset{}
 )
 
 func init() {
@@ -58,7 +66,7 @@ func init() {
 			ctype = http.DetectContentType(body)
 		}
 		byName[name] = Prefix + hashed
-		byURL[hashed] = asset{name: name, body: body, etag: `"` + hash + `"`, ctype: ctype}
+		byURL[hashed] = &asset{name: name, body: body, hash: hash, ctype: ctype}
 		return nil
 	})
 	if err != nil {
@@ -85,10 +93,43 @@ func Path(name string) string {
 	return u
 }
 
+// Precompress makes the gzip and brotli bytes of every asset. The server calls it in the
+// background at start, so that the first visitor does not wait a third of a second for
+// ECharts; a request that comes earlier makes its own asset's bytes, once.
+func Precompress() {
+	for _, a := range byURL {
+		a.compressed()
+	}
+}
+
+// compressed returns the asset's coded bodies, making them on first use. A coding that does
+// not make the file smaller (the favicon is 218 bytes) is left out, and the plain bytes are
+// served instead.
+func (a *asset) compressed() map[precompress.Encoding][]byte {
+	a.once.Do(func() {
+		a.coded = map[precompress.Encoding][]byte{}
+		if len(a.body) < precompress.MinSize {
+			return
+		}
+		for _, e := range []precompress.Encoding{precompress.Brotli, precompress.Gzip} {
+			// The assets are embedded and compress in memory; an error here is a bug in
+			// the compressor, and the plain bytes remain a correct answer.
+			if b, err := precompress.Compress(e, a.body, precompress.Best); err == nil && len(b) < len(a.body) {
+				a.coded[e] = b
+			}
+		}
+	})
+	return a.coded
+}
+
 // Handler serves the hashed URLs that Path hands out. It expects the full request path,
 // "/static/js/app.3f2a9c1b.js", as the server mounts it at "/static/*" without stripping the
 // prefix; a path without the prefix is accepted too. An unknown name or a stale hash is a 404,
 // because serving other bytes under an immutable URL would poison caches for a year.
+//
+// A client that accepts brotli or gzip gets the bytes compressed once, with the coding in
+// Content-Encoding and its own ETag (a strong ETag names one sequence of bytes); the
+// answer says Vary: Accept-Encoding either way, so a CDN keeps one copy per coding.
 func Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -104,8 +145,16 @@ func Handler() http.Handler {
 		h := w.Header()
 		h.Set("Content-Type", a.ctype)
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		h.Set("ETag", a.etag)
+		h.Set("Vary", "Accept-Encoding")
 		h.Set("X-Content-Type-Options", "nosniff")
-		http.ServeContent(w, r, path.Base(a.name), time.Time{}, bytes.NewReader(a.body))
+		body, etag := a.body, `"`+a.hash+`"`
+		if e := precompress.Negotiate(r.Header.Get("Accept-Encoding")); e != precompress.Identity {
+			if coded, ok := a.compressed()[e]; ok {
+				body, etag = coded, `"`+a.hash+"."+string(e)+`"`
+				h.Set("Content-Encoding", string(e))
+			}
+		}
+		h.Set("ETag", etag)
+		http.ServeContent(w, r, path.Base(a.name), time.Time{}, bytes.NewReader(body))
 	})
 }

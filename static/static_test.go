@@ -1,11 +1,16 @@
 package static_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/cryptodash/cryptodash/static"
 )
@@ -81,4 +86,64 @@ func TestFavicon(t *testing.T) {
 	if got := rec.Header().Get("Content-Type"); got != "image/svg+xml" {
 		t.Errorf("Content-Type %q", got)
 	}
+}
+
+func TestHandler_Precompressed(t *testing.T) {
+	u := static.Path("vendor/echarts.min.js")
+	want, err := static.FS.ReadFile("vendor/echarts.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := get(t, u)
+	etags := map[string]bool{plain.Header().Get("ETag"): true}
+	for _, tc := range []struct{ accept, coding string }{
+		{"gzip, deflate, br", "br"},
+		{"gzip", "gzip"},
+		{"br;q=0, gzip;q=0.5", "gzip"},
+	} {
+		t.Run(tc.accept, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, u, nil)
+			req.Header.Set("Accept-Encoding", tc.accept)
+			rec := httptest.NewRecorder()
+			static.Handler().ServeHTTP(rec, req)
+			if got := rec.Header().Get("Content-Encoding"); got != tc.coding {
+				t.Fatalf("Content-Encoding %q, want %q", got, tc.coding)
+			}
+			if rec.Header().Get("Vary") != "Accept-Encoding" || rec.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" {
+				t.Errorf("Vary %q Cache-Control %q", rec.Header().Get("Vary"), rec.Header().Get("Cache-Control"))
+			}
+			var r io.Reader
+			if tc.coding == "gzip" {
+				if r, err = gzip.NewReader(rec.Body); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				r = brotli.NewReader(rec.Body)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("decoded %d bytes (%v), want the %d of the file", len(got), err, len(want))
+			}
+			etag := rec.Header().Get("ETag")
+			if etags[etag] && tc.coding == "br" {
+				t.Errorf("ETag %q is shared with another coding", etag)
+			}
+			etags[etag] = true
+			req.Header.Set("If-None-Match", etag)
+			rec = httptest.NewRecorder()
+			static.Handler().ServeHTTP(rec, req)
+			if rec.Code != http.StatusNotModified {
+				t.Errorf("revalidation: %d, want 304", rec.Code)
+			}
+		})
+	}
+	t.Run("a file too small to gain is sent plain", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodGet, static.Path("img/favicon.svg"), nil)
+		req.Header.Set("Accept-Encoding", "br, gzip")
+		rec := httptest.NewRecorder()
+		static.Handler().ServeHTTP(rec, req)
+		if rec.Header().Get("Content-Encoding") != "" || !strings.Contains(rec.Body.String(), "<svg") {
+			t.Errorf("Content-Encoding %q", rec.Header().Get("Content-Encoding"))
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/internal/web"
+	"github.com/cryptodash/cryptodash/static"
 )
 
 // runServe serves until ctx ends, then shuts down: requests drain while a running fetch stops
@@ -46,6 +47,11 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 			"calls_per_minute", cfg.CoinGeckoRateLimit)
 	}
 
+	// Pages and API answers are cached per data version, which must be in memory and follow
+	// every replica's writes: the store LISTENs for them until ctx ends.
+	if err := a.store.WatchDataVersion(ctx, logger); err != nil {
+		return err
+	}
 	deps := web.Deps{
 		Config:  cfg,
 		Store:   a.store,
@@ -60,6 +66,8 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		defer sessions.StopCleanup()
 		deps.Sessions = sessions
 	}
+	// Compressing ECharts takes a third of a second; doing it now keeps that off a visitor.
+	go static.Precompress()
 	handler := web.New(deps)
 	serveErr := web.Serve(ctx, handler, ":"+strconv.Itoa(cfg.Port), logger)
 

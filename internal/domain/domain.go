@@ -177,6 +177,16 @@ type Counts struct {
 	FetchRuns   int64
 }
 
+// Catalog is what pages and price queries check names against and anchor ranges on: the
+// stored coins (sorted by name), the stored currencies (sorted by code) and the newest stored
+// hour of any series (zero while no price is stored). It changes only with the data version,
+// so one copy serves every request of a version; its slices are shared and read only.
+type Catalog struct {
+	Coins      []Coin
+	Currencies []Currency
+	LatestHour time.Time
+}
+
 // DataVersion grows whenever stored prices or metadata change. Simulated is true once any
 // stored price came from the CoinGecko simulator rather than CoinGecko.
 type DataVersion struct {

@@ -38,7 +38,8 @@ func (s *Store) StaleMetadata(ctx context.Context, coinIDs []string, maxAge time
 // UpsertMetadata stores a coin's metadata and bumps the data version, since hover cards on
 // cached pages change with it.
 func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
-	return wrap("upsert metadata "+m.CoinID, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	var v domain.DataVersion
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO coin_metadata (coin_id, description, image_url, homepage_url)
 			VALUES ($1, $2, $3, $4)
 			ON CONFLICT (coin_id) DO UPDATE SET description = EXCLUDED.description,
@@ -46,11 +47,26 @@ func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
 			m.CoinID, m.Description, m.ImageURL, m.HomepageURL); err != nil {
 			return err
 		}
-		return bumpVersion(ctx, tx)
-	}))
+		var err error
+		v, err = bumpVersion(ctx, tx)
+		return err
+	})
+	if err == nil {
+		s.noteVersion(v)
+	}
+	return wrap("upsert metadata "+m.CoinID, err)
 }
 
-func bumpVersion(ctx context.Context, tx pgx.Tx) error {
-	_, err := tx.Exec(ctx, `UPDATE data_version SET version = version + 1, changed_at = now()`)
-	return err
+// bumpVersion moves the data version on inside tx; its trigger notifies every replica when tx
+// commits. The caller hands the returned version to noteVersion once tx has committed, so
+// this process serves what it wrote without waiting for its own notification.
+func bumpVersion(ctx context.Context, tx pgx.Tx) (domain.DataVersion, error) {
+	rows, _ := tx.Query(ctx, `UPDATE data_version SET version = version + 1, changed_at = now()
+		RETURNING version, simulated, changed_at`)
+	return pgx.CollectExactlyOneRow(rows, scanVersion)
+}
+
+func scanVersion(r pgx.CollectableRow) (domain.DataVersion, error) {
+	var v domain.DataVersion
+	return v, r.Scan(&v.Version, &v.Simulated, &v.ChangedAt)
 }

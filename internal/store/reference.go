@@ -43,17 +43,20 @@ func (s *Store) UpsertCurrencies(ctx context.Context, currencies []domain.Curren
 // per-series query look expensive.
 func (s *Store) upsertReference(ctx context.Context, table, sql string, args ...any) error {
 	var changed bool
+	var v domain.DataVersion
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, sql, args...)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		changed = true
-		return bumpVersion(ctx, tx)
+		v, err = bumpVersion(ctx, tx)
+		return err
 	})
 	if err != nil || !changed {
 		return err
 	}
+	s.noteVersion(v)
 	_, err = s.pool.Exec(ctx, "ANALYZE "+table)
 	return err
 }

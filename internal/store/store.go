@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,7 +25,12 @@ import (
 
 // Store reads and writes cryptodash's tables through one pgx pool.
 type Store struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	known known
+	// replicaRoleOK says whether StoreHourly may check a window's foreign keys once;
+	// replicaRole finds out on the first write.
+	replicaRole   sync.Once
+	replicaRoleOK bool
 }
 
 // Open connects to the database at databaseURL, creating the database first when it does not
@@ -127,20 +133,15 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	return applied, nil
 }
 
-// DataVersion tells how far the stored data has changed and whether any of it is simulated;
-// pages derive their ETag from it and show a banner when it is simulated.
-func (s *Store) DataVersion(ctx context.Context) (domain.DataVersion, error) {
-	var v domain.DataVersion
-	err := s.pool.QueryRow(ctx, `SELECT version, simulated, changed_at FROM data_version`).
-		Scan(&v.Version, &v.Simulated, &v.ChangedAt)
-	return v, wrap("data version", err)
-}
-
 // MarkSimulated records that prices from the CoinGecko simulator were stored. It never clears:
 // once simulated prices are in the tables, no page may present the data as real.
 func (s *Store) MarkSimulated(ctx context.Context) error {
-	_, err := s.pool.Exec(ctx, `UPDATE data_version SET simulated = true, version = version + 1, changed_at = now()
-		WHERE NOT simulated`)
+	rows, _ := s.pool.Query(ctx, `UPDATE data_version SET simulated = true, version = version + 1, changed_at = now()
+		WHERE NOT simulated RETURNING version, simulated, changed_at`)
+	vs, err := pgx.CollectRows(rows, scanVersion)
+	for _, v := range vs {
+		s.noteVersion(v)
+	}
 	return wrap("mark simulated", err)
 }
 

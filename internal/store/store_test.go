@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -503,6 +504,67 @@ func TestStore_Metadata(t *testing.T) {
 	t.Run("a coin not stored", func(t *testing.T) {
 		if _, err := st.Metadata(ctx, "nope"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("err = %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// readmeCheck is the query of README "Checking the numbers": the days whose daily row is not
+// the aggregate of their hours.
+const readmeCheck = `SELECT count(*) FROM prices_daily d
+	JOIN (SELECT coin_id, currency_code, ("timestamp" AT TIME ZONE 'UTC')::date AS date,
+			avg(price ORDER BY "timestamp") AS mean, count(*) AS n, min(price) AS low, max(price) AS high
+		FROM prices_hourly GROUP BY 1, 2, 3) h USING (coin_id, currency_code, date)
+	WHERE d.price <> h.mean OR d.samples <> h.n OR d.low <> h.low OR d.high <> h.high`
+
+func TestStore_StoreHourlyWindowsSplittingDays(t *testing.T) {
+	t.Parallel()
+	st, conn := seeded(t)
+	ctx := context.Background()
+	// Three windows as the pipeline cuts them, on hour boundaries that split days, stored
+	// newest first; prices with long mantissas so any change of summation order shows.
+	start := day.Add(5 * time.Hour)
+	all := make([]domain.Sample, 24*6)
+	for i := range all {
+		all[i] = domain.Sample{Time: start.Add(time.Duration(i) * time.Hour), Price: 40000 + 1000*math.Sin(float64(i)/3) + 1.0/3}
+	}
+	for _, w := range [][2]int{{100, 144}, {37, 100}, {0, 37}} {
+		if _, err := st.StoreHourly(ctx, btcUSD, all[w[0]:w[1]]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var bad, days int
+	if err := conn.QueryRow(ctx, readmeCheck).Scan(&bad); err != nil || bad != 0 {
+		t.Errorf("%d daily rows differ from their hours (%v)", bad, err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM prices_daily`).Scan(&days); err != nil || days != 7 {
+		t.Errorf("%d daily rows, want 7", days)
+	}
+
+	t.Run("a changed hour changes its day alone", func(t *testing.T) {
+		var before time.Time
+		if err := conn.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&before); err != nil {
+			t.Fatal(err)
+		}
+		changed := slices.Clone(all[90:110])
+		changed[5].Price += 0.5
+		n, err := st.StoreHourly(ctx, btcUSD, changed)
+		if err != nil || n != 1 {
+			t.Fatalf("stored %d, %v; want the one changed hour", n, err)
+		}
+		var bad, touched int
+		if err := conn.QueryRow(ctx, readmeCheck).Scan(&bad); err != nil || bad != 0 {
+			t.Errorf("%d daily rows differ from their hours (%v)", bad, err)
+		}
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM prices_daily WHERE updated_at > $1`, before).Scan(&touched); err != nil || touched != 1 {
+			t.Errorf("%d daily rows updated, want 1 (%v)", touched, err)
+		}
+	})
+	t.Run("a window of an unknown coin is refused whole", func(t *testing.T) {
+		_, err := st.StoreHourly(ctx, domain.Series{CoinID: "notacoin", CurrencyCode: "usd"}, all[:3])
+		var n int
+		_ = conn.QueryRow(ctx, `SELECT count(*) FROM prices_hourly WHERE coin_id = 'notacoin'`).Scan(&n)
+		if err == nil || n != 0 {
+			t.Errorf("stored %d rows of an unknown coin, err %v", n, err)
 		}
 	})
 }

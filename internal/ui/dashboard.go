@@ -35,24 +35,17 @@ type dashboard struct {
 
 func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 	ctx := c.Request().Context()
-	coins, err := h.store.Coins(ctx)
+	// One read per data version, not per request: the store keeps it in memory.
+	cat, err := h.store.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	currencies, err := h.store.Currencies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d := &dashboard{cat: newCatalog(coins, currencies, h.defaultCoins), now: h.now().UTC()}
+	d := &dashboard{cat: newCatalog(cat.Coins, cat.Currencies, h.defaultCoins), now: h.now().UTC()}
 	d.state, d.errs = parseViewState(c.QueryParams(), d.cat)
 	// A stored hour means stored prices, and so coins and currencies too.
-	d.latest, err = h.store.LatestHour(ctx)
-	d.hasData = err == nil
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
+	d.latest, d.hasData = cat.LatestHour, !cat.LatestHour.IsZero()
+	if !d.hasData {
 		d.latest = d.now.Truncate(time.Hour)
-	case err != nil:
-		return nil, err
 	}
 	d.span, d.gran = d.state.resolve(d.latest)
 	for _, id := range d.cat.coinOrder {

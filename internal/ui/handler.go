@@ -26,9 +26,7 @@ import (
 // Store is what the UI reads; *store.Store satisfies it.
 type Store interface {
 	DataVersion(ctx context.Context) (domain.DataVersion, error)
-	Coins(ctx context.Context) ([]domain.Coin, error)
-	Currencies(ctx context.Context) ([]domain.Currency, error)
-	LatestHour(ctx context.Context) (time.Time, error)
+	Catalog(ctx context.Context) (domain.Catalog, error)
 	Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error)
 	Metadata(ctx context.Context, coinID string) (domain.Metadata, error)
 	Freshness(ctx context.Context) ([]domain.SeriesFreshness, error)

@@ -102,10 +102,11 @@ func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now tim
 func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, error) {
 	now := h.now().UTC()
 	p := views.StatusContentProps{Now: now.Format(readableHour) + " UTC", StaleAfter: formatInt(int64(staleAfter.Hours())) + " hours"}
-	coins, err := h.store.Coins(ctx)
+	cat, err := h.store.Catalog(ctx)
 	if err != nil {
 		return p, err
 	}
+	coins := cat.Coins
 	fresh, err := h.store.Freshness(ctx)
 	if err != nil {
 		return p, err

@@ -232,20 +232,16 @@ func checkShape(bad *invalidParams, param, headline, shape string, values []stri
 // dropUnstored narrows q to the stored coins and currencies among those asked for, or sets
 // all stored ones when none were asked for, and returns the ones asked for but not stored.
 func (s *server) dropUnstored(ctx context.Context, q *domain.PriceQuery, coinIDs, currencyCodes []string) (pricesFilters, error) {
-	coins, err := s.deps.Store.Coins(ctx)
+	cat, err := s.deps.Store.Catalog(ctx)
 	if err != nil {
 		return pricesFilters{}, err
 	}
-	currencies, err := s.deps.Store.Currencies(ctx)
-	if err != nil {
-		return pricesFilters{}, err
-	}
-	storedCoins := make([]string, len(coins))
-	for i, coin := range coins {
+	storedCoins := make([]string, len(cat.Coins))
+	for i, coin := range cat.Coins {
 		storedCoins[i] = coin.ID
 	}
-	storedCurrencies := make([]string, len(currencies))
-	for i, cur := range currencies {
+	storedCurrencies := make([]string, len(cat.Currencies))
+	for i, cur := range cat.Currencies {
 		storedCurrencies[i] = cur.Code
 	}
 	var ignored pricesFilters

@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/internal/config"
+	"github.com/cryptodash/cryptodash/internal/precompress"
 	"github.com/cryptodash/cryptodash/internal/ui"
 )
 
@@ -37,15 +39,24 @@ func etagPrefix(buildID string, cfg config.Config) string {
 	return buildID + "-" + hex.EncodeToString(h.Sum(nil)[:4])
 }
 
-// cache gives GET and HEAD reads an ETag built from the build, the configuration and the data
-// version, and answers a matching If-None-Match with 304 before the handler runs, so a
-// revalidation costs one tiny query instead of a price aggregation. Only 2xx answers are
-// marked cacheable: an error cached for five minutes at the CDN would outlive its cause. The
-// version it read rides on in the request's context, so the page's layout does not read it
-// again.
+// cache serves GET and HEAD reads from answers rendered once per data version. Every answer
+// carries an ETag built from the build, the configuration and the data version, and a
+// matching If-None-Match gets 304 before anything is rendered. The version is held in memory
+// (the store follows it by LISTEN/NOTIFY), so neither a hit nor a revalidation queries the
+// database. The version rides on in the request's context, so the page's layout does not read
+// it again.
+//
+// An answer is rendered into memory once per key (see answerKey) and coding, compressed
+// there, and written from memory to every later request: a cache hit costs what a static
+// file does. Only 2xx answers are marked cacheable for browsers and the CDN: an error cached
+// for five minutes at the CDN would outlive its cause. With a login configured nothing is
+// kept: each answer is rendered for the request that asked. A signed-in page differs from
+// another person's only by its sign-out button today, but a cache that never holds one
+// cannot hand a person's page to someone else when a page one day shows a name or a token.
 func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 	policy := cachePublic
-	if s.deps.Config.AuthEnabled() {
+	keep := !s.deps.Config.AuthEnabled()
+	if !keep {
 		policy = cachePrivate
 	}
 	return func(c echo.Context) error {
@@ -54,6 +65,7 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 			res.Header().Set(echo.HeaderCacheControl, "no-store")
 			return next(c)
 		}
+		res.Header().Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 		v, err := s.deps.Store.DataVersion(req.Context())
 		if err != nil {
 			return err
@@ -66,17 +78,46 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 			res.Header().Set("ETag", etag)
 			return c.NoContent(http.StatusNotModified)
 		}
-		res.Before(func() {
-			h := res.Header()
-			if res.Status >= 200 && res.Status < 300 {
-				h.Set(echo.HeaderCacheControl, policy)
-				h.Set("ETag", etag)
-				return
+		enc := precompress.Negotiate(req.Header.Get(echo.HeaderAcceptEncoding))
+		var a *answer
+		if keep {
+			hour := s.now().UTC().Truncate(time.Hour)
+			plain, err := s.answers.get(answerKey(c, v.Version, hour, precompress.Identity), v.Version,
+				func() (*answer, error) { return render(c, next) })
+			if err != nil {
+				return err
 			}
+			a, err = s.answers.get(answerKey(c, v.Version, hour, enc), v.Version, func() (*answer, error) { return plain.encode(enc) })
+			if err != nil {
+				return err
+			}
+		} else {
+			plain, err := render(c, next)
+			if err != nil {
+				return err
+			}
+			if a, err = plain.encode(enc); err != nil {
+				return err
+			}
+		}
+		h := res.Header()
+		for k, vals := range a.header {
+			h[k] = vals
+		}
+		if a.status >= 200 && a.status < 300 {
+			h.Set(echo.HeaderCacheControl, policy)
+			h.Set("ETag", etag)
+		} else {
 			h.Del("ETag")
 			h.Set(echo.HeaderCacheControl, "no-store")
-		})
-		return next(c)
+		}
+		if a.encoding != precompress.Identity {
+			h.Set(echo.HeaderContentEncoding, string(a.encoding))
+		}
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(a.body)))
+		res.WriteHeader(a.status)
+		_, err = res.Write(a.body)
+		return err
 	}
 }
 

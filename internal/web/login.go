@@ -38,13 +38,13 @@ func newSessions(store scs.Store) *scs.SessionManager {
 
 // loginRoutes adds /login and /logout when the dashboard has credentials; without them there
 // is nothing to log into and the paths are 404s.
-func (s *server) loginRoutes(e *echo.Echo) {
+func (s *server) loginRoutes(e *echo.Echo, gzip echo.MiddlewareFunc) {
 	if !s.deps.Config.AuthEnabled() {
 		return
 	}
-	e.GET("/login", s.loginShow, noStore, s.loadSession)
-	e.POST("/login", s.loginSubmit, noStore, s.sameOrigin, s.loadSession)
-	e.POST("/logout", s.logout, noStore, s.sameOrigin, s.loadSession)
+	e.GET("/login", s.loginShow, noStore, gzip, s.loadSession)
+	e.POST("/login", s.loginSubmit, noStore, gzip, s.sameOrigin, s.loadSession)
+	e.POST("/logout", s.logout, noStore, gzip, s.sameOrigin, s.loadSession)
 }
 
 // loadSession reads the session named by the cookie into the request context.

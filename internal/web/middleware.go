@@ -13,6 +13,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/cryptodash/cryptodash/internal/precompress"
 )
 
 const requestIDKey = "requestID"
@@ -133,13 +135,10 @@ func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// compress gzips responses for clients that accept it. /metrics is skipped because promhttp
-// negotiates its own compression.
+// compress gzips answers for clients that accept it, on the routes that make their answer
+// per request (routes chooses them).
 func (s *server) compress() echo.MiddlewareFunc {
-	return middleware.GzipWithConfig(middleware.GzipConfig{
-		Skipper:   func(c echo.Context) bool { return c.Path() == "/metrics" },
-		MinLength: 512,
-	})
+	return middleware.GzipWithConfig(middleware.GzipConfig{MinLength: precompress.MinSize})
 }
 
 // bodyLimit caps request bodies: the only bodies this service accepts are the login form and

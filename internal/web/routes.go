@@ -14,13 +14,17 @@ import (
 // here, so a glance shows what a CDN may keep: public reads get s.cache, everything personal
 // or operational gets noStore.
 func (s *server) routes(e *echo.Echo) {
-	e.Use(s.requestID, s.observe, s.recoverer(), s.securityHeaders, s.compress(), s.bodyLimit())
+	e.Use(s.requestID, s.observe, s.recoverer(), s.securityHeaders, s.bodyLimit())
+	// Answers made per request are gzipped per request. Static files and cached reads are
+	// not: they carry bytes compressed once (static.Handler, s.cache), and compressing them
+	// again on every request was most of their cost. promhttp compresses /metrics itself.
+	gzip := s.compress()
 
 	e.GET("/metrics", s.metricsHandler(), noStore, s.metricsAuth)
 	e.GET("/static/*", echo.WrapHandler(static.Handler()))
 
 	api := e.Group("/api")
-	api.GET("/health", s.apiHealth, noStore)
+	api.GET("/health", s.apiHealth, noStore, gzip)
 
 	read := []echo.MiddlewareFunc{s.requireSession, s.cache}
 	api.GET("/coins", s.apiCoins, read...)
@@ -28,23 +32,23 @@ func (s *server) routes(e *echo.Echo) {
 	api.GET("/currencies", s.apiCurrencies, read...)
 	api.GET("/prices", s.apiPrices, read...)
 
-	cron := []echo.MiddlewareFunc{noStore, s.cronAuth}
+	cron := []echo.MiddlewareFunc{noStore, gzip, s.cronAuth}
 	api.POST("/cron/fetch-data", s.cronFetchStart, cron...)
 	api.GET("/cron/fetch-data", s.cronFetchStatus, cron...)
 	api.GET("/cron/runs/:id", s.cronRunShow, cron...)
 	answerMethods(e, "/api/")
 
-	s.loginRoutes(e)
+	s.loginRoutes(e, gzip)
 
 	if s.deps.UI != nil {
 		public := e.Group("", s.requireSession, s.cache)
-		private := e.Group("", s.requireSession, noStore)
+		private := e.Group("", s.requireSession, noStore, gzip)
 		s.deps.UI.Register(public, private)
 	}
 	// A group with middleware registers a catch-all so its middleware runs for unknown paths
 	// too. Registered last, this one wins: an unknown URL is a plain 404 that never gets an
 	// ETag, a 304 or a login redirect.
-	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
+	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, gzip)
 }
 
 // noStore marks a response as never to be cached by a CDN or a browser: cron, status, login,

@@ -29,6 +29,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Counts(ctx context.Context) (domain.Counts, error)
 	DataVersion(ctx context.Context) (domain.DataVersion, error)
+	Catalog(ctx context.Context) (domain.Catalog, error)
 	Coins(ctx context.Context) ([]domain.Coin, error)
 	Currencies(ctx context.Context) ([]domain.Currency, error)
 	Metadata(ctx context.Context, coinID string) (domain.Metadata, error)
@@ -62,6 +63,9 @@ type Deps struct {
 	// BuildID changes with every build and is part of every ETag, so a deploy with new
 	// templates invalidates cached pages even when the data has not changed.
 	BuildID string
+	// CacheBytes bounds the memory of rendered answers kept per data version; zero means
+	// DefaultCacheBytes.
+	CacheBytes int64
 }
 
 // ShutdownTimeout is how long Serve lets in-flight requests finish after its context ends;
@@ -80,6 +84,9 @@ func New(d Deps) http.Handler {
 	if d.BuildID == "" {
 		d.BuildID = "dev"
 	}
+	if d.CacheBytes == 0 {
+		d.CacheBytes = DefaultCacheBytes
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -94,6 +101,8 @@ func New(d Deps) http.Handler {
 		csp:        contentSecurityPolicy(d.Config.CoinGeckoBaseURL),
 		facts:      newFactsCache(),
 		etagPrefix: etagPrefix(d.BuildID, d.Config),
+		answers:    newAnswerCache(d.CacheBytes, d.Metrics),
+		now:        time.Now,
 	}
 	if d.Config.AuthEnabled() {
 		if d.Sessions == nil {
@@ -117,6 +126,9 @@ type server struct {
 	facts *factsCache
 	// etagPrefix starts every ETag; see etagPrefix.
 	etagPrefix string
+	// answers holds rendered reads; see cache.
+	answers *answerCache
+	now     func() time.Time
 }
 
 // Serve listens on addr and serves h until ctx ends, then stops accepting connections and

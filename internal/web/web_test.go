@@ -57,15 +57,13 @@ const testSecret = "s3cret-cron-token-for-tests"
 func newFixture(t *testing.T, change ...func(*web.Deps)) *fixture {
 	t.Helper()
 	st := storetest.New(t)
-	logs := &syncBuffer{}
-	cfg, err := config.Load(func(name string) string {
-		return map[string]string{"CRON_SECRET": testSecret, "FETCH_SCHEDULE": "0 2 * * *"}[name]
-	})
-	if err != nil {
+	// As in serve: the version the cache keys on is held in memory.
+	if err := st.WatchDataVersion(t.Context(), slogDiscard()); err != nil {
 		t.Fatal(err)
 	}
+	logs := &syncBuffer{}
 	d := web.Deps{
-		Config:  cfg,
+		Config:  testConfig(t),
 		Store:   st,
 		Runner:  &storeRunner{t: t, s: st},
 		Metrics: prometheus.NewRegistry(),
@@ -76,6 +74,17 @@ func newFixture(t *testing.T, change ...func(*web.Deps)) *fixture {
 		c(&d)
 	}
 	return &fixture{t: t, store: st, e: web.New(d), logs: logs}
+}
+
+func testConfig(t *testing.T) config.Config {
+	t.Helper()
+	cfg, err := config.Load(func(name string) string {
+		return map[string]string{"CRON_SECRET": testSecret, "FETCH_SCHEDULE": "0 2 * * *"}[name]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // do sends a request through the router; header pairs are name, value.

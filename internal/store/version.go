@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgxlisten"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+// dataVersionChannel is the channel migration 00004's trigger notifies when the data version
+// is bumped.
+const dataVersionChannel = "cryptodash_data_version"
+
+// How the version kept in memory follows the database. While the listening connection is up
+// a notification arrives within milliseconds of a commit, and a check every checkListening
+// only guards against a connection that died without the socket noticing. While it is down
+// (a database restart, a network cut, a failover), the version is read every checkDown
+// through the pool, so a replica still sees new data within a second.
+const (
+	checkListening = 10 * time.Second
+	checkDown      = 400 * time.Millisecond
+	relistenDelay  = time.Second
+)
+
+// ListenerName is the application_name of the connection WatchDataVersion listens on, so an
+// operator can tell it apart in pg_stat_activity: it idles for hours by design.
+const ListenerName = "cryptodash data version listener"
+
+// known is the data version this process holds in memory and the catalog read at it. The
+// zero value is not watching: DataVersion and Catalog then ask the database every time.
+type known struct {
+	mu        sync.Mutex
+	watching  bool
+	listening bool
+	lastCheck time.Time
+	version   domain.DataVersion
+	catalog   *versionedCatalog
+	loads     singleflight.Group
+}
+
+type versionedCatalog struct {
+	version int64
+	catalog domain.Catalog
+}
+
+// WatchDataVersion keeps the data version in memory until ctx ends, so that DataVersion and
+// Catalog answer without a query: pages and API answers are cached per version, and reading
+// it must cost nothing. It reads the version once before it returns, then LISTENs on a
+// connection of its own for the notification every bump sends (migration 00004), checking
+// through the pool every checkDown whenever that connection is lost. This process's own
+// writes update the version as they commit, so the replica that lands data serves it at once.
+func (s *Store) WatchDataVersion(ctx context.Context, logger *slog.Logger) error {
+	v, err := s.readDataVersion(ctx, s.pool)
+	if err != nil {
+		return err
+	}
+	s.known.mu.Lock()
+	s.known.watching, s.known.version, s.known.lastCheck = true, v, time.Now()
+	s.known.mu.Unlock()
+
+	listener := &pgxlisten.Listener{
+		Connect: func(ctx context.Context) (*pgx.Conn, error) {
+			cfg := s.pool.Config().ConnConfig.Copy()
+			cfg.RuntimeParams["application_name"] = ListenerName
+			return pgx.ConnectConfig(ctx, cfg)
+		},
+		LogError: func(ctx context.Context, err error) {
+			s.setListening(false)
+			if ctx.Err() == nil {
+				logger.Warn("data version listener lost its connection; checking the version every "+checkDown.String(), "error", err.Error())
+			}
+		},
+		ReconnectDelay: relistenDelay,
+	}
+	listener.Handle(dataVersionChannel, versionHandler{s: s, logger: logger})
+	go func() { _ = listener.Listen(ctx) }()
+	go s.checkVersion(ctx, logger)
+	context.AfterFunc(ctx, func() {
+		s.known.mu.Lock()
+		s.known.watching = false
+		s.known.mu.Unlock()
+	})
+	return nil
+}
+
+// versionHandler reads the version when a notification arrives and when listening starts
+// (the backlog: whatever changed while no connection listened).
+type versionHandler struct {
+	s      *Store
+	logger *slog.Logger
+}
+
+func (h versionHandler) HandleNotification(ctx context.Context, n *pgconn.Notification, conn *pgx.Conn) error {
+	// The payload is the new version, but a later bump may already have committed: reading
+	// the row gets the newest version and the simulated flag together.
+	h.refresh(ctx, conn)
+	return nil
+}
+
+func (h versionHandler) HandleBacklog(ctx context.Context, _ string, conn *pgx.Conn) error {
+	if h.refresh(ctx, conn) {
+		h.s.setListening(true)
+	}
+	return nil
+}
+
+func (h versionHandler) refresh(ctx context.Context, conn *pgx.Conn) bool {
+	v, err := h.s.readDataVersion(ctx, conn)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.logger.Warn("read data version", "error", err.Error())
+		}
+		return false
+	}
+	h.s.noteVersion(v)
+	return true
+}
+
+func (s *Store) setListening(on bool) {
+	s.known.mu.Lock()
+	s.known.listening = on
+	s.known.mu.Unlock()
+}
+
+// checkVersion is the fallback to notifications: it reads the version through the pool every
+// checkDown while no connection listens, and every checkListening while one does.
+func (s *Store) checkVersion(ctx context.Context, logger *slog.Logger) {
+	tick := time.NewTicker(checkDown)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		s.known.mu.Lock()
+		due := !s.known.listening || time.Since(s.known.lastCheck) >= checkListening
+		s.known.mu.Unlock()
+		if !due {
+			continue
+		}
+		v, err := s.readDataVersion(ctx, s.pool)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Debug("check data version", "error", err.Error())
+			}
+			continue
+		}
+		s.noteVersion(v)
+	}
+}
+
+// noteVersion records a version read from the database or committed by this process. A
+// version only grows, so an older one read late never replaces a newer one.
+func (s *Store) noteVersion(v domain.DataVersion) {
+	s.known.mu.Lock()
+	defer s.known.mu.Unlock()
+	s.known.lastCheck = time.Now()
+	if v.Version > s.known.version.Version || (v.Version == s.known.version.Version && v.Simulated && !s.known.version.Simulated) {
+		s.known.version = v
+	}
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func (s *Store) readDataVersion(ctx context.Context, q querier) (domain.DataVersion, error) {
+	var v domain.DataVersion
+	err := q.QueryRow(ctx, `SELECT version, simulated, changed_at FROM data_version`).
+		Scan(&v.Version, &v.Simulated, &v.ChangedAt)
+	return v, wrap("data version", err)
+}
+
+// DataVersion tells how far the stored data has changed and whether any of it is simulated;
+// pages derive their ETag from it and show a banner when it is simulated. While
+// WatchDataVersion runs it is read from memory; otherwise it is one query.
+func (s *Store) DataVersion(ctx context.Context) (domain.DataVersion, error) {
+	s.known.mu.Lock()
+	v, ok := s.known.version, s.known.watching
+	s.known.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	return s.readDataVersion(ctx, s.pool)
+}
+
+// Catalog returns the stored coins and currencies and the newest stored hour. While
+// WatchDataVersion runs it is read once per data version, however many requests ask, since
+// every change to those tables bumps the version; otherwise it is three queries.
+func (s *Store) Catalog(ctx context.Context) (domain.Catalog, error) {
+	s.known.mu.Lock()
+	watching, version, memo := s.known.watching, s.known.version.Version, s.known.catalog
+	s.known.mu.Unlock()
+	if !watching {
+		return s.readCatalog(ctx)
+	}
+	if memo != nil && memo.version == version {
+		return memo.catalog, nil
+	}
+	// Concurrent misses of one version share one read. The read starts after the version
+	// was known, so it sees at least that version's data: a catalog kept under a version is
+	// never older than it.
+	ch := s.known.loads.DoChan(strconv.FormatInt(version, 10), func() (any, error) {
+		c, err := s.readCatalog(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		s.known.mu.Lock()
+		if s.known.catalog == nil || s.known.catalog.version < version {
+			s.known.catalog = &versionedCatalog{version: version, catalog: c}
+		}
+		s.known.mu.Unlock()
+		return c, nil
+	})
+	select {
+	case <-ctx.Done():
+		return domain.Catalog{}, wrap("catalog", ctx.Err())
+	case r := <-ch:
+		if r.Err != nil {
+			return domain.Catalog{}, r.Err
+		}
+		return r.Val.(domain.Catalog), nil
+	}
+}
+
+func (s *Store) readCatalog(ctx context.Context) (domain.Catalog, error) {
+	var c domain.Catalog
+	var err error
+	if c.Coins, err = s.Coins(ctx); err != nil {
+		return c, err
+	}
+	if c.Currencies, err = s.Currencies(ctx); err != nil {
+		return c, err
+	}
+	c.LatestHour, err = s.LatestHour(ctx)
+	if errors.Is(err, domain.ErrNotFound) {
+		err = nil
+	}
+	return c, err
+}

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/cryptodash/cryptodash/internal/precompress"
+)
+
+// DefaultCacheBytes is the memory the answer cache may hold when Deps.CacheBytes is zero: a
+// few hundred pages and API answers in their three codings, well inside a 1 GB task.
+const DefaultCacheBytes = 32 << 20
+
+// entryOverhead is what an entry costs beyond its key and body (the list element, the map
+// slot, the answer struct and its header map), counted so that a flood of tiny answers is
+// bounded too.
+const entryOverhead = 512
+
+// answer is a rendered response in one coding, as the handler made it: stored once, written
+// to every request of its key.
+type answer struct {
+	status int
+	// header holds what the handler set (Content-Type, Content-Disposition, HX-Push-Url);
+	// cache headers, Vary and Content-Encoding are the middleware's own.
+	header   http.Header
+	body     []byte
+	encoding precompress.Encoding
+	size     int64
+}
+
+// storable says whether an answer may be kept for its key. A 5xx says something went wrong
+// this time, so it is never kept. A 4xx that a handler rendered (a dashboard with a bad
+// parameter and its messages, an unknown coin's card) is a function of the URL and the data
+// version like a 200, so it is kept under the same key and dies with that version; errors
+// a handler returns go to the error handler and are never kept.
+func (a *answer) storable() bool { return a.status < http.StatusInternalServerError }
+
+// answerCache holds answers in memory under a byte budget, least recently used first out.
+// Every key names a data version, and nothing of an older version can be asked for again, so
+// a new version empties the cache at once rather than waiting for eviction.
+type answerCache struct {
+	flight singleflight.Group
+
+	mu      sync.Mutex
+	lru     *simplelru.LRU[string, *answer]
+	bytes   int64
+	budget  int64
+	version int64
+
+	hits, misses prometheus.Counter
+	held         prometheus.Gauge
+}
+
+func newAnswerCache(budget int64, reg *prometheus.Registry) *answerCache {
+	ac := &answerCache{budget: budget}
+	// The budget in bytes is the bound; the entry count is left unbounded.
+	lru, err := simplelru.NewLRU(math.MaxInt, func(_ string, a *answer) { ac.bytes -= a.size })
+	if err != nil {
+		panic("web: answer cache: " + err.Error())
+	}
+	ac.lru = lru
+	requests := register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cryptodash_answer_cache_requests_total",
+		Help: "Cacheable reads, by whether the rendered answer was in memory (hit) or had to be made (miss).",
+	}, []string{"result"}))
+	ac.hits, ac.misses = requests.WithLabelValues("hit"), requests.WithLabelValues("miss")
+	ac.held = register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "cryptodash_answer_cache_bytes",
+		Help: "Memory held by rendered answers, counted as their keys, bodies and a fixed overhead each.",
+	}))
+	return ac
+}
+
+// get returns the answer of key, making it with make on a miss. Concurrent misses of one key
+// make it once and share the result. An answer is kept when it may be (see storable) and
+// when it is at most an eighth of the budget, so one huge CSV cannot flush everything else.
+func (ac *answerCache) get(key string, version int64, make func() (*answer, error)) (*answer, error) {
+	ac.mu.Lock()
+	if version > ac.version {
+		ac.version = version
+		ac.lru.Purge()
+		ac.held.Set(float64(ac.bytes))
+	}
+	a, ok := ac.lru.Get(key)
+	ac.mu.Unlock()
+	if ok {
+		ac.hits.Inc()
+		return a, nil
+	}
+	ac.misses.Inc()
+	v, err, _ := ac.flight.Do(key, func() (any, error) {
+		a, err := make()
+		if err != nil {
+			return nil, err
+		}
+		a.size = int64(len(key)+len(a.body)) + entryOverhead
+		if a.storable() && a.size <= ac.budget/8 {
+			ac.put(key, version, a)
+		}
+		return a, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*answer), nil
+}
+
+func (ac *answerCache) put(key string, version int64, a *answer) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	if version != ac.version {
+		// The version moved while this was made; no request can ask for it any more.
+		return
+	}
+	// Add replaces an entry without telling the eviction callback; Remove tells it.
+	ac.lru.Remove(key)
+	ac.lru.Add(key, a)
+	ac.bytes += a.size
+	for ac.bytes > ac.budget {
+		ac.lru.RemoveOldest()
+	}
+	ac.held.Set(float64(ac.bytes))
+}
+
+// recorder captures what a handler writes, so it can be stored and then sent.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+// render runs the handler into a recorder instead of the connection and returns what it
+// wrote. The request's context loses its cancellation: concurrent requests of the same key
+// wait for this render, and a client that hangs up must not fail theirs.
+func render(c echo.Context, next echo.HandlerFunc) (*answer, error) {
+	res := c.Response()
+	req := c.Request()
+	orig := res.Writer
+	rec := &recorder{header: http.Header{}}
+	res.Writer = rec
+	c.SetRequest(req.WithContext(context.WithoutCancel(req.Context())))
+	// Deferred, so that a panic on its way to the recoverer leaves the connection's writer
+	// in place for the error page.
+	defer func() {
+		c.SetRequest(req)
+		res.Writer, res.Committed, res.Status, res.Size = orig, false, http.StatusOK, 0
+	}()
+	if err := next(c); err != nil {
+		return nil, err
+	}
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return &answer{status: rec.status, header: rec.header, body: rec.body.Bytes()}, nil
+}
+
+// encode returns a's body in coding e, or a itself when it is too small to gain.
+func (a *answer) encode(e precompress.Encoding) (*answer, error) {
+	if e == precompress.Identity || len(a.body) < precompress.MinSize {
+		return a, nil
+	}
+	body, err := precompress.Compress(e, a.body, precompress.Fast)
+	if err != nil {
+		return nil, err
+	}
+	return &answer{status: a.status, header: a.header, body: body, encoding: e}, nil
+}
+
+// answerKey names everything an answer depends on: the coding, the data version, the hour
+// (pages say "today is partial", and an empty database anchors ranges on the current hour),
+// the path as sent, and the query as the handlers read it. Handlers see the query only
+// parsed, as url.Values, whose Encode sorts the keys and keeps each key's values in order,
+// so two requests with the same key ask the same question; two URLs that differ only in the
+// order of their parameters share one answer. The build and the configuration are the
+// process's own and so the cache's: they need no place in the key.
+func answerKey(c echo.Context, version int64, hour time.Time, e precompress.Encoding) string {
+	req := c.Request()
+	var b strings.Builder
+	b.WriteString(string(e))
+	b.WriteByte(' ')
+	b.WriteString(strconv.FormatInt(version, 10))
+	b.WriteByte(' ')
+	b.WriteString(strconv.FormatInt(hour.Unix(), 10))
+	b.WriteByte(' ')
+	b.WriteString(req.URL.EscapedPath())
+	b.WriteByte('?')
+	b.WriteString(c.QueryParams().Encode())
+	return b.String()
+}
