@@ -226,9 +226,9 @@ func capLine(caps []opts.LineData, coin Color) *charts.Line {
 // trader looks for the last price, in a fixed margin rather than containLabel, which would
 // size each panel's margin to its own labels and misalign the three time axes.
 var coinGrids = []opts.Grid{
-	{Left: "24", Right: "72", Top: "28", Bottom: "216"},
-	{Left: "24", Right: "72", Height: "60", Bottom: "132"},
-	{Left: "24", Right: "72", Height: "48", Bottom: "62"},
+	{Left: "24", Right: "72", Top: "28", Bottom: "222"},
+	{Left: "24", Right: "72", Height: "58", Bottom: "140"},
+	{Left: "24", Right: "72", Height: "52", Bottom: "62"},
 }
 
 // panels sets the grids, axes, zoom and tooltip every coin chart shares.
@@ -252,9 +252,10 @@ func panels(c *charts.RectChart, categories []string) {
 	// so its axis fits the range like the price's.
 	c.ExtendYAxis(
 		opts.YAxis{Type: "value", GridIndex: 1, Position: "right", Name: "24 h volume", Min: 0, SplitNumber: 1,
-			SplitLine: &opts.SplitLine{Show: opts.Bool(false)}, AxisLabel: &opts.AxisLabel{}},
+			SplitLine: &opts.SplitLine{Show: opts.Bool(false)}, AxisLabel: &opts.AxisLabel{FontSize: 10}},
+		// The bottom of a fitted axis means nothing, and its label would crowd the thin panel.
 		opts.YAxis{Type: "value", GridIndex: 2, Position: "right", Name: "Market cap", Scale: opts.Bool(true), SplitNumber: 1,
-			SplitLine: &opts.SplitLine{Show: opts.Bool(false)}, AxisLabel: &opts.AxisLabel{}},
+			SplitLine: &opts.SplitLine{Show: opts.Bool(false)}, AxisLabel: &opts.AxisLabel{FontSize: 10, ShowMinLabel: opts.Bool(false)}},
 	)
 }
 
