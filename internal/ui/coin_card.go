@@ -58,6 +58,7 @@ func (h *Handler) coinCard(c echo.Context) error {
 		ImageURL:    webURL(m.ImageURL),
 		Description: sanitizeDescription(m.Description, cardSentences, cardChars),
 		HomepageURL: webURL(m.HomepageURL),
+		PageURL:     coinPagePath(m.CoinID),
 	}))
 }
 
