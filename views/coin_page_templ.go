@@ -1142,7 +1142,7 @@ func ohlcTable(t OHLCTable) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, "</h2><div class=\"max-h-[30rem] overflow-auto\" tabindex=\"0\" role=\"region\" aria-labelledby=\"ohlc-caption\" data-testid=\"ohlc-scroll\"><table class=\"w-full text-sm\" data-testid=\"ohlc-table\"><thead class=\"text-left text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400\"><tr><th scope=\"col\" class=\"sticky top-0 z-10 whitespace-nowrap bg-slate-50 px-3 py-2 font-semibold sm:px-4 dark:bg-slate-800\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, "</h2><div class=\"max-h-[30rem] overflow-auto\" tabindex=\"0\" role=\"region\" aria-label=\"The table, scrolling\" data-testid=\"ohlc-scroll\"><table class=\"w-full text-sm\" data-testid=\"ohlc-table\"><thead class=\"text-left text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400\"><tr><th scope=\"col\" class=\"sticky top-0 z-10 whitespace-nowrap bg-slate-50 px-3 py-2 font-semibold sm:px-4 dark:bg-slate-800\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1573,7 +1573,7 @@ func CoinMissing(p CoinMissingProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 123, "</ul><a href=\"/\" class=\"btn btn-primary mt-6\">Back to the dashboard</a></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 123, "</ul><a href=\"/\" class=\"btn mt-6 border-indigo-600 bg-indigo-600 text-white hover:bg-indigo-700 dark:border-indigo-600 dark:bg-indigo-600 dark:text-white dark:hover:bg-indigo-700\">Back to the dashboard</a></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
