@@ -153,7 +153,7 @@ func Layout(p LayoutProps) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.Simulated {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div data-testid=\"simulated-banner\" role=\"note\" class=\"bg-amber-400 px-4 py-2 text-center text-sm font-bold text-amber-950\">Simulated prices — not real market data</div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div data-testid=\"simulated-banner\" role=\"region\" aria-label=\"Data notice\" class=\"bg-amber-400 px-4 py-2 text-center text-sm font-bold text-amber-950\">Simulated prices — not real market data</div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
