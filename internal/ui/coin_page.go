@@ -289,14 +289,14 @@ func (p *coinPage) fillStats(out *views.CoinPageProps, st rangeStats) {
 	out.Period = "over " + period
 
 	out.Last = views.Stat{ID: "last", Label: "Last price", Value: formatPrice(cur, st.last), Raw: raw(st.last),
-		Help: "The newest stored hour, " + st.lastAt.Format(readableHour) + " UTC."}
+		Help: "At the newest stored hour, " + st.lastAt.Format(readableHour) + " UTC."}
 	abs, pct := st.change()
 	out.Change = views.Stat{ID: "change", Label: "Change " + out.Period, Value: signedPrice(cur, abs) + " (" + formatPercent(pct) + ")",
 		Raw: raw(pct), Tone: tone(abs)}
 	if daily {
-		out.Change.Help = "From the open of " + st.firstAt.Format(domain.DayLayout) + " (its first stored hour), the first price in the range, to the last price."
+		out.Change.Help = "From the first price in the range, the open of " + st.firstAt.Format(domain.DayLayout) + " (its first stored hour), to the last price."
 	} else {
-		out.Change.Help = "From the first stored hour in the range, " + st.firstAt.Format(readableHour) + " UTC, to the last price."
+		out.Change.Help = "From the first price in the range, at " + st.firstAt.Format(readableHour) + " UTC, to the last price."
 	}
 
 	high := views.Stat{ID: "high", Label: "High", Value: formatPrice(cur, st.high), Raw: raw(st.high)}
