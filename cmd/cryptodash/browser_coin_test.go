@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -155,4 +157,47 @@ func TestBrowser_CoinPage(t *testing.T) {
 		}
 		checkLayoutShift(t, tab, "the phone coin page")
 	})
+}
+
+// TestScreenshotsCoin writes PNGs of a coin page (light and dark, desktop and phone) for
+// people to look at; make screenshots runs it with TestScreenshots.
+func TestScreenshotsCoin(t *testing.T) {
+	if *screenshotDir == "" {
+		t.Skip("run make screenshots")
+	}
+	if err := os.MkdirAll(*screenshotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t)
+	b := newBrowser(t, 1400, 1000)
+	for _, shot := range []struct {
+		name  string
+		phone bool
+		theme string
+	}{{"coin-light.png", false, "light"}, {"coin-dark.png", false, "dark"}, {"coin-phone-light.png", true, "light"}, {"coin-phone-dark.png", true, "dark"}} {
+		t.Run(shot.name, func(t *testing.T) {
+			tab := b.newTab(t)
+			viewport := chromedp.EmulateViewport(1400, 1000)
+			if shot.phone {
+				viewport = chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)
+			}
+			do(t, tab, "set the viewport", viewport)
+			do(t, tab, "open /coins/bitcoin", chromedp.Navigate(srv.URL+"/coins/bitcoin"))
+			eval[chromedp.Void](t, tab, `localStorage.setItem('theme', '`+shot.theme+`')`)
+			do(t, tab, "reload", chromedp.Reload())
+			waitFor(t, tab, "the chart is drawn", coinChartDrawn("candlestick"), `location.href`)
+			waitFor(t, tab, "the logo has loaded", `[...document.querySelectorAll('img[data-logo]')].every(i => i.complete)`, ``)
+			sctx, cancel := context.WithTimeout(tab, 20*time.Second)
+			defer cancel()
+			png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatalf("screenshot: %v", err)
+			}
+			path := filepath.Join(*screenshotDir, shot.name)
+			if err := os.WriteFile(path, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("wrote %s", path)
+		})
+	}
 }
