@@ -16,9 +16,12 @@ import (
 	"github.com/cryptodash/cryptodash/views"
 )
 
+// A hover card shows a taste of the description; the coin page shows most of it.
 const (
 	cardSentences = 3
 	cardChars     = 320
+	pageSentences = 40
+	pageChars     = 2400
 )
 
 // descriptionPolicy keeps the little markup a short description needs. CoinGecko's text links
@@ -53,14 +56,16 @@ func (h *Handler) coinCard(c echo.Context) error {
 		Symbol:      strings.ToUpper(m.Symbol),
 		Initials:    initials(m.Symbol, m.Name),
 		ImageURL:    webURL(m.ImageURL),
-		Description: sanitizeDescription(m.Description),
+		Description: sanitizeDescription(m.Description, cardSentences, cardChars),
 		HomepageURL: webURL(m.HomepageURL),
+		PageURL:     coinPagePath(m.CoinID),
 	}))
 }
 
-// sanitizeDescription makes CoinGecko's description safe to embed and short enough for a
-// card: paragraphs from its blank lines, the policy above, then the first few sentences.
-func sanitizeDescription(raw string) string {
+// sanitizeDescription makes CoinGecko's description safe to embed and short enough for its
+// place: paragraphs from its blank lines, the policy above, then at most maxSentences
+// sentences or about maxChars characters.
+func sanitizeDescription(raw string, maxSentences, maxChars int) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return ""
@@ -69,7 +74,7 @@ func sanitizeDescription(raw string) string {
 	for _, para := range blankLines.Split(raw, -1) {
 		b.WriteString("<p>" + para + "</p>")
 	}
-	return truncateHTML(descriptionPolicy.Sanitize(b.String()), cardSentences, cardChars)
+	return truncateHTML(descriptionPolicy.Sanitize(b.String()), maxSentences, maxChars)
 }
 
 // truncateHTML keeps the text of sanitised HTML up to maxSentences sentences or about

@@ -57,6 +57,9 @@ func TestCoinCard(t *testing.T) {
 	if testids(r, "coin-website").AttrOr("href", "") != "https://bitcoin.org" {
 		t.Error("website link missing")
 	}
+	if got := testids(r, "coin-page-link"); got.AttrOr("href", "") != "/coins/bitcoin" || got.Text() != "Open Bitcoin page →" {
+		t.Errorf("coin page link %q to %q", got.Text(), got.AttrOr("href", ""))
+	}
 
 	unfetched := ts.getBoth(t, "/partials/coins/solana/card")
 	if unfetched.status != http.StatusOK || testids(unfetched, "coin-name").Text() != "Solana" ||

@@ -33,6 +33,11 @@ type Store interface {
 	RecentRuns(ctx context.Context, limit int) ([]domain.FetchRun, error)
 	LatestRun(ctx context.Context) (domain.FetchRun, error)
 	SeriesSummaries(ctx context.Context, series []domain.Series, r domain.Range, g domain.Granularity) (map[domain.Series]domain.Summary, error)
+	// The coin page's reads.
+	StoredRanges(ctx context.Context, series []domain.Series) (map[domain.Series]domain.Range, error)
+	DailyOHLC(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Candle, error)
+	DailyMarket(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Sample, error)
+	HourlyPrices(ctx context.Context, series domain.Series, r domain.Range) ([]domain.Sample, error)
 }
 
 // Options are the UI's dependencies.
@@ -77,6 +82,7 @@ func (h *Handler) Register(public, private *echo.Group) {
 	public.GET("/partials/table", h.tablePartial)
 	public.GET("/dashboard.csv", h.dashboardCSV)
 	public.GET("/partials/coins/:id/card", h.coinCard)
+	public.GET("/coins/:id", h.coinPage)
 	private.GET("/status", h.statusPage)
 	private.GET("/partials/status", h.statusPartial)
 }

@@ -29,6 +29,7 @@ func (s *server) routes(e *echo.Echo) {
 	read := []echo.MiddlewareFunc{s.requireSession, s.cache}
 	api.GET("/coins", s.apiCoins, read...)
 	api.GET("/coins/:id/metadata", s.apiCoinMetadata, read...)
+	api.GET("/coins/:id/ohlc", s.apiCoinOHLC, read...)
 	api.GET("/currencies", s.apiCurrencies, read...)
 	api.GET("/prices", s.apiPrices, read...)
 

@@ -198,7 +198,9 @@
     el.textContent = '';
     var chart = echarts.init(el, isDark() ? 'dark' : null, { renderer: 'canvas' });
     narrowAt.set(chart, el.clientWidth < NARROW);
-    var option = applyLayout(applyTheme(applyFormatters(data.option, data.meta), data.meta), data.meta, el.clientWidth, el.clientHeight);
+    var option = data.meta.kind === 'coin'
+      ? coinOption(data.option, data.meta, el.clientWidth)
+      : applyLayout(applyTheme(applyFormatters(data.option, data.meta), data.meta), data.meta, el.clientWidth, el.clientHeight);
     if (isZoomed(zoom)) {
       (option.dataZoom || []).forEach(function (dz) { Object.assign(dz, { start: zoom.startPct, end: zoom.endPct }); });
     }
@@ -651,6 +653,124 @@
       root.querySelector('[data-testid="sort-' + refocus.col + '"]');
     refocus = null;
     if (el) el.focus();
+  }
+
+  // ---- coin page chart --------------------------------------------------------------------
+
+  // A coin page's chart (meta.kind 'coin', built by chart.Candlesticks or chart.HourlyPrices)
+  // has three panels on one axis of days or hours: price, 24 h volume, market cap. coinOption
+  // gives it the theme's shade of each colour, its formatters and a phone's narrower margins.
+  function coinOption(option, meta, width) {
+    var dark = isDark();
+    var shade = function (role) {
+      var c = meta.colors[role];
+      return c && (dark ? c.dark : c.light);
+    };
+    var symbols = meta.symbols || {};
+    var cur = meta.currency;
+    option.series.forEach(function (s) {
+      if (s.type === 'candlestick') {
+        Object.assign(s.itemStyle, { borderColor: shade('up'), color0: shade('down'), borderColor0: shade('down') });
+        s.data.forEach(function (d) {
+          if (d.itemStyle && d.itemStyle.color0) d.itemStyle.color0 = shade('downPartial');
+        });
+        return;
+      }
+      var c = shade(s.id);
+      s.itemStyle = Object.assign({}, s.itemStyle, { color: c });
+      if (s.lineStyle) s.lineStyle.color = c;
+      if (s.areaStyle) s.areaStyle.color = c;
+    });
+    option.yAxis.forEach(function (y, i) {
+      y.axisLabel = Object.assign({}, y.axisLabel, { formatter: function (v) { return coinAxisValue(v, cur, symbols); } });
+      y.axisPointer = { label: { formatter: function (p) {
+        return i === 0 ? fullPrice(p.value, cur, symbols) : coinAxisValue(p.value, cur, symbols);
+      } } };
+    });
+    option.xAxis.forEach(function (x) {
+      x.axisLabel = Object.assign({}, x.axisLabel, { formatter: function (v) { return coinAxisLabel(v, meta.step); } });
+    });
+    option.tooltip = Object.assign({}, option.tooltip, { formatter: function (params) { return coinTooltip(params, meta); } });
+    if (width < NARROW) {
+      option.grid.forEach(function (g) { Object.assign(g, { left: 18, right: 54 }); });
+    }
+    return option;
+  }
+
+  // The coin page's logo is in the first HTML, so it may fail before this script listens for
+  // the error (above); one that already failed is removed here, uncovering the initials.
+  document.querySelectorAll('img[data-logo]').forEach(function (img) {
+    if (img.complete && !img.naturalWidth) img.remove();
+  });
+
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+  // coinAxisValue labels a value axis with the digits its ticks need to differ: a day of ETH
+  // runs $1,940, $1,960 (where compact() would say $1.9K twice); amounts from 100,000 up are
+  // compact ($55.2K would not be, but $1.25M and $31B are).
+  function coinAxisValue(v, currency, symbols) {
+    var a = Math.abs(v);
+    var text = a >= 1e5
+      ? new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 }).format(v)
+      : a >= 1 || a === 0 ? v.toLocaleString('en-US', { maximumFractionDigits: 2 }) : String(Number(v.toPrecision(3)));
+    return withCurrency(currency, symbols, text);
+  }
+
+  // coinAxisLabel shortens a category ("2026-11-30", "2026-11-30 14:00"): days read "Nov 30",
+  // hours "14:00" except midnight, which names its day.
+  function coinAxisLabel(v, step) {
+    var day = MONTHS[+v.slice(5, 7) - 1] + ' ' + (+v.slice(8, 10));
+    if (step !== 'hour') return day;
+    var hm = v.slice(11, 16);
+    return hm === '00:00' ? day : hm;
+  }
+
+  function coinValue(p) {
+    var d = p.data;
+    return d !== null && typeof d === 'object' && !Array.isArray(d) ? d.value : d;
+  }
+
+  // coinTooltip lists a day's open, high, low and close (or an hour's price), its volume and
+  // market cap at full precision, and flags a partial day with its stored hours.
+  function coinTooltip(params, meta) {
+    if (!Array.isArray(params)) params = [params];
+    if (!params.length) return '';
+    var cur = meta.currency;
+    var symbols = meta.symbols || {};
+    var i = params[0].dataIndex;
+    var rows = [];
+    var row = function (label, text, marker) {
+      return (marker || '') + escapeHTML(label) +
+        '<span style="float:right;margin-left:16px;font-weight:600;font-variant-numeric:tabular-nums">' + escapeHTML(text) + '</span>';
+    };
+    var amount = function (v) {
+      if (v === null || v === undefined || v === '-') return 'not reported';
+      // Cents are the precision of a market cap or a volume; a price keeps every digit.
+      if (Math.abs(v) >= 1e6) return withCurrency(cur, symbols, v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+      return fullPrice(v, cur, symbols);
+    };
+    params.forEach(function (p) {
+      var v = coinValue(p);
+      if (p.seriesType === 'candlestick') {
+        // ECharts hands a candle over as [category index, open, close, low, high].
+        var o = p.value.slice(-4);
+        rows.push(row('Open', amount(o[0])), row('High', amount(o[3])), row('Low', amount(o[2])), row('Close', amount(o[1])),
+          row('Open to close', percent((o[1] / o[0] - 1) * 100, 2)));
+      } else {
+        rows.push(row(p.seriesName, amount(v), p.marker));
+      }
+    });
+    var head = params[0].axisValue + (meta.step === 'hour' ? ' UTC' : '');
+    var notes = [];
+    if (meta.step === 'day') {
+      var n = meta.samples[i];
+      if (n < 24) notes.push('Partial day: ' + n + ' of 24 hours');
+      if (meta.ends[i] && meta.ends[i] !== '23:00') notes.push('Volume and market cap as of ' + meta.ends[i] + ' UTC, the day\'s last stored hour');
+    }
+    return '<div style="min-width:200px"><div style="margin-bottom:4px;font-weight:600">' + escapeHTML(head) + '</div>' +
+      rows.join('<br>') +
+      notes.map(function (t) { return '<div style="margin-top:4px;font-size:11px;max-width:240px;white-space:normal">' + escapeHTML(t) + '</div>'; }).join('') +
+      '</div>';
   }
 
   // ---- start ------------------------------------------------------------------------------

@@ -1,0 +1,507 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/cryptodash/cryptodash/internal/chart"
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/views"
+)
+
+const (
+	// defaultCoinPreset is a quarter: enough daily candles to see a trend, few enough to see
+	// each one.
+	defaultCoinPreset = "3m"
+	// preferredCurrency is a coin page's currency when its URL names none and it is stored.
+	preferredCurrency = "usd"
+	// coinChartID is stable so app.js finds the chart again after a theme change.
+	coinChartID = "chart-coin"
+)
+
+// coinPagePath is the coin page of id, for links from anywhere in the UI.
+func coinPagePath(id string) string { return "/coins/" + url.PathEscape(id) }
+
+// coinState is the view of a coin page: one currency and one preset range. Its URL leaves
+// out the defaults, as the dashboard's does, so the plain page is /coins/{id}.
+type coinState struct {
+	coinID          string
+	currency        string
+	preset          string
+	defaultCurrency string
+}
+
+// parseCoinState reads a coin page's query. A bad value gets a message under its name and
+// the default in its place, so the page always renders.
+func parseCoinState(id string, q url.Values, currencies []domain.Currency) (coinState, domain.FieldErrors) {
+	errs := domain.FieldErrors{}
+	s := coinState{coinID: id, preset: defaultCoinPreset}
+	for _, c := range currencies {
+		if c.Code == preferredCurrency {
+			s.defaultCurrency = c.Code
+		}
+	}
+	if s.defaultCurrency == "" && len(currencies) > 0 {
+		s.defaultCurrency = currencies[0].Code
+	}
+	s.currency = s.defaultCurrency
+	if raw := strings.ToLower(strings.TrimSpace(q.Get("currency"))); raw != "" {
+		if slices.ContainsFunc(currencies, func(c domain.Currency) bool { return c.Code == raw }) {
+			s.currency = raw
+		} else {
+			errs["currency"] = fmt.Sprintf("Unknown currency %q; showing %s.", raw, strings.ToUpper(s.defaultCurrency))
+		}
+	}
+	if raw := strings.ToLower(strings.TrimSpace(q.Get("range"))); raw != "" {
+		if presetDays(raw) > 0 {
+			s.preset = raw
+		} else {
+			errs["range"] = fmt.Sprintf("Unknown range %q; showing %s.", raw, presetLabel(defaultCoinPreset))
+		}
+	}
+	return s, errs
+}
+
+// URL is the canonical URL of the view.
+func (s coinState) URL() string {
+	q := url.Values{}
+	if s.currency != s.defaultCurrency {
+		q.Set("currency", s.currency)
+	}
+	if s.preset != defaultCoinPreset {
+		q.Set("range", s.preset)
+	}
+	if enc := q.Encode(); enc != "" {
+		return coinPagePath(s.coinID) + "?" + enc
+	}
+	return coinPagePath(s.coinID)
+}
+
+func presetLabel(key string) string {
+	for _, p := range presetRanges {
+		if p.Key == key {
+			return p.Label
+		}
+	}
+	return key
+}
+
+// coinPage is one request's coin page: the coin, the view and what was read for it.
+type coinPage struct {
+	coin       domain.Coin
+	meta       domain.Metadata
+	currencies []domain.Currency
+	state      coinState
+	errs       domain.FieldErrors
+	now        time.Time
+	// latest is the newest stored hour of the series; hasData is false when it has none.
+	latest  time.Time
+	hasData bool
+	span    domain.Range
+	gran    domain.Granularity
+	candles []domain.Candle
+	ends    []domain.Sample
+	hours   []domain.Sample
+}
+
+func (h *Handler) coinPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	cat, err := h.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	coins, currencies := cat.Coins, cat.Currencies
+	i := slices.IndexFunc(coins, func(x domain.Coin) bool { return x.ID == id })
+	if i < 0 {
+		return h.coinMissing(c, id, coins)
+	}
+	p := &coinPage{coin: coins[i], currencies: currencies, now: h.now().UTC()}
+	p.state, p.errs = parseCoinState(id, c.QueryParams(), currencies)
+	p.meta, err = h.store.Metadata(ctx, id)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	if err := h.loadCoinPrices(ctx, p); err != nil {
+		return err
+	}
+	layout, err := h.layout(ctx, p.coin.Name+" ("+strings.ToUpper(p.coin.Symbol)+") in "+strings.ToUpper(p.state.currency), "")
+	if err != nil {
+		return err
+	}
+	dashboard, errs := parseViewState(url.Values{"coins": {id}, "currencies": {p.state.currency}},
+		newCatalog(coins, currencies, h.defaultCoins))
+	props := p.props(layout)
+	props.DashboardURL = "/"
+	if len(errs) == 0 {
+		props.DashboardURL = dashboard.URL("/")
+	}
+	return Render(c, statusFor(p.errs), views.CoinPage(props))
+}
+
+// loadCoinPrices reads the series' prices over the view's range, which reaches back from the
+// series' own newest hour: its chart then ends on data even when other series run later.
+func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage) error {
+	series := domain.Series{CoinID: p.coin.ID, CurrencyCode: p.state.currency}
+	stored, err := h.store.StoredRanges(ctx, []domain.Series{series})
+	if err != nil {
+		return err
+	}
+	r, ok := stored[series]
+	if !ok {
+		return nil
+	}
+	p.hasData, p.latest = true, r.End.Add(-time.Hour)
+	p.span, p.gran = ViewState{Range: presetChoice(p.state.preset)}.resolve(p.latest)
+	if p.gran == domain.Hourly {
+		p.hours, err = h.store.HourlyPrices(ctx, series, p.span)
+		return err
+	}
+	if p.candles, err = h.store.DailyOHLC(ctx, series, p.span); err != nil {
+		return err
+	}
+	p.ends, err = h.store.DailyMarket(ctx, series, p.span)
+	return err
+}
+
+func (h *Handler) coinMissing(c echo.Context, id string, coins []domain.Coin) error {
+	layout, err := h.layout(c.Request().Context(), "Coin not found", "")
+	if err != nil {
+		return err
+	}
+	p := views.CoinMissingProps{Layout: layout, ID: id}
+	for _, coin := range coins {
+		p.Coins = append(p.Coins, views.CoinLink{Label: coin.Name, URL: coinPagePath(coin.ID), TestID: "coin-link-" + coin.ID})
+	}
+	return Render(c, http.StatusNotFound, views.CoinMissing(p))
+}
+
+func (p *coinPage) props(layout views.LayoutProps) views.CoinPageProps {
+	s := p.state
+	cur := strings.ToUpper(s.currency)
+	out := views.CoinPageProps{
+		Layout:       layout,
+		Name:         p.coin.Name,
+		Symbol:       strings.ToUpper(p.coin.Symbol),
+		Initials:     initials(p.coin.Symbol, p.coin.Name),
+		ImageURL:     webURL(p.meta.ImageURL),
+		Currency:     cur,
+		Errors:       map[string]string(p.errs),
+		Description:  sanitizeDescription(p.meta.Description, pageSentences, pageChars),
+		HomepageURL:  webURL(p.meta.HomepageURL),
+		CoinGeckoURL: "https://www.coingecko.com/en/coins/" + url.PathEscape(p.coin.ID),
+	}
+	for _, c := range p.currencies {
+		v := s
+		v.currency = c.Code
+		if c.Code == s.currency {
+			out.CurrencyName = c.Name
+		}
+		out.Currencies = append(out.Currencies, views.CoinLink{Label: strings.ToUpper(c.Code), URL: v.URL(),
+			Current: c.Code == s.currency, TestID: "coin-currency-" + c.Code, Title: c.Name})
+	}
+	for _, r := range presetRanges {
+		v := s
+		v.preset = r.Key
+		out.Ranges = append(out.Ranges, views.CoinLink{Label: r.Label, URL: v.URL(),
+			Current: r.Key == s.preset, TestID: "coin-range-" + r.Key, Title: rangeTitle(r.Days)})
+	}
+	if !p.hasData {
+		out.Empty = true
+		out.EmptyTitle = "No " + cur + " prices for " + p.coin.Name + " yet"
+		out.EmptyText = "Nothing is stored for this coin in " + cmp.Or(out.CurrencyName, cur) +
+			". Try another currency above, or see how far each series reaches on the Status page."
+		return out
+	}
+	out.DataThrough = "Data through " + p.latest.Format(readableHour) + " UTC"
+	if domain.UTCDay(p.latest).Equal(domain.UTCDay(p.now)) {
+		out.DataThrough += " · today is partial"
+	}
+	var st rangeStats
+	if p.gran == domain.Hourly {
+		if len(p.hours) == 0 {
+			return p.emptyRange(out)
+		}
+		st = hourlyStats(p.hours)
+		out.RangeLabel = p.hours[0].Time.Format(readableHour) + " → " + p.hours[len(p.hours)-1].Time.Format(readableHour) + " UTC · hourly prices"
+		out.Chart = chart.HourlyPrices(p.hours, p.chartView())
+		out.ChartNote = "Hourly prices in " + cur + ", the rolling 24-hour volume and the market cap at each hour. Drag or pinch to zoom."
+		out.Table = p.hourlyTable()
+	} else {
+		if len(p.candles) == 0 {
+			return p.emptyRange(out)
+		}
+		st = dailyStats(p.candles, p.ends)
+		out.RangeLabel = p.candles[0].Day.Format(domain.DayLayout) + " → " + p.candles[len(p.candles)-1].Day.Format(domain.DayLayout) + " · daily candles"
+		out.Chart = chart.Candlesticks(p.candles, p.ends, p.chartView())
+		out.ChartNote = "Daily candles in " + cur + ": hollow rose, filled fell, dashed is a partial day. Volume (CoinGecko's rolling 24-hour figure) and market cap are read at each day's last stored hour; a dimmed bar was read before 23:00. Drag or pinch to zoom."
+		out.Table = p.dailyTable()
+		out.Notes = p.partialNotes()
+	}
+	out.ChartID = coinChartID
+	out.ChartLabel = p.coin.Name + " price chart in " + cur + "; the table below lists every value"
+	p.fillStats(&out, st)
+	return out
+}
+
+// emptyRange is the page for a range with no stored prices, which a range reaching back from
+// the series' own newest hour only meets when the data changes under the request.
+func (p *coinPage) emptyRange(out views.CoinPageProps) views.CoinPageProps {
+	out.Empty = true
+	out.EmptyTitle = "No prices in this range"
+	out.EmptyText = "Nothing is stored for " + p.coin.Name + " in " + out.Currency + " between " +
+		p.span.FirstDay().Format(domain.DayLayout) + " and " + p.span.LastDay().Format(domain.DayLayout) + "."
+	return out
+}
+
+func (p *coinPage) chartView() chart.CoinView {
+	return chart.CoinView{CoinID: p.coin.ID, Currency: p.state.currency, CurrencySymbols: currencySymbols}
+}
+
+func rangeTitle(days int) string {
+	if days == 1 {
+		return "The last 24 hours, hour by hour"
+	}
+	return "The last " + strconv.Itoa(days) + " days, a candle a day"
+}
+
+// fillStats writes the stats with what each one means, so a number is never read as
+// something else: where a change starts, which hours a high covers, what a volatility is
+// computed from.
+func (p *coinPage) fillStats(out *views.CoinPageProps, st rangeStats) {
+	cur := p.state.currency
+	daily := p.gran == domain.Daily
+	period := presetLabel(p.state.preset)
+	out.Period = "over " + period
+
+	out.Last = views.Stat{ID: "last", Label: "Last price", Value: formatPrice(cur, st.last), Raw: raw(st.last),
+		Help: "At the newest stored hour, " + st.lastAt.Format(readableHour) + " UTC."}
+	abs, pct := st.change()
+	out.Change = views.Stat{ID: "change", Label: "Change " + out.Period, Value: signedPrice(cur, abs) + " (" + formatPercent(pct) + ")",
+		Raw: raw(pct), Tone: tone(abs)}
+	if daily {
+		out.Change.Help = "From the first price in the range, the open of " + st.firstAt.Format(domain.DayLayout) + " (its first stored hour), to the last price."
+	} else {
+		out.Change.Help = "From the first price in the range, at " + st.firstAt.Format(readableHour) + " UTC, to the last price."
+	}
+
+	high := views.Stat{ID: "high", Label: "High", Value: formatPrice(cur, st.high), Raw: raw(st.high)}
+	low := views.Stat{ID: "low", Label: "Low", Value: formatPrice(cur, st.low), Raw: raw(st.low)}
+	if daily {
+		high.Help = "The highest hourly price in the range, on " + st.highAt.Format(domain.DayLayout) + "."
+		low.Help = "The lowest hourly price in the range, on " + st.lowAt.Format(domain.DayLayout) + "."
+	} else {
+		high.Help = "The highest hourly price in the range, at " + st.highAt.Format(readableHour) + " UTC."
+		low.Help = "The lowest hourly price in the range, at " + st.lowAt.Format(readableHour) + " UTC."
+	}
+
+	vol := views.Stat{ID: "volatility", Label: "Annual volatility"}
+	switch {
+	case !math.IsNaN(st.volatility):
+		vol.Value, vol.Raw = formatPercentPlain(st.volatility), raw(st.volatility)
+		vol.Help = "Annualised: the standard deviation of the " + strconv.Itoa(st.returns) + " daily log returns of the closes, × √365 (crypto trades every day)."
+	case daily:
+		vol.Value = "—"
+		vol.Help = "Needs at least 2 daily returns (3 days); this range has " + strconv.Itoa(st.returns) + "."
+	default:
+		vol.Value = "—"
+		vol.Help = "Needs at least 2 daily returns; 1D has hours, not days. Choose 1W or longer."
+	}
+
+	dd := views.Stat{ID: "drawdown", Label: "Max drawdown", Value: formatPercent(st.drawdown), Raw: raw(st.drawdown)}
+	what := "daily closes"
+	at := func(t time.Time) string { return t.Format(domain.DayLayout) }
+	if !daily {
+		what = "hourly prices"
+		at = func(t time.Time) string { return t.Format(readableHour) + " UTC" }
+	}
+	if st.drawdown < 0 {
+		dd.Tone = "down"
+		dd.Help = "The largest fall of the " + what + " from their running peak: " + at(st.peakAt) + " to " + at(st.troughAt) + "."
+	} else {
+		dd.Value = "0.00%"
+		dd.Help = "The " + what + " never fell below an earlier peak in this range."
+	}
+
+	asOf := "at the newest stored hour, " + st.marketAt.Format(readableHour) + " UTC."
+	mcap := views.Stat{ID: "market-cap", Label: "Market cap", Value: "—", Help: "No market cap was reported for the newest stored hour."}
+	if st.marketCap != nil {
+		mcap.Value, mcap.Raw, mcap.Full = formatCompact(cur, *st.marketCap), raw(*st.marketCap), formatPrice(cur, *st.marketCap)
+		mcap.Help = "CoinGecko's market capitalisation " + asOf
+	}
+	volume := views.Stat{ID: "volume", Label: "24 h volume", Value: "—", Help: "No volume was reported for the newest stored hour."}
+	if st.volume != nil {
+		volume.Value, volume.Raw, volume.Full = formatCompact(cur, *st.volume), raw(*st.volume), formatPrice(cur, *st.volume)
+		volume.Help = "CoinGecko's trading volume over the 24 hours up to the newest stored hour, " + st.marketAt.Format(readableHour) + " UTC."
+	}
+	out.Stats = []views.Stat{high, low, vol, dd, mcap, volume}
+}
+
+// partialNotes flags the partial days of the range. The first and last are named, since the
+// range's change starts and ends on them; days the source left a gap in are counted, and the
+// table flags each.
+func (p *coinPage) partialNotes() []string {
+	var notes []string
+	gaps := 0
+	for i, c := range p.candles {
+		if !c.Partial() {
+			continue
+		}
+		day := c.Day.Format(domain.DayLayout)
+		hours := strconv.Itoa(c.Samples) + " of 24 hours"
+		switch {
+		case i == len(p.candles)-1 && domain.UTCDay(p.now).Equal(c.Day):
+			// "Data through … · today is partial" says it already.
+		case i == 0:
+			notes = append(notes, "The first day, "+day+", is partial ("+hours+"): the change starts at its first stored hour.")
+		case i == len(p.candles)-1:
+			notes = append(notes, "The last day, "+day+", is partial ("+hours+").")
+		default:
+			gaps++
+		}
+	}
+	switch gaps {
+	case 0:
+	case 1:
+		notes = append(notes, "1 day in the range misses some hours; the table flags it.")
+	default:
+		notes = append(notes, strconv.Itoa(gaps)+" days in the range miss some hours; the table flags each.")
+	}
+	return notes
+}
+
+// dailyTable lists the days newest first, the order an analyst reads them in.
+func (p *coinPage) dailyTable() views.OHLCTable {
+	cur := p.state.currency
+	ends := make(map[time.Time]domain.Sample, len(p.ends))
+	for _, e := range p.ends {
+		ends[domain.UTCDay(e.Time)] = e
+	}
+	t := views.OHLCTable{Caption: "Daily prices in " + strings.ToUpper(cur) + ", newest first", First: "Day",
+		Headers: []string{"Open", "High", "Low", "Close", "Change", "24 h volume", "Market cap"}, Hours: true}
+	for i := len(p.candles) - 1; i >= 0; i-- {
+		c := p.candles[i]
+		change := views.ValueCell{Text: "—"}
+		if i > 0 {
+			d := c.Close/p.candles[i-1].Close - 1
+			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
+		}
+		e := ends[c.Day]
+		row := views.OHLCRow{Label: c.Day.Format(domain.DayLayout), Partial: c.Partial(), Samples: strconv.Itoa(c.Samples),
+			Cells: []views.ValueCell{
+				{Text: formatPrice(cur, c.Open)}, {Text: formatPrice(cur, c.High)}, {Text: formatPrice(cur, c.Low)},
+				{Text: formatPrice(cur, c.Close)}, change, optCompact(cur, e.TotalVolume), optCompact(cur, e.MarketCap),
+			}}
+		if c.Partial() {
+			row.Samples += " of 24"
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func (p *coinPage) hourlyTable() views.OHLCTable {
+	cur := p.state.currency
+	t := views.OHLCTable{Caption: "Hourly prices in " + strings.ToUpper(cur) + ", newest first", First: "Hour (UTC)",
+		Headers: []string{"Price", "Change", "24 h volume", "Market cap"}}
+	for i := len(p.hours) - 1; i >= 0; i-- {
+		h := p.hours[i]
+		change := views.ValueCell{Text: "—"}
+		if i > 0 {
+			d := h.Price/p.hours[i-1].Price - 1
+			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
+		}
+		t.Rows = append(t.Rows, views.OHLCRow{Label: h.Time.Format(readableHour), Cells: []views.ValueCell{
+			{Text: formatPrice(cur, h.Price)}, change, optCompact(cur, h.TotalVolume), optCompact(cur, h.MarketCap),
+		}})
+	}
+	return t
+}
+
+func optCompact(cur string, v *float64) views.ValueCell {
+	if v == nil {
+		return views.ValueCell{Text: "—"}
+	}
+	return views.ValueCell{Text: formatCompact(cur, *v), Title: formatPrice(cur, *v)}
+}
+
+// raw is a stat at full precision, for data-value: what tests and scrapers compare.
+func raw(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func tone(v float64) string {
+	switch {
+	case v > 0:
+		return "up"
+	case v < 0:
+		return "down"
+	}
+	return ""
+}
+
+// formatPercent writes a fraction as a signed percentage with two decimals: "+1.87%",
+// "-12.30%", "0.00%".
+func formatPercent(f float64) string {
+	s := strconv.FormatFloat(f*100, 'f', 2, 64)
+	switch {
+	case s == "-0.00":
+		return "0.00%"
+	case f > 0 && s != "0.00":
+		return "+" + s + "%"
+	}
+	return s + "%"
+}
+
+// formatPercentPlain writes a fraction that has no direction (a volatility) as "48.20%".
+func formatPercentPlain(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + "%" }
+
+// signedPrice is a price change with its sign: "+$1,234.50", "-$0.0012".
+func signedPrice(cur string, v float64) string {
+	s := formatPrice(cur, v)
+	if v > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+// compactUnits scale the large figures (market caps, volumes) that read best short:
+// "$1.32T" rather than thirteen digits. The full figure goes into the title.
+var compactUnits = []struct {
+	size   float64
+	suffix string
+}{{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}}
+
+// formatCompact writes an amount v ≥ 0 with three significant figures and a unit: "$1.32T",
+// "₺845M"; below a thousand it is a price. The unit is chosen after rounding, so 999,960
+// reads $1.00M, not $1000K.
+func formatCompact(cur string, v float64) string {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+	for _, u := range compactUnits {
+		if r < u.size {
+			continue
+		}
+		n := r / u.size
+		digits := 2
+		if n >= 100 {
+			digits = 0
+		} else if n >= 10 {
+			digits = 1
+		}
+		s := strconv.FormatFloat(n, 'f', digits, 64) + u.suffix
+		if sym, ok := currencySymbols[cur]; ok {
+			return sym + s
+		}
+		return strings.ToUpper(cur) + " " + s
+	}
+	return formatPrice(cur, v)
+}
