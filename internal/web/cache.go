@@ -71,8 +71,10 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.SetRequest(req.WithContext(ui.WithDataVersion(req.Context(), v)))
-		// Weak, because gzip changes the bytes but not the meaning of a response.
-		etag := `W/"` + s.etagPrefix + "-" + strconv.FormatInt(v.Version, 10) + `"`
+		// Weak, because gzip changes the bytes but not the meaning of a response. The UTC day
+		// is part of it: pages say "today is partial", which is wrong the moment the day ends,
+		// however long the data version lasts.
+		etag := `W/"` + s.etagPrefix + "-" + strconv.FormatInt(v.Version, 10) + "-" + s.now().UTC().Format("20060102") + `"`
 		if etagMatches(req.Header.Get("If-None-Match"), etag) {
 			res.Header().Set(echo.HeaderCacheControl, policy)
 			res.Header().Set("ETag", etag)

@@ -3,8 +3,10 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/store"
@@ -73,5 +75,34 @@ func TestCache_ETagIgnoresOperationalSettings(t *testing.T) {
 	c.seed()
 	if got := c.do(http.MethodGet, route).Header().Get("ETag"); got == etag {
 		t.Errorf("ETag %q unchanged with another currency name", got)
+	}
+}
+
+// A page says "today is partial" until the day ends, whatever the data version: the ETag
+// changes at midnight, so neither a browser nor the CDN keeps yesterday's page by a 304.
+func TestCache_ETagChangesWithTheUTCDay(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	clock := time.Date(2026, 3, 10, 23, 59, 0, 0, time.UTC)
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return clock
+	}
+	f := newFixture(t, func(d *web.Deps) {
+		d.Now = now
+		d.UI = ui.New(ui.Options{Store: d.Store.(*store.Store), Now: now})
+	})
+	f.seed()
+	before := f.do(http.MethodGet, "/").Header().Get("ETag")
+	if rec := f.do(http.MethodGet, "/", "If-None-Match", before); rec.Code != http.StatusNotModified {
+		t.Fatalf("a revalidation the same day: %d, want 304", rec.Code)
+	}
+	mu.Lock()
+	clock = clock.Add(2 * time.Minute)
+	mu.Unlock()
+	rec := f.do(http.MethodGet, "/", "If-None-Match", before)
+	if rec.Code != http.StatusOK || rec.Header().Get("ETag") == before {
+		t.Errorf("after midnight: %d with ETag %q (was %q), want a fresh 200", rec.Code, rec.Header().Get("ETag"), before)
 	}
 }

@@ -67,6 +67,9 @@ type Deps struct {
 	// CacheBytes bounds the memory of rendered answers kept per data version; zero means
 	// DefaultCacheBytes.
 	CacheBytes int64
+	// Now is the clock of the cache's keys and ETags, which change with the UTC day; time.Now
+	// when nil. It must agree with the UI's clock.
+	Now func() time.Time
 }
 
 // ShutdownTimeout is how long Serve lets in-flight requests finish after its context ends;
@@ -103,7 +106,10 @@ func New(d Deps) http.Handler {
 		facts:      newFactsCache(),
 		etagPrefix: etagPrefix(d.BuildID, d.Config),
 		answers:    newAnswerCache(d.CacheBytes, d.Metrics),
-		now:        time.Now,
+		now:        d.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if d.Config.AuthEnabled() {
 		if d.Sessions == nil {
