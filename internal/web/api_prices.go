@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -40,6 +41,7 @@ const (
 	msgCoinIDs       = "Invalid coin id. Use CoinGecko ids such as bitcoin"
 	msgCurrencyCodes = "Invalid currency code. Use codes such as usd"
 	msgFormat        = "Invalid format. Use json or csv"
+	msgMode          = "Invalid mode. Use price or pct"
 )
 
 // pricesRequest is a /api/prices query whose parameters are well formed, with what its meta
@@ -52,6 +54,9 @@ const (
 type pricesRequest struct {
 	query  domain.PriceQuery
 	format string
+	// change asks for each row's change in percent beside its price (mode=pct, an addition
+	// to the Next.js API).
+	change bool
 	// breakdown, coinIDs and currencyCodes are the lists as the request gave them (lower-cased,
 	// each once, in their order; empty when absent), for meta.
 	breakdown, coinIDs, currencyCodes []string
@@ -62,6 +67,12 @@ type priceRowJSON struct {
 	Currency string  `json:"currency,omitempty"`
 	Date     string  `json:"date,omitempty"`
 	Price    float64 `json:"price"`
+	// Change is the row's change in percent from the first value at or after dateFrom, with
+	// mode=pct.
+	Change *float64 `json:"change,omitempty"`
+	// Partial is set on daily rows: true when the day holds fewer than 24 stored hours (the
+	// first day of the history, or today), so its mean is not a whole day's.
+	Partial *bool `json:"partial,omitempty"`
 }
 
 type pricesFilters struct {
@@ -70,12 +81,14 @@ type pricesFilters struct {
 }
 
 type pricesMeta struct {
-	Count       int           `json:"count"`
-	Granularity string        `json:"granularity"`
-	DateFrom    string        `json:"dateFrom"`
-	DateTo      string        `json:"dateTo"`
-	Breakdown   []string      `json:"breakdown"`
-	Filters     pricesFilters `json:"filters"`
+	Count       int      `json:"count"`
+	Granularity string   `json:"granularity"`
+	DateFrom    string   `json:"dateFrom"`
+	DateTo      string   `json:"dateTo"`
+	Breakdown   []string `json:"breakdown"`
+	// Mode is "pct" when the rows carry changes; absent otherwise, as in the Next.js API.
+	Mode    string        `json:"mode,omitempty"`
+	Filters pricesFilters `json:"filters"`
 	// Ignored names the well-formed coin ids and currency codes that are not stored, which the
 	// Next.js API dropped without a word; both lists are always present.
 	Ignored pricesFilters `json:"ignored"`
@@ -103,16 +116,23 @@ func (s *server) apiPrices(c echo.Context) error {
 	q := req.query
 	var rows []domain.PriceRow
 	if len(q.CoinIDs) > 0 && len(q.CurrencyCodes) > 0 {
-		if rows, err = s.deps.Store.Prices(ctx, q); err != nil {
+		if rows, err = s.prices(ctx, req); err != nil {
 			return err
 		}
 	}
 	if req.format == "csv" {
-		return writePricesCSV(c, q, rows)
+		return writePricesCSV(c, req, rows)
 	}
 	out := make([]priceRowJSON, len(rows))
 	for i, r := range rows {
 		out[i] = priceRowJSON{Price: r.Price}
+		if req.change {
+			out[i].Change = &r.Change
+		}
+		if q.Granularity == domain.Daily && q.Breakdown.Date {
+			partial := r.Partial(domain.Daily)
+			out[i].Partial = &partial
+		}
 		if q.Breakdown.Coin {
 			out[i].Coin = r.CoinID
 		}
@@ -129,6 +149,7 @@ func (s *server) apiPrices(c echo.Context) error {
 		DateFrom:    q.Range.FirstDay().Format(domain.DayLayout),
 		DateTo:      q.Range.LastDay().Format(domain.DayLayout),
 		Breakdown:   req.breakdown,
+		Mode:        map[bool]string{true: "pct"}[req.change],
 		Filters:     pricesFilters{CoinIDs: req.coinIDs, CurrencyCodes: req.currencyCodes},
 		Ignored:     ignored,
 	}})
@@ -196,7 +217,41 @@ func parsePrices(c echo.Context) (pricesRequest, error) {
 	default:
 		bad.add("format", msgFormat, fmt.Sprintf("must be json or csv, got %q", f))
 	}
+
+	switch m := strings.ToLower(strings.TrimSpace(c.QueryParam("mode"))); m {
+	case "", "price":
+	case "pct":
+		req.change = true
+	default:
+		bad.add("mode", msgMode, fmt.Sprintf("must be price or pct, got %q", m))
+	}
 	return req, bad.err()
+}
+
+// prices reads the answer's rows. Plain means are the Next.js API's, grouped in SQL. A change
+// in percent needs each series on its own first (domain.Aggregate): the change of a group is
+// the mean of its members' changes, each from its own first value, and a member's gap carries
+// its last value forward rather than moving the group's mean; the price then comes from the
+// same groups, so the two agree.
+func (s *server) prices(ctx context.Context, req pricesRequest) ([]domain.PriceRow, error) {
+	if !req.change {
+		return s.deps.Store.Prices(ctx, req.query)
+	}
+	all := req.query
+	all.Breakdown = domain.AllDimensions
+	perSeries, err := s.deps.Store.Prices(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	var rows []domain.PriceRow
+	for _, g := range domain.Aggregate(perSeries, req.query.Breakdown) {
+		rows = append(rows, g.Points...)
+	}
+	// Rows in the API's order: date, coin, currency.
+	slices.SortStableFunc(rows, func(a, b domain.PriceRow) int {
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.CoinID, b.CoinID), cmp.Compare(a.CurrencyCode, b.CurrencyCode))
+	})
+	return rows, nil
 }
 
 // parseDate reads a date that is present; a missing one is reported by the caller, so that
@@ -279,9 +334,16 @@ func orEmpty(list []string) []string {
 
 // writePricesCSV sends the same rows as the JSON answer, with the same field names as the
 // header, as a download.
-func writePricesCSV(c echo.Context, q domain.PriceQuery, rows []domain.PriceRow) error {
+func writePricesCSV(c echo.Context, req pricesRequest, rows []domain.PriceRow) error {
+	q := req.query
 	var buf bytes.Buffer
 	cols := append(q.Breakdown.Dimensions(breakdownOrder), domain.ColPrice)
+	if req.change {
+		cols = append(cols, domain.ColChange)
+	}
+	if q.Granularity == domain.Daily && q.Breakdown.Date {
+		cols = append(cols, domain.ColPartial)
+	}
 	if err := domain.WritePricesCSV(&buf, cols, q.Granularity, rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"encoding/csv"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -242,6 +243,7 @@ type pricesAnswer struct {
 		DateFrom    string   `json:"dateFrom"`
 		DateTo      string   `json:"dateTo"`
 		Breakdown   []string `json:"breakdown"`
+		Mode        string   `json:"mode"`
 		Filters     idLists  `json:"filters"`
 		Ignored     idLists  `json:"ignored"`
 	} `json:"meta"`
@@ -269,14 +271,14 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 		want      []priceRow
 	}{
 		{"coin,currency,date", []priceRow{
-			{"coin": "bitcoin", "currency": "TRY", "date": "2024-03-01", "price": 3250.0},
-			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-01", "price": btcUSDDay1},
-			{"coin": "ethereum", "currency": "USD", "date": "2024-03-01", "price": 15.0},
-			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-02", "price": 450.0},
+			{"coin": "bitcoin", "currency": "TRY", "date": "2024-03-01", "price": 3250.0, "partial": true},
+			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-01", "price": btcUSDDay1, "partial": true},
+			{"coin": "ethereum", "currency": "USD", "date": "2024-03-01", "price": 15.0, "partial": true},
+			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-02", "price": 450.0, "partial": true},
 		}},
 		{"date", []priceRow{
-			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3},
-			{"date": "2024-03-02", "price": 450.0},
+			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3, "partial": true},
+			{"date": "2024-03-02", "price": 450.0, "partial": true},
 		}},
 		{"coin", []priceRow{
 			{"coin": "bitcoin", "price": (3250 + btcUSDDay1 + 450) / 3},
@@ -287,9 +289,9 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 			{"currency": "USD", "price": (btcUSDDay1 + 450 + 15) / 3},
 		}},
 		{"date,coin", []priceRow{
-			{"coin": "bitcoin", "date": "2024-03-01", "price": (3250 + btcUSDDay1) / 2},
-			{"coin": "ethereum", "date": "2024-03-01", "price": 15.0},
-			{"coin": "bitcoin", "date": "2024-03-02", "price": 450.0},
+			{"coin": "bitcoin", "date": "2024-03-01", "price": (3250 + btcUSDDay1) / 2, "partial": true},
+			{"coin": "ethereum", "date": "2024-03-01", "price": 15.0, "partial": true},
+			{"coin": "bitcoin", "date": "2024-03-02", "price": 450.0, "partial": true},
 		}},
 	}
 	for _, tc := range cases {
@@ -317,8 +319,8 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 	t.Run("without breakdown, means per date over every stored coin and currency", func(t *testing.T) {
 		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05")
 		want := []priceRow{
-			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3},
-			{"date": "2024-03-02", "price": 450.0},
+			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3, "partial": true},
+			{"date": "2024-03-02", "price": 450.0, "partial": true},
 		}
 		if !reflect.DeepEqual(got.Data, want) {
 			t.Errorf("rows\n got %v\nwant %v", got.Data, want)
@@ -394,11 +396,12 @@ func TestAPIPrices_CSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every seeded day holds a few hours, so each is partial.
 	want := [][]string{
-		{"currency", "date", "price"},
-		{"TRY", "2024-03-01", "3250"},
-		{"USD", "2024-03-01", "200.29166666666666"},
-		{"USD", "2024-03-02", "450"},
+		{"currency", "date", "price", "partial"},
+		{"TRY", "2024-03-01", "3250", "true"},
+		{"USD", "2024-03-01", "200.29166666666666", "true"},
+		{"USD", "2024-03-02", "450", "true"},
 	}
 	if !reflect.DeepEqual(records, want) {
 		t.Errorf("csv\n got %v\nwant %v", records, want)
@@ -633,4 +636,47 @@ func TestAPI_Options(t *testing.T) {
 			}
 		}
 	})
+}
+
+// mode=pct, an addition to the Next.js API, carries each row's change from the first value at
+// or after dateFrom: a group's change is the mean of its members', and a member with no value
+// on a day carries its last one forward.
+func TestAPIPrices_ChangeMode(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.seed()
+	got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05&breakdown=date,coin&coinIds=bitcoin&mode=pct")
+	btcUSDDay1 := (100.5 + 200.25 + 300.125) / 3
+	usd := (450/btcUSDDay1 - 1) * 100
+	want := []priceRow{
+		{"coin": "bitcoin", "date": "2024-03-01", "price": (3250 + btcUSDDay1) / 2, "change": 0.0, "partial": true},
+		// BTC/TRY has no 2024-03-02: its 3250 carries forward, a change of 0.
+		{"coin": "bitcoin", "date": "2024-03-02", "price": (3250 + 450) / 2.0, "change": (usd + 0) / 2, "partial": true},
+	}
+	if len(got.Data) != len(want) {
+		t.Fatalf("rows %v", got.Data)
+	}
+	for i, w := range want {
+		for k, v := range w {
+			gv := got.Data[i][k]
+			if f, ok := v.(float64); ok {
+				if g, ok := gv.(float64); !ok || math.Abs(g-f) > 1e-9 {
+					t.Errorf("row %d %s = %v, want %v", i, k, gv, v)
+				}
+			} else if gv != v {
+				t.Errorf("row %d %s = %v, want %v", i, k, gv, v)
+			}
+		}
+	}
+	if got.Meta.Mode != "pct" {
+		t.Errorf("meta.mode = %q", got.Meta.Mode)
+	}
+	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&breakdown=date&mode=pct&format=csv")
+	if header, _, _ := strings.Cut(rec.Body.String(), "\n"); header != "date,price,change_pct,partial" {
+		t.Errorf("CSV header %q", header)
+	}
+	if rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&mode=wild"); rec.Code != http.StatusBadRequest ||
+		decode(t, rec).Errors["mode"] == "" {
+		t.Errorf("mode=wild: %d %s", rec.Code, rec.Body)
+	}
 }

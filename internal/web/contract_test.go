@@ -27,6 +27,7 @@ type kind string
 const (
 	aString kind = "a string"
 	aNumber kind = "a number"
+	aBool   kind = "a boolean"
 	// aTime is an instant as JavaScript's Date.toISOString writes it.
 	aTime kind = "an ISO 8601 UTC time with milliseconds"
 	// aRunTime is an instant as the cron endpoints write it (RFC 3339, UTC).
@@ -69,6 +70,10 @@ func mismatches(path string, want, got any) []string {
 			}
 		case aNumber:
 			if _, ok := got.(float64); !ok {
+				return bad()
+			}
+		case aBool:
+			if _, ok := got.(bool); !ok {
 				return bad()
 			}
 		default:
@@ -242,7 +247,7 @@ func TestAPI_Contract(t *testing.T) {
 				"count": 0, "granularity": "daily", "dateFrom": "2024-02-05", "dateTo": "2024-03-05",
 				"breakdown": arr{}, "filters": obj{"coinIds": arr{}, "currencyCodes": arr{}}, "ignored": noneIgnored,
 			})},
-			contractCase{name: "client CSV", target: clientCSV, status: http.StatusOK, csvHeader: "coin,currency,date,price"},
+			contractCase{name: "client CSV", target: clientCSV, status: http.StatusOK, csvHeader: "coin,currency,date,price,partial"},
 		)
 		checkContract(t, f, cases)
 	})
@@ -270,13 +275,13 @@ func TestAPI_Contract(t *testing.T) {
 				"coinId": "ethereum", "name": "Ethereum", "symbol": "eth", "description": nil, "imageUrl": nil, "homepageUrl": nil}}},
 			contractCase{name: "metadata of a coin not stored", target: "/api/coins/dogecoin/metadata", status: http.StatusNotFound, body: apiError},
 			contractCase{name: "client chart", target: clientChart, status: http.StatusOK, body: prices(
-				each{8, obj{"coin": aString, "currency": aString, "date": aDay, "price": aNumber}}, obj{
+				each{8, obj{"coin": aString, "currency": aString, "date": aDay, "price": aNumber, "partial": aBool}}, obj{
 					"count": 8, "granularity": "daily", "dateFrom": "2024-02-05", "dateTo": "2024-03-05",
 					"breakdown": arr{"date", "coin", "currency"}, "filters": clientFilters,
 					"ignored": obj{"coinIds": arr{"dogecoin"}, "currencyCodes": arr{}},
 				})},
 			contractCase{name: "client, no breakdown", target: clientDateMeans, status: http.StatusOK, body: prices(
-				arr{obj{"date": "2024-03-01", "price": aNumber}, obj{"date": "2024-03-02", "price": aNumber}}, obj{
+				arr{obj{"date": "2024-03-01", "price": aNumber, "partial": aBool}, obj{"date": "2024-03-02", "price": aNumber, "partial": aBool}}, obj{
 					"count": 2, "granularity": "daily", "dateFrom": "2024-02-05", "dateTo": "2024-03-05",
 					"breakdown": arr{}, "filters": clientFilters, "ignored": obj{"coinIds": arr{"dogecoin"}, "currencyCodes": arr{}},
 				})},
@@ -291,7 +296,7 @@ func TestAPI_Contract(t *testing.T) {
 					"filters": obj{"coinIds": arr{"dogecoin"}, "currencyCodes": arr{"eur"}},
 					"ignored": obj{"coinIds": arr{"dogecoin"}, "currencyCodes": arr{"eur"}},
 				})},
-			contractCase{name: "client CSV", target: clientCSV, status: http.StatusOK, csvHeader: "coin,currency,date,price"},
+			contractCase{name: "client CSV", target: clientCSV, status: http.StatusOK, csvHeader: "coin,currency,date,price,partial"},
 		)
 		checkContract(t, f, cases)
 	})
