@@ -301,7 +301,7 @@ func TestBrowser_Analyst(t *testing.T) {
 		t.Fatalf("axe-core is installed by npm ci (make css): %v", err)
 	}
 	for _, theme := range []string{"light", "dark"} {
-		for _, page := range []string{"/", "/status"} {
+		for _, page := range []string{"/", "/status", "/coins/bitcoin"} {
 			step("no accessibility violations on "+page+" in "+theme, func(t *testing.T) {
 				checkAxe(t, ctx, srv.URL, page, theme, string(axe))
 			})

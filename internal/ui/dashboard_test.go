@@ -12,6 +12,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/static"
 )
 
@@ -468,6 +469,33 @@ func TestDashboard_EmptyDatabase(t *testing.T) {
 	if !strings.Contains(testids(s, "status-empty").Text(), "cryptodash fetch") {
 		t.Error("status empty state does not say how to get data")
 	}
+
+	// When the start-up fetch failed (no network, no key), the page says what failed and
+	// how to go on, instead of promising a backfill that already ended.
+	t.Run("after a failed first fetch", func(t *testing.T) {
+		ctx := context.Background()
+		run, err := ts.store.StartRun(ctx, domain.TriggerStartup)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const cause = "list coins: Get \"https://api.coingecko.com/api/v3/coins/list\": dial tcp: lookup api.coingecko.com: no such host"
+		if _, err := ts.store.FinishRun(ctx, run.ID, domain.RunFailed, domain.RunProgress{}, cause); err != nil {
+			t.Fatal(err)
+		}
+		r := ts.getBoth(t, "/")
+		if got := testids(r, "empty-problem").Text(); got != cause {
+			t.Errorf("the empty state shows %q, want the run's error", got)
+		}
+		text := testids(r, "empty-state").Text()
+		for _, want := range []string{"COINGECKO_API_KEY", "make demo", "reaches CoinGecko"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the empty state does not mention %q: %q", want, text)
+			}
+		}
+		if strings.Contains(text, "starts by itself") {
+			t.Errorf("the empty state still promises a backfill: %q", text)
+		}
+	})
 }
 
 func TestDashboard_Scale(t *testing.T) {
