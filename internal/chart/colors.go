@@ -59,8 +59,13 @@ func CoinColor(id string) Color {
 	if c, ok := coinColors[id]; ok {
 		return c
 	}
+	return hashedColor(id)
+}
+
+// hashedColor picks one of otherColors by a hash of name, the same on every page and replica.
+func hashedColor(name string) Color {
 	h := fnv.New32a()
-	h.Write([]byte(id))
+	h.Write([]byte(name))
 	return otherColors[h.Sum32()%uint32(len(otherColors))]
 }
 
@@ -72,9 +77,7 @@ func CurrencyColor(code string) Color {
 	if c, ok := currencyColors[code]; ok {
 		return c
 	}
-	h := fnv.New32a()
-	h.Write([]byte(code))
-	return otherColors[h.Sum32()%uint32(len(otherColors))]
+	return hashedColor(code)
 }
 
 // AverageColor is the colour of the one line that averages every selected series.

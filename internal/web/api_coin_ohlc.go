@@ -41,18 +41,7 @@ func (s *server) apiCoinOHLC(c echo.Context) error {
 	}
 
 	bad := newInvalidParams()
-	rawFrom, rawTo := strings.TrimSpace(c.QueryParam("dateFrom")), strings.TrimSpace(c.QueryParam("dateTo"))
-	if rawFrom == "" {
-		bad.add("dateFrom", msgDatesRequired, "required, as YYYY-MM-DD")
-	}
-	if rawTo == "" {
-		bad.add("dateTo", msgDatesRequired, "required, as YYYY-MM-DD")
-	}
-	from, fromOK := parseDate(bad, "dateFrom", rawFrom)
-	to, toOK := parseDate(bad, "dateTo", rawTo)
-	if fromOK && toOK && to.Before(from) {
-		bad.add("dateTo", msgDatesReversed, fmt.Sprintf("must be on or after dateFrom (%s)", from.Format(domain.DayLayout)))
-	}
+	days, _ := parseDays(c, bad)
 	currency := strings.ToLower(strings.TrimSpace(c.QueryParam("currency")))
 	if currency == "" {
 		currency = ohlcDefaultCurrency
@@ -68,7 +57,7 @@ func (s *server) apiCoinOHLC(c echo.Context) error {
 		return err
 	}
 
-	candles, err := s.deps.Store.DailyOHLC(ctx, domain.Series{CoinID: id, CurrencyCode: currency}, domain.Days(from, to))
+	candles, err := s.deps.Store.DailyOHLC(ctx, domain.Series{CoinID: id, CurrencyCode: currency}, days)
 	if err != nil {
 		return err
 	}

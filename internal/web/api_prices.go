@@ -163,29 +163,18 @@ func parsePrices(c echo.Context) (pricesRequest, error) {
 	q := &req.query
 	params := c.QueryParams()
 
-	rawFrom, rawTo := strings.TrimSpace(c.QueryParam("dateFrom")), strings.TrimSpace(c.QueryParam("dateTo"))
-	if rawFrom == "" {
-		bad.add("dateFrom", msgDatesRequired, "required, as YYYY-MM-DD")
-	}
-	if rawTo == "" {
-		bad.add("dateTo", msgDatesRequired, "required, as YYYY-MM-DD")
-	}
-	from, fromOK := parseDate(bad, "dateFrom", rawFrom)
-	to, toOK := parseDate(bad, "dateTo", rawTo)
-	if fromOK && toOK && to.Before(from) {
-		bad.add("dateTo", msgDatesReversed, fmt.Sprintf("must be on or after dateFrom (%s)", from.Format(domain.DayLayout)))
-	}
-	q.Range = domain.Days(from, to)
+	var datesOK bool
+	q.Range, datesOK = parseDays(c, bad)
 
 	switch g := strings.ToLower(strings.TrimSpace(c.QueryParam("granularity"))); g {
 	case "":
 		q.Granularity = domain.Daily
-		if fromOK && toOK {
+		if datesOK {
 			q.Granularity = domain.GranularityFor(q.Range)
 		}
 	case string(domain.Daily), string(domain.Hourly):
 		q.Granularity = domain.Granularity(g)
-		if g == string(domain.Hourly) && fromOK && toOK && q.Range.DaySpan() > hourlyMaxDays*24*time.Hour {
+		if g == string(domain.Hourly) && datesOK && q.Range.DaySpan() > hourlyMaxDays*24*time.Hour {
 			bad.add("granularity", fmt.Sprintf("Hourly data covers at most %d days. Use daily for longer ranges", hourlyMaxDays),
 				fmt.Sprintf("hourly covers at most %d days (a quarter); use daily for longer ranges", hourlyMaxDays))
 		}
@@ -252,6 +241,25 @@ func (s *server) prices(ctx context.Context, req pricesRequest) ([]domain.PriceR
 		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.CoinID, b.CoinID), cmp.Compare(a.CurrencyCode, b.CurrencyCode))
 	})
 	return rows, nil
+}
+
+// parseDays reads the days dateFrom through dateTo, both required, as the API's range; ok is
+// false when either is missing or bad, each named in bad.
+func parseDays(c echo.Context, bad *invalidParams) (r domain.Range, ok bool) {
+	rawFrom, rawTo := strings.TrimSpace(c.QueryParam("dateFrom")), strings.TrimSpace(c.QueryParam("dateTo"))
+	if rawFrom == "" {
+		bad.add("dateFrom", msgDatesRequired, "required, as YYYY-MM-DD")
+	}
+	if rawTo == "" {
+		bad.add("dateTo", msgDatesRequired, "required, as YYYY-MM-DD")
+	}
+	from, fromOK := parseDate(bad, "dateFrom", rawFrom)
+	to, toOK := parseDate(bad, "dateTo", rawTo)
+	if fromOK && toOK && to.Before(from) {
+		bad.add("dateTo", msgDatesReversed, fmt.Sprintf("must be on or after dateFrom (%s)", from.Format(domain.DayLayout)))
+		return domain.Range{}, false
+	}
+	return domain.Days(from, to), fromOK && toOK
 }
 
 // parseDate reads a date that is present; a missing one is reported by the caller, so that
