@@ -30,6 +30,9 @@ type Config struct {
 	FetchSchedule      string
 	FetchOnStart       bool
 	LogLevel           string
+	// CDNMaxAge is how long a shared cache (CloudFront) may keep a public answer: its
+	// s-maxage.
+	CDNMaxAge int
 	AuthUsername       string
 	AuthPasswordHash   string
 }
@@ -49,6 +52,9 @@ const (
 	// KeylessRateLimit is the default without an API key: CoinGecko then limits by IP to
 	// about 5 to 15 calls a minute, so the low end avoids 429s.
 	KeylessRateLimit = 5
+	// DefaultCDNMaxAge keeps answers five minutes at the CDN: new data lands a few times a
+	// day, and a run's data then shows within five minutes everywhere.
+	DefaultCDNMaxAge = 300
 	// DemoHistoryDays is how far back CoinGecko's Demo plan answers; older ranges fail with 10012.
 	DemoHistoryDays = 365
 )
@@ -75,6 +81,7 @@ func Load(getenv func(string) string) (Config, error) {
 		FetchSchedule:      r.str("FETCH_SCHEDULE", DefaultSchedule),
 		FetchOnStart:       r.boolean("FETCH_ON_START", true),
 		LogLevel:           r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		CDNMaxAge:          r.intRange("CDN_MAX_AGE", DefaultCDNMaxAge, 0, 86400),
 		AuthUsername:       strings.TrimSpace(getenv("AUTH_USERNAME")),
 		AuthPasswordHash:   strings.TrimSpace(getenv("AUTH_PASSWORD_HASH")),
 	}
@@ -152,6 +159,7 @@ func (c Config) Pairs() []string {
 		"FETCH_SCHEDULE=" + strconv.Quote(c.FetchSchedule),
 		"FETCH_ON_START=" + strconv.FormatBool(c.FetchOnStart),
 		"LOG_LEVEL=" + c.LogLevel,
+		"CDN_MAX_AGE=" + strconv.Itoa(c.CDNMaxAge),
 		"AUTH_USERNAME=" + c.AuthUsername,
 		"AUTH_PASSWORD_HASH=" + mask(c.AuthPasswordHash),
 	}

@@ -17,7 +17,8 @@ func TestLoad_Defaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.DatabaseURL != config.DefaultDatabaseURL || c.Port != 8080 || c.CoinGeckoPlan != "demo" ||
-		c.CoinGeckoRateLimit != config.KeylessRateLimit || c.HistoryDays != 365 || c.FetchSchedule != "0 2 * * *" || !c.FetchOnStart {
+		c.CoinGeckoRateLimit != config.KeylessRateLimit || c.HistoryDays != 365 || c.FetchSchedule != "0 2 * * *" || !c.FetchOnStart ||
+		c.CDNMaxAge != 300 {
 		t.Errorf("defaults = %+v", c)
 	}
 	if len(c.Coins) != 11 || len(c.Currencies) != 4 {
@@ -49,6 +50,8 @@ func TestLoad_BadValuesNameTheirVariable(t *testing.T) {
 		{"password instead of hash", "AUTH_PASSWORD_HASH", "hunter22"},
 		{"cron secret of spaces", "CRON_SECRET", "   "},
 		{"short cron secret", "CRON_SECRET", "abc"},
+		{"negative CDN age", "CDN_MAX_AGE", "-5"},
+		{"CDN age not a number", "CDN_MAX_AGE", "5m"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,13 +16,15 @@ import (
 	"github.com/cryptodash/cryptodash/internal/ui"
 )
 
-// Cache policies. A CDN keeps public reads for five minutes (s-maxage) while browsers
-// revalidate every time (max-age=0), which the ETag makes a one-row query. Behind a login the
-// answers are no business of a shared cache.
-const (
-	cachePublic  = "public, max-age=0, s-maxage=300"
-	cachePrivate = "private, no-cache"
-)
+// cachePrivate is the policy behind a login: the answers are no business of a shared cache,
+// and a browser revalidates each time.
+const cachePrivate = "private, no-cache"
+
+// cachePublic lets a CDN keep public reads for CDN_MAX_AGE seconds (s-maxage) while browsers
+// revalidate every time (max-age=0), which the ETag answers from memory.
+func cachePublic(cdnMaxAge int) string {
+	return "public, max-age=0, s-maxage=" + strconv.Itoa(cdnMaxAge)
+}
 
 // etagPrefix is the part of every ETag that is not the data version: the build, and the
 // settings that change what the same data renders as: COINS and CURRENCIES (codes and names)
@@ -54,7 +56,7 @@ func etagPrefix(buildID string, cfg config.Config) string {
 // another person's only by its sign-out button today, but a cache that never holds one
 // cannot hand a person's page to someone else when a page one day shows a name or a token.
 func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
-	policy := cachePublic
+	policy := cachePublic(s.deps.Config.CDNMaxAge)
 	keep := !s.deps.Config.AuthEnabled()
 	if !keep {
 		policy = cachePrivate
