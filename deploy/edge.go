@@ -11,6 +11,9 @@ import (
 // uncachedPaths are answered by the server with no-store and act for one caller (cron,
 // status, login, metrics): CloudFront passes them through with every method, header
 // (Authorization above all), cookie and query string.
+// sessionCookie is the server's login session cookie (internal/web/login.go).
+const sessionCookie = "cryptodash_session"
+
 var uncachedPaths = []string{"/api/cron/*", "/status", "/partials/status", "/login", "/logout", "/metrics"}
 
 // Edge is the CloudFront distribution in front of the load balancer, with its optional web ACL.
@@ -62,7 +65,10 @@ func NewEdge(scope constructs.Construct, id string, cfg Config, lb *LoadBalancer
 		Comment:             jsii.String("cryptodash cached routes: the query string and the viewer's address"),
 		QueryStringBehavior: awscloudfront.OriginRequestQueryStringBehavior_All(),
 		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_AllowList(jsii.String("CloudFront-Viewer-Address")),
-		CookieBehavior:      awscloudfront.OriginRequestCookieBehavior_None(),
+		// The session cookie reaches the server but stays out of the cache key: without a
+		// login there is no such cookie, and with one every answer is Cache-Control: private,
+		// which CloudFront does not keep, so a signed-in page is never served to anyone else.
+		CookieBehavior: awscloudfront.OriginRequestCookieBehavior_AllowList(jsii.String(sessionCookie)),
 	})
 	// Forwarding every viewer header is the only way an origin request policy may pass
 	// Authorization on (naming it is refused), and only with caching disabled is that safe.

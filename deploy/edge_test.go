@@ -63,7 +63,7 @@ func TestEdge_PagesCachedPerOriginWithTheWholeQueryString(t *testing.T) {
 	expect(t, func() {
 		s.tmpl.HasResourceProperties(str("AWS::CloudFront::OriginRequestPolicy"), map[string]any{"OriginRequestPolicyConfig": assertions.Match_ObjectLike(&map[string]any{
 			"HeadersConfig":      map[string]any{"HeaderBehavior": "whitelist", "Headers": []any{"CloudFront-Viewer-Address"}},
-			"CookiesConfig":      map[string]any{"CookieBehavior": "none"},
+			"CookiesConfig":      map[string]any{"CookieBehavior": "whitelist", "Cookies": []any{"cryptodash_session"}},
 			"QueryStringsConfig": map[string]any{"QueryStringBehavior": "all"},
 		})})
 	})
