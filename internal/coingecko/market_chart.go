@@ -37,7 +37,7 @@ func (c *Client) MarketChartRange(ctx context.Context, coinID, vsCurrency string
 		"precision":   {"full"},
 	}
 	var body chartBody
-	if err := c.get(ctx, "/coins/"+url.PathEscape(coinID)+"/market_chart/range", query, &body); err != nil {
+	if err := c.get(ctx, "/coins/"+url.PathEscape(coinID)+"/market_chart/range", query, chartBodyLimit, &body); err != nil {
 		return nil, err
 	}
 	return body.samples(), nil
