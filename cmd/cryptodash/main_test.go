@@ -97,6 +97,14 @@ func TestRun_FetchExitStatus(t *testing.T) {
 			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
 		}
 	})
+	t.Run("unusable samples are dropped and counted per series", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{Corrupt: map[string]simulator.Corruption{"bitcoin/eur": simulator.CorruptHugePrice}})
+		defer sim.SetFaults(simulator.Faults{})
+		out, err := fetch(t)
+		if exitCode(err) != 0 || !strings.Contains(out, "unusable samples dropped (bad price or time): bitcoin/eur 1") {
+			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
+		}
+	})
 	t.Run("unknown coin ids are named and the rest fetched", func(t *testing.T) {
 		env["COINS"] = "bitcoin,matic-network"
 		defer func() { env["COINS"] = "bitcoin,dogecoin" }()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -72,7 +73,9 @@ type runner struct {
 func (r *runner) snapshot() domain.RunProgress {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.run.RunProgress
+	p := r.run.RunProgress
+	p.SamplesDropped = maps.Clone(p.SamplesDropped)
+	return p
 }
 
 func (r *runner) do(ctx context.Context) error {
@@ -165,8 +168,8 @@ func (r *runner) do(ctx context.Context) error {
 }
 
 // fetchAll fetches and stores windows with a few workers. A series whose window fails is
-// recorded and its older windows are skipped; a fatal source error or a database error stops
-// everything.
+// recorded and its older windows are skipped; a fatal source error or a database error other
+// than rejected data stops everything.
 func (r *runner) fetchAll(ctx context.Context, batch []fetchWindow, now time.Time, remaining map[domain.Series]int) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -223,21 +226,35 @@ send:
 // when the database hangs during a shutdown.
 const storeTimeout = 30 * time.Second
 
-// errStore marks database failures: unlike a CoinGecko error for one series, they would fail
-// every series, so the run stops.
+// errStore marks database failures other than rejected data: unlike a CoinGecko error for one
+// series, they would fail every series, so the run stops.
 var errStore = errors.New("store")
 
 func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error {
 	from, to := w.requestRange(now)
+	name := fmt.Sprintf("%s %s to %s", w.Series, from.Format(time.DateOnly), to.Format(time.DateOnly))
 	t0 := time.Now()
 	samples, err := r.p.opts.Source.MarketChartRange(ctx, w.Series.CoinID, w.Series.CurrencyCode, from, to)
 	t1 := time.Now()
 	if err != nil {
 		r.addTimes(t1.Sub(t0), 0, 0, 0)
-		return fmt.Errorf("%s %s to %s: %w", w.Series, from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	hours, _ := domain.BucketHourly(samples, w.keep(to))
+	hours, dropped := domain.BucketHourly(samples, w.keep(to))
 	t2 := time.Now()
+	if n := dropped.Total(); n > 0 {
+		r.mu.Lock()
+		if r.run.SamplesDropped == nil {
+			r.run.SamplesDropped = map[domain.Series]int{}
+		}
+		r.run.SamplesDropped[w.Series] += n
+		r.mu.Unlock()
+		r.log.Warn("unusable samples dropped", "series", w.Series.String(), "dropped", n, "kept_hours", len(hours))
+	}
+	if len(hours) == 0 && dropped.Total() > 0 {
+		r.addTimes(t1.Sub(t0), t2.Sub(t1), 0, len(samples))
+		return fmt.Errorf("%s: no usable sample, %d dropped: %s", name, dropped.Total(), dropped.Cause())
+	}
 	// A window that arrived is stored even if shutdown begins meanwhile: it takes milliseconds,
 	// and a commit cut off by cancellation may land on the server while the run believes it
 	// failed, leaving the run's own count wrong.
@@ -246,7 +263,10 @@ func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error
 	cancel()
 	t3 := time.Now()
 	r.addTimes(t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), len(samples))
-	if err != nil {
+	switch {
+	case errors.Is(err, domain.ErrRejected):
+		return fmt.Errorf("%s: %w", name, err)
+	case err != nil:
 		return fmt.Errorf("%w: %w", errStore, err)
 	}
 	r.mu.Lock()

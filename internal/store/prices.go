@@ -15,7 +15,7 @@ import (
 // every day they touch, all in one transaction, so daily always agrees with hourly and a
 // failure leaves the series as it was. Samples must already be bucketed (one per hour, on the
 // hour). It returns how many hourly rows were inserted or changed; re-storing identical
-// samples writes nothing.
+// samples writes nothing. Data the database refuses fails with domain.ErrRejected.
 func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []domain.Sample) (int64, error) {
 	if len(hours) == 0 {
 		return 0, nil

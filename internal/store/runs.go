@@ -51,12 +51,13 @@ func (l *runLock) Release() {
 }
 
 const runColumns = `id, trigger, status, started_at, finished_at, series_total, series_done,
-	windows_total, windows_done, rows_written, error`
+	windows_total, windows_done, rows_written, samples_dropped, error`
 
 func scanRun(r pgx.CollectableRow) (domain.FetchRun, error) {
 	var run domain.FetchRun
 	err := r.Scan(&run.ID, &run.Trigger, &run.Status, &run.StartedAt, &run.FinishedAt,
-		&run.SeriesTotal, &run.SeriesDone, &run.WindowsTotal, &run.WindowsDone, &run.RowsWritten, &run.Error)
+		&run.SeriesTotal, &run.SeriesDone, &run.WindowsTotal, &run.WindowsDone, &run.RowsWritten,
+		&run.SamplesDropped, &run.Error)
 	return run, err
 }
 
@@ -81,8 +82,9 @@ func (s *Store) StartRun(ctx context.Context, trigger domain.Trigger) (domain.Fe
 // UpdateRun records a running run's progress.
 func (s *Store) UpdateRun(ctx context.Context, id int64, p domain.RunProgress) error {
 	_, err := s.pool.Exec(ctx, `UPDATE fetch_runs SET series_total = $2, series_done = $3,
-		windows_total = $4, windows_done = $5, rows_written = $6 WHERE id = $1`,
-		id, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten)
+		windows_total = $4, windows_done = $5, rows_written = $6, samples_dropped = coalesce($7::jsonb, '{}')
+		WHERE id = $1`,
+		id, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten, p.SamplesDropped)
 	return wrap(fmt.Sprintf("update run %d", id), err)
 }
 
@@ -90,8 +92,9 @@ func (s *Store) UpdateRun(ctx context.Context, id int64, p domain.RunProgress) e
 func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus, p domain.RunProgress, errText string) (domain.FetchRun, error) {
 	return s.oneRun(ctx, fmt.Sprintf("finish run %d", id), `UPDATE fetch_runs SET status = $2,
 		finished_at = now(), series_total = $3, series_done = $4, windows_total = $5,
-		windows_done = $6, rows_written = $7, error = $8 WHERE id = $1 RETURNING `+runColumns,
-		id, status, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten, errText)
+		windows_done = $6, rows_written = $7, samples_dropped = coalesce($8::jsonb, '{}'), error = $9
+		WHERE id = $1 RETURNING `+runColumns,
+		id, status, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten, p.SamplesDropped, errText)
 }
 
 // Run returns one run by id.

@@ -156,9 +156,10 @@ func (s *Store) Counts(ctx context.Context) (domain.Counts, error) {
 }
 
 // wrap names the operation that failed and speaks the domain's errors, so callers never need
-// to know about pgx: "no rows" becomes ErrNotFound, and a database that cannot be reached or
+// to know about pgx: "no rows" becomes ErrNotFound, a database that cannot be reached or
 // does not answer in time becomes ErrDatabaseDown (answered with 503, so a load balancer
-// retries elsewhere, where a wrong query stays a 500).
+// retries elsewhere, where a wrong query stays a 500), and data the database refuses becomes
+// ErrRejected (a fetch run fails that series alone and goes on with the others).
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
@@ -169,8 +170,19 @@ func wrap(op string, err error) error {
 	if unreachable(err) {
 		return fmt.Errorf("%s: %w", op, databaseDown{err})
 	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")) {
+		return fmt.Errorf("%s: %w", op, rejected{err})
+	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// rejected is a driver error that refuses the data itself (SQLSTATE class 22 or 23): it reads
+// as the driver's message and is domain.ErrRejected to callers.
+type rejected struct{ err error }
+
+func (e rejected) Error() string   { return e.err.Error() }
+func (e rejected) Unwrap() []error { return []error{domain.ErrRejected, e.err} }
 
 // databaseDown is a driver error that means the database is away. It reads as the driver's
 // own message in logs and is domain.ErrDatabaseDown to callers.

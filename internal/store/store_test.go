@@ -219,8 +219,14 @@ func TestStore_StoreHourly(t *testing.T) {
 		var before int
 		_ = conn.QueryRow(ctx, `SELECT count(*) FROM prices_hourly`).Scan(&before)
 		bad := []domain.Sample{{Time: day.Add(30 * time.Hour), Price: 1}, {Time: day.Add(31 * time.Hour), Price: -1}}
-		if _, err := st.StoreHourly(ctx, btcUSD, bad); err == nil {
-			t.Fatal("a negative price was stored")
+		if _, err := st.StoreHourly(ctx, btcUSD, bad); !errors.Is(err, domain.ErrRejected) {
+			t.Fatalf("a negative price: %v, want ErrRejected", err)
+		}
+		// No caller sends such a price (domain.ValidPrice refuses it); the database still
+		// refuses it alone, without a connection fault that would stop a whole run.
+		huge := []domain.Sample{{Time: day.Add(30 * time.Hour), Price: 1e200}, {Time: day.Add(31 * time.Hour), Price: 1e200}}
+		if _, err := st.StoreHourly(ctx, btcUSD, huge); !errors.Is(err, domain.ErrRejected) || errors.Is(err, domain.ErrDatabaseDown) {
+			t.Fatalf("a price whose mean overflows: %v, want ErrRejected", err)
 		}
 		var after int
 		_ = conn.QueryRow(ctx, `SELECT count(*) FROM prices_hourly`).Scan(&after)
