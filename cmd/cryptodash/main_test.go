@@ -177,18 +177,13 @@ func TestFetchOnStart(t *testing.T) {
 		}
 	})
 	t.Run("an unfinished last run is resumed", func(t *testing.T) {
-		lock, _, err := a.store.TryRunLock(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cut, err := a.store.StartRun(ctx, domain.TriggerCron)
+		cut, _, err := a.store.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCron, TTL: time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.store.FinishRun(ctx, cut.ID, domain.RunFailed, domain.RunProgress{}, "interrupted by shutdown"); err != nil {
 			t.Fatal(err)
 		}
-		lock.Release()
 		startOnce(t)
 		if run := latest(); run.ID != cut.ID+1 || run.Trigger != domain.TriggerStartup {
 			t.Fatalf("no run resumed the interrupted one: %+v", run)

@@ -6,6 +6,7 @@
 package domain
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -211,11 +212,41 @@ type RunProgress struct {
 	SamplesDropped map[Series]int
 }
 
-// RunLock is the cluster-wide lock a fetch run holds while it works, so that replicas, the
-// schedule and the cron endpoint together make one run at a time.
-type RunLock interface {
-	// Release frees the lock; it is safe to call once the lock is already lost.
-	Release()
+// Fence is a run's hold on the run lease, the cluster-wide claim that makes it the only run:
+// a number the database raises with every new claim (a fencing token). A run's writes carry
+// it in their context (WithFence), and the store refuses each one, inside the write's own
+// transaction, unless the lease is still held under that number and unexpired. So a run that
+// lost its lease (its process paused, its network cut) cannot write even before it notices,
+// and a write that passed the check commits before any later holder can claim the lease.
+type Fence int64
+
+type fenceKey struct{}
+
+// WithFence returns ctx carrying fence, so that every store write made with it, by whatever
+// method, is checked against the run lease.
+func WithFence(ctx context.Context, fence Fence) context.Context {
+	return context.WithValue(ctx, fenceKey{}, fence)
+}
+
+// FenceOf returns the fence ctx carries. Writes made without one (tests seeding data,
+// operators' tools) are not checked.
+func FenceOf(ctx context.Context) (Fence, bool) {
+	f, ok := ctx.Value(fenceKey{}).(Fence)
+	return f, ok
+}
+
+// RunClaim asks for a new fetch run together with the lease that makes it the only one.
+type RunClaim struct {
+	Trigger Trigger
+	// Holder names the process asking (host and pid), for operators reading the lease.
+	Holder string
+	// TTL is how long the lease lasts unless renewed; a holder that vanishes frees it when
+	// the TTL runs out, by the database's clock.
+	TTL time.Duration
+	// UnlessStartedSince, when set, declines the claim if any run started at or after it by
+	// the database's clock: a scheduled slot is satisfied by such a run, whichever replica
+	// started it.
+	UnlessStartedSince time.Time
 }
 
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as

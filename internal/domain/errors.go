@@ -20,6 +20,10 @@ var ErrUnavailable = errors.New("temporarily unavailable")
 // in time; the store wraps every such failure with it.
 var ErrDatabaseDown = fmt.Errorf("the database is not answering: %w", ErrUnavailable)
 
+// ErrLeaseLost is returned by a fenced write, or by renewing a run lease, once the run no
+// longer holds the lease: it expired, or another run claimed it. The run must stop.
+var ErrLeaseLost = errors.New("the run lease is no longer held")
+
 // ErrRejected marks data the database refused as invalid (SQLSTATE class 22, data exception,
 // or 23, integrity constraint violation): the same write would fail again, so it dooms the
 // series it came from, but says nothing about the others.

@@ -453,24 +453,11 @@ func TestPipeline_ShutdownKeepsStoredWindows(t *testing.T) {
 	})
 }
 
-func TestPipeline_TriggerWhileTheLockIsHeldWithoutARunRow(t *testing.T) {
+func TestPipeline_StartAfterWaitIsRefused(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	p := f.pipeline(ctx, []string{"bitcoin"}, 3)
-	// A replica checking its scheduled slot holds the lock with no running row.
-	lock, ok, err := f.store.TryRunLock(ctx)
-	if err != nil || !ok {
-		t.Fatal(ok, err)
-	}
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		lock.Release()
-	}()
-	run, started, err := p.Start(ctx, domain.TriggerCron)
-	if err != nil || !started || run.ID == 0 {
-		t.Fatalf("Start = %+v, %v, %v; want a new run once the lock is free", run, started, err)
-	}
 	p.Wait()
 	if _, _, err := p.Start(ctx, domain.TriggerCron); !errors.Is(err, pipeline.ErrStopped) {
 		t.Errorf("Start after Wait: %v, want ErrStopped", err)

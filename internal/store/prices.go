@@ -15,7 +15,9 @@ import (
 // every day they touch, all in one transaction, so daily always agrees with hourly and a
 // failure leaves the series as it was. Samples must already be bucketed (one per hour, on the
 // hour). It returns how many hourly rows were inserted or changed; re-storing identical
-// samples writes nothing. Data the database refuses fails with domain.ErrRejected.
+// samples writes nothing. With a fence in ctx (domain.WithFence) the transaction commits only
+// while that fence holds the run lease, and fails with domain.ErrLeaseLost otherwise; data
+// the database refuses fails with domain.ErrRejected.
 func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []domain.Sample) (int64, error) {
 	if len(hours) == 0 {
 		return 0, nil
@@ -65,7 +67,10 @@ func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []d
 			domain.UTCDay(first), domain.UTCDay(last).AddDate(0, 0, 1)); err != nil {
 			return fmt.Errorf("recompute daily: %w", err)
 		}
-		return bumpVersion(ctx, tx)
+		if err := bumpVersion(ctx, tx); err != nil {
+			return err
+		}
+		return holdsLease(ctx, tx)
 	})
 	return written, wrap("store "+series.String(), err)
 }

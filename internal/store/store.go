@@ -39,8 +39,15 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
-	// pgxpool's default of max(4, CPUs) starves a small task during a backfill: the run lock
-	// holds one connection and the fetch workers up to four more, beside the web requests.
+	// A transaction left idle means its client is gone (killed, or its network cut): every
+	// transaction here sends its statements back to back. Without this limit such a
+	// transaction would keep its row locks, the run lease's among them, until TCP keepalive
+	// gave up on the client, hours later.
+	if _, set := cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "10s"
+	}
+	// pgxpool's default of max(4, CPUs) starves a small task during a backfill: the fetch
+	// workers take up to four connections and the lease heartbeat one, beside the web requests.
 	if !strings.Contains(databaseURL, "pool_max_conns") {
 		cfg.MaxConns = 12
 	}

@@ -383,49 +383,6 @@ func TestStore_PricesHourBounds(t *testing.T) {
 	}
 }
 
-func TestStore_RunLockIsExclusive(t *testing.T) {
-	t.Parallel()
-	st, _ := seeded(t)
-	ctx := context.Background()
-	lock, ok, err := st.TryRunLock(ctx)
-	if err != nil || !ok {
-		t.Fatal(ok, err)
-	}
-	if _, ok, _ := st.TryRunLock(ctx); ok {
-		t.Fatal("a second lock was granted while the first is held")
-	}
-	lock.Release()
-	again, ok, err := st.TryRunLock(ctx)
-	if err != nil || !ok {
-		t.Fatalf("lock not granted after release: %v", err)
-	}
-	again.Release()
-}
-
-func TestStore_StartRunClosesAbandonedRuns(t *testing.T) {
-	t.Parallel()
-	st, _ := seeded(t)
-	ctx := context.Background()
-	first, err := st.StartRun(ctx, domain.TriggerCron)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := st.StartRun(ctx, domain.TriggerCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := st.Run(ctx, first.ID)
-	if err != nil || old.Status != domain.RunFailed || old.FinishedAt == nil {
-		t.Errorf("abandoned run = %+v, %v", old, err)
-	}
-	if running, err := st.RunningRun(ctx); err != nil || running.ID != second.ID {
-		t.Errorf("running = %+v, %v", running, err)
-	}
-	if _, err := st.Run(ctx, 9999); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("unknown run: %v, want ErrNotFound", err)
-	}
-}
-
 func TestStore_ReplicasMigratingTogether(t *testing.T) {
 	t.Parallel()
 	url := storetest.NewURL(t)
