@@ -3,6 +3,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cryptodash/cryptodash/internal/config"
 )
@@ -49,6 +50,9 @@ func TestLoad_BadValuesNameTheirVariable(t *testing.T) {
 		{"password instead of hash", "AUTH_PASSWORD_HASH", "hunter22"},
 		{"cron secret of spaces", "CRON_SECRET", "   "},
 		{"short cron secret", "CRON_SECRET", "abc"},
+		{"429 breaker off", "COINGECKO_MAX_CONSECUTIVE_429", "0"},
+		{"run timeout without a unit", "FETCH_RUN_TIMEOUT", "90"},
+		{"run timeout too short", "FETCH_RUN_TIMEOUT", "10s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,6 +98,17 @@ func TestConfig_StringMasksSecrets(t *testing.T) {
 	}
 	if !strings.Contains(s, "CRON_SECRET=(set)") || !strings.Contains(s, "db.internal") {
 		t.Errorf("String() = %s", s)
+	}
+}
+
+func TestLoad_FetchLimits(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil || c.FetchRunTimeout != 2*time.Hour || c.CoinGeckoMax429 != 5 {
+		t.Fatalf("defaults: timeout %s, 429s %d, %v", c.FetchRunTimeout, c.CoinGeckoMax429, err)
+	}
+	c, err = config.Load(env(map[string]string{"FETCH_RUN_TIMEOUT": "45m", "COINGECKO_MAX_CONSECUTIVE_429": "12"}))
+	if err != nil || c.FetchRunTimeout != 45*time.Minute || c.CoinGeckoMax429 != 12 {
+		t.Fatalf("set: timeout %s, 429s %d, %v", c.FetchRunTimeout, c.CoinGeckoMax429, err)
 	}
 }
 

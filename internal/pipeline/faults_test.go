@@ -136,3 +136,78 @@ func TestPipeline_RejectedDataFailsOnlyItsSeries(t *testing.T) {
 		t.Errorf("%d rows of the rejected series stored", n)
 	}
 }
+
+func TestPipeline_429StormEndsPartialAndTheNextRunResumes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	// Two windows go through, then every call is answered 429 with CoinGecko's two minutes.
+	f.mu.Lock()
+	f.onChart = func(n int) {
+		if n == 3 {
+			f.sim.SetFaults(simulator.Faults{Fail429: 1 << 20, RetryAfterSeconds: 119})
+		}
+	}
+	f.mu.Unlock()
+	cfg := coingecko.Config{MaxAttempts: 5, BreakAfter429: 3, MaxRetryAfter: 10 * time.Millisecond}
+	opts := pipeline.Options{Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, Workers: 1}
+	report, err := f.custom(ctx, cfg, opts).Run(ctx, domain.TriggerCLI, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := report.Run
+	if run.Status != domain.RunPartial || !strings.Contains(run.Error, "429") || !strings.Contains(run.Error, "COINGECKO_MAX_CONSECUTIVE_429") {
+		t.Fatalf("run = %+v, want partial naming the 429s", run)
+	}
+	if run.WindowsDone != 2 || run.RowsWritten == 0 {
+		t.Errorf("progress %+v, want the 2 windows before the storm kept", run.RunProgress)
+	}
+	if len(report.Failed) != 0 {
+		t.Errorf("series failed %v: a storm is no fault of a series", report.Failed)
+	}
+	if got := f.sim.Calls().MarketChart; got > 2+3 {
+		t.Errorf("%d market-chart calls, want the 2 good ones and 3 answered 429", got)
+	}
+
+	f.mu.Lock()
+	f.onChart = nil
+	f.mu.Unlock()
+	f.sim.SetFaults(simulator.Faults{})
+	time.Sleep(20 * time.Millisecond) // the breaker's pause is the capped Retry-After, 10 ms
+	next, err := f.custom(ctx, cfg, opts).Run(ctx, domain.TriggerCron, nil)
+	if err != nil || next.Run.Status != domain.RunSucceeded {
+		t.Fatalf("next run = %+v, %v", next.Run, err)
+	}
+	if n := f.count(`SELECT count(DISTINCT (coin_id, currency_code)) FROM prices_hourly WHERE "timestamp" < $1`, f.now.AddDate(0, 0, -360)); n != 4 {
+		t.Errorf("%d series reach back a year after the resumed run, want 4", n)
+	}
+}
+
+func TestPipeline_RunTimeoutEndsPartialAndTheNextRunResumes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	// 20 windows at 200 ms each, 4 at a time, cannot fit in 500 ms.
+	f.sim.SetFaults(simulator.Faults{Slow: 200 * time.Millisecond})
+	opts := pipeline.Options{Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, RunTimeout: 500 * time.Millisecond}
+	report, err := f.custom(ctx, coingecko.Config{}, opts).Run(ctx, domain.TriggerCLI, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := report.Run
+	if run.Status != domain.RunPartial || !strings.Contains(run.Error, "FETCH_RUN_TIMEOUT") || run.WindowsDone >= run.WindowsTotal {
+		t.Fatalf("run = %+v, want partial at the time limit", run)
+	}
+	if stored := f.count(`SELECT count(*) FROM prices_hourly`); stored != run.RowsWritten {
+		t.Errorf("%d rows stored, the run says %d", stored, run.RowsWritten)
+	}
+	f.sim.SetFaults(simulator.Faults{})
+	opts.RunTimeout = 0
+	next, err := f.custom(ctx, coingecko.Config{}, opts).Run(ctx, domain.TriggerCron, nil)
+	if err != nil || next.Run.Status != domain.RunSucceeded {
+		t.Fatalf("next run = %+v, %v", next.Run, err)
+	}
+	if n := f.count(`SELECT count(DISTINCT (coin_id, currency_code)) FROM prices_hourly WHERE "timestamp" < $1`, f.now.AddDate(0, 0, -360)); n != 4 {
+		t.Errorf("%d series reach back a year after the resumed run, want 4", n)
+	}
+}

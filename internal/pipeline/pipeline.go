@@ -25,7 +25,9 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// Source is what the pipeline needs of CoinGecko.
+// Source is what the pipeline needs of CoinGecko. An error that is domain.ErrUnavailable
+// means the source refuses calls for a while (a circuit breaker after a storm of 429s): the
+// run stops with what it has, partial, and the next run resumes.
 type Source interface {
 	CoinsList(ctx context.Context) ([]domain.Coin, error)
 	MarketChartRange(ctx context.Context, coinID, vsCurrency string, from, to time.Time) ([]domain.Sample, error)
@@ -78,6 +80,9 @@ type Options struct {
 	// (or the loss of its lease) is resumed by a new run (default 15 s); the pause doubles
 	// with every further attempt, up to 5 minutes.
 	ResumeAfter time.Duration
+	// RunTimeout bounds a run's total time; a run that reaches it stops, keeps what it
+	// stored and ends partial, and the next run fetches the rest. Zero means no bound.
+	RunTimeout time.Duration
 	// Holder names this process in the run lease (default host:pid), for operators.
 	Holder string
 	// Simulated reports whether the source is the CoinGecko simulator; if it is, the stored

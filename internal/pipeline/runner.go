@@ -23,6 +23,9 @@ func isFatal(err error) bool {
 	return errors.As(err, &f) && f.Fatal()
 }
 
+// errRunTimeout ends a run that reached Options.RunTimeout.
+var errRunTimeout = errors.New("the run reached its time limit")
+
 // execute does the work of a run that holds the lease and has its row, records the outcome
 // and releases the lease. It returns the report and what cut the run short, if anything.
 func (p *Pipeline) execute(ctx context.Context, l lease, run domain.FetchRun, progress Progress) (Report, error) {
@@ -40,6 +43,11 @@ func (p *Pipeline) execute(ctx context.Context, l lease, run domain.FetchRun, pr
 	runCtx, stop := context.WithCancelCause(domain.WithFence(ctx, l.fence))
 	defer stop(nil)
 	defer context.AfterFunc(leaseCtx, func() { stop(context.Cause(leaseCtx)) })()
+	if p.opts.RunTimeout > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeoutCause(runCtx, p.opts.RunTimeout, errRunTimeout)
+		defer cancel()
+	}
 	stopHeartbeat := p.keepLease(l, lose, log)
 
 	r := &runner{p: p, run: run, progress: progress, log: log, leaseCtx: leaseCtx, lose: lose,
@@ -320,10 +328,10 @@ const storeTimeout = 30 * time.Second
 var errStore = errors.New("store")
 
 // stopsRun reports an error of one window that dooms the others too: a fatal source error (a
-// missing key), a database that is away or a lost lease. Anything else, data the database
-// rejected among it, fails only its series.
+// missing key), a source that refuses calls for now (a 429 storm), a database that is away or
+// a lost lease. Anything else, data the database rejected among it, fails only its series.
 func stopsRun(err error) bool {
-	return isFatal(err) || errors.Is(err, errStore) || errors.Is(err, domain.ErrLeaseLost)
+	return isFatal(err) || errors.Is(err, errStore) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost)
 }
 
 func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error {
@@ -413,7 +421,7 @@ func (r *runner) refreshMetadata(ctx context.Context, coins []domain.Coin) error
 			err = r.p.opts.Store.UpsertMetadata(ctx, m)
 		}
 		if err != nil {
-			if isFatal(err) || errors.Is(err, domain.ErrLeaseLost) || ctx.Err() != nil {
+			if isFatal(err) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost) || ctx.Err() != nil {
 				return err
 			}
 			r.log.Warn("coin metadata not refreshed", "coin", id, "err", err)
@@ -463,8 +471,12 @@ func (r *runner) outcome(cause error) (domain.RunStatus, string) {
 	switch {
 	case errors.Is(cause, domain.ErrLeaseLost):
 		return domain.RunFailed, with(fmt.Sprintf("stopped: %v, %s", cause, kept))
+	case errors.Is(cause, errRunTimeout):
+		return domain.RunPartial, with(fmt.Sprintf("stopped at the run's time limit of %s (FETCH_RUN_TIMEOUT) %s", r.p.opts.RunTimeout, kept))
 	case errors.Is(cause, context.Canceled):
 		return domain.RunFailed, with("interrupted by shutdown " + kept)
+	case errors.Is(cause, domain.ErrUnavailable) && !errors.Is(cause, domain.ErrDatabaseDown):
+		return domain.RunPartial, with(fmt.Sprintf("stopped: %v, %s", cause, kept))
 	case cause != nil:
 		return domain.RunFailed, with(cause.Error())
 	case allFailed:
