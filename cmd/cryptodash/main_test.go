@@ -37,11 +37,13 @@ func TestRun_ConfigMasksSecrets(t *testing.T) {
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"config"}, envOf(map[string]string{
 		"CRON_SECRET": "cron-secret-value", "COINGECKO_API_KEY": "CG-secret-key",
+		"DATABASE_URL": "postgres://app@db.internal/cryptodash?sslmode=require&password=db-secret-value",
 	}), &out, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s := out.String(); strings.Contains(s, "cron-secret-value") || strings.Contains(s, "CG-secret-key") ||
+		strings.Contains(s, "db-secret-value") || !strings.Contains(s, "db.internal") ||
 		!strings.Contains(s, "CRON_SECRET=(set)") || !strings.Contains(s, `FETCH_SCHEDULE="0 2 * * *"`) {
 		t.Errorf("config output:\n%s", s)
 	}

@@ -182,11 +182,21 @@ func mask(secret string) string {
 	return "(set)"
 }
 
+// redactURL hides every secret a database URL can carry: the password of its user part and
+// the value of every query parameter that names one (password, sslpassword, and the like),
+// since libpq and pgx read a password from the query as readily as from the user part.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return "(invalid)"
 	}
+	q := u.Query()
+	for key := range q {
+		if k := strings.ToLower(key); strings.Contains(k, "pass") || strings.Contains(k, "secret") || strings.Contains(k, "token") {
+			q[key] = []string{"xxxxx"}
+		}
+	}
+	u.RawQuery = q.Encode()
 	return u.Redacted()
 }
 

@@ -101,6 +101,32 @@ func TestConfig_StringMasksSecrets(t *testing.T) {
 	}
 }
 
+func TestConfig_DatabasePasswordMaskedWhereverTheURLHasIt(t *testing.T) {
+	for _, u := range []string{
+		"postgres://app:db-pa55word@db.internal:5432/cryptodash",
+		"postgres://app@db.internal:5432/cryptodash?password=db-pa55word",
+		"postgres://app@db.internal/cryptodash?sslmode=require&PASSWORD=db-pa55word",
+		"postgresql://db.internal/cryptodash?user=app&sslpassword=db-pa55word&password=db-pa55word",
+		"postgres://app:db-pa55word@db.internal/cryptodash?password=db-pa55word",
+	} {
+		c, err := config.Load(env(map[string]string{"DATABASE_URL": u}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := c.String() + strings.Join(c.Pairs(), "\n")
+		if strings.Contains(out, "db-pa55word") {
+			t.Errorf("%s shows as %s", u, out)
+		}
+		if !strings.Contains(out, "db.internal") {
+			t.Errorf("%s: the host is hidden too: %s", u, out)
+		}
+	}
+	_, err := config.Load(env(map[string]string{"DATABASE_URL": "mysql://app:db-pa55word@db.internal/x"}))
+	if err == nil || strings.Contains(err.Error(), "db-pa55word") {
+		t.Errorf("a bad DATABASE_URL's error %v shows its password", err)
+	}
+}
+
 func TestLoad_FetchLimits(t *testing.T) {
 	c, err := config.Load(env(nil))
 	if err != nil || c.FetchRunTimeout != 2*time.Hour || c.CoinGeckoMax429 != 5 {

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -60,7 +60,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to %s: %w", redact(databaseURL), err)
+		return nil, fmt.Errorf("connect to %s: %w", target(cfg.ConnConfig), err)
 	}
 	return &Store{pool: pool}, nil
 }
@@ -71,13 +71,11 @@ func (s *Store) Close() { s.pool.Close() }
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
-// redact hides the password of a database URL so it can be logged or printed.
-func redact(databaseURL string) string {
-	u, err := url.Parse(databaseURL)
-	if err != nil {
-		return "(unparseable database URL)"
-	}
-	return u.Redacted()
+// target names the database a configuration points at, for messages. It is built from the
+// parsed settings rather than the URL, so a password can reach no log wherever the URL
+// carried it (its user part, ?password=, ?sslpassword=).
+func target(cc *pgx.ConnConfig) string {
+	return fmt.Sprintf("database %q on %s as user %q", cc.Database, net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port))), cc.User)
 }
 
 // ensureDatabase creates the configured database through the server's maintenance database

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -440,5 +441,25 @@ func TestStore_ReferenceChangesBumpTheDataVersion(t *testing.T) {
 	coins, err := st.Coins(ctx)
 	if err != nil || len(coins) != 1 || coins[0].Name != "Bitcoin (renamed)" {
 		t.Errorf("coins = %+v, %v", coins, err)
+	}
+}
+
+func TestStore_OpenErrorsHideThePassword(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{
+		// Nothing listens on port 1.
+		"postgres://app:hunter2-secret@127.0.0.1:1/cryptodash?connect_timeout=5",
+		"postgres://app@127.0.0.1:1/cryptodash?password=hunter2-secret&connect_timeout=5",
+		"postgres://app@127.0.0.1:1/cryptodash?sslpassword=hunter2-secret&password=hunter2-secret&connect_timeout=5",
+		// A setting pgx cannot parse.
+		"postgres://app@127.0.0.1:5432/cryptodash?password=hunter2-secret&pool_max_conns=many",
+	} {
+		_, err := store.Open(context.Background(), u)
+		if err == nil {
+			t.Fatalf("%s opened", u)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("the error shows the password: %v", err)
+		}
 	}
 }
