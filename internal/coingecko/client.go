@@ -5,7 +5,6 @@
 package coingecko
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -368,10 +367,15 @@ func (c *Client) attempt(ctx context.Context, target string, limit int64, out an
 	if resp.StatusCode != http.StatusTooManyRequests {
 		c.answered()
 	}
-	body, err := readBody(resp, limit)
+	buf := bodyBuffers.Get().(*[]byte)
+	defer bodyBuffers.Put(buf)
+	body, err := readBody(resp, limit, (*buf)[:0])
+	*buf = body[:0]
 	if err != nil {
 		return err
 	}
+	// Nothing decoded from body keeps a reference to it: strings and raw JSON are copied, so
+	// the buffer goes back to the pool.
 	if apiErr := parseError(resp.StatusCode, resp.Header, body, time.Now()); apiErr != nil {
 		return apiErr
 	}
@@ -381,32 +385,57 @@ func (c *Client) attempt(ctx context.Context, target string, limit int64, out an
 	return nil
 }
 
-// readBody reads an answer into one buffer, sized from Content-Length when the server sent
-// one, so that no answer costs more than its limit plus a little. A successful answer
-// longer than limit is a permanent error naming the limit; of an error answer only the start,
-// which holds its message, is read.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+// bodyBuffers recycles answer buffers. A run reads hundreds of answers of up to a few MB;
+// allocated anew, each would be garbage the collector lets pile up, and the process's peak
+// memory would follow the garbage rather than the answers in flight.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// readBody reads an answer into buf, sized from Content-Length when the server sent one and
+// grown at most to limit+1 bytes otherwise, so that no answer costs more than its limit. A
+// successful answer longer than limit is a permanent error naming the limit; of an error
+// answer only the start, which holds its message, is read.
+func readBody(resp *http.Response, limit int64, buf []byte) ([]byte, error) {
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if !ok {
 		limit = min(limit, errorBodyLimit)
 	}
-	var buf bytes.Buffer
 	if n := resp.ContentLength; n > 0 {
 		if ok && n > limit {
-			return nil, tooLarge(limit)
+			return buf, tooLarge(limit)
 		}
-		buf.Grow(int(min(n, limit)) + bytes.MinRead)
+		buf = grow(buf, int(min(n, limit))+1)
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
-		return nil, err
+	for int64(len(buf)) <= limit {
+		if len(buf) == cap(buf) {
+			buf = grow(buf, int(min(int64(max(2*cap(buf), 32<<10)), limit+1)))
+		}
+		n, err := resp.Body.Read(buf[len(buf):min(cap(buf), int(limit)+1)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
-	if int64(buf.Len()) > limit {
+	if int64(len(buf)) > limit {
 		if ok {
-			return nil, tooLarge(limit)
+			return buf, tooLarge(limit)
 		}
-		buf.Truncate(int(limit))
+		buf = buf[:limit]
 	}
-	return buf.Bytes(), nil
+	return buf, nil
+}
+
+// grow returns buf with a capacity of at least size, exactly size if it must reallocate:
+// append's own growth would overshoot a limit by up to a half.
+func grow(buf []byte, size int) []byte {
+	if cap(buf) >= size {
+		return buf
+	}
+	grown := make([]byte, len(buf), size)
+	copy(grown, buf)
+	return grown
 }
 
 // tooLarge is the permanent error of an answer beyond its endpoint's limit: asking again
