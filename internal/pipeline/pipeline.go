@@ -272,17 +272,18 @@ func resumable(cause error) bool {
 	return errors.Is(cause, domain.ErrDatabaseDown) || errors.Is(cause, domain.ErrLeaseLost)
 }
 
-// SweepLapsedRuns closes, once a lease TTL, runs still marked running whose lease lapsed, so
-// that no fetch_runs row stays running once its process is gone, even when no page or API
-// reads runs (reading closes them too). It runs in the background until the context given
-// to New ends, and Wait waits for it.
+// SweepLapsedRuns closes, as often as a holder renews its lease, runs still marked running
+// whose lease lapsed, so that no fetch_runs row stays running once its process is gone, even
+// when no page or API reads runs (reading closes them too). The statement is cheap: an index
+// holds the running runs. It runs in the background until the context given to New ends, and
+// Wait waits for it.
 func (p *Pipeline) SweepLapsedRuns() {
 	if !p.track() {
 		return
 	}
 	go func() {
 		defer p.wg.Done()
-		t := time.NewTicker(p.opts.LeaseTTL)
+		t := time.NewTicker(p.opts.LeaseTTL / 6)
 		defer t.Stop()
 		for {
 			n, err := p.opts.Store.CloseLapsedRuns(p.base)
