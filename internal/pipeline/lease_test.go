@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,6 +81,23 @@ func foreground(t *testing.T, p *pipeline.Pipeline) <-chan pipeline.Report {
 	return done
 }
 
+// hold makes the market-chart requests after the n-th wait until release is called, so that a
+// test acts on a run certain to be midway, however fast or slow the machine.
+func (f *fixture) hold(n int) (release func()) {
+	gate := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	f.t.Cleanup(release)
+	f.mu.Lock()
+	f.onChart = func(k int) {
+		if k > n {
+			<-gate
+		}
+	}
+	f.mu.Unlock()
+	return release
+}
+
 // progressing waits for the newest run to have stored a window and returns it.
 func (f *fixture) progressing(t *testing.T) domain.FetchRun {
 	t.Helper()
@@ -110,6 +128,7 @@ func TestPipeline_KilledConnectionsKeepTheLease(t *testing.T) {
 	opts := pipeline.Options{Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: *leaseTTL}
 	a := f.custom(ctx, coingecko.Config{}, func(o pipeline.Options) pipeline.Options { o.Store = f.replica("replica-a", nil); return o }(opts))
 	b := f.custom(ctx, coingecko.Config{}, opts)
+	release := f.hold(2)
 	done := foreground(t, a)
 	first := f.progressing(t)
 
@@ -121,6 +140,7 @@ func TestPipeline_KilledConnectionsKeepTheLease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	release()
 	report := <-done
 	b.Wait()
 	if report.Run.Status == domain.RunSucceeded && started {
@@ -139,6 +159,7 @@ func TestPipeline_LostLeaseStopsTheRunAndRecordsWhy(t *testing.T) {
 	ctx := context.Background()
 	f.sim.SetFaults(simulator.Faults{Slow: 150 * time.Millisecond})
 	a := f.custom(ctx, coingecko.Config{}, pipeline.Options{Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: *leaseTTL})
+	release := f.hold(2)
 	done := foreground(t, a)
 	first := f.progressing(t)
 
@@ -150,6 +171,7 @@ func TestPipeline_LostLeaseStopsTheRunAndRecordsWhy(t *testing.T) {
 	}
 	stolen := time.Now()
 	rowsAtTheft := f.count(`SELECT count(*) FROM prices_hourly`)
+	release()
 	var report pipeline.Report
 	select {
 	case report = <-done:
@@ -168,9 +190,6 @@ func TestPipeline_LostLeaseStopsTheRunAndRecordsWhy(t *testing.T) {
 		if run.Status != domain.RunFailed || !strings.Contains(run.Error, "run lease") {
 			t.Errorf("run = %s %q, want failed saying it lost the run lease", run.Status, run.Error)
 		}
-	}
-	if stored.WindowsDone == stored.WindowsTotal {
-		t.Error("the run finished before the theft; the test proves nothing")
 	}
 }
 
@@ -199,11 +218,13 @@ func TestPipeline_VanishedHolderFreesTheLease(t *testing.T) {
 			bctx, stopB := context.WithCancel(ctx)
 			defer stopB()
 			b := f.custom(bctx, coingecko.Config{}, opts)
+			release := f.hold(2)
 			done := foreground(t, a)
 			first := f.progressing(t)
 
 			vanish.cut(px)
 			cut := time.Now()
+			release()
 			if vanish.sweep {
 				b.SweepLapsedRuns()
 				await(t, time.Minute+*leaseTTL, "the sweep to close the vanished holder's run", func() bool {
@@ -260,6 +281,7 @@ func TestPipeline_ResumesAfterADatabaseFault(t *testing.T) {
 	px := f.proxy()
 	a := f.custom(ctx, coingecko.Config{}, pipeline.Options{Store: f.replica("replica-a", px),
 		Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: *leaseTTL, ResumeAfter: 100 * time.Millisecond})
+	release := f.hold(2)
 	first, started, err := a.Start(ctx, domain.TriggerCron)
 	if err != nil || !started {
 		t.Fatal(started, err)
@@ -269,6 +291,7 @@ func TestPipeline_ResumesAfterADatabaseFault(t *testing.T) {
 	// The database goes away under the run: connections reset, new ones get no answer.
 	px.Reset()
 	px.Blackhole()
+	release()
 	await(t, time.Minute+*leaseTTL, "the cut-short run to read as failed", func() bool {
 		run, err := f.store.Run(context.Background(), first.ID)
 		return err == nil && run.Status == domain.RunFailed
