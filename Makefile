@@ -19,8 +19,8 @@ test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 and Chromium for the
 	$(GO) test -count=1 -timeout 20m ./...
 
 # The packages whose code runs goroutines of its own: fetch workers, the rate limiter, the
-# HTTP server, the simulator, the run lock and session clean-up.
-RACE_PKGS := ./internal/pipeline/ ./internal/coingecko/ ./internal/web/ ./internal/simulator/ ./internal/store/ ./internal/ui/
+# HTTP server, the simulator, the lease heartbeat, session clean-up and the test proxy.
+RACE_PKGS := ./internal/pipeline/ ./internal/coingecko/ ./internal/web/ ./internal/simulator/ ./internal/store/ ./internal/ui/ ./internal/proxytest/
 
 test-race: ## run the tests of the packages with goroutines under the race detector
 	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)

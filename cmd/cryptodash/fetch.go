@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -77,6 +78,14 @@ func printSummary(w io.Writer, r pipeline.Report, wall time.Duration) {
 		r.FetchTime.Round(time.Millisecond), r.ProcessTime.Round(time.Millisecond), r.StoreTime.Round(time.Millisecond))
 	if len(r.UnknownCoins) > 0 {
 		fmt.Fprintf(w, "unknown coin ids, skipped: %v\n", r.UnknownCoins)
+	}
+	if len(run.SamplesDropped) > 0 {
+		dropped := make([]string, 0, len(run.SamplesDropped))
+		for s, n := range run.SamplesDropped {
+			dropped = append(dropped, fmt.Sprintf("%s %d", s, n))
+		}
+		sort.Strings(dropped)
+		fmt.Fprintf(w, "unusable samples dropped (bad price or time): %s\n", strings.Join(dropped, ", "))
 	}
 	failed := make([]string, 0, len(r.Failed))
 	for s, err := range r.Failed {

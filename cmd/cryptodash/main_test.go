@@ -37,11 +37,13 @@ func TestRun_ConfigMasksSecrets(t *testing.T) {
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"config"}, envOf(map[string]string{
 		"CRON_SECRET": "cron-secret-value", "COINGECKO_API_KEY": "CG-secret-key",
+		"DATABASE_URL": "postgres://app@db.internal/cryptodash?sslmode=require&password=db-secret-value",
 	}), &out, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s := out.String(); strings.Contains(s, "cron-secret-value") || strings.Contains(s, "CG-secret-key") ||
+		strings.Contains(s, "db-secret-value") || !strings.Contains(s, "db.internal") ||
 		!strings.Contains(s, "CRON_SECRET=(set)") || !strings.Contains(s, `FETCH_SCHEDULE="0 2 * * *"`) {
 		t.Errorf("config output:\n%s", s)
 	}
@@ -94,6 +96,14 @@ func TestRun_FetchExitStatus(t *testing.T) {
 		defer sim.SetFaults(simulator.Faults{})
 		out, err := fetch(t)
 		if exitCode(err) != 2 || !strings.Contains(out, "dogecoin/eur") || !strings.Contains(out, "partial") {
+			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
+		}
+	})
+	t.Run("unusable samples are dropped and counted per series", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{Corrupt: map[string]simulator.Corruption{"bitcoin/eur": simulator.CorruptHugePrice}})
+		defer sim.SetFaults(simulator.Faults{})
+		out, err := fetch(t)
+		if exitCode(err) != 0 || !strings.Contains(out, "unusable samples dropped (bad price or time): bitcoin/eur 1") {
 			t.Fatalf("exit %d (%v):\n%s", exitCode(err), err, out)
 		}
 	})
@@ -169,18 +179,13 @@ func TestFetchOnStart(t *testing.T) {
 		}
 	})
 	t.Run("an unfinished last run is resumed", func(t *testing.T) {
-		lock, _, err := a.store.TryRunLock(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cut, err := a.store.StartRun(ctx, domain.TriggerCron)
+		cut, _, err := a.store.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCron, TTL: time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.store.FinishRun(ctx, cut.ID, domain.RunFailed, domain.RunProgress{}, "interrupted by shutdown"); err != nil {
 			t.Fatal(err)
 		}
-		lock.Release()
 		startOnce(t)
 		if run := latest(); run.ID != cut.ID+1 || run.Trigger != domain.TriggerStartup {
 			t.Fatalf("no run resumed the interrupted one: %+v", run)

@@ -28,6 +28,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		return err
 	}
 	defer a.store.Close()
+	a.pipeline.SweepLapsedRuns()
 
 	stopSchedule := func() error { return nil }
 	if cfg.FetchSchedule != config.ScheduleOff {

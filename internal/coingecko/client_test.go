@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
 // newTestClient points a client at url with backoff shrunk to milliseconds, so retry tests
@@ -344,4 +350,131 @@ func TestClient_NeverLogsTheKey(t *testing.T) {
 	if strings.Contains(logs.String(), key) {
 		t.Fatal("the API key reached the log")
 	}
+}
+
+// countingBody counts what the client reads of an answer.
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+type countingTransport struct{ read atomic.Int64 }
+
+func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil {
+		resp.Body = countingBody{resp.Body, &t.read}
+	}
+	return resp, err
+}
+
+// endless answers status with a body of size bytes of HTML-ish junk, written as it goes.
+func endless(status, size int, withLength bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		if withLength {
+			w.Header().Set("Content-Length", strconv.Itoa(size))
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		chunk := []byte(strings.Repeat("<p>not json</p>", 4096))
+		for written := 0; written < size; written += len(chunk) {
+			if _, err := w.Write(chunk[:min(len(chunk), size-written)]); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func TestClient_BoundsWhatItReads(t *testing.T) {
+	const fifty = 50 << 20
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, withLength := range []bool{true, false} {
+		t.Run(fmt.Sprintf("a 50 MB answer, Content-Length sent %v, is refused after reading at most the limit", withLength), func(t *testing.T) {
+			s, srv := serveScript(t, endless(200, fifty, withLength))
+			tr := &countingTransport{}
+			c := newTestClient(t, srv.URL, Config{HTTPClient: &http.Client{Transport: tr}})
+			_, err := c.MarketChartRange(context.Background(), "bitcoin", "usd", from, from.Add(time.Hour))
+			if err == nil || !strings.Contains(err.Error(), "limit of 4 MiB") {
+				t.Fatalf("got %v, want an error naming the 4 MiB limit", err)
+			}
+			if n := len(s.calls()); n != 1 {
+				t.Errorf("%d calls: an oversized answer is not worth asking for again", n)
+			}
+			if read := tr.read.Load(); read > chartBodyLimit+1 {
+				t.Errorf("read %d bytes of the answer, more than the limit", read)
+			}
+		})
+	}
+	t.Run("of an error answer only the start is read, and the call retried", func(t *testing.T) {
+		_, srv := serveScript(t, endless(503, fifty, false), coinsListOK)
+		tr := &countingTransport{}
+		c := newTestClient(t, srv.URL, Config{HTTPClient: &http.Client{Transport: tr}})
+		if _, err := c.CoinsList(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if read := tr.read.Load(); read > errorBodyLimit+1+int64(len(`[{"id":"bitcoin","symbol":"btc","name":"Bitcoin"}]`)) {
+			t.Errorf("read %d bytes, want the error's first %d and the list", read, errorBodyLimit)
+		}
+	})
+}
+
+func TestClient_BreaksAfter429s(t *testing.T) {
+	storm := reply(429, map[string]string{"Retry-After": "119"}, `{"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit."}}`)
+	t.Run("a run of 429s opens the breaker and ends the call", func(t *testing.T) {
+		s, srv := serveScript(t, storm)
+		c := newTestClient(t, srv.URL, Config{BreakAfter429: 3, MaxRetryAfter: 10 * time.Millisecond})
+		_, err := c.CoinsList(context.Background())
+		var open *CircuitOpenError
+		if !errors.As(err, &open) || !errors.Is(err, domain.ErrUnavailable) || open.InARow != 3 {
+			t.Fatalf("got %v, want the breaker's error after 3 429s", err)
+		}
+		if n := len(s.calls()); n != 3 {
+			t.Errorf("%d calls, want 3", n)
+		}
+		if !strings.Contains(err.Error(), "COINGECKO_MAX_CONSECUTIVE_429") {
+			t.Errorf("the error %q does not name the setting", err)
+		}
+	})
+	t.Run("while open, calls fail without reaching CoinGecko", func(t *testing.T) {
+		s, srv := serveScript(t, storm, coinsListOK)
+		c := newTestClient(t, srv.URL, Config{BreakAfter429: 1, MaxRetryAfter: time.Hour})
+		if _, err := c.CoinsList(context.Background()); !errors.Is(err, domain.ErrUnavailable) {
+			t.Fatalf("first call: %v", err)
+		}
+		if _, err := c.CoinsList(context.Background()); !errors.Is(err, domain.ErrUnavailable) {
+			t.Fatalf("second call: %v", err)
+		}
+		if n := len(s.calls()); n != 1 {
+			t.Errorf("%d calls reached the server, want only the one that opened the breaker", n)
+		}
+	})
+	t.Run("after the pause a call goes through and closes it", func(t *testing.T) {
+		_, srv := serveScript(t, storm, coinsListOK)
+		c := newTestClient(t, srv.URL, Config{BreakAfter429: 1, MaxRetryAfter: 10 * time.Millisecond})
+		if _, err := c.CoinsList(context.Background()); !errors.Is(err, domain.ErrUnavailable) {
+			t.Fatalf("first call: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond) // the pause is 10 ms
+		if _, err := c.CoinsList(context.Background()); err != nil {
+			t.Fatalf("after the pause: %v", err)
+		}
+	})
+	t.Run("any other answer resets the count", func(t *testing.T) {
+		s, srv := serveScript(t, storm, storm, coinsListOK, storm, storm, coinsListOK)
+		c := newTestClient(t, srv.URL, Config{BreakAfter429: 3, MaxRetryAfter: time.Millisecond})
+		for range 2 {
+			if _, err := c.CoinsList(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(s.calls()); n != 6 {
+			t.Errorf("%d calls, want 6", n)
+		}
+	})
 }

@@ -18,7 +18,7 @@ func (c *Client) CoinsList(ctx context.Context) ([]domain.Coin, error) {
 		Symbol string `json:"symbol"`
 		Name   string `json:"name"`
 	}
-	if err := c.get(ctx, "/coins/list", nil, &body); err != nil {
+	if err := c.get(ctx, "/coins/list", nil, coinsListBodyLimit, &body); err != nil {
 		return nil, err
 	}
 	coins := make([]domain.Coin, 0, len(body))
@@ -65,7 +65,7 @@ type coinBody struct {
 // UpdatedAt is when the answer arrived.
 func (c *Client) Coin(ctx context.Context, id string) (domain.Metadata, error) {
 	var body coinBody
-	if err := c.get(ctx, "/coins/"+url.PathEscape(id), coinQuery, &body); err != nil {
+	if err := c.get(ctx, "/coins/"+url.PathEscape(id), coinQuery, coinBodyLimit, &body); err != nil {
 		return domain.Metadata{}, err
 	}
 	return domain.Metadata{

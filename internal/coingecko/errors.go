@@ -3,12 +3,14 @@ package coingecko
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -175,7 +177,8 @@ func (e *APIError) hint() string {
 // parseError turns any error answer CoinGecko or its CDN sends into an *APIError. It returns
 // nil for a 2xx whose body is JSON with neither an error code nor a top-level "error", which
 // is the only answer worth decoding: a 200 saying {"error":"..."} decoded as data would store
-// nothing and report success. now dates a Retry-After given as an HTTP date.
+// nothing and report success. now dates a Retry-After given as an HTTP date. A data answer
+// is scanned once, for its top-level keys, without copying it.
 func parseError(status int, header http.Header, body []byte, now time.Time) *APIError {
 	ok := status >= 200 && status < 300
 	trimmed := bytes.TrimSpace(body)
@@ -184,12 +187,20 @@ func parseError(status int, header http.Header, body []byte, now time.Time) *API
 	if ok && len(trimmed) > 0 && trimmed[0] == '[' && json.Valid(trimmed) {
 		return nil
 	}
-	code, msg, isJSON := errorFromJSON(trimmed)
-	inBody := ok && isJSON && hasErrorKey(trimmed)
+	var top errorFields
+	isJSON := decodeErrorFields(trimmed, &top)
+	inBody := ok && isJSON && top.refuses()
+	var code int
+	var msg string
+	if isJSON {
+		code, msg = top.find(0)
+	}
 	if ok && isJSON && code == 0 && !inBody {
 		return nil
 	}
-	if !isJSON {
+	if isJSON {
+		msg = truncate(msg)
+	} else {
 		msg = textMessage(trimmed)
 		if ok {
 			msg = "answer is not JSON: " + msg
@@ -204,44 +215,40 @@ func parseError(status int, header http.Header, body []byte, now time.Time) *API
 	}
 }
 
-// hasErrorKey reports a JSON object whose top level has "error" as a string or an object,
-// CoinGecko's way of refusing a call; no data answer of the endpoints used has that key.
-func hasErrorKey(body []byte) bool {
-	var top struct {
-		Error json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(body, &top) != nil {
-		return false
-	}
-	v := bytes.TrimSpace(top.Error)
+// errorFields are the keys of a JSON object where CoinGecko puts an error, at any level:
+// {"status":{...}}, top level, {"error":{"status":{...}}} or {"error":"text"}. Decoding into
+// it skips every other key without copying it.
+type errorFields struct {
+	Status       json.RawMessage `json:"status"`
+	Error        json.RawMessage `json:"error"`
+	ErrorCode    json.RawMessage `json:"error_code"`
+	ErrorMessage json.RawMessage `json:"error_message"`
+}
+
+// decodeErrorFields reads raw's error keys into f, reporting whether raw is JSON at all; a
+// JSON document that is not an object has no error keys.
+func decodeErrorFields(raw []byte, f *errorFields) (isJSON bool) {
+	var syntax *json.SyntaxError
+	return !errors.As(json.Unmarshal(raw, f), &syntax)
+}
+
+// refuses reports a top-level "error" that is a string or an object, CoinGecko's way of
+// refusing a call; no data answer of the endpoints used has that key.
+func (f errorFields) refuses() bool {
+	v := bytes.TrimSpace(f.Error)
 	return len(v) > 0 && (v[0] == '"' || v[0] == '{')
 }
 
-// errorFromJSON finds error_code and error_message however deep CoinGecko nested them:
-// {"status":{...}}, top level, {"error":{"status":{...}}} or {"error":"text"}. isJSON is
-// false when the body is not a JSON document at all.
-func errorFromJSON(body []byte) (code int, msg string, isJSON bool) {
-	if !json.Valid(body) {
-		return 0, "", false
+// find returns error_code and error_message however deep CoinGecko nested them.
+func (f errorFields) find(depth int) (code int, msg string) {
+	if len(f.ErrorCode) > 0 {
+		code = flexibleInt(f.ErrorCode)
 	}
-	code, msg = findError(body, 0)
-	return code, truncate(msg), true
-}
-
-func findError(raw json.RawMessage, depth int) (code int, msg string) {
-	var obj map[string]json.RawMessage
-	if depth > 3 || json.Unmarshal(raw, &obj) != nil {
-		return 0, ""
+	if len(f.ErrorMessage) > 0 {
+		_ = json.Unmarshal(f.ErrorMessage, &msg)
 	}
-	if v, ok := obj["error_code"]; ok {
-		code = flexibleInt(v)
-	}
-	if v, ok := obj["error_message"]; ok {
-		_ = json.Unmarshal(v, &msg)
-	}
-	for _, key := range []string{"status", "error"} {
-		v, ok := obj[key]
-		if !ok {
+	for _, v := range []json.RawMessage{f.Status, f.Error} {
+		if len(v) == 0 {
 			continue
 		}
 		var text string
@@ -251,7 +258,11 @@ func findError(raw json.RawMessage, depth int) (code int, msg string) {
 			}
 			continue
 		}
-		c, m := findError(v, depth+1)
+		var inner errorFields
+		if depth >= 3 || json.Unmarshal(v, &inner) != nil {
+			continue
+		}
+		c, m := inner.find(depth + 1)
 		if code == 0 {
 			code = c
 		}
@@ -286,8 +297,10 @@ var (
 )
 
 // textMessage reduces a non-JSON body to a short line: a Cloudflare page becomes its title and
-// error code, so a log line never carries a whole page.
+// error code, so a log line never carries a whole page. Only the start of the body is read:
+// that is where a page's title and code are, and a body of megabytes costs no more.
 func textMessage(body []byte) string {
+	body = body[:min(len(body), errorBodyLimit)]
 	if !bytes.HasPrefix(body, []byte("<")) {
 		return truncate(collapse(string(body)))
 	}
@@ -308,7 +321,16 @@ func collapse(s string) string {
 	return strings.TrimSpace(runsOfSpaces.ReplaceAllString(s, " "))
 }
 
+// truncate makes a server's text fit one log line and a database column: valid UTF-8
+// without control characters (PostgreSQL refuses a NUL in text, and the run's error would
+// not be recorded), and at most maxMessageRunes long.
 func truncate(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 	if utf8.RuneCountInString(s) <= maxMessageRunes {
 		return s
 	}
@@ -331,7 +353,11 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 		d = time.Duration(secs) * time.Second
 	} else if at, err := http.ParseTime(v); err == nil {
-		d = at.Sub(now)
+		// Rounded up: waiting less than the server asked for earns another 429.
+		d = at.Sub(now).Truncate(time.Second)
+		if d < at.Sub(now) {
+			d += time.Second
+		}
 	}
 	return min(max(d, 0), maxRetryAfter)
 }

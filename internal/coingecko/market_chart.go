@@ -2,6 +2,8 @@ package coingecko
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -11,13 +13,57 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// chartBody is the /market_chart/range answer. Each point is [ms, value], and the value may be
-// null, hence the pointers. Plain float64 decoding keeps every digit: JSON numbers written
-// from doubles parse back to the same double.
+// chartBody is the /market_chart/range answer: three arrays of [ms, value] points.
 type chartBody struct {
-	Prices       [][]*float64 `json:"prices"`
-	MarketCaps   [][]*float64 `json:"market_caps"`
-	TotalVolumes [][]*float64 `json:"total_volumes"`
+	Prices       []point `json:"prices"`
+	MarketCaps   []point `json:"market_caps"`
+	TotalVolumes []point `json:"total_volumes"`
+}
+
+// point is one [ms, value] pair. Either number is NaN when it is null, missing or not a
+// number, and a number beyond a double's range is ±Inf, where encoding/json would refuse the
+// whole answer: one absurd point costs one sample, which the clean-up drops and counts.
+// Plain float64 parsing keeps every digit: JSON numbers written from doubles parse back to
+// the same double.
+type point struct {
+	ms, value float64
+}
+
+func (p *point) UnmarshalJSON(b []byte) error {
+	*p = point{ms: math.NaN(), value: math.NaN()}
+	if len(b) == 0 || b[0] != '[' {
+		return nil
+	}
+	var pair []number
+	if err := json.Unmarshal(b, &pair); err != nil || len(pair) < 2 {
+		return nil
+	}
+	p.ms, p.value = float64(pair[0]), float64(pair[1])
+	return nil
+}
+
+// number is a JSON value read as a double: NaN unless it is a number, ±Inf beyond range.
+type number float64
+
+func (n *number) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		f = math.NaN()
+	}
+	*n = number(f)
+	return nil
+}
+
+// maxMillis bounds a readable timestamp: beyond 2^53 a double no longer holds every
+// millisecond, and the year is past 285,000.
+const maxMillis = 1 << 53
+
+// time is the point's instant, false when its timestamp is missing or unreadable.
+func (p point) time() (int64, bool) {
+	if !(p.ms > -maxMillis && p.ms < maxMillis) {
+		return 0, false
+	}
+	return int64(p.ms), true
 }
 
 // MarketChartRange returns the samples of coinID priced in vsCurrency between from and to.
@@ -37,54 +83,42 @@ func (c *Client) MarketChartRange(ctx context.Context, coinID, vsCurrency string
 		"precision":   {"full"},
 	}
 	var body chartBody
-	if err := c.get(ctx, "/coins/"+url.PathEscape(coinID)+"/market_chart/range", query, &body); err != nil {
+	if err := c.get(ctx, "/coins/"+url.PathEscape(coinID)+"/market_chart/range", query, chartBodyLimit, &body); err != nil {
 		return nil, err
 	}
 	return body.samples(), nil
 }
 
 // samples joins the three arrays on identical millisecond timestamps, keeping the points in
-// the order CoinGecko sent them. A null price becomes NaN rather than vanishing here, so the
-// one clean-up step (domain.BucketHourly) counts it with the other unusable samples; ordering,
-// repeated instants and bad values are all left to that step.
+// the order CoinGecko sent them, one sample per price point. An unreadable timestamp leaves
+// the sample's Time zero and a null price makes it NaN, rather than the point vanishing
+// here, so the one clean-up step (domain.BucketHourly) counts them with the other unusable
+// samples; ordering, repeated instants and bad values are all left to that step.
 func (b chartBody) samples() []domain.Sample {
 	caps := pointValues(b.MarketCaps)
 	volumes := pointValues(b.TotalVolumes)
 	out := make([]domain.Sample, 0, len(b.Prices))
 	for _, p := range b.Prices {
-		ms, ok := pointTime(p)
-		if !ok {
-			continue
+		s := domain.Sample{Price: p.value}
+		if ms, ok := p.time(); ok {
+			s.Time = time.UnixMilli(ms).UTC()
+			s.MarketCap, s.TotalVolume = caps[ms], volumes[ms]
 		}
-		price := math.NaN()
-		if p[1] != nil {
-			price = *p[1]
-		}
-		out = append(out, domain.Sample{
-			Time:        time.UnixMilli(ms).UTC(),
-			Price:       price,
-			MarketCap:   caps[ms],
-			TotalVolume: volumes[ms],
-		})
+		out = append(out, s)
 	}
 	return out
 }
 
-// pointValues indexes a [ms, value] array by ms; null values are left out so that a lookup
-// yields nil for them as it does for a missing instant.
-func pointValues(points [][]*float64) map[int64]*float64 {
+// pointValues indexes a [ms, value] array by ms. Values that cannot be a market cap or a
+// volume (null, negative, not finite) are left out, so that a lookup yields nil for them as
+// it does for a missing instant: unknown, never a wrong number.
+func pointValues(points []point) map[int64]*float64 {
 	values := make(map[int64]*float64, len(points))
 	for _, p := range points {
-		if ms, ok := pointTime(p); ok && p[1] != nil {
-			values[ms] = p[1]
+		if ms, ok := p.time(); ok && p.value >= 0 && !math.IsInf(p.value, 1) {
+			v := p.value
+			values[ms] = &v
 		}
 	}
 	return values
-}
-
-func pointTime(p []*float64) (int64, bool) {
-	if len(p) < 2 || p[0] == nil {
-		return 0, false
-	}
-	return int64(*p[0]), true
 }

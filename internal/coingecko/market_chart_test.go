@@ -88,13 +88,16 @@ func TestMarketChartRange_Recorded1DayTailRepeat(t *testing.T) {
 	}
 	hours, dropped := domain.BucketHourly(samples, everything)
 	assertAscending(t, hours)
-	if last := hours[len(hours)-1]; dropped != 0 || last.Price != samples[n-2].Price {
-		t.Fatalf("last hour %+v (dropped %d), want the price of ...594955, the latest instant", last, dropped)
+	if last := hours[len(hours)-1]; dropped.Total() != 0 || last.Price != samples[n-2].Price {
+		t.Fatalf("last hour %+v (dropped %+v), want the price of ...594955, the latest instant", last, dropped)
 	}
 }
 
 // everything keeps every sample of the recordings.
-var everything = domain.Range{Start: time.Unix(0, 0), End: time.Unix(1<<40, 0)}
+var everything = domain.Window{
+	Asked: domain.Range{Start: time.Unix(0, 0), End: time.Unix(1<<40, 0)},
+	Own:   domain.Range{Start: time.Unix(0, 0), End: time.Unix(1<<40, 0)},
+}
 
 func TestMarketChartRange_RecordedDaily(t *testing.T) {
 	c, _ := serveBody(t, recorded(t, "market_chart_bitcoin_usd_90d_daily_2021-05-15.json"))
@@ -164,10 +167,44 @@ func TestMarketChartRange_KeepsPointsAsSent(t *testing.T) {
 			perSecond[i] = s
 		}
 		hours, dropped := domain.BucketHourly(perSecond, everything)
-		if dropped != 3 || len(hours) != 3 || hours[0].Price != 1.25 || hours[1].Price != 3.5 || hours[2].Price != 2 {
-			t.Errorf("got %+v, dropped %d; want 1.25, 3.5, 2 with 3 dropped", hours, dropped)
+		if dropped.Total() != 3 || len(hours) != 3 || hours[0].Price != 1.25 || hours[1].Price != 3.5 || hours[2].Price != 2 {
+			t.Errorf("got %+v, dropped %+v; want 1.25, 3.5, 2 with 3 dropped", hours, dropped)
 		}
 	})
+}
+
+// A point no double can hold, or not a number at all, costs its own sample, never the answer.
+func TestMarketChartRange_BadPointsCostOneSampleEach(t *testing.T) {
+	// Timestamps an hour apart: 3600000 ms is 01:00 on 1970-01-01.
+	body := `{
+		"prices":[[3600000,1e400],[7200000,"12.5"],[10800000],[null,4],"x",{},[14400000,-1e400],[18000000,2,"extra"],[1e300,3],[21600000,7]],
+		"market_caps":[[3600000,1e400],[18000000,-3],[21600000,"60"]],
+		"total_volumes":[[18000000,5e400],[21600000,60]]
+	}`
+	c, _ := serveBody(t, []byte(body))
+	samples := chartRange(t, c)
+	if len(samples) != 10 {
+		t.Fatalf("got %d samples, want one per price point", len(samples))
+	}
+	price := func(i int) float64 { return samples[i].Price }
+	if !math.IsInf(price(0), 1) || !math.IsNaN(price(1)) || !math.IsNaN(price(2)) || !math.IsInf(price(6), -1) ||
+		price(7) != 2 || price(9) != 7 {
+		t.Errorf("prices %v", samples)
+	}
+	for _, i := range []int{2, 3, 4, 5, 8} {
+		if !samples[i].Time.IsZero() {
+			t.Errorf("sample %d has time %s, want zero for an unreadable timestamp", i, samples[i].Time)
+		}
+	}
+	for i, s := range samples {
+		if s.MarketCap != nil || (s.TotalVolume != nil) != (i == 9) {
+			t.Errorf("sample %d: cap %v volume %v; only finite, non-negative numbers are kept", i, deref(s.MarketCap), deref(s.TotalVolume))
+		}
+	}
+	hours, dropped := domain.BucketHourly(samples, everything)
+	if len(hours) != 2 || dropped != (domain.Drops{Time: 5, Price: 3}) {
+		t.Errorf("kept %+v, dropped %+v", hours, dropped)
+	}
 }
 
 func sameValue(a, b *float64) bool {

@@ -107,8 +107,8 @@ func TestClient_AgainstSimulator(t *testing.T) {
 				t.Fatalf("invalid price %v at %s", s.Price, s.Time)
 			}
 		}
-		if dropped == 0 {
-			t.Error("the simulator's null prices were not dropped")
+		if dropped.Price == 0 || dropped.Total() != dropped.Price {
+			t.Errorf("dropped %+v, want the simulator's null prices and nothing else", dropped)
 		}
 		if len(hours) < 550 {
 			t.Fatalf("%d hourly buckets from 30 days", len(hours))

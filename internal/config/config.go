@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 
@@ -24,17 +25,19 @@ type Config struct {
 	CoinGeckoPlan      string
 	CoinGeckoBaseURL   string
 	CoinGeckoRateLimit int
+	CoinGeckoMax429    int
 	Coins              []string
 	Currencies         []domain.Currency
 	HistoryDays        int
 	FetchSchedule      string
 	FetchOnStart       bool
+	FetchRunTimeout    time.Duration
 	LogLevel           string
 	// CDNMaxAge is how long a shared cache (CloudFront) may keep a public answer: its
 	// s-maxage.
-	CDNMaxAge int
-	AuthUsername       string
-	AuthPasswordHash   string
+	CDNMaxAge        int
+	AuthUsername     string
+	AuthPasswordHash string
 }
 
 // Defaults that run on a developer's machine: the local PostgreSQL, the eleven coins and four
@@ -57,6 +60,11 @@ const (
 	DefaultCDNMaxAge = 300
 	// DemoHistoryDays is how far back CoinGecko's Demo plan answers; older ranges fail with 10012.
 	DemoHistoryDays = 365
+	// DefaultMax429 is how many 429s in a row stop a run: with a rate limit that fits the plan
+	// none should come at all, and each one can cost CoinGecko's Retry-After of two minutes.
+	DefaultMax429 = 5
+	// DefaultRunTimeout bounds a fetch run: a keyless first backfill takes about 45 minutes.
+	DefaultRunTimeout = 2 * time.Hour
 )
 
 var currencyNames = map[string]string{
@@ -77,9 +85,11 @@ func Load(getenv func(string) string) (Config, error) {
 		CoinGeckoPlan:      r.oneOf("COINGECKO_PLAN", "demo", "demo", "pro"),
 		CoinGeckoBaseURL:   r.str("COINGECKO_BASE_URL", ""),
 		CoinGeckoRateLimit: r.intRange("COINGECKO_RATE_LIMIT", DefaultRateLimit, 0, 10000),
+		CoinGeckoMax429:    r.intRange("COINGECKO_MAX_CONSECUTIVE_429", DefaultMax429, 1, 1000),
 		HistoryDays:        r.intRange("HISTORY_DAYS", DemoHistoryDays, 1, 3650),
 		FetchSchedule:      r.str("FETCH_SCHEDULE", DefaultSchedule),
 		FetchOnStart:       r.boolean("FETCH_ON_START", true),
+		FetchRunTimeout:    r.duration("FETCH_RUN_TIMEOUT", DefaultRunTimeout, time.Minute, 48*time.Hour),
 		LogLevel:           r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		CDNMaxAge:          r.intRange("CDN_MAX_AGE", DefaultCDNMaxAge, 0, 86400),
 		AuthUsername:       strings.TrimSpace(getenv("AUTH_USERNAME")),
@@ -153,11 +163,13 @@ func (c Config) Pairs() []string {
 		"COINGECKO_PLAN=" + c.CoinGeckoPlan,
 		"COINGECKO_BASE_URL=" + c.CoinGeckoBaseURL,
 		"COINGECKO_RATE_LIMIT=" + strconv.Itoa(c.CoinGeckoRateLimit),
+		"COINGECKO_MAX_CONSECUTIVE_429=" + strconv.Itoa(c.CoinGeckoMax429),
 		"COINS=" + strings.Join(c.Coins, ","),
 		"CURRENCIES=" + strings.Join(codes, ","),
 		"HISTORY_DAYS=" + strconv.Itoa(c.HistoryDays),
 		"FETCH_SCHEDULE=" + strconv.Quote(c.FetchSchedule),
 		"FETCH_ON_START=" + strconv.FormatBool(c.FetchOnStart),
+		"FETCH_RUN_TIMEOUT=" + c.FetchRunTimeout.String(),
 		"LOG_LEVEL=" + c.LogLevel,
 		"CDN_MAX_AGE=" + strconv.Itoa(c.CDNMaxAge),
 		"AUTH_USERNAME=" + c.AuthUsername,
@@ -172,11 +184,21 @@ func mask(secret string) string {
 	return "(set)"
 }
 
+// redactURL hides every secret a database URL can carry: the password of its user part and
+// the value of every query parameter that names one (password, sslpassword, and the like),
+// since libpq and pgx read a password from the query as readily as from the user part.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return "(invalid)"
 	}
+	q := u.Query()
+	for key := range q {
+		if k := strings.ToLower(key); strings.Contains(k, "pass") || strings.Contains(k, "secret") || strings.Contains(k, "token") {
+			q[key] = []string{"xxxxx"}
+		}
+	}
+	u.RawQuery = q.Encode()
 	return u.Redacted()
 }
 
@@ -209,6 +231,19 @@ func (r *reader) intRange(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+func (r *reader) duration(name string, def, lo, hi time.Duration) time.Duration {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		r.fail(name, fmt.Sprintf("a duration from %s to %s such as 2h or 90m, got %q", lo, hi, v))
+		return def
+	}
+	return d
 }
 
 func (r *reader) boolean(name string, def bool) bool {

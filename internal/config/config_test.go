@@ -3,6 +3,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cryptodash/cryptodash/internal/config"
 )
@@ -52,6 +53,9 @@ func TestLoad_BadValuesNameTheirVariable(t *testing.T) {
 		{"short cron secret", "CRON_SECRET", "abc"},
 		{"negative CDN age", "CDN_MAX_AGE", "-5"},
 		{"CDN age not a number", "CDN_MAX_AGE", "5m"},
+		{"429 breaker off", "COINGECKO_MAX_CONSECUTIVE_429", "0"},
+		{"run timeout without a unit", "FETCH_RUN_TIMEOUT", "90"},
+		{"run timeout too short", "FETCH_RUN_TIMEOUT", "10s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,6 +101,43 @@ func TestConfig_StringMasksSecrets(t *testing.T) {
 	}
 	if !strings.Contains(s, "CRON_SECRET=(set)") || !strings.Contains(s, "db.internal") {
 		t.Errorf("String() = %s", s)
+	}
+}
+
+func TestConfig_DatabasePasswordMaskedWhereverTheURLHasIt(t *testing.T) {
+	for _, u := range []string{
+		"postgres://app:db-pa55word@db.internal:5432/cryptodash",
+		"postgres://app@db.internal:5432/cryptodash?password=db-pa55word",
+		"postgres://app@db.internal/cryptodash?sslmode=require&PASSWORD=db-pa55word",
+		"postgresql://db.internal/cryptodash?user=app&sslpassword=db-pa55word&password=db-pa55word",
+		"postgres://app:db-pa55word@db.internal/cryptodash?password=db-pa55word",
+	} {
+		c, err := config.Load(env(map[string]string{"DATABASE_URL": u}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := c.String() + strings.Join(c.Pairs(), "\n")
+		if strings.Contains(out, "db-pa55word") {
+			t.Errorf("%s shows as %s", u, out)
+		}
+		if !strings.Contains(out, "db.internal") {
+			t.Errorf("%s: the host is hidden too: %s", u, out)
+		}
+	}
+	_, err := config.Load(env(map[string]string{"DATABASE_URL": "mysql://app:db-pa55word@db.internal/x"}))
+	if err == nil || strings.Contains(err.Error(), "db-pa55word") {
+		t.Errorf("a bad DATABASE_URL's error %v shows its password", err)
+	}
+}
+
+func TestLoad_FetchLimits(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil || c.FetchRunTimeout != 2*time.Hour || c.CoinGeckoMax429 != 5 {
+		t.Fatalf("defaults: timeout %s, 429s %d, %v", c.FetchRunTimeout, c.CoinGeckoMax429, err)
+	}
+	c, err = config.Load(env(map[string]string{"FETCH_RUN_TIMEOUT": "45m", "COINGECKO_MAX_CONSECUTIVE_429": "12"}))
+	if err != nil || c.FetchRunTimeout != 45*time.Minute || c.CoinGeckoMax429 != 12 {
+		t.Fatalf("set: timeout %s, 429s %d, %v", c.FetchRunTimeout, c.CoinGeckoMax429, err)
 	}
 }
 

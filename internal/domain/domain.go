@@ -6,9 +6,11 @@
 package domain
 
 import (
-	"math"
+	"context"
+	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -53,8 +55,23 @@ type Series struct {
 // String gives the series as "bitcoin/usd", the form used in logs and run errors.
 func (s Series) String() string { return s.CoinID + "/" + s.CurrencyCode }
 
-// Sample is one point as the source reported it. MarketCap and TotalVolume are nil when the
-// source sent null or nothing for that instant.
+// MarshalText writes the series as String does, so that a map keyed by series (a run's drop
+// counts) encodes as a JSON object keyed "bitcoin/usd".
+func (s Series) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads the form MarshalText writes.
+func (s *Series) UnmarshalText(b []byte) error {
+	coin, currency, ok := strings.Cut(string(b), "/")
+	if !ok || coin == "" || currency == "" {
+		return fmt.Errorf("series %q is not coin/currency", b)
+	}
+	*s = Series{CoinID: coin, CurrencyCode: currency}
+	return nil
+}
+
+// Sample is one point as the source reported it. Time is zero when the source's timestamp was
+// missing or unreadable, and Price NaN when the price was; BucketHourly drops and counts both.
+// MarketCap and TotalVolume are nil when the source sent null or nothing for that instant.
 type Sample struct {
 	Time        time.Time
 	Price       float64
@@ -62,24 +79,98 @@ type Sample struct {
 	TotalVolume *float64
 }
 
-// ValidPrice reports whether p can be stored: a missing, non-finite or non-positive price is
-// never a real quote, and storing it as a number would corrupt every mean it joins.
+// MaxPrice is the highest price stored. No asset trades anywhere near it in any currency, so a
+// higher figure, however finite, is corrupt data; and the squares the database's aggregates
+// keep of prices far above it overflow (a daily mean of 1e200 fails with SQLSTATE 22003).
+const MaxPrice = 1e15
+
+// ValidPrice reports whether p can be stored: a missing (NaN), non-finite, non-positive or
+// implausibly high price is never a real quote, and storing it would corrupt every mean it
+// joins.
 func ValidPrice(p float64) bool {
-	return p > 0 && !math.IsInf(p, 0) && !math.IsNaN(p)
+	// NaN fails both comparisons and +Inf the second.
+	return p > 0 && p <= MaxPrice
+}
+
+// Window is what one request to a source may bring back, and which of it is kept.
+type Window struct {
+	// Asked is where a plausible sample lies: from the start of the request to an hour past
+	// its end (a live price may be stamped a little after the requester's clock). A sample
+	// outside it is bad data, dropped and counted.
+	Asked Range
+	// Own is the part of Asked whose hours this window stores. A sample inside Asked but
+	// outside Own is good data that belongs to a neighbouring window (the source's range is
+	// inclusive, so the point at a closed window's end comes back); it is left to that window
+	// and not counted.
+	Own Range
+}
+
+// Drops counts the samples BucketHourly dropped, by reason, so that a series whose samples
+// were all unusable can be failed with its likely cause.
+type Drops struct {
+	// Time counts samples whose timestamp was missing or unreadable.
+	Time int
+	// Early and Late count samples before Window.Asked and after it.
+	Early, Late int
+	// Seconds counts the early samples that would fall inside Window.Asked if their
+	// timestamps were read as seconds rather than milliseconds.
+	Seconds int
+	// Price counts samples in time whose price is not ValidPrice.
+	Price int
+}
+
+// Total is the number of samples dropped.
+func (d Drops) Total() int { return d.Time + d.Early + d.Late + d.Price }
+
+// Cause names the likely cause when every sample of an answer was dropped: one kind of fault
+// usually explains all of them.
+func (d Drops) Cause() string {
+	total := d.Total()
+	switch total {
+	case 0:
+		return "the source sent no samples"
+	case d.Seconds:
+		return "timestamps look like seconds, not milliseconds"
+	case d.Early:
+		return "every timestamp is before the window asked for"
+	case d.Late:
+		return "every timestamp is more than an hour after the window asked for (a clock ahead, or corrupt data)"
+	case d.Price:
+		return fmt.Sprintf("every price is missing, not positive or above %g", MaxPrice)
+	case d.Time:
+		return "every timestamp is missing or unreadable"
+	}
+	return fmt.Sprintf("%d before the window, %d after it, %d without a readable time, %d with an unusable price",
+		d.Early, d.Late, d.Time, d.Price)
 }
 
 // BucketHourly is the one clean-up of a source's samples: it drops every sample that cannot
-// be stored (an invalid price, or a time outside keep) and turns the rest into one sample per
-// UTC hour, stamped with the start of that hour. Within an hour the latest sample wins, and of
-// two at the same instant the later one in the input, because CoinGecko's last point is the
-// live price and the freshest figure is the one an analyst expects. The input need not be
-// sorted and is not modified; the result is in ascending hour order, with the number of
-// samples dropped.
-func BucketHourly(samples []Sample, keep Range) (hours []Sample, dropped int) {
+// be stored (a time outside keep.Asked or an invalid price), leaves those that belong to a
+// neighbouring window, and turns the rest into one sample per UTC hour, stamped with the
+// start of that hour. Within an hour the latest sample wins, and of two at the same instant
+// the later one in the input, because CoinGecko's last point is the live price and the
+// freshest figure is the one an analyst expects. The input need not be sorted and is not
+// modified; the result is in ascending hour order, with what was dropped and why.
+func BucketHourly(samples []Sample, keep Window) (hours []Sample, dropped Drops) {
 	latest := make(map[int64]Sample, len(samples)/2+1)
 	for _, s := range samples {
-		if !ValidPrice(s.Price) || !keep.Contains(s.Time) {
-			dropped++
+		switch {
+		case s.Time.IsZero():
+			dropped.Time++
+			continue
+		case s.Time.Before(keep.Asked.Start):
+			dropped.Early++
+			if keep.Asked.Contains(time.Unix(s.Time.UnixMilli(), 0)) {
+				dropped.Seconds++
+			}
+			continue
+		case !s.Time.Before(keep.Asked.End):
+			dropped.Late++
+			continue
+		case !ValidPrice(s.Price):
+			dropped.Price++
+			continue
+		case !keep.Own.Contains(s.Time):
 			continue
 		}
 		hour := s.Time.UTC().Truncate(time.Hour)
@@ -136,13 +227,46 @@ type FetchRun struct {
 type RunProgress struct {
 	SeriesTotal, SeriesDone, WindowsTotal, WindowsDone int
 	RowsWritten                                        int64
+	// SamplesDropped counts, per series that had any, the samples BucketHourly dropped as
+	// unusable; a series that shows up here every run points at bad data upstream.
+	SamplesDropped map[Series]int
 }
 
-// RunLock is the cluster-wide lock a fetch run holds while it works, so that replicas, the
-// schedule and the cron endpoint together make one run at a time.
-type RunLock interface {
-	// Release frees the lock; it is safe to call once the lock is already lost.
-	Release()
+// Fence is a run's hold on the run lease, the cluster-wide claim that makes it the only run:
+// a number the database raises with every new claim (a fencing token). A run's writes carry
+// it in their context (WithFence), and the store refuses each one, inside the write's own
+// transaction, unless the lease is still held under that number and unexpired. So a run that
+// lost its lease (its process paused, its network cut) cannot write even before it notices,
+// and a write that passed the check commits before any later holder can claim the lease.
+type Fence int64
+
+type fenceKey struct{}
+
+// WithFence returns ctx carrying fence, so that every store write made with it, by whatever
+// method, is checked against the run lease.
+func WithFence(ctx context.Context, fence Fence) context.Context {
+	return context.WithValue(ctx, fenceKey{}, fence)
+}
+
+// FenceOf returns the fence ctx carries. Writes made without one (tests seeding data,
+// operators' tools) are not checked.
+func FenceOf(ctx context.Context) (Fence, bool) {
+	f, ok := ctx.Value(fenceKey{}).(Fence)
+	return f, ok
+}
+
+// RunClaim asks for a new fetch run together with the lease that makes it the only one.
+type RunClaim struct {
+	Trigger Trigger
+	// Holder names the process asking (host and pid), for operators reading the lease.
+	Holder string
+	// TTL is how long the lease lasts unless renewed; a holder that vanishes frees it when
+	// the TTL runs out, by the database's clock.
+	TTL time.Duration
+	// UnlessStartedSince, when set, declines the claim if any run started at or after it by
+	// the database's clock: a scheduled slot is satisfied by such a run, whichever replica
+	// started it.
+	UnlessStartedSince time.Time
 }
 
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as

@@ -1,7 +1,9 @@
 package domain_test
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +18,11 @@ func at(s string) time.Time {
 	return t
 }
 
-// always is a range that keeps every sample of these tests.
-var always = domain.Range{Start: at("2000-01-01T00:00:00Z"), End: at("2100-01-01T00:00:00Z")}
+// always is a window that keeps every sample of these tests in time.
+var always = domain.Window{
+	Asked: domain.Range{Start: at("2000-01-01T00:00:00Z"), End: at("2100-01-01T00:00:00Z")},
+	Own:   domain.Range{Start: at("2000-01-01T00:00:00Z"), End: at("2100-01-01T00:00:00Z")},
+}
 
 func TestBucketHourly(t *testing.T) {
 	mc := 5.0
@@ -29,11 +34,14 @@ func TestBucketHourly(t *testing.T) {
 		{Time: at("2021-05-15T17:00:00Z"), Price: 0},
 		{Time: at("2021-05-15T17:30:00Z"), Price: -4},
 		{Time: at("2021-05-15T18:00:00Z"), Price: math.Inf(1)},
+		{Time: at("2021-05-15T18:10:00Z"), Price: 1e200},
+		{Time: at("2021-05-15T18:20:00Z"), Price: domain.MaxPrice * 1.0001},
 		{Time: at("2021-05-15T19:00:00Z"), Price: 7},
+		{Time: at("2021-05-15T20:00:00Z"), Price: domain.MaxPrice},
 	}
 	got, dropped := domain.BucketHourly(in, always)
-	if dropped != 4 {
-		t.Errorf("dropped %d samples, want the 4 invalid prices", dropped)
+	if dropped != (domain.Drops{Price: 6}) {
+		t.Errorf("dropped %+v, want the 6 invalid prices", dropped)
 	}
 	want := []struct {
 		hour  string
@@ -42,6 +50,7 @@ func TestBucketHourly(t *testing.T) {
 		{"2021-05-15T15:00:00Z", 2},
 		{"2021-05-15T16:00:00Z", 3},
 		{"2021-05-15T19:00:00Z", 7},
+		{"2021-05-15T20:00:00Z", domain.MaxPrice},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d hours %+v, want %d", len(got), got, len(want))
@@ -84,6 +93,70 @@ func TestValidCoinIDAndCurrencyCode(t *testing.T) {
 	}{{"usd", true}, {"sats", true}, {"us", false}, {"dollar", false}, {"u5d", false}, {"USD", false}} {
 		if got := domain.ValidCurrencyCode(tc.code); got != tc.want {
 			t.Errorf("ValidCurrencyCode(%q) = %t", tc.code, got)
+		}
+	}
+}
+
+func TestBucketHourly_Window(t *testing.T) {
+	from := at("2026-01-01T00:00:00Z")
+	// A closed window of two hours whose request ended at its end.
+	w := domain.Window{
+		Asked: domain.Range{Start: from, End: from.Add(3 * time.Hour)},
+		Own:   domain.Range{Start: from, End: from.Add(2 * time.Hour)},
+	}
+	cases := []struct {
+		name    string
+		samples []domain.Sample
+		hours   int
+		dropped domain.Drops
+		cause   string
+	}{
+		{"inside", []domain.Sample{{Time: from.Add(time.Minute), Price: 1}}, 1, domain.Drops{}, ""},
+		{"the neighbour's point is neither kept nor counted",
+			[]domain.Sample{{Time: from.Add(2 * time.Hour), Price: 1}, {Time: from.Add(150 * time.Minute), Price: 1}},
+			0, domain.Drops{}, "the source sent no samples"},
+		{"a month ahead", []domain.Sample{{Time: from.AddDate(0, 1, 0), Price: 1}}, 0, domain.Drops{Late: 1},
+			"every timestamp is more than an hour after the window asked for"},
+		{"before the window", []domain.Sample{{Time: from.Add(-time.Millisecond), Price: 1}}, 0, domain.Drops{Early: 1},
+			"every timestamp is before the window asked for"},
+		{"seconds, not milliseconds", []domain.Sample{
+			{Time: time.UnixMilli(from.Add(time.Hour).Unix()), Price: 1},
+			{Time: time.UnixMilli(from.Add(90 * time.Minute).Unix()), Price: 1},
+		}, 0, domain.Drops{Early: 2, Seconds: 2}, "timestamps look like seconds, not milliseconds"},
+		{"no time", []domain.Sample{{Price: 1}}, 0, domain.Drops{Time: 1}, "every timestamp is missing or unreadable"},
+		{"no price", []domain.Sample{{Time: from, Price: math.NaN()}, {Time: from, Price: 1e200}}, 0, domain.Drops{Price: 2},
+			"every price is missing, not positive or above 1e+15"},
+		{"a mixture", []domain.Sample{{Time: from, Price: -1}, {Time: from.AddDate(1, 0, 0), Price: 1}}, 0,
+			domain.Drops{Price: 1, Late: 1}, "0 before the window, 1 after it, 0 without a readable time, 1 with an unusable price"},
+		{"one bad sample among good ones", []domain.Sample{{Time: from, Price: 1e200}, {Time: from.Add(time.Hour), Price: 2}}, 1,
+			domain.Drops{Price: 1}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			hours, dropped := domain.BucketHourly(tc.samples, w)
+			if len(hours) != tc.hours || dropped != tc.dropped {
+				t.Fatalf("kept %d hours and dropped %+v, want %d and %+v", len(hours), dropped, tc.hours, tc.dropped)
+			}
+			if tc.cause != "" && !strings.HasPrefix(dropped.Cause(), tc.cause) {
+				t.Errorf("cause %q, want %q", dropped.Cause(), tc.cause)
+			}
+		})
+	}
+}
+
+func TestSeries_Text(t *testing.T) {
+	s := domain.Series{CoinID: "avalanche-2", CurrencyCode: "usd"}
+	b, err := json.Marshal(map[domain.Series]int{s: 3})
+	if err != nil || string(b) != `{"avalanche-2/usd":3}` {
+		t.Fatalf("marshal = %s, %v", b, err)
+	}
+	var back map[domain.Series]int
+	if err := json.Unmarshal(b, &back); err != nil || back[s] != 3 {
+		t.Fatalf("unmarshal = %v, %v", back, err)
+	}
+	for _, bad := range []string{`{"bitcoin":1}`, `{"/usd":1}`, `{"bitcoin/":1}`} {
+		if err := json.Unmarshal([]byte(bad), &back); err == nil {
+			t.Errorf("%s decoded without error", bad)
 		}
 	}
 }

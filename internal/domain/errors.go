@@ -20,6 +20,15 @@ var ErrUnavailable = errors.New("temporarily unavailable")
 // in time; the store wraps every such failure with it.
 var ErrDatabaseDown = fmt.Errorf("the database is not answering: %w", ErrUnavailable)
 
+// ErrLeaseLost is returned by a fenced write, or by renewing a run lease, once the run no
+// longer holds the lease: it expired, or another run claimed it. The run must stop.
+var ErrLeaseLost = errors.New("the run lease is no longer held")
+
+// ErrRejected marks data the database refused as invalid (SQLSTATE class 22, data exception,
+// or 23, integrity constraint violation): the same write would fail again, so it dooms the
+// series it came from, but says nothing about the others.
+var ErrRejected = errors.New("the database rejected the data")
+
 // FieldErrors is bad input: a message per parameter, naming what it accepts. Every problem
 // of a request is collected, so a client fixes its request in one go. The API answers it as a
 // 400 with the map beside the message; the dashboard shows each message next to its control.

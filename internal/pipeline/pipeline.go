@@ -1,6 +1,13 @@
 // Package pipeline moves prices from CoinGecko into PostgreSQL: one run at a time across the
 // whole cluster, asking only for what is missing, newest window first, storing each window in
 // one transaction and recording its progress in fetch_runs as it goes.
+//
+// One run at a time is kept by a lease, a row in the database rather than a lock on a
+// connection: a run claims it together with its fetch_runs row, renews it every sixth of its
+// TTL, and fences every write with it (domain.Fence). Killing or cutting a connection
+// therefore neither frees the lease while its run goes on nor keeps it after its run is gone:
+// a run that cannot renew stops before its lease lapses, and a lapsed lease is free for the
+// next claim.
 package pipeline
 
 import (
@@ -8,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,7 +25,9 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// Source is what the pipeline needs of CoinGecko.
+// Source is what the pipeline needs of CoinGecko. An error that is domain.ErrUnavailable
+// means the source refuses calls for a while (a circuit breaker after a storm of 429s): the
+// run stops with what it has, partial, and the next run resumes.
 type Source interface {
 	CoinsList(ctx context.Context) ([]domain.Coin, error)
 	MarketChartRange(ctx context.Context, coinID, vsCurrency string, from, to time.Time) ([]domain.Sample, error)
@@ -24,14 +35,14 @@ type Source interface {
 }
 
 // Store is what the pipeline needs of the database, in the domain's terms, so a test can hand
-// it a fake; *store.Store satisfies it.
+// it a fake; *store.Store satisfies it. Writes made with a context that carries a fence
+// (domain.WithFence) commit only while that fence holds the run lease.
 type Store interface {
-	TryRunLock(ctx context.Context) (domain.RunLock, bool, error)
-	StartRun(ctx context.Context, trigger domain.Trigger) (domain.FetchRun, error)
+	StartRun(ctx context.Context, claim domain.RunClaim) (domain.FetchRun, domain.Fence, error)
+	RenewRunLease(ctx context.Context, fence domain.Fence, ttl time.Duration) error
 	UpdateRun(ctx context.Context, id int64, p domain.RunProgress) error
 	FinishRun(ctx context.Context, id int64, status domain.RunStatus, p domain.RunProgress, errText string) (domain.FetchRun, error)
-	RunningRun(ctx context.Context) (domain.FetchRun, error)
-	RunStartedSince(ctx context.Context, t time.Time) (bool, error)
+	CloseLapsedRuns(ctx context.Context) (int64, error)
 	UpsertCoins(ctx context.Context, coins []domain.Coin) error
 	UpsertCurrencies(ctx context.Context, currencies []domain.Currency) error
 	StoredRanges(ctx context.Context, series []domain.Series) (map[domain.Series]domain.Range, error)
@@ -41,7 +52,7 @@ type Store interface {
 	MarkSimulated(ctx context.Context) error
 }
 
-// ErrBusy is returned by Run when another run holds the cluster-wide lock.
+// ErrBusy is returned by Run when another run holds the run lease.
 var ErrBusy = errors.New("a fetch run is already in progress")
 
 // Options configures a Pipeline. Zero values take the defaults documented on each field.
@@ -61,6 +72,19 @@ type Options struct {
 	// Workers is how many windows are fetched at once (default 4); the client's rate limiter
 	// still spaces the calls, so this only matters when the limit is high or off.
 	Workers int
+	// LeaseTTL is how long the run lease outlives its last renewal (default 30 s): the time
+	// within which a run whose process vanished frees the lease. A run renews it every sixth
+	// of that and stops once it cannot prove it still holds it.
+	LeaseTTL time.Duration
+	// ResumeAfter is the first pause before a background run cut short by a database fault
+	// (or the loss of its lease) is resumed by a new run (default 15 s); the pause doubles
+	// with every further attempt, up to 5 minutes.
+	ResumeAfter time.Duration
+	// RunTimeout bounds a run's total time; a run that reaches it stops, keeps what it
+	// stored and ends partial, and the next run fetches the rest. Zero means no bound.
+	RunTimeout time.Duration
+	// Holder names this process in the run lease (default host:pid), for operators.
+	Holder string
 	// Simulated reports whether the source is the CoinGecko simulator; if it is, the stored
 	// data is marked so that no page presents it as real. Nil means never.
 	Simulated func() bool
@@ -71,6 +95,9 @@ type Options struct {
 	// Metrics registers the pipeline's metrics; nil leaves them unregistered.
 	Metrics prometheus.Registerer
 }
+
+// maxResumeWait caps the pause between attempts to resume a run cut short by a database fault.
+const maxResumeWait = 5 * time.Minute
 
 // Pipeline runs fetches. Background runs started by Start live until the context given to New
 // ends; Wait blocks until they have stopped.
@@ -94,6 +121,16 @@ func New(base context.Context, opts Options) *Pipeline {
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4
+	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = 30 * time.Second
+	}
+	if opts.ResumeAfter <= 0 {
+		opts.ResumeAfter = 15 * time.Second
+	}
+	if opts.Holder == "" {
+		host, _ := os.Hostname()
+		opts.Holder = host + ":" + strconv.Itoa(os.Getpid())
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -123,21 +160,18 @@ type Report struct {
 type Progress func(domain.FetchRun)
 
 // Run performs one run in the foreground. It returns ErrBusy, with the running run, when
-// another run holds the lock.
+// another run holds the lease. Unlike background runs, a foreground run cut short by a
+// database fault is not resumed: its caller, a person at a terminal, decides.
 func (p *Pipeline) Run(ctx context.Context, trigger domain.Trigger, progress Progress) (Report, error) {
-	lock, running, err := p.acquire(ctx)
+	l, run, err := p.claim(ctx, trigger, time.Time{})
 	if err != nil {
 		return Report{}, err
 	}
-	if lock == nil {
-		return Report{Run: running}, ErrBusy
+	if l.fence == 0 {
+		return Report{Run: run}, ErrBusy
 	}
-	defer lock.Release()
-	run, err := p.opts.Store.StartRun(ctx, trigger)
-	if err != nil {
-		return Report{}, err
-	}
-	return p.execute(ctx, run, progress), nil
+	report, _ := p.execute(ctx, l, run, progress)
+	return report, nil
 }
 
 // Start begins a run in the background and returns it at once (started is true), or returns
@@ -146,21 +180,14 @@ func (p *Pipeline) Start(ctx context.Context, trigger domain.Trigger) (run domai
 	if !p.track() {
 		return domain.FetchRun{}, false, ErrStopped
 	}
-	lock, running, err := p.acquire(ctx)
-	if err != nil || lock == nil {
+	l, run, err := p.claim(ctx, trigger, time.Time{})
+	if err != nil || l.fence == 0 {
 		p.wg.Done()
-		return running, false, err
-	}
-	run, err = p.opts.Store.StartRun(ctx, trigger)
-	if err != nil {
-		lock.Release()
-		p.wg.Done()
-		return domain.FetchRun{}, false, err
+		return run, false, err
 	}
 	go func() {
 		defer p.wg.Done()
-		defer lock.Release()
-		p.execute(p.base, run, nil)
+		p.runAndResume(p.base, trigger, l, run)
 	}()
 	return run, true, nil
 }
@@ -188,31 +215,91 @@ func (p *Pipeline) Wait() {
 	p.wg.Wait()
 }
 
-// acquire takes the run lock, or finds the run that holds it. The lock is briefly held with no
-// running row (just before a run's row is written, just after it is closed, and while a
-// scheduled slot checks whether it is due), so a trigger that finds neither tries again for a
-// moment rather than report nothing: a cron caller must never get "not found" for a busy lock.
-func (p *Pipeline) acquire(ctx context.Context) (domain.RunLock, domain.FetchRun, error) {
-	deadline := time.Now().Add(5 * time.Second)
+// lease is a claimed run lease as this process knows it.
+type lease struct {
+	fence domain.Fence
+	// since is this process's clock just before the claim was sent: the database dates the
+	// lease later, so the lease lasts at least TTL from since.
+	since time.Time
+}
+
+// claim asks for the run lease and a new run. A zero fence means another run made a new one
+// unnecessary, and run is that one. A claim that takes longer than the lease would last is
+// given up, so a silent database cannot hang a trigger.
+func (p *Pipeline) claim(ctx context.Context, trigger domain.Trigger, unlessStartedSince time.Time) (lease, domain.FetchRun, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.opts.LeaseTTL)
+	defer cancel()
+	since := time.Now()
+	run, fence, err := p.opts.Store.StartRun(ctx, domain.RunClaim{Trigger: trigger, Holder: p.opts.Holder,
+		TTL: p.opts.LeaseTTL, UnlessStartedSince: unlessStartedSince})
+	return lease{fence: fence, since: since}, run, err
+}
+
+// runAndResume executes a claimed run and, as long as runs are cut short by a database fault
+// or the loss of their lease, claims and executes a new one after a pause that doubles each
+// time, so an outage costs minutes rather than the wait for the next scheduled slot. It
+// returns once a run ends for any other reason, another run holds the lease, or ctx ends.
+func (p *Pipeline) runAndResume(ctx context.Context, trigger domain.Trigger, l lease, run domain.FetchRun) {
+	wait := p.opts.ResumeAfter
 	for {
-		lock, ok, err := p.opts.Store.TryRunLock(ctx)
-		if err != nil || ok {
-			return lock, domain.FetchRun{}, err
+		if _, cause := p.execute(ctx, l, run, nil); !resumable(cause) {
+			return
 		}
-		run, err := p.opts.Store.RunningRun(ctx)
-		if err == nil {
-			return nil, run, nil
+		for {
+			p.opts.Logger.Info("fetch run will resume", "after", wait.String(), "cut_short_run_id", run.ID)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, maxResumeWait)
+			var err error
+			if l, run, err = p.claim(ctx, trigger, time.Time{}); err == nil {
+				break
+			}
+			p.opts.Logger.Warn("resume fetch run", "err", err)
 		}
-		if !errors.Is(err, domain.ErrNotFound) {
-			return nil, domain.FetchRun{}, err
-		}
-		if time.Now().After(deadline) {
-			return nil, domain.FetchRun{}, errors.New("the fetch lock is held but no run is recorded as running")
-		}
-		select {
-		case <-ctx.Done():
-			return nil, domain.FetchRun{}, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		if l.fence == 0 {
+			p.opts.Logger.Info("fetch run not resumed: another run holds the lease", "run_id", run.ID)
+			return
 		}
 	}
+}
+
+// resumable reports whether a run's cause of ending is a fault of the database or of the
+// lease, which a later run may not meet.
+func resumable(cause error) bool {
+	return errors.Is(cause, domain.ErrDatabaseDown) || errors.Is(cause, domain.ErrLeaseLost)
+}
+
+// SweepLapsedRuns closes, as often as a holder renews its lease, runs still marked running
+// whose lease lapsed, so that no fetch_runs row stays running once its process is gone, even
+// when no page or API reads runs (reading closes them too). The statement is cheap: an index
+// holds the running runs. It runs in the background until the context given to New ends, and
+// Wait waits for it.
+func (p *Pipeline) SweepLapsedRuns() {
+	if !p.track() {
+		return
+	}
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(p.opts.LeaseTTL / 6)
+		defer t.Stop()
+		for {
+			n, err := p.opts.Store.CloseLapsedRuns(p.base)
+			switch {
+			case p.base.Err() != nil:
+				return
+			case err != nil:
+				p.opts.Logger.Warn("close lapsed fetch runs", "err", err)
+			case n > 0:
+				p.opts.Logger.Warn("closed fetch runs whose process stopped renewing their lease", "runs", n)
+			}
+			select {
+			case <-p.base.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 }

@@ -38,6 +38,8 @@ type fixture struct {
 
 	mu       sync.Mutex
 	requests []chartRequest
+	// onChart, when set, sees every market-chart request before the simulator answers it.
+	onChart func(n int)
 }
 
 var testNow = time.Date(2026, 11, 20, 14, 37, 12, 0, time.UTC)
@@ -65,7 +67,11 @@ func newFixture(t *testing.T) *fixture {
 			f.mu.Lock()
 			f.requests = append(f.requests, chartRequest{series: id + "/" + q.Get("vs_currency"),
 				from: time.Unix(from, 0).UTC(), to: time.Unix(to, 0).UTC()})
+			n, hook := len(f.requests), f.onChart
 			f.mu.Unlock()
+			if hook != nil {
+				hook(n)
+			}
 		}
 		f.sim.ServeHTTP(w, r)
 	}))
@@ -94,19 +100,29 @@ func (f *fixture) chartRequests() []chartRequest {
 
 func (f *fixture) pipeline(ctx context.Context, coins []string, days int) *pipeline.Pipeline {
 	f.t.Helper()
-	client, err := coingecko.New(coingecko.Config{BaseURL: f.srv.URL, MaxAttempts: 2})
+	return f.custom(ctx, coingecko.Config{}, pipeline.Options{Coins: coins, HistoryDays: days})
+}
+
+// custom builds a pipeline on the fixture's simulator from cfg and opts, filling in what they
+// leave out: the fixture's store and clock, two currencies, two attempts per call.
+func (f *fixture) custom(ctx context.Context, cfg coingecko.Config, opts pipeline.Options) *pipeline.Pipeline {
+	f.t.Helper()
+	cfg.BaseURL = f.srv.URL
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 2
+	}
+	client, err := coingecko.New(cfg)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return pipeline.New(ctx, pipeline.Options{
-		Store:       f.store,
-		Source:      client,
-		Coins:       coins,
-		Currencies:  []domain.Currency{{Code: "usd", Name: "US Dollar"}, {Code: "try", Name: "Turkish Lira"}},
-		HistoryDays: days,
-		Simulated:   client.Simulated,
-		Now:         f.clock,
-	})
+	opts.Source, opts.Simulated, opts.Now = client, client.Simulated, f.clock
+	if opts.Store == nil {
+		opts.Store = f.store
+	}
+	if opts.Currencies == nil {
+		opts.Currencies = []domain.Currency{{Code: "usd", Name: "US Dollar"}, {Code: "try", Name: "Turkish Lira"}}
+	}
+	return pipeline.New(ctx, opts)
 }
 
 func (f *fixture) count(sql string, args ...any) int64 {
@@ -437,24 +453,11 @@ func TestPipeline_ShutdownKeepsStoredWindows(t *testing.T) {
 	})
 }
 
-func TestPipeline_TriggerWhileTheLockIsHeldWithoutARunRow(t *testing.T) {
+func TestPipeline_StartAfterWaitIsRefused(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	p := f.pipeline(ctx, []string{"bitcoin"}, 3)
-	// A replica checking its scheduled slot holds the lock with no running row.
-	lock, ok, err := f.store.TryRunLock(ctx)
-	if err != nil || !ok {
-		t.Fatal(ok, err)
-	}
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		lock.Release()
-	}()
-	run, started, err := p.Start(ctx, domain.TriggerCron)
-	if err != nil || !started || run.ID == 0 {
-		t.Fatalf("Start = %+v, %v, %v; want a new run once the lock is free", run, started, err)
-	}
 	p.Wait()
 	if _, _, err := p.Start(ctx, domain.TriggerCron); !errors.Is(err, pipeline.ErrStopped) {
 		t.Errorf("Start after Wait: %v, want ErrStopped", err)

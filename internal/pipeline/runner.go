@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -23,17 +23,67 @@ func isFatal(err error) bool {
 	return errors.As(err, &f) && f.Fatal()
 }
 
-// execute does the work of a run that holds the lock and has its row, and records the outcome.
-func (p *Pipeline) execute(ctx context.Context, run domain.FetchRun, progress Progress) Report {
+// errRunTimeout ends a run that reached Options.RunTimeout.
+var errRunTimeout = errors.New("the run reached its time limit")
+
+// execute does the work of a run that holds the lease and has its row, records the outcome
+// and releases the lease. It returns the report and what cut the run short, if anything.
+func (p *Pipeline) execute(ctx context.Context, l lease, run domain.FetchRun, progress Progress) (Report, error) {
 	log := p.opts.Logger.With("run_id", run.ID, "trigger", run.Trigger)
-	log.Info("fetch run started")
-	r := &runner{p: p, run: run, progress: progress, log: log, report: Report{Failed: map[domain.Series]error{}}}
-	err := r.do(ctx)
-	status, text := r.outcome(ctx, err)
-	// The run's row must be closed even when ctx was cancelled by a shutdown.
-	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	final, ferr := p.opts.Store.FinishRun(finishCtx, run.ID, status, r.snapshot(), text)
+	log.Info("fetch run started", "lease_fence", l.fence)
+	// leaseCtx ends only when the lease is lost. A window's store runs under it rather than
+	// under runCtx: a shutdown must not cut a commit off mid-flight, but a lost lease must.
+	leaseCtx, endLease := context.WithCancelCause(domain.WithFence(context.WithoutCancel(ctx), l.fence))
+	defer endLease(nil)
+	var lostOnce sync.Once
+	lose := func(err error) {
+		lostOnce.Do(func() { log.Warn("run lease lost; the run stops", "err", err) })
+		endLease(err)
+	}
+	runCtx, stop := context.WithCancelCause(domain.WithFence(ctx, l.fence))
+	defer stop(nil)
+	defer context.AfterFunc(leaseCtx, func() { stop(context.Cause(leaseCtx)) })()
+	if p.opts.RunTimeout > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeoutCause(runCtx, p.opts.RunTimeout, errRunTimeout)
+		defer cancel()
+	}
+	stopHeartbeat := p.keepLease(l, lose, log)
+
+	r := &runner{p: p, run: run, progress: progress, log: log, leaseCtx: leaseCtx, lose: lose,
+		report: Report{Failed: map[domain.Series]error{}}}
+	err := r.do(runCtx)
+	cause := err
+	switch {
+	case leaseCtx.Err() != nil:
+		cause = context.Cause(leaseCtx)
+	case runCtx.Err() != nil:
+		cause = context.Cause(runCtx)
+	}
+	status, text := r.outcome(cause)
+	stopHeartbeat()
+
+	// The run's row must be closed even when ctx was cancelled by a shutdown. A run that lost
+	// its lease closes it without the fence, which would refuse the write; the row is its own.
+	finish := func(fenced bool) (domain.FetchRun, error) {
+		finishCtx := context.WithoutCancel(ctx)
+		if fenced {
+			finishCtx = domain.WithFence(finishCtx, l.fence)
+		}
+		finishCtx, cancel := context.WithTimeout(finishCtx, 10*time.Second)
+		defer cancel()
+		return p.opts.Store.FinishRun(finishCtx, run.ID, status, r.snapshot(), text)
+	}
+	final, ferr := finish(!errors.Is(cause, domain.ErrLeaseLost))
+	if errors.Is(ferr, domain.ErrLeaseLost) {
+		cause = ferr
+		status, text = domain.RunFailed, "lost the run lease before recording its end (it expired or another run claimed it); "+
+			"every window this run reported stored is kept"
+		if parts := r.joined(); parts != "" {
+			text += "; " + parts
+		}
+		final, ferr = finish(false)
+	}
 	if ferr != nil {
 		log.Error("record run outcome", "err", ferr)
 		final = r.run
@@ -52,7 +102,52 @@ func (p *Pipeline) execute(ctx context.Context, run domain.FetchRun, progress Pr
 	if progress != nil {
 		progress(final)
 	}
-	return r.report
+	return r.report, cause
+}
+
+// keepLease renews the lease every sixth of its TTL until the returned function is called.
+// It calls lose when the lease is lost: a renewal says so, or no renewal has succeeded for a
+// whole TTL counted from before the last good one was sent. The database dates a lease later
+// than that, so the run stops before its lease can lapse and another run start.
+func (p *Pipeline) keepLease(l lease, lose func(error), log *slog.Logger) (stop func()) {
+	ttl := p.opts.LeaseTTL
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		validUntil := l.since.Add(ttl)
+		tick := time.NewTicker(ttl / 6)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			sent := time.Now()
+			renewCtx, cancelRenew := context.WithDeadline(ctx, validUntil)
+			err := p.opts.Store.RenewRunLease(renewCtx, l.fence, ttl)
+			cancelRenew()
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err == nil:
+				validUntil = sent.Add(ttl)
+			case errors.Is(err, domain.ErrLeaseLost):
+				lose(fmt.Errorf("%w: it expired or another run claimed it", domain.ErrLeaseLost))
+				return
+			case !time.Now().Before(validUntil):
+				lose(fmt.Errorf("%w: not renewed for %s, so it may have lapsed: %w", domain.ErrLeaseLost, ttl, err))
+				return
+			default:
+				log.Warn("renew run lease", "err", err)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // runner is the state of one run in progress.
@@ -60,6 +155,9 @@ type runner struct {
 	p        *Pipeline
 	log      *slog.Logger
 	progress Progress
+	// leaseCtx carries the run's fence and ends only when the lease is lost; lose ends it.
+	leaseCtx context.Context
+	lose     func(error)
 
 	// pubMu keeps progress writes in order, so the stored progress never steps backwards.
 	pubMu    sync.Mutex
@@ -72,7 +170,9 @@ type runner struct {
 func (r *runner) snapshot() domain.RunProgress {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.run.RunProgress
+	p := r.run.RunProgress
+	p.SamplesDropped = maps.Clone(p.SamplesDropped)
+	return p
 }
 
 func (r *runner) do(ctx context.Context) error {
@@ -165,8 +265,8 @@ func (r *runner) do(ctx context.Context) error {
 }
 
 // fetchAll fetches and stores windows with a few workers. A series whose window fails is
-// recorded and its older windows are skipped; a fatal source error or a database error stops
-// everything.
+// recorded and its older windows are skipped; an error that would fail every series (see
+// stopsRun) stops everything.
 func (r *runner) fetchAll(ctx context.Context, batch []fetchWindow, now time.Time, remaining map[domain.Series]int) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -188,7 +288,7 @@ func (r *runner) fetchAll(ctx context.Context, batch []fetchWindow, now time.Tim
 						r.run.SeriesDone++
 					}
 				case ctx.Err() != nil:
-				case isFatal(err) || errors.Is(err, errStore):
+				case stopsRun(err):
 					stop = err
 				default:
 					r.report.Failed[w.Series] = err
@@ -223,36 +323,76 @@ send:
 // when the database hangs during a shutdown.
 const storeTimeout = 30 * time.Second
 
-// errStore marks database failures: unlike a CoinGecko error for one series, they would fail
-// every series, so the run stops.
+// errStore marks database failures other than rejected data: unlike a CoinGecko error for one
+// series, they would fail every series, so the run stops.
 var errStore = errors.New("store")
+
+// stopsRun reports an error of one window that dooms the others too: a fatal source error (a
+// missing key), a source that refuses calls for now (a 429 storm), a database that is away or
+// a lost lease. Anything else, data the database rejected among it, fails only its series.
+func stopsRun(err error) bool {
+	return isFatal(err) || errors.Is(err, errStore) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost)
+}
 
 func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error {
 	from, to := w.requestRange(now)
+	name := fmt.Sprintf("%s %s to %s", w.Series, from.Format(time.DateOnly), to.Format(time.DateOnly))
 	t0 := time.Now()
 	samples, err := r.p.opts.Source.MarketChartRange(ctx, w.Series.CoinID, w.Series.CurrencyCode, from, to)
 	t1 := time.Now()
 	if err != nil {
 		r.addTimes(t1.Sub(t0), 0, 0, 0)
-		return fmt.Errorf("%s %s to %s: %w", w.Series, from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	hours, _ := domain.BucketHourly(samples, w.keep(to))
+	hours, dropped := domain.BucketHourly(samples, w.keep(to))
 	t2 := time.Now()
-	// A window that arrived is stored even if shutdown begins meanwhile: it takes milliseconds,
-	// and a commit cut off by cancellation may land on the server while the run believes it
-	// failed, leaving the run's own count wrong.
-	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
-	written, err := r.p.opts.Store.StoreHourly(storeCtx, w.Series, hours)
-	cancel()
+	if n := dropped.Total(); n > 0 {
+		r.mu.Lock()
+		if r.run.SamplesDropped == nil {
+			r.run.SamplesDropped = map[domain.Series]int{}
+		}
+		r.run.SamplesDropped[w.Series] += n
+		r.mu.Unlock()
+		r.log.Warn("unusable samples dropped", "series", w.Series.String(), "dropped", n, "kept_hours", len(hours))
+	}
+	if len(hours) == 0 && dropped.Total() > 0 {
+		r.addTimes(t1.Sub(t0), t2.Sub(t1), 0, len(samples))
+		return fmt.Errorf("%s: no usable sample, %d dropped: %s", name, dropped.Total(), dropped.Cause())
+	}
+	written, err := r.store(w.Series, hours)
 	t3 := time.Now()
 	r.addTimes(t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), len(samples))
-	if err != nil {
+	switch {
+	case errors.Is(err, domain.ErrRejected):
+		return fmt.Errorf("%s: %w", name, err)
+	case errors.Is(err, domain.ErrLeaseLost):
+		r.lose(err)
+		return fmt.Errorf("%w: %w", errStore, err)
+	case err != nil:
 		return fmt.Errorf("%w: %w", errStore, err)
 	}
 	r.mu.Lock()
 	r.run.RowsWritten += written
 	r.mu.Unlock()
 	return nil
+}
+
+// store writes a window's hours. It goes on even if shutdown begins meanwhile: it takes
+// milliseconds, and a commit cut off by cancellation may land on the server while the run
+// believes it failed, leaving the run's own count wrong. A lost lease does cut it off: the
+// fence would refuse the commit anyway. A store that lost its connection is tried once more
+// on another: the transaction did not commit (or, its answer lost, committed, and the second
+// try writes nothing), so one killed connection costs a retry rather than the run.
+func (r *runner) store(s domain.Series, hours []domain.Sample) (int64, error) {
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(r.leaseCtx, storeTimeout)
+		written, err := r.p.opts.Store.StoreHourly(ctx, s, hours)
+		cancel()
+		if err == nil || attempt == 2 || !errors.Is(err, domain.ErrDatabaseDown) || r.leaseCtx.Err() != nil {
+			return written, err
+		}
+		r.log.Warn("store window: connection lost, trying once more", "series", s.String(), "err", err)
+	}
 }
 
 func (r *runner) addTimes(fetch, process, store time.Duration, samples int) {
@@ -281,7 +421,7 @@ func (r *runner) refreshMetadata(ctx context.Context, coins []domain.Coin) error
 			err = r.p.opts.Store.UpsertMetadata(ctx, m)
 		}
 		if err != nil {
-			if isFatal(err) || ctx.Err() != nil {
+			if isFatal(err) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost) || ctx.Err() != nil {
 				return err
 			}
 			r.log.Warn("coin metadata not refreshed", "coin", id, "err", err)
@@ -293,11 +433,16 @@ func (r *runner) refreshMetadata(ctx context.Context, coins []domain.Coin) error
 	return nil
 }
 
-// publish records progress in fetch_runs and tells the foreground caller.
+// publish records progress in fetch_runs and tells the foreground caller. A progress write
+// the fence refuses means the lease is lost, and the run stops.
 func (r *runner) publish(ctx context.Context) {
 	r.pubMu.Lock()
 	defer r.pubMu.Unlock()
-	if err := r.p.opts.Store.UpdateRun(ctx, r.run.ID, r.snapshot()); err != nil && ctx.Err() == nil {
+	err := r.p.opts.Store.UpdateRun(ctx, r.run.ID, r.snapshot())
+	switch {
+	case errors.Is(err, domain.ErrLeaseLost):
+		r.lose(err)
+	case err != nil && ctx.Err() == nil:
 		r.log.Warn("record run progress", "err", err)
 	}
 	if r.progress != nil {
@@ -308,9 +453,43 @@ func (r *runner) publish(ctx context.Context) {
 	}
 }
 
-// outcome turns what happened into the run's status and error text, naming every unknown
-// coin, failed series and failed metadata refresh.
-func (r *runner) outcome(ctx context.Context, err error) (domain.RunStatus, string) {
+// outcome turns what cut the run short, if anything, into the run's status and error text,
+// naming every unknown coin, failed series and failed metadata refresh.
+func (r *runner) outcome(cause error) (domain.RunStatus, string) {
+	r.mu.Lock()
+	done, total := r.run.WindowsDone, r.run.WindowsTotal
+	allFailed := len(r.report.Failed) > 0 && len(r.report.Failed) == r.run.SeriesTotal
+	r.mu.Unlock()
+	parts := r.joined()
+	with := func(first string) string {
+		if parts == "" {
+			return first
+		}
+		return first + "; " + parts
+	}
+	kept := fmt.Sprintf("after %d of %d windows; every stored window is kept and the next run fetches the rest", done, total)
+	switch {
+	case errors.Is(cause, domain.ErrLeaseLost):
+		return domain.RunFailed, with(fmt.Sprintf("stopped: %v, %s", cause, kept))
+	case errors.Is(cause, errRunTimeout):
+		return domain.RunPartial, with(fmt.Sprintf("stopped at the run's time limit of %s (FETCH_RUN_TIMEOUT) %s", r.p.opts.RunTimeout, kept))
+	case errors.Is(cause, context.Canceled):
+		return domain.RunFailed, with("interrupted by shutdown " + kept)
+	case errors.Is(cause, domain.ErrUnavailable) && !errors.Is(cause, domain.ErrDatabaseDown):
+		return domain.RunPartial, with(fmt.Sprintf("stopped: %v, %s", cause, kept))
+	case cause != nil:
+		return domain.RunFailed, with(cause.Error())
+	case allFailed:
+		return domain.RunFailed, parts
+	case parts != "":
+		return domain.RunPartial, parts
+	}
+	return domain.RunSucceeded, ""
+}
+
+// joined lists every unknown coin, failed series and failed metadata refresh, in a stable
+// order, for the run's error text.
+func (r *runner) joined() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var parts []string
@@ -326,16 +505,5 @@ func (r *runner) outcome(ctx context.Context, err error) (domain.RunStatus, stri
 		parts = append(parts, r.report.Failed[s].Error())
 	}
 	parts = append(parts, r.metaErrs...)
-	switch {
-	case ctx.Err() != nil:
-		return domain.RunFailed, strings.Join(slices.Insert(parts, 0, fmt.Sprintf(
-			"interrupted by shutdown after %d of %d windows; every stored window is kept", r.run.WindowsDone, r.run.WindowsTotal)), "; ")
-	case err != nil:
-		return domain.RunFailed, strings.Join(slices.Insert(parts, 0, err.Error()), "; ")
-	case len(r.report.Failed) > 0 && len(r.report.Failed) == r.run.SeriesTotal:
-		return domain.RunFailed, strings.Join(parts, "; ")
-	case len(parts) > 0:
-		return domain.RunPartial, strings.Join(parts, "; ")
-	}
-	return domain.RunSucceeded, ""
+	return strings.Join(parts, "; ")
 }

@@ -40,29 +40,23 @@ func (p *Pipeline) Schedule(expr string) (stop func() error, err error) {
 }
 
 // RunSlot runs the scheduled fetch for slot unless the slot is already satisfied: a run is in
-// progress, or one started at or after slot minus SlotTolerance. It reports whether it ran.
+// progress, or one started at or after slot minus SlotTolerance (by the database's clock, in
+// the same transaction that would claim the lease, so two replicas cannot both decide to
+// run). A run cut short by a database fault is resumed as Start's are. It reports whether it
+// ran.
 func (p *Pipeline) RunSlot(ctx context.Context, slot time.Time) (bool, error) {
-	lock, ok, err := p.opts.Store.TryRunLock(ctx)
+	l, run, err := p.claim(ctx, domain.TriggerSchedule, slot.Add(-SlotTolerance))
 	if err != nil {
 		return false, err
 	}
-	if !ok {
-		p.opts.Logger.Info("scheduled fetch skipped: a run is in progress", "slot", slot)
+	if l.fence == 0 {
+		if run.Status == domain.RunRunning {
+			p.opts.Logger.Info("scheduled fetch skipped: a run is in progress", "slot", slot, "run_id", run.ID)
+		} else {
+			p.opts.Logger.Info("scheduled fetch skipped: another replica already ran this slot", "slot", slot, "run_id", run.ID)
+		}
 		return false, nil
 	}
-	defer lock.Release()
-	done, err := p.opts.Store.RunStartedSince(ctx, slot.Add(-SlotTolerance))
-	if err != nil {
-		return false, err
-	}
-	if done {
-		p.opts.Logger.Info("scheduled fetch skipped: another replica already ran this slot", "slot", slot)
-		return false, nil
-	}
-	run, err := p.opts.Store.StartRun(ctx, domain.TriggerSchedule)
-	if err != nil {
-		return false, err
-	}
-	p.execute(ctx, run, nil)
+	p.runAndResume(ctx, domain.TriggerSchedule, l, run)
 	return true, nil
 }

@@ -63,8 +63,7 @@ func planSeries(series domain.Series, stored domain.Range, hasStored bool, histo
 }
 
 // requestRange is what to ask CoinGecko for. An open window asks up to now; a closed one up to
-// its end. The upstream range is inclusive, so a point exactly at the end may come back; keep
-// leaves it to the next window.
+// its end.
 func (w fetchWindow) requestRange(now time.Time) (from, to time.Time) {
 	if w.Open {
 		return w.Range.Start, now
@@ -72,12 +71,15 @@ func (w fetchWindow) requestRange(now time.Time) (from, to time.Time) {
 	return w.Range.Start, w.Range.End
 }
 
-// keep is the range of sample times the window owns, given the end of its request: its own
-// range when closed; when open, up to an hour past now, since the live price may be stamped a
-// little after our clock and no later sample is a real one.
-func (w fetchWindow) keep(to time.Time) domain.Range {
+// keep says which samples of the window's answer, given the end of its request, are kept.
+// Plausible samples lie from the request's start to an hour past its end, since the live
+// price may be stamped a little after our clock and no later sample is a real one; anything
+// else is bad data. A closed window owns only its own range: the point at its end comes back
+// too, as the upstream range is inclusive, and belongs to the next window.
+func (w fetchWindow) keep(to time.Time) domain.Window {
+	asked := domain.Range{Start: w.Range.Start, End: to.Add(time.Hour)}
 	if w.Open {
-		return domain.Range{Start: w.Range.Start, End: to.Add(time.Hour)}
+		return domain.Window{Asked: asked, Own: asked}
 	}
-	return w.Range
+	return domain.Window{Asked: asked, Own: w.Range}
 }

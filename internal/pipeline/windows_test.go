@@ -77,23 +77,20 @@ func TestWindowKeep(t *testing.T) {
 		{Time: from, Price: 2},
 		{Time: from.Add(119 * time.Minute), Price: 3},
 		{Time: from.Add(2 * time.Hour), Price: 4},
-	}
-	kept := func(keep domain.Range) (out []domain.Sample) {
-		for _, s := range samples {
-			if keep.Contains(s.Time) {
-				out = append(out, s)
-			}
-		}
-		return out
+		{Time: from.Add(3*time.Hour + time.Second), Price: 5},
 	}
 	_, to := w.requestRange(from.Add(2 * time.Hour))
-	got := kept(w.keep(to))
-	if len(got) != 2 || got[0].Price != 2 || got[1].Price != 3 {
-		t.Errorf("closed window kept %+v; the hour at its end belongs to the next window", got)
+	hours, dropped := domain.BucketHourly(samples, w.keep(to))
+	if len(hours) != 2 || hours[0].Price != 2 || hours[1].Price != 3 {
+		t.Errorf("closed window kept %+v; the hour at its end belongs to the next window", hours)
+	}
+	if dropped.Early != 1 || dropped.Late != 1 || dropped.Total() != 2 {
+		t.Errorf("closed window dropped %+v, want the sample before its start and the one over an hour past its end; "+
+			"the one at its end is the next window's, not bad data", dropped)
 	}
 	w.Open = true
 	_, to = w.requestRange(from.Add(2 * time.Hour))
-	if got := kept(w.keep(to)); len(got) != 3 {
-		t.Errorf("open window kept %+v, want everything from its start on", got)
+	if hours, dropped := domain.BucketHourly(samples, w.keep(to)); len(hours) != 3 || dropped.Total() != 2 {
+		t.Errorf("open window kept %+v and dropped %+v, want everything from its start to an hour past now", hours, dropped)
 	}
 }

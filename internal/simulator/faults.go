@@ -2,6 +2,8 @@ package simulator
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -26,12 +28,32 @@ type Faults struct {
 	UnknownIDs []string
 	// FailSeries names series such as "solana/eur" whose market chart always answers 500.
 	FailSeries []string
+	// Corrupt names series such as "bitcoin/usd" whose market charts come back corrupted,
+	// each in its own way.
+	Corrupt map[string]Corruption
+	// HugeBody, when above zero, answers every market chart with 200 and a non-JSON body of
+	// that many bytes, as a misbehaving proxy or CDN might.
+	HugeBody int
 }
+
+// Corruption is a way a market chart can come back wrong while still being valid JSON.
+type Corruption string
+
+// The corruptions the simulator can apply to a series.
+const (
+	// CorruptFuture adds a point a month after the range asked for.
+	CorruptFuture Corruption = "future"
+	// CorruptHugePrice turns one price into 1e200.
+	CorruptHugePrice Corruption = "huge-price"
+	// CorruptSeconds writes every timestamp in seconds instead of milliseconds.
+	CorruptSeconds Corruption = "seconds"
+)
 
 // SetFaults replaces the injected faults.
 func (s *Simulator) SetFaults(f Faults) {
 	f.UnknownIDs = slices.Clone(f.UnknownIDs)
 	f.FailSeries = slices.Clone(f.FailSeries)
+	f.Corrupt = maps.Clone(f.Corrupt)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
@@ -44,20 +66,23 @@ func (s *Simulator) Faults() Faults {
 	f := s.faults
 	f.UnknownIDs = slices.Clone(f.UnknownIDs)
 	f.FailSeries = slices.Clone(f.FailSeries)
+	f.Corrupt = maps.Clone(f.Corrupt)
 	return f
 }
 
 // faultsJSON is the control endpoint's format; Slow is a Go duration string ("2s") so that a
 // demo can steer the simulator with a one-line curl.
 type faultsJSON struct {
-	Fail429           int      `json:"fail429"`
-	RetryAfterSeconds int      `json:"retryAfterSeconds"`
-	Fail503HTML       int      `json:"fail503HTML"`
-	HTMLOK            int      `json:"htmlOK"`
-	NullPrices        bool     `json:"nullPrices"`
-	Slow              string   `json:"slow,omitempty"`
-	UnknownIDs        []string `json:"unknownIDs"`
-	FailSeries        []string `json:"failSeries"`
+	Fail429           int                   `json:"fail429"`
+	RetryAfterSeconds int                   `json:"retryAfterSeconds"`
+	Fail503HTML       int                   `json:"fail503HTML"`
+	HTMLOK            int                   `json:"htmlOK"`
+	NullPrices        bool                  `json:"nullPrices"`
+	Slow              string                `json:"slow,omitempty"`
+	UnknownIDs        []string              `json:"unknownIDs"`
+	FailSeries        []string              `json:"failSeries"`
+	Corrupt           map[string]Corruption `json:"corrupt,omitempty"`
+	HugeBody          int                   `json:"hugeBody,omitempty"`
 }
 
 func (s *Simulator) serveFaults(w http.ResponseWriter, _ *http.Request) {
@@ -65,6 +90,7 @@ func (s *Simulator) serveFaults(w http.ResponseWriter, _ *http.Request) {
 	out := faultsJSON{
 		Fail429: f.Fail429, RetryAfterSeconds: f.RetryAfterSeconds, Fail503HTML: f.Fail503HTML,
 		HTMLOK: f.HTMLOK, NullPrices: f.NullPrices, UnknownIDs: f.UnknownIDs, FailSeries: f.FailSeries,
+		Corrupt: f.Corrupt, HugeBody: f.HugeBody,
 	}
 	if f.Slow > 0 {
 		out.Slow = f.Slow.String()
@@ -85,6 +111,18 @@ func (s *Simulator) serveSetFaults(w http.ResponseWriter, r *http.Request) {
 	f := Faults{
 		Fail429: in.Fail429, RetryAfterSeconds: in.RetryAfterSeconds, Fail503HTML: in.Fail503HTML,
 		HTMLOK: in.HTMLOK, NullPrices: in.NullPrices, UnknownIDs: in.UnknownIDs, FailSeries: in.FailSeries,
+		Corrupt: in.Corrupt, HugeBody: in.HugeBody,
+	}
+	for series, c := range in.Corrupt {
+		if c != CorruptFuture && c != CorruptHugePrice && c != CorruptSeconds {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("corrupt %s: %q is not one of %q, %q, %q",
+				series, c, CorruptFuture, CorruptHugePrice, CorruptSeconds)})
+			return
+		}
+	}
+	if in.HugeBody < 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "hugeBody must be a number of bytes"})
+		return
 	}
 	if in.Slow != "" {
 		d, err := time.ParseDuration(in.Slow)

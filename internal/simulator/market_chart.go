@@ -34,8 +34,13 @@ func (s *Simulator) serveMarketChart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if slices.Contains(s.Faults().FailSeries, c.ID+"/"+currency) {
+	faults := s.Faults()
+	if slices.Contains(faults.FailSeries, c.ID+"/"+currency) {
 		writeRaw(w, http.StatusInternalServerError, serverErrorBody)
+		return
+	}
+	if faults.HugeBody > 0 {
+		writeHuge(w, faults.HugeBody)
 		return
 	}
 	now := s.now().UTC()
@@ -45,7 +50,49 @@ func (s *Simulator) serveMarketChart(w http.ResponseWriter, r *http.Request) {
 		writeRaw(w, http.StatusUnauthorized, fmt.Sprintf(historyBody, now.Format(time.RFC3339), s.historyDays))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.chart(c.ID, currency, from, to, now))
+	out := s.chart(c.ID, currency, from, to, now)
+	if how, ok := faults.Corrupt[c.ID+"/"+currency]; ok {
+		out.corrupt(how, to)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// corrupt spoils an answer the way how says, keeping it valid JSON.
+func (c *chartJSON) corrupt(how Corruption, to time.Time) {
+	switch how {
+	case CorruptFuture:
+		ahead := to.AddDate(0, 1, 0).UnixMilli()
+		for _, points := range []*[][2]any{&c.Prices, &c.MarketCaps, &c.TotalVolumes} {
+			var value any = 1.0
+			if n := len(*points); n > 0 {
+				value = (*points)[n-1][1]
+			}
+			*points = append(*points, [2]any{ahead, value})
+		}
+	case CorruptHugePrice:
+		if n := len(c.Prices); n > 0 {
+			c.Prices[n/2][1] = 1e200
+		}
+	case CorruptSeconds:
+		for _, points := range [][][2]any{c.Prices, c.MarketCaps, c.TotalVolumes} {
+			for i := range points {
+				points[i][0] = points[i][0].(int64) / 1000
+			}
+		}
+	}
+}
+
+// writeHuge answers 200 with size bytes of an HTML page that never ends, written as it goes
+// and without a Content-Length, the hardest case for a client to bound.
+func writeHuge(w http.ResponseWriter, size int) {
+	w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+	w.WriteHeader(http.StatusOK)
+	chunk := []byte(strings.Repeat("<p>Simulated by cryptodash: not JSON.</p>\n", 1024))
+	for written := 0; written < size; written += len(chunk) {
+		if _, err := w.Write(chunk[:min(len(chunk), size-written)]); err != nil {
+			return
+		}
+	}
 }
 
 // chartJSON is the answer's shape; a nil pointer encodes as the null CoinGecko sends.

@@ -428,14 +428,54 @@ func TestSimulator_Faults(t *testing.T) {
 		}
 	})
 
-	t.Run("bad control request", func(t *testing.T) {
-		resp, err := http.Post(srv.URL+"/_sim/faults", "application/json", strings.NewReader(`{"fail492":1}`))
+	t.Run("corrupt series, set over HTTP", func(t *testing.T) {
+		resp, err := http.Post(srv.URL+"/_sim/faults", "application/json",
+			strings.NewReader(`{"corrupt":{"bitcoin/usd":"seconds","bitcoin/eur":"future","dogecoin/usd":"huge-price"}}`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 400 {
-			t.Fatalf("misspelt field: %d, want 400", resp.StatusCode)
+		from, to := now.Add(-48*time.Hour), now.Add(-24*time.Hour)
+		seconds := fetchChart(t, srv.URL, "bitcoin", "usd", from, to)
+		if len(seconds.prices) == 0 || seconds.prices[0].t.After(time.Unix(0, 0).AddDate(0, 1, 0)) {
+			t.Errorf("seconds: first point at %s, want the seconds read as milliseconds (January 1970)", seconds.prices[0].t)
+		}
+		future := fetchChart(t, srv.URL, "bitcoin", "eur", from, to)
+		n := len(future.prices)
+		if last, before := future.prices[n-1].t, future.prices[n-2].t; last.Before(to.AddDate(0, 0, 27)) || before.After(to) {
+			t.Errorf("future: the last two points at %s and %s, want one extra a month ahead", before, last)
+		}
+		huge := fetchChart(t, srv.URL, "dogecoin", "usd", from, to)
+		n = 0
+		for _, p := range huge.prices {
+			if p.value != nil && *p.value == 1e200 {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("huge-price: %d prices of 1e200, want 1", n)
+		}
+	})
+
+	t.Run("huge bodies", func(t *testing.T) {
+		sim.SetFaults(simulator.Faults{HugeBody: 3 << 20})
+		resp, body := get(t, chartURL(srv.URL, "bitcoin", "usd", now.Add(-time.Hour), now))
+		if resp.StatusCode != 200 || len(body) != 3<<20 || json.Valid(body) {
+			t.Fatalf("got %d with %d bytes, want 200 with 3 MiB that are not JSON", resp.StatusCode, len(body))
+		}
+		sim.SetFaults(simulator.Faults{})
+	})
+
+	t.Run("bad control request", func(t *testing.T) {
+		for _, body := range []string{`{"fail492":1}`, `{"corrupt":{"bitcoin/usd":"shredded"}}`, `{"hugeBody":-1}`} {
+			resp, err := http.Post(srv.URL+"/_sim/faults", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 400 {
+				t.Errorf("%s: %d, want 400", body, resp.StatusCode)
+			}
 		}
 	})
 }

@@ -41,6 +41,10 @@ import (
 //     avg(price ORDER BY "timestamp") computes it, to the last bit. Days the window covers in
 //     part (its first and last, which may hold hours of the windows beside it) and days the
 //     upsert changed are recomputed in SQL from the stored hours.
+//
+// With a fence in ctx (domain.WithFence) the transaction commits only while that fence holds
+// the run lease, and fails with domain.ErrLeaseLost otherwise; data the database refuses
+// fails with domain.ErrRejected.
 func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []domain.Sample) (int64, error) {
 	if len(hours) == 0 {
 		return 0, nil
@@ -74,8 +78,10 @@ func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []d
 				return err
 			}
 		}
-		v, err = bumpVersion(ctx, tx)
-		return err
+		if v, err = bumpVersion(ctx, tx); err != nil {
+			return err
+		}
+		return holdsLease(ctx, tx)
 	})
 	if err != nil {
 		return 0, wrap("store "+series.String(), err)

@@ -2,61 +2,23 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// runLockKey is the advisory lock that makes fetch runs exclusive across every replica
-// sharing the database ("cryptodash" in ASCII, so it is recognisable in pg_locks).
-const runLockKey int64 = 0x63727970746f64
-
-// runLock is the cluster-wide fetch-run lock, held on one dedicated connection for as long as
-// the run lasts: if the process dies, PostgreSQL ends the session and frees the lock with it.
-type runLock struct {
-	conn *pgxpool.Conn
-}
-
-// TryRunLock takes the run lock without waiting. ok is false when another run, in this process
-// or another replica, holds it.
-func (s *Store) TryRunLock(ctx context.Context) (lock domain.RunLock, ok bool, err error) {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return nil, false, wrap("acquire run lock connection", err)
-	}
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, runLockKey).Scan(&ok); err != nil {
-		conn.Release()
-		return nil, false, wrap("run lock", err)
-	}
-	if !ok {
-		conn.Release()
-		return nil, false, nil
-	}
-	return &runLock{conn: conn}, true, nil
-}
-
-// Release frees the lock and its connection. A failed unlock closes the connection instead,
-// because a pooled session that still holds the lock would block every later run.
-func (l *runLock) Release() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, runLockKey); err != nil {
-		_ = l.conn.Conn().Close(ctx)
-	}
-	l.conn.Release()
-}
-
 const runColumns = `id, trigger, status, started_at, finished_at, series_total, series_done,
-	windows_total, windows_done, rows_written, error`
+	windows_total, windows_done, rows_written, samples_dropped, error`
 
 func scanRun(r pgx.CollectableRow) (domain.FetchRun, error) {
 	var run domain.FetchRun
 	err := r.Scan(&run.ID, &run.Trigger, &run.Status, &run.StartedAt, &run.FinishedAt,
-		&run.SeriesTotal, &run.SeriesDone, &run.WindowsTotal, &run.WindowsDone, &run.RowsWritten, &run.Error)
+		&run.SeriesTotal, &run.SeriesDone, &run.WindowsTotal, &run.WindowsDone, &run.RowsWritten,
+		&run.SamplesDropped, &run.Error)
 	return run, err
 }
 
@@ -66,61 +28,177 @@ func (s *Store) oneRun(ctx context.Context, op, sql string, args ...any) (domain
 	return run, wrap(op, err)
 }
 
-// StartRun records a new running run. Called with the run lock held, it first closes any run
-// left "running" by a process that died, since holding the lock proves none is alive.
-func (s *Store) StartRun(ctx context.Context, trigger domain.Trigger) (domain.FetchRun, error) {
-	if _, err := s.pool.Exec(ctx, `UPDATE fetch_runs SET status = 'failed', finished_at = now(),
-		error = 'interrupted: the process running it stopped before it finished'
-		WHERE status = 'running'`); err != nil {
-		return domain.FetchRun{}, wrap("close abandoned runs", err)
-	}
-	return s.oneRun(ctx, "start run", `INSERT INTO fetch_runs (trigger, status) VALUES ($1, 'running')
-		RETURNING `+runColumns, trigger)
+// StartRun claims the run lease and records a new running run, in one transaction, so that
+// the lease is never held without a running row to report and a running row never lacks its
+// lease. Fences start at 1: a zero fence means nothing was claimed, and run is then the run
+// that made a new one unnecessary (the one holding the lease, or the one that satisfied
+// claim.UnlessStartedSince). Runs left running by holders that vanished are closed on the way.
+func (s *Store) StartRun(ctx context.Context, claim domain.RunClaim) (run domain.FetchRun, fence domain.Fence, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// FOR UPDATE waits for the fenced writes in flight, which share-lock this row until
+		// they commit: whatever a previous holder wrote lands before the lease changes hands.
+		var held bool
+		var holderRun *int64
+		if err := tx.QueryRow(ctx, `SELECT expires_at > clock_timestamp(), run_id FROM fetch_lease FOR UPDATE`).
+			Scan(&held, &holderRun); err != nil {
+			return fmt.Errorf("read run lease: %w", err)
+		}
+		// A held lease whose run row an operator deleted is claimed anyway: its fence stops
+		// the old holder at its next write.
+		if held && holderRun != nil {
+			rows, _ := tx.Query(ctx, `SELECT `+runColumns+` FROM fetch_runs WHERE id = $1`, *holderRun)
+			run, err = pgx.CollectExactlyOneRow(rows, scanRun)
+			return err
+		}
+		if !claim.UnlessStartedSince.IsZero() {
+			rows, _ := tx.Query(ctx, `SELECT `+runColumns+` FROM fetch_runs WHERE started_at >= $1
+				ORDER BY started_at DESC, id DESC LIMIT 1`, claim.UnlessStartedSince)
+			run, err = pgx.CollectExactlyOneRow(rows, scanRun)
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		// The lease is free, so nothing still running is alive.
+		if _, err := tx.Exec(ctx, `UPDATE fetch_runs SET status = 'failed', finished_at = now(), error = $1
+			WHERE status = 'running'`, lapsedRunError); err != nil {
+			return fmt.Errorf("close abandoned runs: %w", err)
+		}
+		// clock_timestamp(), not the transaction's start: a claim that waited for the previous
+		// holder to finish starts after it finished.
+		rows, _ := tx.Query(ctx, `INSERT INTO fetch_runs (trigger, status, started_at)
+			VALUES ($1, 'running', clock_timestamp()) RETURNING `+runColumns, claim.Trigger)
+		if run, err = pgx.CollectExactlyOneRow(rows, scanRun); err != nil {
+			return fmt.Errorf("insert run: %w", err)
+		}
+		return tx.QueryRow(ctx, `UPDATE fetch_lease SET token = token + 1, holder = $1, run_id = $2,
+			acquired_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => $3)
+			RETURNING token`, claim.Holder, run.ID, claim.TTL.Seconds()).Scan(&fence)
+	})
+	return run, fence, wrap("start run", err)
 }
 
-// UpdateRun records a running run's progress.
+// lapsedRunError is the error of a run closed because its lease lapsed; the run itself, if
+// it still lives, replaces it with what it knows when it can reach the database again.
+const lapsedRunError = "interrupted: its process stopped renewing the run lease (it stopped, or lost the database) before the run finished; the next run fetches what is missing"
+
+// RenewRunLease extends the lease held under fence to ttl from now by the database's clock.
+// It returns domain.ErrLeaseLost when the lease expired or another run claimed it: an
+// expired lease is never revived, since another replica may already have acted on its lapse.
+func (s *Store) RenewRunLease(ctx context.Context, fence domain.Fence, ttl time.Duration) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE fetch_lease SET expires_at = clock_timestamp() + make_interval(secs => $2)
+		WHERE token = $1 AND expires_at > clock_timestamp()`, fence, ttl.Seconds())
+	if err == nil && tag.RowsAffected() == 0 {
+		err = domain.ErrLeaseLost
+	}
+	return wrap("renew run lease", err)
+}
+
+// fenceHeld is the fence check of a write: true while the fence given as its argument (NULL
+// for a write outside any run) still holds an unexpired lease. FOR SHARE makes a claim wait
+// until the checking transaction has committed; claims take the row FOR UPDATE.
+func fenceHeld(arg string) string {
+	return `(` + arg + `::bigint IS NULL OR EXISTS (SELECT 1 FROM fetch_lease
+		WHERE token = ` + arg + ` AND expires_at > clock_timestamp() FOR SHARE))`
+}
+
+// fenceArg is the fence ctx carries as a query argument, nil when it carries none.
+func fenceArg(ctx context.Context) *int64 {
+	if f, ok := domain.FenceOf(ctx); ok {
+		n := int64(f)
+		return &n
+	}
+	return nil
+}
+
+// holdsLease is the fence check of a write transaction, run last before it commits, so that
+// the share lock it takes is held only for the commit: a claim waits for that commit, and a
+// write that did not pass rolls back. It returns domain.ErrLeaseLost when the fence ctx
+// carries no longer holds the lease.
+func holdsLease(ctx context.Context, tx pgx.Tx) error {
+	fence := fenceArg(ctx)
+	if fence == nil {
+		return nil
+	}
+	var held bool
+	if err := tx.QueryRow(ctx, `SELECT `+fenceHeld("$1"), fence).Scan(&held); err != nil {
+		return fmt.Errorf("check run lease: %w", err)
+	}
+	if !held {
+		return domain.ErrLeaseLost
+	}
+	return nil
+}
+
+// CloseLapsedRuns marks failed every run still running whose lease lapsed, because the
+// process running it is gone. Every read of runs does this first, so no page or API ever shows
+// a dead run as live, and serve does it periodically, so the table is right even when nobody
+// looks. It returns how many runs it closed.
+func (s *Store) CloseLapsedRuns(ctx context.Context) (int64, error) {
+	// now() is the statement's start, the instant its snapshot of the lease was taken; a
+	// later clock could call a lease lapsed that a renewal the snapshot missed extended.
+	tag, err := s.pool.Exec(ctx, `UPDATE fetch_runs r SET status = 'failed', finished_at = now(), error = $1
+		WHERE status = 'running' AND NOT EXISTS (SELECT 1 FROM fetch_lease l
+			WHERE l.run_id = r.id AND l.expires_at > now())`, lapsedRunError)
+	return tag.RowsAffected(), wrap("close lapsed runs", err)
+}
+
+// UpdateRun records a running run's progress. With a fence in ctx it writes only while that
+// fence holds the lease, and returns domain.ErrLeaseLost otherwise.
 func (s *Store) UpdateRun(ctx context.Context, id int64, p domain.RunProgress) error {
-	_, err := s.pool.Exec(ctx, `UPDATE fetch_runs SET series_total = $2, series_done = $3,
-		windows_total = $4, windows_done = $5, rows_written = $6 WHERE id = $1`,
-		id, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten)
+	fence := fenceArg(ctx)
+	tag, err := s.pool.Exec(ctx, `UPDATE fetch_runs SET series_total = $2, series_done = $3,
+		windows_total = $4, windows_done = $5, rows_written = $6, samples_dropped = coalesce($7::jsonb, '{}')
+		WHERE id = $1 AND `+fenceHeld("$8"),
+		id, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten, p.SamplesDropped, fence)
+	if err == nil && tag.RowsAffected() == 0 && fence != nil {
+		err = domain.ErrLeaseLost
+	}
 	return wrap(fmt.Sprintf("update run %d", id), err)
 }
 
-// FinishRun records how a run ended, with its final progress.
+// FinishRun records how a run ended, with its final progress, and releases the run lease the
+// run holds, in one statement: between the two a trigger would find the lease held by a run
+// that has ended. With a fence in ctx it writes only while that fence holds the lease, and
+// returns domain.ErrLeaseLost otherwise; a run that lost its lease records its end without
+// one.
 func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus, p domain.RunProgress, errText string) (domain.FetchRun, error) {
-	return s.oneRun(ctx, fmt.Sprintf("finish run %d", id), `UPDATE fetch_runs SET status = $2,
-		finished_at = now(), series_total = $3, series_done = $4, windows_total = $5,
-		windows_done = $6, rows_written = $7, error = $8 WHERE id = $1 RETURNING `+runColumns,
-		id, status, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten, errText)
+	fence := fenceArg(ctx)
+	run, err := s.oneRun(ctx, fmt.Sprintf("finish run %d", id), `WITH lease AS (
+			UPDATE fetch_lease SET expires_at = clock_timestamp()
+			WHERE run_id = $1 AND expires_at > clock_timestamp() AND ($10::bigint IS NULL OR token = $10)
+			RETURNING token)
+		UPDATE fetch_runs SET status = $2, finished_at = now(), series_total = $3, series_done = $4,
+			windows_total = $5, windows_done = $6, rows_written = $7, samples_dropped = coalesce($8::jsonb, '{}'), error = $9
+		WHERE id = $1 AND ($10::bigint IS NULL OR EXISTS (SELECT 1 FROM lease)) RETURNING `+runColumns,
+		id, status, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten, p.SamplesDropped, errText, fence)
+	if errors.Is(err, domain.ErrNotFound) && fence != nil {
+		return run, fmt.Errorf("finish run %d: %w", id, domain.ErrLeaseLost)
+	}
+	return run, err
 }
 
 // Run returns one run by id.
 func (s *Store) Run(ctx context.Context, id int64) (domain.FetchRun, error) {
+	if _, err := s.CloseLapsedRuns(ctx); err != nil {
+		return domain.FetchRun{}, err
+	}
 	return s.oneRun(ctx, fmt.Sprintf("run %d", id), `SELECT `+runColumns+` FROM fetch_runs WHERE id = $1`, id)
 }
 
 // LatestRun returns the most recently started run, or ErrNotFound before the first one.
 func (s *Store) LatestRun(ctx context.Context) (domain.FetchRun, error) {
+	if _, err := s.CloseLapsedRuns(ctx); err != nil {
+		return domain.FetchRun{}, err
+	}
 	return s.oneRun(ctx, "latest run", `SELECT `+runColumns+` FROM fetch_runs ORDER BY started_at DESC, id DESC LIMIT 1`)
-}
-
-// RunningRun returns the run in progress, or ErrNotFound when none is.
-func (s *Store) RunningRun(ctx context.Context) (domain.FetchRun, error) {
-	return s.oneRun(ctx, "running run", `SELECT `+runColumns+` FROM fetch_runs WHERE status = 'running'
-		ORDER BY started_at DESC, id DESC LIMIT 1`)
 }
 
 // RecentRuns returns up to limit runs, newest first.
 func (s *Store) RecentRuns(ctx context.Context, limit int) ([]domain.FetchRun, error) {
+	if _, err := s.CloseLapsedRuns(ctx); err != nil {
+		return nil, err
+	}
 	rows, _ := s.pool.Query(ctx, `SELECT `+runColumns+` FROM fetch_runs ORDER BY started_at DESC, id DESC LIMIT $1`, limit)
 	runs, err := pgx.CollectRows(rows, scanRun)
 	return runs, wrap("recent runs", err)
-}
-
-// RunStartedSince reports whether any run started at or after t, by the database's clock.
-// A scheduled slot is satisfied by such a run, whichever replica started it.
-func (s *Store) RunStartedSince(ctx context.Context, t time.Time) (bool, error) {
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM fetch_runs WHERE started_at >= $1)`, t).Scan(&ok)
-	return ok, wrap("runs since", err)
 }

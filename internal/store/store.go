@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -45,8 +45,15 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
-	// pgxpool's default of max(4, CPUs) starves a small task during a backfill: the run lock
-	// holds one connection and the fetch workers up to four more, beside the web requests.
+	// A transaction left idle means its client is gone (killed, or its network cut): every
+	// transaction here sends its statements back to back. Without this limit such a
+	// transaction would keep its row locks, the run lease's among them, until TCP keepalive
+	// gave up on the client, hours later.
+	if _, set := cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "10s"
+	}
+	// pgxpool's default of max(4, CPUs) starves a small task during a backfill: the fetch
+	// workers take up to four connections and the lease heartbeat one, beside the web requests.
 	if !strings.Contains(databaseURL, "pool_max_conns") {
 		cfg.MaxConns = 12
 	}
@@ -59,7 +66,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to %s: %w", redact(databaseURL), err)
+		return nil, fmt.Errorf("connect to %s: %w", target(cfg.ConnConfig), err)
 	}
 	return &Store{pool: pool}, nil
 }
@@ -70,13 +77,11 @@ func (s *Store) Close() { s.pool.Close() }
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
-// redact hides the password of a database URL so it can be logged or printed.
-func redact(databaseURL string) string {
-	u, err := url.Parse(databaseURL)
-	if err != nil {
-		return "(unparseable database URL)"
-	}
-	return u.Redacted()
+// target names the database a configuration points at, for messages. It is built from the
+// parsed settings rather than the URL, so a password can reach no log wherever the URL
+// carried it (its user part, ?password=, ?sslpassword=).
+func target(cc *pgx.ConnConfig) string {
+	return fmt.Sprintf("database %q on %s as user %q", cc.Database, net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port))), cc.User)
 }
 
 // ensureDatabase creates the configured database through the server's maintenance database
@@ -157,9 +162,10 @@ func (s *Store) Counts(ctx context.Context) (domain.Counts, error) {
 }
 
 // wrap names the operation that failed and speaks the domain's errors, so callers never need
-// to know about pgx: "no rows" becomes ErrNotFound, and a database that cannot be reached or
+// to know about pgx: "no rows" becomes ErrNotFound, a database that cannot be reached or
 // does not answer in time becomes ErrDatabaseDown (answered with 503, so a load balancer
-// retries elsewhere, where a wrong query stays a 500).
+// retries elsewhere, where a wrong query stays a 500), and data the database refuses becomes
+// ErrRejected (a fetch run fails that series alone and goes on with the others).
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
@@ -170,8 +176,19 @@ func wrap(op string, err error) error {
 	if unreachable(err) {
 		return fmt.Errorf("%s: %w", op, databaseDown{err})
 	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")) {
+		return fmt.Errorf("%s: %w", op, rejected{err})
+	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// rejected is a driver error that refuses the data itself (SQLSTATE class 22 or 23): it reads
+// as the driver's message and is domain.ErrRejected to callers.
+type rejected struct{ err error }
+
+func (e rejected) Error() string   { return e.err.Error() }
+func (e rejected) Unwrap() []error { return []error{domain.ErrRejected, e.err} }
 
 // databaseDown is a driver error that means the database is away. It reads as the driver's
 // own message in logs and is domain.ErrDatabaseDown to callers.

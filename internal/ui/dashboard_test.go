@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -474,7 +475,7 @@ func TestDashboard_EmptyDatabase(t *testing.T) {
 	// how to go on, instead of promising a backfill that already ended.
 	t.Run("after a failed first fetch", func(t *testing.T) {
 		ctx := context.Background()
-		run, err := ts.store.StartRun(ctx, domain.TriggerStartup)
+		run, _, err := ts.store.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerStartup, TTL: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -54,7 +54,7 @@ func TestStatus(t *testing.T) {
 		t.Error("no empty runs message")
 	}
 
-	run, err := ts.store.StartRun(ctx, domain.TriggerCron)
+	run, _, err := ts.store.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCron, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

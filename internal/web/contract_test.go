@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
@@ -332,7 +333,7 @@ func seedWithoutDogecoin(t *testing.T, f *fixture) {
 			f.storeHours(coin, currency, day2, 30, 40)
 		}
 	}
-	run, err := f.store.StartRun(ctx, domain.TriggerCLI)
+	run, _, err := f.store.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCLI, TTL: time.Hour})
 	must(t, err)
 	_, err = f.store.FinishRun(ctx, run.ID, domain.RunPartial, domain.RunProgress{SeriesTotal: 4, SeriesDone: 4,
 		WindowsTotal: 4, WindowsDone: 4, RowsWritten: 16}, "dogecoin: not on CoinGecko")

@@ -23,13 +23,15 @@ type runJSON struct {
 	WindowsTotal int        `json:"windowsTotal"`
 	WindowsDone  int        `json:"windowsDone"`
 	RowsWritten  int64      `json:"rowsWritten"`
-	Error        string     `json:"error"`
+	// SamplesDropped counts unusable samples per series, {"bitcoin/usd": 3}, when any.
+	SamplesDropped map[domain.Series]int `json:"samplesDropped,omitempty"`
+	Error          string                `json:"error"`
 }
 
 func newRunJSON(r domain.FetchRun) runJSON {
 	out := runJSON{ID: r.ID, Trigger: string(r.Trigger), Status: string(r.Status), StartedAt: r.StartedAt.UTC(),
 		SeriesTotal: r.SeriesTotal, SeriesDone: r.SeriesDone, WindowsTotal: r.WindowsTotal,
-		WindowsDone: r.WindowsDone, RowsWritten: r.RowsWritten, Error: r.Error}
+		WindowsDone: r.WindowsDone, RowsWritten: r.RowsWritten, SamplesDropped: r.SamplesDropped, Error: r.Error}
 	if r.FinishedAt != nil {
 		t := r.FinishedAt.UTC()
 		out.FinishedAt = &t

@@ -171,7 +171,7 @@ func must(t *testing.T, err error) {
 	}
 }
 
-// storeRunner starts runs the way the pipeline does, with the real advisory lock and a real
+// storeRunner starts runs the way the pipeline does, with the real run lease and a real
 // fetch_runs row, but never finishes them, so a second trigger meets a running run.
 type storeRunner struct {
 	t *testing.T
@@ -179,17 +179,8 @@ type storeRunner struct {
 }
 
 func (r *storeRunner) Start(ctx context.Context, trigger domain.Trigger) (domain.FetchRun, bool, error) {
-	lock, ok, err := r.s.TryRunLock(ctx)
-	if err != nil {
-		return domain.FetchRun{}, false, err
-	}
-	if !ok {
-		run, err := r.s.RunningRun(ctx)
-		return run, false, err
-	}
-	r.t.Cleanup(lock.Release)
-	run, err := r.s.StartRun(ctx, trigger)
-	return run, true, err
+	run, fence, err := r.s.StartRun(ctx, domain.RunClaim{Trigger: trigger, TTL: time.Hour})
+	return run, fence != 0, err
 }
 
 func TestWeb_HealthAndCounts(t *testing.T) {
