@@ -140,6 +140,8 @@ func (h *Handler) coinPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	layout.Description = fmt.Sprintf("%s (%s) in %s: daily candles, the hourly price and the daily mean, with the coin's details.",
+		p.coin.Name, strings.ToUpper(p.coin.Symbol), strings.ToUpper(p.state.currency))
 	dashboard, errs := parseViewState(url.Values{"coins": {id}, "currencies": {p.state.currency}},
 		newCatalog(coins, currencies, h.defaultCoins))
 	props := p.props(layout)

@@ -184,6 +184,9 @@ func TestCoinPage_DailyStats(t *testing.T) {
 	if help := testids(r, "stat-change").AttrOr("title", ""); !strings.Contains(help, days[0].day.Format(domain.DayLayout)) {
 		t.Errorf("change help %q does not say where it starts", help)
 	}
+	if got, _ := r.doc.Find(`meta[name="description"]`).Attr("content"); !strings.HasPrefix(got, "Testcoin (TST) in USD: ") {
+		t.Errorf("meta description %q does not name the coin and currency", got)
+	}
 	for _, id := range []string{"last", "change", "high", "low", "volatility", "drawdown", "market-cap", "volume"} {
 		if testids(r, "stat-"+id).AttrOr("title", "") == "" {
 			t.Errorf("stat %s has no explanation", id)

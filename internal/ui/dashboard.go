@@ -103,6 +103,7 @@ func (h *Handler) dashboardPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	layout.Description = d.cat.description()
 	results := d.results()
 	return Render(c, statusFor(d.errs), views.Dashboard(views.DashboardProps{
 		Layout:   layout,

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"testing"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
 func TestPageWindow(t *testing.T) {
@@ -28,5 +30,29 @@ func TestPageWindow(t *testing.T) {
 				t.Errorf("got %s, want %s (0 is an ellipsis)", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestCatalogDescription(t *testing.T) {
+	coin := func(id, name string) domain.Coin { return domain.Coin{ID: id, Name: name} }
+	usd, eur := domain.Currency{Code: "usd"}, domain.Currency{Code: "eur"}
+	for _, tc := range []struct {
+		coins      []domain.Coin
+		currencies []domain.Currency
+		want       string
+	}{
+		{nil, nil, "Hourly and daily cryptocurrency prices, waiting for their first fetch."},
+		{[]domain.Coin{coin("bitcoin", "Bitcoin")}, []domain.Currency{usd},
+			"Hourly and daily prices of Bitcoin in USD: change over time, charts, tables and CSV."},
+		// The default coins lead, the others follow in the catalog's order and are counted
+		// once there are more than four.
+		{[]domain.Coin{coin("aave", "Aave"), coin("bitcoin", "Bitcoin"), coin("cardano", "Cardano"),
+			coin("dogecoin", "Dogecoin"), coin("ethereum", "Ethereum")}, []domain.Currency{eur, usd},
+			"Hourly and daily prices of Bitcoin, Ethereum, Aave and 2 more coins in EUR and USD: change over time, charts, tables and CSV."},
+	} {
+		c := newCatalog(tc.coins, tc.currencies, []string{"bitcoin", "ethereum"})
+		if got := c.description(); got != tc.want {
+			t.Errorf("description of %d coins:\n got %q\nwant %q", len(tc.coins), got, tc.want)
+		}
 	}
 }

@@ -54,6 +54,10 @@ func TestDashboard_Page(t *testing.T) {
 		if h := r.header.Get("Cache-Control"); h != "" {
 			t.Errorf("handler set Cache-Control %q", h)
 		}
+		// Search results and link previews summarise what is stored, not a fixed blurb.
+		if got, _ := r.doc.Find(`meta[name="description"]`).Attr("content"); got != "Hourly and daily prices of Bitcoin, Ethereum, Dogecoin and Solana in EUR, TRY and USD: change over time, charts, tables and CSV." {
+			t.Errorf("meta description %q", got)
+		}
 		// The full page swaps nothing out of band: an hx-swap-oob element in it would be
 		// taken out of the page by a history restore (the message slots were, once).
 		if n := r.doc.Find("[hx-swap-oob]").Length(); n != 0 {

@@ -32,6 +32,7 @@ func (h *Handler) statusPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	layout.Description = "Fetch runs, their progress and errors, and how fresh and complete each coin's prices are."
 	return Render(c, http.StatusOK, views.Status(views.StatusProps{Layout: layout, Content: content}))
 }
 

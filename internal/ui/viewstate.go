@@ -135,6 +135,39 @@ func newCatalog(coins []domain.Coin, currencies []domain.Currency, defaultCoins 
 	return c
 }
 
+// description summarises what the dashboard holds, for search results and link previews:
+// the coins and currencies stored, the default coins named first and the rest counted once
+// the list grows long.
+func (c catalog) description() string {
+	if len(c.coinOrder) == 0 {
+		return "Hourly and daily cryptocurrency prices, waiting for their first fetch."
+	}
+	ids := append(slices.Clone(c.defaultCoins), slices.DeleteFunc(slices.Clone(c.coinOrder), func(id string) bool {
+		return slices.Contains(c.defaultCoins, id)
+	})...)
+	coins := make([]string, 0, len(ids))
+	for _, id := range ids {
+		coins = append(coins, c.coins[id].Name)
+	}
+	if len(coins) > 4 {
+		coins = append(coins[:3], fmt.Sprintf("%d more coins", len(ids)-3))
+	}
+	currencies := make([]string, 0, len(c.curOrder))
+	for _, code := range c.curOrder {
+		currencies = append(currencies, strings.ToUpper(code))
+	}
+	return fmt.Sprintf("Hourly and daily prices of %s in %s: change over time, charts, tables and CSV.",
+		englishList(coins), englishList(currencies))
+}
+
+// englishList joins items as a sentence does: "a", "a and b", "a, b and c".
+func englishList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
 // defaultSelection keeps the known names of want; when none is known it falls back to the
 // first three known names, so a deployment configured without the usual coins still opens on
 // data.
