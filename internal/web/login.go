@@ -79,7 +79,7 @@ func (s *server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.NewHTTPError(http.StatusUnauthorized, "login required")
 		}
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-		target := "/login?next=" + url.QueryEscape(req.URL.RequestURI())
+		target := "/login?next=" + url.QueryEscape(ui.PageURL(req.URL.EscapedPath(), req.URL.RawQuery))
 		if req.Header.Get(headerHXRequest) == "true" {
 			// A partial redirected by the browser would put the login page inside the
 			// dashboard; HTMX instead navigates the whole window.
@@ -178,7 +178,9 @@ func (s *server) setSessionCookie(c echo.Context, token string, expiry time.Time
 // refused outright rather than reasoned about. A percent-encoded slash or backslash that
 // decodes into a leading "//" or "/\" is refused too, in case anything between here and the
 // browser decodes the path once. The answer is rebuilt from the parsed path and query, so a
-// fragment, user info or anything the parser skipped never reaches the Location header.
+// fragment, user info or anything the parser skipped never reaches the Location header. A
+// partial's URL becomes its page's (ui.PageURL), so a link made while HTMX asked for a
+// fragment still lands on a whole page.
 func safeNext(next string) string {
 	const home = "/"
 	if !strings.HasPrefix(next, "/") || hasControlOrBackslash(next) {
@@ -195,10 +197,7 @@ func safeNext(next string) string {
 	if !localPath(out) {
 		return home
 	}
-	if u.RawQuery != "" {
-		out += "?" + u.RawQuery
-	}
-	return out
+	return ui.PageURL(out, u.RawQuery)
 }
 
 // localPath reports whether p starts with exactly one slash, which is what keeps a browser

@@ -123,17 +123,51 @@ func contentSecurityPolicy(coinGeckoBaseURL string) string {
 	}, "; ")
 }
 
+// permissionsPolicy turns off the browser features a dashboard never uses, so a script that
+// got in anyway could not ask for them.
+const permissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), " +
+	"accelerometer=(), gyroscope=(), magnetometer=(), browsing-topics=()"
+
+// strictTransportSecurity tells browsers to use https only, for a year. Subdomains are left
+// out: they may be the operator's other services, which this one must not speak for.
+const strictTransportSecurity = "max-age=31536000"
+
 // securityHeaders sets the headers every response carries, errors included.
 func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", s.csp)
+		h.Set("Permissions-Policy", permissionsPolicy)
 		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 		h.Set(echo.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
 		h.Set(echo.HeaderXFrameOptions, "DENY")
+		if overHTTPS(c.Request()) {
+			h.Set(echo.HeaderStrictTransportSecurity, strictTransportSecurity)
+		}
 		return next(c)
 	}
 }
+
+// overHTTPS reports whether the client reached us over https: on this connection, or, as a
+// proxy on our own network says (the ALB's X-Forwarded-Proto, CloudFront's
+// CloudFront-Forwarded-Proto), on its way to the proxy. Those headers are believed only from
+// a proxy, as clientIPExtractor believes the viewer's address, since HSTS sent to a client on
+// plain http would be ignored at best.
+func overHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !fromProxy(r) {
+		return false
+	}
+	return strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https") ||
+		strings.EqualFold(r.Header.Get(headerCloudFrontProto), "https")
+}
+
+// headerCloudFrontProto is the viewer's protocol as CloudFront sends it to the origin when the
+// origin request policy lists it: behind CloudFront with an http-only origin, the ALB's
+// X-Forwarded-Proto says http even though every viewer came over https.
+const headerCloudFrontProto = "CloudFront-Forwarded-Proto"
 
 // compress gzips answers for clients that accept it, on the routes that make their answer
 // per request (routes chooses them).
