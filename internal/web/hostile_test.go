@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
-	"github.com/cryptodash/cryptodash/internal/ui"
-	"github.com/cryptodash/cryptodash/internal/web"
 )
 
 func TestAPIPrices_ListCaps(t *testing.T) {
@@ -81,7 +79,7 @@ func TestMetrics_MadeUpMethodsAreOneLabel(t *testing.T) {
 
 func TestAPI_BadBytesInCoinIDsAre404s(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, func(d *web.Deps) { d.UI = ui.New(ui.Options{Store: d.Store.(ui.Store)}) })
+	f := newFixture(t, withUI)
 	f.seed()
 	for _, id := range []string{"bit%00coin", "bit%ffcoin", "%c3%28", "%00"} {
 		for _, path := range []string{

@@ -1,19 +1,24 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/precompress"
 )
 
@@ -179,6 +184,89 @@ func (s *server) compress() echo.MiddlewareFunc {
 // empty cron triggers.
 func (s *server) bodyLimit() echo.MiddlewareFunc {
 	return middleware.BodyLimit("64K")
+}
+
+// RequestTimeout bounds the database work of a request. A database that stops answering
+// (a network that drops its packets, a failover) would otherwise hold every request until
+// TCP gave up, minutes later; at the deadline the query is abandoned and the client gets a
+// 503, which a load balancer or CDN retries elsewhere. Real requests take milliseconds, and a
+// year of hourly CSV a few seconds.
+const RequestTimeout = 10 * time.Second
+
+// deadline gives every request's context RequestTimeout.
+func (s *server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// connectionWait bounds how long a read waits for a connection the database turned away
+// for want of slots (domain.ErrDatabaseBusy): long enough for a busy moment to pass, short
+// enough that a database that stays full gives a 503 soon.
+const connectionWait = 5 * time.Second
+
+// waitForConnection runs a read again, with short growing pauses, while the database turns
+// its connections away for want of slots (another client took them, or this replica's pool
+// grew past the server's limit): the request waits for a connection to free up instead of
+// failing at once. Only GET and HEAD are run again, and only while nothing has been written:
+// handlers render into memory first, so a failed attempt leaves only its headers, which are
+// put back as they were.
+func (s *server) waitForConnection(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			return next(c)
+		}
+		header := c.Response().Header().Clone()
+		var last error
+		_, err := backoff.Retry(req.Context(), func() (struct{}, error) {
+			c.SetRequest(req)
+			h := c.Response().Header()
+			clear(h)
+			maps.Copy(h, header.Clone())
+			last = next(c)
+			if last == nil || !errors.Is(last, domain.ErrDatabaseBusy) || c.Response().Committed {
+				return struct{}{}, backoff.Permanent(last)
+			}
+			return struct{}{}, last
+		}, backoff.WithBackOff(&backoff.ExponentialBackOff{
+			InitialInterval: 50 * time.Millisecond, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: 500 * time.Millisecond,
+		}), backoff.WithMaxElapsedTime(connectionWait), backoff.WithNotify(func(err error, wait time.Duration) {
+			s.log.Info("the database turned a connection away; waiting for one", "request_id", requestIDOf(c),
+				"wait_ms", wait.Milliseconds(), "error", err.Error())
+		}))
+		if err != nil && last != nil {
+			// At the request's deadline Retry answers with the context's error; the client is
+			// told of the database it waited for.
+			return last
+		}
+		return err
+	}
+}
+
+// errStarting answers requests while the database is not ready yet (see Deps.Ready).
+var errStarting = fmt.Errorf("the service is starting and waits for its database: %w", domain.ErrDatabaseDown)
+
+// whileStarting answers 503 until Deps.Ready says the database is migrated and followed:
+// before that a page could meet tables that do not exist yet. The metrics, static files and
+// the health check (which reports the database down itself) are always served.
+func (s *server) whileStarting(next echo.HandlerFunc) echo.HandlerFunc {
+	if s.deps.Ready == nil {
+		return next
+	}
+	return func(c echo.Context) error {
+		switch c.Path() {
+		case "/metrics", "/static/*", "/api/health":
+			return next(c)
+		}
+		if !s.deps.Ready() {
+			return errStarting
+		}
+		return next(c)
+	}
 }
 
 // headAsGet answers HEAD like GET, as HTTP requires and as CDNs and uptime checks expect: Echo

@@ -14,7 +14,8 @@ import (
 // here, so a glance shows what a CDN may keep: public reads get s.cache, everything personal
 // or operational gets noStore.
 func (s *server) routes(e *echo.Echo) {
-	e.Use(s.requestID, s.observe, s.recoverer(), s.securityHeaders, s.bodyLimit())
+	e.Use(s.requestID, s.observe, s.recoverer(), s.securityHeaders, s.bodyLimit(),
+		s.deadline, s.whileStarting, s.waitForConnection)
 	// Answers made per request are gzipped per request. Static files and cached reads are
 	// not: they carry bytes compressed once (static.Handler, s.cache), and compressing them
 	// again on every request was most of their cost. promhttp compresses /metrics itself.
