@@ -107,6 +107,7 @@ func New(d Deps) http.Handler {
 		facts:      newFactsCache(),
 		etagPrefix: etagPrefix(d.BuildID, d.Config),
 		answers:    newAnswerCache(d.CacheBytes, d.Metrics),
+		logins:     newLoginThrottle(time.Now),
 		now:        time.Now,
 	}
 	if d.Config.AuthEnabled() {
@@ -133,7 +134,9 @@ type server struct {
 	etagPrefix string
 	// answers holds rendered reads; see cache.
 	answers *answerCache
-	now     func() time.Time
+	// logins throttles sign-in attempts; see loginSubmit.
+	logins *loginThrottle
+	now    func() time.Time
 }
 
 // Listen takes the server's address before anything else starts, so a port that is taken
