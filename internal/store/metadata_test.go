@@ -6,10 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
 	"github.com/cryptodash/cryptodash/migrations"
@@ -57,5 +60,22 @@ func TestStore_MigrationBoundsOldDescriptions(t *testing.T) {
 	stale, err := st.StaleMetadata(ctx, []string{"bitcoin"}, 7*24*time.Hour)
 	if err != nil || len(stale) != 1 {
 		t.Errorf("old metadata is not due for a refresh: %v, %v", stale, err)
+	}
+}
+
+func TestStore_MetadataReadsABoundedDescription(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	ctx := context.Background()
+	if err := st.UpsertCoins(ctx, []domain.Coin{{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin"}}); err != nil {
+		t.Fatal(err)
+	}
+	// As an older build would store it, bypassing the pipeline's sanitiser.
+	if err := st.UpsertMetadata(ctx, domain.Metadata{CoinID: "bitcoin", Description: strings.Repeat("é", 4<<20)}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.Metadata(ctx, "bitcoin")
+	if err != nil || m.Description != strings.Repeat("é", sanitize.MaxDescriptionBytes) {
+		t.Errorf("read %d characters, %v; want %d", utf8.RuneCountInString(m.Description), err, sanitize.MaxDescriptionBytes)
 	}
 }
