@@ -24,12 +24,12 @@ func (h *Handler) coinCard(c echo.Context) error {
 	id := c.Param("id")
 	// An id no coin can have (NUL, bytes that are not UTF-8, upper case) is not looked up:
 	// nothing stored has it, and the database would refuse some of those bytes outright.
-	if !domain.ValidCoinID(id) {
-		return Render(c, http.StatusNotFound, views.CoinCardMissing(domain.Excerpt(id)))
+	m, err := domain.Metadata{}, domain.ErrNotFound
+	if domain.ValidCoinID(id) {
+		m, err = h.store.Metadata(c.Request().Context(), id)
 	}
-	m, err := h.store.Metadata(c.Request().Context(), id)
 	if errors.Is(err, domain.ErrNotFound) {
-		return Render(c, http.StatusNotFound, views.CoinCardMissing(id))
+		return Render(c, http.StatusNotFound, views.CoinCardMissing(domain.Excerpt(id)))
 	}
 	if err != nil {
 		return err

@@ -30,12 +30,12 @@ func (s *server) apiCoinMetadata(c echo.Context) error {
 	// An id no coin can have (NUL, bytes that are not UTF-8) is not looked up: the database
 	// would refuse those bytes with an error, where the answer is simply that no such coin is
 	// stored.
-	if !domain.ValidCoinID(id) {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("Coin %q not found", domain.Excerpt(id)))
+	m, err := domain.Metadata{}, domain.ErrNotFound
+	if domain.ValidCoinID(id) {
+		m, err = s.deps.Store.Metadata(c.Request().Context(), id)
 	}
-	m, err := s.deps.Store.Metadata(c.Request().Context(), id)
 	if errors.Is(err, domain.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("Coin %q not found", id)).SetInternal(err)
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("Coin %q not found", domain.Excerpt(id))).SetInternal(err)
 	}
 	if err != nil {
 		return err
