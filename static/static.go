@@ -139,6 +139,11 @@ func Handler() http.Handler {
 		}
 		a, ok := byURL[strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, Prefix), "/")]
 		if !ok {
+			// A CDN would keep a 404 without Cache-Control for minutes. During a deploy a
+			// replica still on the old build answers 404 for the new build's files, and a
+			// kept 404 would break every page that names them; the next request may reach a
+			// replica that has them.
+			w.Header().Set("Cache-Control", "no-store")
 			http.NotFound(w, r)
 			return
 		}

@@ -66,8 +66,8 @@ func TestHandler(t *testing.T) {
 		"/static/js/nothing.12345678.js",     // unknown file
 		"/static/src/app.css",                // source, not shipped
 	} {
-		if rec := get(t, bad); rec.Code != http.StatusNotFound {
-			t.Errorf("%s: status %d, want 404", bad, rec.Code)
+		if rec := get(t, bad); rec.Code != http.StatusNotFound || rec.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: status %d, Cache-Control %q; want a 404 no CDN keeps", bad, rec.Code, rec.Header().Get("Cache-Control"))
 		}
 	}
 }

@@ -26,21 +26,40 @@ type app struct {
 	metrics  *prometheus.Registry
 }
 
-// openApp connects and migrates the database, then builds the client and pipeline. Background
-// runs of the pipeline stop when ctx ends.
+// openApp connects and migrates the database, then builds the client and pipeline, for the
+// commands that need the database at once. Background runs of the pipeline stop when ctx ends.
 func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	applied, err := st.Migrate(ctx)
+	if err := migrate(ctx, st, logger); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a, err := newApp(ctx, cfg, logger, st)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	return a, nil
+}
+
+// migrate applies the pending migrations and logs them.
+func migrate(ctx context.Context, st *store.Store, logger *slog.Logger) error {
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
 	if len(applied) > 0 {
 		logger.Info("migrations applied", "files", applied)
 	}
+	return nil
+}
+
+// newApp builds the client and pipeline on st, whose database need not answer yet. Background
+// runs of the pipeline stop when ctx ends.
+func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, st *store.Store) (*app, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	client, err := coingecko.New(coingecko.Config{
@@ -53,7 +72,6 @@ func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app,
 		HTTPClient:    &http.Client{Transport: instrumentedTransport(reg)},
 	})
 	if err != nil {
-		st.Close()
 		return nil, fmt.Errorf("COINGECKO_*: %w", err)
 	}
 	p := pipeline.New(ctx, pipeline.Options{

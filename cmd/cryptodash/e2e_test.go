@@ -356,6 +356,13 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
+// contextReplaced reports whether err says the page's JavaScript context went away during an
+// evaluation, as a navigation does to it.
+func contextReplaced(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed")
+}
+
 // do runs actions in the tab with a timeout, failing the test with what it was doing.
 func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
@@ -372,9 +379,17 @@ func waitFor(t *testing.T, ctx context.Context, what, cond, debugExpr string) {
 	t.Helper()
 	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(pctx, chromedp.Poll[bool](
-		"(() => { try { return !!("+cond+"); } catch (e) { return false; } })()",
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second)))
+	var err error
+	for {
+		_, err = chromedp.Run(pctx, chromedp.Poll[bool](
+			"(() => { try { return !!("+cond+"); } catch (e) { return false; } })()",
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second)))
+		// A navigation that completes while the poll starts replaces the page's JavaScript
+		// context under it; the condition is then to be polled in the new one.
+		if err == nil || pctx.Err() != nil || !contextReplaced(err) {
+			break
+		}
+	}
 	if err != nil {
 		got := "(no debug expression)"
 		if debugExpr != "" {

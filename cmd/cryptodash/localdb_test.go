@@ -280,20 +280,37 @@ func TestRun_NoPostgresAnywhere(t *testing.T) {
 	}
 }
 
+// TestRun_ExplicitDatabaseURLIsUsedAsGiven: a DATABASE_URL that does not answer is waited
+// for (serve answers 503 meanwhile and logs why), never replaced by a private server.
 func TestRun_ExplicitDatabaseURLIsUsedAsGiven(t *testing.T) {
 	cache := t.TempDir()
 	useFirstRun(t, unreachableDefault(t, cache, firstRun.binGlobs))
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"serve"}, envOf(map[string]string{
-		"PATH":         os.Getenv("PATH"),
-		"PORT":         strconv.Itoa(freePort(t)),
-		"DATABASE_URL": "postgres://postgres@" + closedAddr(t) + "/cryptodash",
-	}), &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "connect") {
-		t.Errorf("err = %v, want the connection to DATABASE_URL to fail", err)
+	var out, errOut syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, envOf(map[string]string{
+			"PATH":         os.Getenv("PATH"),
+			"PORT":         strconv.Itoa(freePort(t)),
+			"DATABASE_URL": "postgres://postgres@" + closedAddr(t) + "/cryptodash",
+		}), &out, &errOut)
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(out.String(), "the database is not ready") {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve does not report the database it waits for:\n%s", &out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve stopped with %v", err)
+	}
+	if !strings.Contains(out.String(), "connect") {
+		t.Errorf("the log does not say the connection failed:\n%s", &out)
 	}
 	if entries, _ := os.ReadDir(cache); len(entries) > 0 || strings.Contains(errOut.String(), "database:") {
-		t.Errorf("a private server was started despite DATABASE_URL: %d cache entries, stderr %q", len(entries), &errOut)
+		t.Errorf("a private server was started despite DATABASE_URL: %d cache entries, stderr %q", len(entries), errOut.String())
 	}
 }
 

@@ -5,14 +5,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 
 	"github.com/cryptodash/cryptodash/internal/config"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/internal/web"
 	"github.com/cryptodash/cryptodash/static"
@@ -21,38 +26,50 @@ import (
 // runServe serves until ctx ends, then shuts down: requests drain while a running fetch stops
 // (ctx ends it too, between or inside a window, keeping every stored window), then the
 // schedule stops and the pool closes. Both fit in ECS's default 30 s stop timeout.
+//
+// It takes the port first, so a port that is taken stops it before anything else happens,
+// then serves at once, whether or not the database answers: until the database is there and
+// migrated, pages and the API answer 503 (the health check too, so a load balancer keeps the
+// replica out of rotation), while start waits for it in the background.
 func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	logger.Info("starting cryptodash", "config", cfg.String())
-	a, err := openApp(ctx, cfg, logger)
+	ln, err := web.Listen(":" + strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
-	a.pipeline.SweepLapsedRuns()
-
-	stopSchedule := func() error { return nil }
-	if cfg.FetchSchedule != config.ScheduleOff {
-		stopSchedule, err = a.pipeline.Schedule(cfg.FetchSchedule)
-		if err != nil {
-			return err
-		}
-		logger.Info("fetch schedule on", "cron_utc", cfg.FetchSchedule)
+	st, err := store.New(cfg.DatabaseURL)
+	if err != nil {
+		ln.Close()
+		return err
 	}
-	if cfg.FetchOnStart {
-		if err := fetchOnStart(ctx, a, logger); err != nil {
-			logger.Error("fetch on start", "err", err)
-		}
+	defer st.Close()
+	// A start that fails for good (a wrong password, a broken migration) stops the server.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	a, err := newApp(ctx, cfg, logger, st)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	if cfg.CoinGeckoAPIKey == "" && cfg.CoinGeckoBaseURL == "" {
 		logger.Warn("no COINGECKO_API_KEY: calls are limited by IP, so fetching is slow",
 			"calls_per_minute", cfg.CoinGeckoRateLimit)
 	}
 
-	// Pages and API answers are cached per data version, which must be in memory and follow
-	// every replica's writes: the store LISTENs for them until ctx ends.
-	if err := a.store.WatchDataVersion(ctx, logger); err != nil {
-		return err
+	var ready atomic.Bool
+	type started struct {
+		stopSchedule func() error
+		err          error
 	}
+	startDone := make(chan started, 1)
+	go func() {
+		stop, err := a.start(ctx, cfg, logger, &ready)
+		if err != nil {
+			cancel(err)
+		}
+		startDone <- started{stop, err}
+	}()
+
 	deps := web.Deps{
 		Config:  cfg,
 		Store:   a.store,
@@ -61,6 +78,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		Metrics: a.metrics,
 		Logger:  logger,
 		BuildID: buildID(),
+		Ready:   ready.Load,
 	}
 	if cfg.AuthEnabled() {
 		sessions := a.store.Sessions(30 * time.Minute)
@@ -69,15 +87,71 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	}
 	// Compressing ECharts takes a third of a second; doing it now keeps that off a visitor.
 	go static.Precompress()
-	handler := web.New(deps)
-	serveErr := web.Serve(ctx, handler, ":"+strconv.Itoa(cfg.Port), logger)
+	serveErr := web.Serve(ctx, web.New(deps), ln, logger)
 
-	if err := stopSchedule(); err != nil {
+	cancel(nil)
+	s := <-startDone
+	if err := s.stopSchedule(); err != nil {
 		logger.Warn("stop schedule", "err", err)
 	}
 	a.pipeline.Wait()
 	logger.Info("stopped")
+	if s.err != nil {
+		return s.err
+	}
 	return serveErr
+}
+
+// start waits for the database and makes it ready: created if missing, migrated, its data
+// version followed; then it turns ready on and starts the schedule and the start-up fetch,
+// which need the database too. While the database cannot be reached it tries again with
+// growing pauses (1 s to 30 s) until ctx ends; any other failure is returned, and stops
+// serve. It returns the function that stops the schedule.
+func (a *app) start(ctx context.Context, cfg config.Config, logger *slog.Logger, ready *atomic.Bool) (func() error, error) {
+	stopSchedule := func() error { return nil }
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		err := a.store.EnsureDatabase(ctx)
+		if err == nil {
+			err = migrate(ctx, a.store, logger)
+		}
+		if err == nil {
+			// Pages and API answers are cached per data version, which must be in memory and
+			// follow every replica's writes: the store LISTENs for them until ctx ends.
+			err = a.store.WatchDataVersion(ctx, logger)
+		}
+		if err != nil && !errors.Is(err, domain.ErrUnavailable) {
+			return struct{}{}, backoff.Permanent(err)
+		}
+		return struct{}{}, err
+	}, backoff.WithBackOff(&backoff.ExponentialBackOff{
+		InitialInterval: time.Second, RandomizationFactor: 0.2, Multiplier: 2, MaxInterval: 30 * time.Second,
+	}), backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, wait time.Duration) {
+		logger.Warn("the database is not ready; answering 503 until it is", "error", err.Error(), "retry_in", wait.String())
+	}))
+	if ctx.Err() != nil {
+		return stopSchedule, nil
+	}
+	if err != nil {
+		return stopSchedule, fmt.Errorf("prepare the database: %w", err)
+	}
+	ready.Store(true)
+	logger.Info("database ready")
+	a.pipeline.SweepLapsedRuns()
+
+	if cfg.FetchSchedule != config.ScheduleOff {
+		stop, err := a.pipeline.Schedule(cfg.FetchSchedule)
+		if err != nil {
+			return stopSchedule, err
+		}
+		stopSchedule = stop
+		logger.Info("fetch schedule on", "cron_utc", cfg.FetchSchedule)
+	}
+	if cfg.FetchOnStart {
+		if err := fetchOnStart(ctx, a, logger); err != nil {
+			logger.Error("fetch on start", "err", err)
+		}
+	}
+	return stopSchedule, nil
 }
 
 // fetchOnStart starts a background run when the database has no prices yet, so a new

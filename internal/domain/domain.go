@@ -270,7 +270,8 @@ type RunClaim struct {
 }
 
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as
-// received; it must be sanitised before it reaches a page. The details (Description, ImageURL,
+// received, which the pipeline passes through package sanitize before storing it, and pages
+// pass what they show of it through sanitize again. The details (Description, ImageURL,
 // HomepageURL) are empty and UpdatedAt zero while CoinGecko's details of a stored coin have not
 // been fetched.
 type Metadata struct {

@@ -29,6 +29,11 @@ var ErrLeaseLost = errors.New("the run lease is no longer held")
 // series it came from, but says nothing about the others.
 var ErrRejected = errors.New("the database rejected the data")
 
+// ErrDatabaseBusy is ErrDatabaseDown because the database turned a new connection away for
+// now (every connection slot taken, or the server starting): a request that waits a moment
+// is likely to get one.
+var ErrDatabaseBusy = fmt.Errorf("the database has no connection to spare: %w", ErrDatabaseDown)
+
 // FieldErrors is bad input: a message per parameter, naming what it accepts. Every problem
 // of a request is collected, so a client fixes its request in one go. The API answers it as a
 // 400 with the map beside the message; the dashboard shows each message next to its control.

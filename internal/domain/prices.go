@@ -2,10 +2,12 @@ package domain
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Granularity is the time step of a price query.
@@ -93,21 +95,80 @@ func (b Breakdown) Dimensions(names []string) []string {
 	return out
 }
 
+// MaxListItems caps a list parameter (coin ids, currency codes, breakdown, columns). The
+// dashboard tracks 11 coins by default and CoinGecko's own lists of ids for one question stop
+// at 250, so 200 leaves room for any real question, while a hostile list of 80,000 ids costs
+// no more than a short one: parsing stops at the cap and the request is refused.
+const MaxListItems = 200
+
+// ErrListTooLong is ParseList's answer to a list of more than MaxListItems items.
+var ErrListTooLong = fmt.Errorf("lists at most %d items", MaxListItems)
+
 // ParseList reads a list parameter given repeated (as a form sends checkboxes) or
 // comma-separated (as links write it): items trimmed and lower-cased, since ids and codes are
 // lower case in the database, empty items dropped, and each item kept once, at its first place.
-func ParseList(values []string) []string {
+// Past MaxListItems items as sent, repeats included, it stops and returns ErrListTooLong, so
+// the work done for any list is bounded by the cap.
+func ParseList(values []string) ([]string, error) {
 	var out []string
 	seen := make(map[string]struct{})
+	n := 0
 	for _, v := range values {
 		for item := range strings.SplitSeq(v, ",") {
-			item = strings.ToLower(strings.TrimSpace(item))
-			if _, dup := seen[item]; item == "" || dup {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			if n++; n > MaxListItems {
+				return nil, ErrListTooLong
+			}
+			item = strings.ToLower(item)
+			if _, dup := seen[item]; dup {
 				continue
 			}
 			seen[item] = struct{}{}
 			out = append(out, item)
 		}
+	}
+	return out, nil
+}
+
+// maxExcerptRunes and maxExcerptItems bound what a message repeats of a client's input.
+const (
+	maxExcerptRunes = 40
+	maxExcerptItems = 5
+)
+
+// Excerpt is text a client sent, as a message repeats it: valid UTF-8, at most 40 characters,
+// cut with "…". An answer about a hostile parameter then names it without repeating a
+// megabyte of it.
+func Excerpt(s string) string {
+	i, n := 0, 0
+	for i < len(s) && n < maxExcerptRunes {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	if i == len(s) {
+		return strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.ToValidUTF8(s[:i], "\uFFFD") + "…"
+}
+
+// ExcerptList names items for a message: the first five as Excerpts (quoted when quote is
+// set), then how many more there are ("a, b, c, d, e and 195 more").
+func ExcerptList(items []string, quote bool) string {
+	shown := make([]string, 0, min(len(items), maxExcerptItems))
+	for _, item := range items[:min(len(items), maxExcerptItems)] {
+		item = Excerpt(item)
+		if quote {
+			item = strconv.Quote(item)
+		}
+		shown = append(shown, item)
+	}
+	out := strings.Join(shown, ", ")
+	if more := len(items) - len(shown); more > 0 {
+		out += fmt.Sprintf(" and %d more", more)
 	}
 	return out
 }

@@ -45,12 +45,44 @@ func TestWritePricesCSV(t *testing.T) {
 }
 
 func TestParseList(t *testing.T) {
-	got := domain.ParseList([]string{" Bitcoin,ETHEREUM ,,bitcoin", "dogecoin", ""})
-	if strings.Join(got, ",") != "bitcoin,ethereum,dogecoin" {
-		t.Errorf("got %q", got)
+	got, err := domain.ParseList([]string{" Bitcoin,ETHEREUM ,,bitcoin", "dogecoin", ""})
+	if err != nil || strings.Join(got, ",") != "bitcoin,ethereum,dogecoin" {
+		t.Errorf("got %q, %v", got, err)
 	}
-	if got := domain.ParseList(nil); got != nil {
-		t.Errorf("nothing sent gives %q", got)
+	if got, err := domain.ParseList(nil); got != nil || err != nil {
+		t.Errorf("nothing sent gives %q, %v", got, err)
+	}
+	t.Run("the cap counts items as sent", func(t *testing.T) {
+		full := strings.Repeat("a,", domain.MaxListItems)
+		if got, err := domain.ParseList([]string{full + ",,, ,"}); err != nil || len(got) != 1 {
+			t.Errorf("%d items at the cap: %q, %v", domain.MaxListItems, got, err)
+		}
+		if _, err := domain.ParseList([]string{full, "a"}); !errors.Is(err, domain.ErrListTooLong) {
+			t.Errorf("one item past the cap, repeated: %v", err)
+		}
+		if _, err := domain.ParseList([]string{strings.Repeat("x,", 80_000)}); !errors.Is(err, domain.ErrListTooLong) {
+			t.Errorf("80,000 items: %v", err)
+		}
+	})
+}
+
+func TestExcerpt(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"bitcoin", "bitcoin"},
+		{strings.Repeat("é", 40), strings.Repeat("é", 40)},
+		{strings.Repeat("é", 41), strings.Repeat("é", 40) + "…"},
+		{"bit\xffcoin", "bit\uFFFDcoin"},
+	} {
+		if got := domain.Excerpt(tc.in); got != tc.want {
+			t.Errorf("Excerpt(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	items := []string{"a", "b", "c", "d", "e", "f", "g"}
+	if got := domain.ExcerptList(items, true); got != `"a", "b", "c", "d", "e" and 2 more` {
+		t.Errorf("quoted list %s", got)
+	}
+	if got := domain.ExcerptList(items[:2], false); got != "a, b" {
+		t.Errorf("list %s", got)
 	}
 }
 

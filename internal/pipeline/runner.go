@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 )
 
 // fatal is satisfied by source errors that doom every later call too (a missing or wrong API
@@ -418,7 +419,8 @@ func (r *runner) refreshMetadata(ctx context.Context, coins []domain.Coin) error
 	for _, id := range stale {
 		m, err := r.p.opts.Source.Coin(ctx, id)
 		if err == nil {
-			err = r.p.opts.Store.UpsertMetadata(ctx, m)
+			// Cleaned once here, so pages never parse more than the bounded, clean text.
+			err = r.p.opts.Store.UpsertMetadata(ctx, sanitize.Metadata(m))
 		}
 		if err != nil {
 			if isFatal(err) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost) || ctx.Err() != nil {

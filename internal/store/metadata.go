@@ -7,18 +7,24 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 )
 
 // Metadata returns the hover-card facts of one stored coin, or ErrNotFound when the coin is
 // not stored. A coin whose details the pipeline has not fetched yet (a first run still going,
 // or CoinGecko refusing /coins/{id}) is still a coin: it comes back with its name and symbol,
 // empty details and a zero UpdatedAt.
+//
+// The description is read no further than sanitize.MaxDescriptionBytes characters: the
+// pipeline stores no more than that, and a row written otherwise (by an older build still
+// running during a rolling deploy) then costs a page or an answer no more than one written
+// now.
 func (s *Store) Metadata(ctx context.Context, coinID string) (domain.Metadata, error) {
 	var m domain.Metadata
 	var updated *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT c.id, c.name, c.symbol, coalesce(m.description, ''),
+	err := s.pool.QueryRow(ctx, `SELECT c.id, c.name, c.symbol, left(coalesce(m.description, ''), $2),
 			coalesce(m.image_url, ''), coalesce(m.homepage_url, ''), m.updated_at
-		FROM coins c LEFT JOIN coin_metadata m ON m.coin_id = c.id WHERE c.id = $1`, coinID).
+		FROM coins c LEFT JOIN coin_metadata m ON m.coin_id = c.id WHERE c.id = $1`, coinID, sanitize.MaxDescriptionBytes).
 		Scan(&m.CoinID, &m.Name, &m.Symbol, &m.Description, &m.ImageURL, &m.HomepageURL, &updated)
 	if updated != nil {
 		m.UpdatedAt = updated.UTC()

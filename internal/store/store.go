@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -33,9 +34,25 @@ type Store struct {
 	replicaRoleOK bool
 }
 
-// Open connects to the database at databaseURL, creating the database first when it does not
-// exist, so that `make run` works on a fresh PostgreSQL with nothing but a server.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
+// Connection defaults, each applied only when DATABASE_URL does not set it. A request waits
+// for the database within its own deadline (the web layer's, about 10 s); these bound what
+// the database itself may take, so that a hung server or a lock held too long never holds a
+// connection for minutes.
+const (
+	// connectTimeout bounds dialling and the start-up handshake: a database whose address
+	// swallows packets answers nothing, and the driver's own default is two minutes.
+	connectTimeout = 5 * time.Second
+	// statementTimeout is PostgreSQL's statement_timeout. Pages' queries take milliseconds and
+	// a fetch window's writes well under a second; the longest statement here, a migration,
+	// should be given more through DATABASE_URL (?statement_timeout=10min) if it ever needs it.
+	statementTimeout = "30s"
+)
+
+// New returns a store on the database at databaseURL without connecting: connections are
+// made as queries need them, and a query finds the database down (domain.ErrDatabaseDown)
+// until it answers. serve starts on it, so that it can answer 503s while it waits for the
+// database; Open is for commands that need the database at once.
+func New(databaseURL string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
@@ -52,23 +69,42 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
 		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "10s"
 	}
+	if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = statementTimeout
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
 	// pgxpool's default of max(4, CPUs) starves a small task during a backfill: the fetch
 	// workers take up to four connections and the lease heartbeat one, beside the web requests.
 	if !strings.Contains(databaseURL, "pool_max_conns") {
 		cfg.MaxConns = 12
 	}
-	if err := ensureDatabase(ctx, cfg.ConnConfig); err != nil {
-		return nil, err
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	// NewWithConfig connects nothing while MinConns is 0, so it cannot fail for want of a
+	// database; the context only matters to connections made at once.
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("connect to %s: %w", target(cfg.ConnConfig), err)
+		return nil, fmt.Errorf("connection pool: %w", err)
 	}
 	return &Store{pool: pool}, nil
+}
+
+// Open connects to the database at databaseURL, creating the database first when it does not
+// exist, so that `make run` works on a fresh PostgreSQL with nothing but a server.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	s, err := New(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.EnsureDatabase(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.pool.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connect to %s: %w", target(s.pool.Config().ConnConfig), err)
+	}
+	return s, nil
 }
 
 // Close releases every connection of the pool.
@@ -84,10 +120,13 @@ func target(cc *pgx.ConnConfig) string {
 	return fmt.Sprintf("database %q on %s as user %q", cc.Database, net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port))), cc.User)
 }
 
-// ensureDatabase creates the configured database through the server's maintenance database
-// when it is missing. Replicas starting together may race to create it; the loser's
-// duplicate_database error means the database is there, which is all that was wanted.
-func ensureDatabase(ctx context.Context, cc *pgx.ConnConfig) error {
+// EnsureDatabase creates the store's database through the server's maintenance database
+// when it is missing. Replicas starting together on a missing database take turns under an
+// advisory lock, and one that loses a race all the same (PostgreSQL checks a new database's
+// name only as its creation commits, answering duplicate_database or a unique violation on
+// pg_database) finds the database there, which is all it wanted.
+func (s *Store) EnsureDatabase(ctx context.Context) error {
+	cc := s.pool.Config().ConnConfig
 	name := cc.Database
 	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err == nil {
@@ -95,23 +134,28 @@ func ensureDatabase(ctx context.Context, cc *pgx.ConnConfig) error {
 	}
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" {
-		return fmt.Errorf("connect to database %q: %w", name, err)
+		return wrap(fmt.Sprintf("connect to database %q", name), err)
 	}
 	admin := cc.Copy()
 	admin.Database = "postgres"
 	conn, err = pgx.ConnectConfig(ctx, admin)
 	if err != nil {
-		return fmt.Errorf("database %q is missing and the server's postgres database is unreachable to create it: %w", name, err)
+		return wrap(fmt.Sprintf("database %q is missing and the server's postgres database is unreachable to create it", name), err)
 	}
 	defer conn.Close(ctx)
+	// The lock is the session's, so closing the connection releases it whatever happens.
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(hashtextextended('cryptodash: create database ' || $1, 0))`, name); err != nil {
+		return wrap("lock database creation", err)
+	}
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil || exists {
+		return wrap("look for database "+name, err)
+	}
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
-	if errors.As(err, &pgErr) && pgErr.Code == "42P04" {
+	if errors.As(err, &pgErr) && (pgErr.Code == "42P04" || pgErr.Code == "23505") {
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("create database %q: %w", name, err)
-	}
-	return nil
+	return wrap(fmt.Sprintf("create database %q", name), err)
 }
 
 // Migrate applies every pending migration. Goose holds a PostgreSQL session lock while it
@@ -129,7 +173,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	}
 	results, err := provider.Up(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
+		return nil, wrap("migrate", err)
 	}
 	applied := make([]string, 0, len(results))
 	for _, r := range results {
@@ -174,7 +218,10 @@ func wrap(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, domain.ErrNotFound)
 	}
 	if unreachable(err) {
-		return fmt.Errorf("%s: %w", op, databaseDown{err})
+		if refused(err) {
+			return fmt.Errorf("%s: %w", op, databaseDown{err: err, sentinel: domain.ErrDatabaseBusy})
+		}
+		return fmt.Errorf("%s: %w", op, databaseDown{err: err, sentinel: domain.ErrDatabaseDown})
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")) {
@@ -190,12 +237,21 @@ type rejected struct{ err error }
 func (e rejected) Error() string   { return e.err.Error() }
 func (e rejected) Unwrap() []error { return []error{domain.ErrRejected, e.err} }
 
-// databaseDown is a driver error that means the database is away. It reads as the driver's
-// own message in logs and is domain.ErrDatabaseDown to callers.
-type databaseDown struct{ err error }
+// refused reports whether the database turned a new connection away for now rather than
+// being away: its connection slots, or the role's, are taken (53300), or it is starting or
+// recovering (57P03). A connection is likely to be had in a moment.
+func refused(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "53300" || pgErr.Code == "57P03")
+}
+
+// databaseDown is a driver error that means the database is away, or busy. It reads as the
+// driver's own message in logs and is its sentinel (domain.ErrDatabaseDown, or
+// domain.ErrDatabaseBusy, which is ErrDatabaseDown too) to callers.
+type databaseDown struct{ err, sentinel error }
 
 func (e databaseDown) Error() string   { return e.err.Error() }
-func (e databaseDown) Unwrap() []error { return []error{domain.ErrDatabaseDown, e.err} }
+func (e databaseDown) Unwrap() []error { return []error{e.sentinel, e.err} }
 
 // unreachable reports whether err means the database could not be reached or did not answer
 // in time, rather than that a query was wrong.

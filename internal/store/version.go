@@ -29,6 +29,11 @@ const (
 	checkListening = 10 * time.Second
 	checkDown      = 400 * time.Millisecond
 	relistenDelay  = time.Second
+	// versionTimeout bounds one read of the version, so a check stuck on a silent database
+	// does not stop the checks that follow.
+	versionTimeout = 5 * time.Second
+	// catalogTimeout bounds the shared read of the catalog.
+	catalogTimeout = 10 * time.Second
 )
 
 // ListenerName is the application_name of the connection WatchDataVersion listens on, so an
@@ -148,7 +153,9 @@ func (s *Store) checkVersion(ctx context.Context, logger *slog.Logger) {
 		if !due {
 			continue
 		}
-		v, err := s.readDataVersion(ctx, s.pool)
+		readCtx, cancel := context.WithTimeout(ctx, versionTimeout)
+		v, err := s.readDataVersion(readCtx, s.pool)
+		cancel()
 		if err != nil {
 			if ctx.Err() == nil {
 				logger.Debug("check data version", "error", err.Error())
@@ -209,9 +216,12 @@ func (s *Store) Catalog(ctx context.Context) (domain.Catalog, error) {
 	}
 	// Concurrent misses of one version share one read. The read starts after the version
 	// was known, so it sees at least that version's data: a catalog kept under a version is
-	// never older than it.
+	// never older than it. It outlives a caller that hangs up, but not catalogTimeout: a read
+	// stuck on a database that stopped answering would hold every later caller of the version.
 	ch := s.known.loads.DoChan(strconv.FormatInt(version, 10), func() (any, error) {
-		c, err := s.readCatalog(context.WithoutCancel(ctx))
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), catalogTimeout)
+		defer cancel()
+		c, err := s.readCatalog(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -60,14 +61,14 @@ func parseCoinState(id string, q url.Values, currencies []domain.Currency) (coin
 		if slices.ContainsFunc(currencies, func(c domain.Currency) bool { return c.Code == raw }) {
 			s.currency = raw
 		} else {
-			errs["currency"] = fmt.Sprintf("Unknown currency %q; showing %s.", raw, strings.ToUpper(s.defaultCurrency))
+			errs["currency"] = fmt.Sprintf("Unknown currency %q; showing %s.", domain.Excerpt(raw), strings.ToUpper(s.defaultCurrency))
 		}
 	}
 	if raw := strings.ToLower(strings.TrimSpace(q.Get("range"))); raw != "" {
 		if presetDays(raw) > 0 {
 			s.preset = raw
 		} else {
-			errs["range"] = fmt.Sprintf("Unknown range %q; showing %s.", raw, presetLabel(defaultCoinPreset))
+			errs["range"] = fmt.Sprintf("Unknown range %q; showing %s.", domain.Excerpt(raw), presetLabel(defaultCoinPreset))
 		}
 	}
 	return s, errs
@@ -125,7 +126,7 @@ func (h *Handler) coinPage(c echo.Context) error {
 	coins, currencies := cat.Coins, cat.Currencies
 	i := slices.IndexFunc(coins, func(x domain.Coin) bool { return x.ID == id })
 	if i < 0 {
-		return h.coinMissing(c, id, coins)
+		return h.coinMissing(c, domain.Excerpt(id), coins)
 	}
 	p := &coinPage{coin: coins[i], currencies: currencies, now: h.now().UTC()}
 	p.state, p.errs = parseCoinState(id, c.QueryParams(), currencies)
@@ -197,11 +198,11 @@ func (p *coinPage) props(layout views.LayoutProps) views.CoinPageProps {
 		Name:         p.coin.Name,
 		Symbol:       strings.ToUpper(p.coin.Symbol),
 		Initials:     initials(p.coin.Symbol, p.coin.Name),
-		ImageURL:     webURL(p.meta.ImageURL),
+		ImageURL:     sanitize.URL(p.meta.ImageURL),
 		Currency:     cur,
 		Errors:       map[string]string(p.errs),
-		Description:  sanitizeDescription(p.meta.Description, pageSentences, pageChars),
-		HomepageURL:  webURL(p.meta.HomepageURL),
+		Description:  description(p.meta.Description, pageSentences, pageChars),
+		HomepageURL:  sanitize.URL(p.meta.HomepageURL),
 		CoinGeckoURL: "https://www.coingecko.com/en/coins/" + url.PathEscape(p.coin.ID),
 	}
 	for _, c := range p.currencies {

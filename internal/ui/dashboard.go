@@ -136,12 +136,20 @@ func (h *Handler) tablePartial(c echo.Context) error {
 	return Render(c, statusFor(d.errs), views.TablePartial(d.table(), d.chartToolbar()))
 }
 
+// maxPushedQuery bounds the request query pushUrl echoes: a header is no place for a
+// hostile megabyte, and proxies refuse answers with headers of more than a few kilobytes.
+const maxPushedQuery = 2000
+
 // pushURL names the page URL of what a partial shows: the canonical URL of a valid state, or
-// the request's own query when it had errors, so reloading shows the same messages.
+// the request's own query when it had errors, so reloading shows the same messages. A query
+// longer than maxPushedQuery is never echoed; the canonical URL of the corrected state takes
+// its place.
 func (h *Handler) pushURL(c echo.Context, d *dashboard) {
 	u := d.state.URL("/")
 	if len(d.errs) > 0 {
-		u = "/?" + c.QueryParams().Encode()
+		if q := c.QueryParams().Encode(); len(q) <= maxPushedQuery {
+			u = "/?" + q
+		}
 	}
 	c.Response().Header().Set(headerHXPushURL, u)
 }

@@ -245,6 +245,11 @@ func TestDashboard_BadViewState(t *testing.T) {
 		{"bad page", "page=abc", "notice", "not a page number"},
 		{"bad sort", "sort=volume", "notice", "Cannot sort by"},
 		{"bad column order", "cols=date,date,coin", "notice", "column order"},
+		{"too many coins", "coins=" + strings.Repeat("bitcoin,", domain.MaxListItems+1), "error-coins", "The coins list names more than 200 items; showing the defaults."},
+		{"too many currencies", "currencies=" + strings.Repeat("x,", 80_000), "error-currencies", "The currencies list names more than 200 items"},
+		{"too many breakdowns", "breakdown=" + strings.Repeat("coin,", domain.MaxListItems+1), "error-breakdown", "The breakdown list names more than 200 items"},
+		{"too many columns", "cols=" + strings.Repeat("date,", domain.MaxListItems+1), "notice", "column order"},
+		{"a hostile coin is named in part", "coins=" + strings.Repeat("z", 100_000), "error-coins", "Unknown coin " + strings.Repeat("z", 40) + "…;"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

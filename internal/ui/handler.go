@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -85,6 +86,29 @@ func (h *Handler) Register(public, private *echo.Group) {
 	public.GET("/coins/:id", h.coinPage)
 	private.GET("/status", h.statusPage)
 	private.GET("/partials/status", h.statusPartial)
+}
+
+// PageURL is the page a UI URL belongs to, given its escaped path and raw query: the
+// dashboard's partials belong to the dashboard, with their query, which is the page's view
+// state too; a coin's hover card to the coin page; the status partial to the status page.
+// Any other URL is its own page. A login redirect sends the person there, not to the bare
+// fragment HTMX asked for when the session had lapsed.
+func PageURL(path, rawQuery string) string {
+	switch {
+	case path == "/partials/dashboard" || path == "/partials/table":
+		path = "/"
+	case path == "/partials/status":
+		path, rawQuery = "/status", ""
+	case strings.HasPrefix(path, "/partials/coins/") && strings.HasSuffix(path, "/card"):
+		id := strings.TrimSuffix(strings.TrimPrefix(path, "/partials/coins/"), "/card")
+		if id != "" && !strings.Contains(id, "/") {
+			path, rawQuery = "/coins/"+id, ""
+		}
+	}
+	if rawQuery == "" {
+		return path
+	}
+	return path + "?" + rawQuery
 }
 
 // Render writes comp with status, rendering into a buffer first so that a template error

@@ -212,9 +212,13 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 
 	v.Breakdown = domain.AllDimensions
 	if raw, present := q["breakdown"]; present {
-		b, unknown := domain.ParseBreakdown(domain.ParseList(raw))
+		names, err := domain.ParseList(raw)
+		if err != nil {
+			errs["breakdown"] = fmt.Sprintf("The breakdown list names more than %d items; showing all three.", domain.MaxListItems)
+		}
+		b, unknown := domain.ParseBreakdown(names)
 		if len(unknown) > 0 {
-			errs["breakdown"] = fmt.Sprintf("Unknown breakdown %q: choose date, coin or currency.", unknown[len(unknown)-1])
+			errs["breakdown"] = fmt.Sprintf("Unknown breakdown %q: choose date, coin or currency.", domain.Excerpt(unknown[len(unknown)-1]))
 		}
 		if b == (domain.Breakdown{}) {
 			if errs["breakdown"] == "" {
@@ -230,19 +234,20 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 	case chart.ModePrice, chart.ModePercent:
 		v.Mode = m
 	default:
-		errs["mode"] = fmt.Sprintf("Unknown value mode %q; showing %% change.", m)
+		errs["mode"] = fmt.Sprintf("Unknown value mode %q; showing %% change.", domain.Excerpt(string(m)))
 	}
 	switch s := chart.Scale(q.Get("scale")); s {
 	case "":
 	case chart.ScaleLinear, chart.ScaleLog:
 		v.Scale = s
 	default:
-		errs["scale"] = fmt.Sprintf("Unknown scale %q; using %s.", s, defaultScale)
+		errs["scale"] = fmt.Sprintf("Unknown scale %q; using %s.", domain.Excerpt(string(s)), defaultScale)
 	}
 
 	v.Cols = slices.Clone(defaultCols)
 	if raw, present := q["cols"]; present {
-		if cols := domain.ParseList(raw); isPermutation(cols, defaultCols) {
+		// A list past the cap is no permutation of three columns either.
+		if cols, err := domain.ParseList(raw); err == nil && isPermutation(cols, defaultCols) {
 			v.Cols = cols
 		} else {
 			errs["cols"] = "The column order must name date, coin and currency once each; using the default order."
@@ -260,7 +265,7 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 		if slices.Contains(v.visibleCols(), s) {
 			v.Sort, v.Desc, sorted = s, false, true
 		} else if !slices.Contains(defaultCols, s) {
-			errs["sort"] = fmt.Sprintf("Cannot sort by %q; sorting by %s.", s, v.Sort)
+			errs["sort"] = fmt.Sprintf("Cannot sort by %q; sorting by %s.", domain.Excerpt(s), v.Sort)
 		}
 		// A known column hidden by the breakdown falls back silently, direction included: the
 		// user just turned that dimension off, and the link they followed was right when it
@@ -273,13 +278,13 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 			v.Desc = d == "desc"
 		}
 	default:
-		errs["dir"] = fmt.Sprintf("Unknown sort direction %q; use asc or desc.", d)
+		errs["dir"] = fmt.Sprintf("Unknown sort direction %q; use asc or desc.", domain.Excerpt(d))
 	}
 
 	if p := q.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 {
-			errs["page"] = fmt.Sprintf("Page %q is not a page number; showing the first page.", p)
+			errs["page"] = fmt.Sprintf("Page %q is not a page number; showing the first page.", domain.Excerpt(p))
 		} else {
 			v.Page = n
 		}
@@ -295,8 +300,13 @@ func parseNames[T any](q url.Values, key, noun string, known map[string]T, defau
 	if !present {
 		return slices.Clone(defaults)
 	}
+	names, err := domain.ParseList(raw)
+	if err != nil {
+		errs[key] = fmt.Sprintf("The %s list names more than %d items; showing the defaults.", key, domain.MaxListItems)
+		return slices.Clone(defaults)
+	}
 	var ok, unknown []string
-	for _, n := range domain.ParseList(raw) {
+	for _, n := range names {
 		if _, found := known[n]; found {
 			ok = append(ok, n)
 		} else {
@@ -305,9 +315,9 @@ func parseNames[T any](q url.Values, key, noun string, known map[string]T, defau
 	}
 	switch {
 	case len(unknown) > 0 && len(ok) == 0:
-		errs[key] = fmt.Sprintf("Unknown %s %s; showing the defaults.", noun, strings.Join(unknown, ", "))
+		errs[key] = fmt.Sprintf("Unknown %s %s; showing the defaults.", noun, domain.ExcerptList(unknown, false))
 	case len(unknown) > 0:
-		errs[key] = fmt.Sprintf("Unknown %s %s, left out.", noun, strings.Join(unknown, ", "))
+		errs[key] = fmt.Sprintf("Unknown %s %s, left out.", noun, domain.ExcerptList(unknown, false))
 	case len(ok) == 0:
 		errs[key] = fmt.Sprintf("Choose at least one %s; showing the defaults.", noun)
 	}
@@ -320,7 +330,7 @@ func parseNames[T any](q url.Values, key, noun string, known map[string]T, defau
 func parseRange(q url.Values, r string, v *ViewState, errs domain.FieldErrors) {
 	if r != "" && r != rangeCustom {
 		if presetDays(r) == 0 {
-			errs["range"] = fmt.Sprintf("Unknown range %q; showing 1M.", r)
+			errs["range"] = fmt.Sprintf("Unknown range %q; showing 1M.", domain.Excerpt(r))
 			return
 		}
 		v.Range = presetChoice(r)
@@ -333,9 +343,9 @@ func parseRange(q url.Values, r string, v *ViewState, errs domain.FieldErrors) {
 	case fromS == "" || toS == "":
 		errs["range"] = "A custom range needs both a start and an end date; showing 1M."
 	case errFrom != nil:
-		errs["range"] = fmt.Sprintf("The start date %q is not a date (YYYY-MM-DD); showing 1M.", fromS)
+		errs["range"] = fmt.Sprintf("The start date %q is not a date (YYYY-MM-DD); showing 1M.", domain.Excerpt(fromS))
 	case errTo != nil:
-		errs["range"] = fmt.Sprintf("The end date %q is not a date (YYYY-MM-DD); showing 1M.", toS)
+		errs["range"] = fmt.Sprintf("The end date %q is not a date (YYYY-MM-DD); showing 1M.", domain.Excerpt(toS))
 	case from.After(to):
 		errs["range"] = "The start date is after the end date; showing 1M."
 	default:
@@ -352,14 +362,21 @@ func presetDays(key string) int {
 	return 0
 }
 
+// isPermutation reports whether got names each item of want exactly once. want holds no
+// repeats; the check takes one pass over each list.
 func isPermutation(got, want []string) bool {
 	if len(got) != len(want) {
 		return false
 	}
+	left := make(map[string]struct{}, len(want))
 	for _, w := range want {
-		if !slices.Contains(got, w) {
+		left[w] = struct{}{}
+	}
+	for _, g := range got {
+		if _, ok := left[g]; !ok {
 			return false
 		}
+		delete(left, g)
 	}
 	return true
 }

@@ -156,15 +156,22 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 // render runs the handler into a recorder instead of the connection and returns what it
-// wrote. The request's context loses its cancellation: concurrent requests of the same key
-// wait for this render, and a client that hangs up must not fail theirs.
+// wrote. The request's context loses its cancellation but keeps its deadline: concurrent
+// requests of the same key wait for this render, and a client that hangs up must not fail
+// theirs, while a database that stops answering must not hold them all past the deadline.
 func render(c echo.Context, next echo.HandlerFunc) (*answer, error) {
 	res := c.Response()
 	req := c.Request()
 	orig := res.Writer
 	rec := &recorder{header: http.Header{}}
 	res.Writer = rec
-	c.SetRequest(req.WithContext(context.WithoutCancel(req.Context())))
+	ctx := context.WithoutCancel(req.Context())
+	if deadline, ok := req.Context().Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	c.SetRequest(req.WithContext(ctx))
 	// Deferred, so that a panic on its way to the recoverer leaves the connection's writer
 	// in place for the error page.
 	defer func() {

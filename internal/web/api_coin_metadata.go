@@ -19,16 +19,23 @@ type metadataJSON struct {
 	HomepageURL *string `json:"homepageUrl"`
 }
 
-// apiCoinMetadata returns a coin's hover-card facts. The description is CoinGecko's HTML as
-// stored; API clients sanitise it as the Next.js system's clients already do. A stored coin
-// whose details have not been fetched answers 200 with null details, as the Next.js API did,
-// so its clients show their placeholder rather than an error; only a coin that is not stored
-// is a 404.
+// apiCoinMetadata returns a coin's hover-card facts. The description is HTML as stored: the
+// pipeline stores it sanitised and bounded (package sanitize), though rows from before that
+// may still hold CoinGecko's text as sent, so clients keep sanitising it as the Next.js
+// system's clients already do. A stored coin whose details have not been fetched answers 200
+// with null details, as the Next.js API did, so its clients show their placeholder rather
+// than an error; only a coin that is not stored is a 404.
 func (s *server) apiCoinMetadata(c echo.Context) error {
 	id := c.Param("id")
-	m, err := s.deps.Store.Metadata(c.Request().Context(), id)
+	// An id no coin can have (NUL, bytes that are not UTF-8) is not looked up: the database
+	// would refuse those bytes with an error, where the answer is simply that no such coin is
+	// stored.
+	m, err := domain.Metadata{}, domain.ErrNotFound
+	if domain.ValidCoinID(id) {
+		m, err = s.deps.Store.Metadata(c.Request().Context(), id)
+	}
 	if errors.Is(err, domain.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("Coin %q not found", id)).SetInternal(err)
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("Coin %q not found", domain.Excerpt(id))).SetInternal(err)
 	}
 	if err != nil {
 		return err

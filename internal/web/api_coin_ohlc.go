@@ -37,7 +37,7 @@ func (s *server) apiCoinOHLC(c echo.Context) error {
 		return err
 	}
 	if !slices.ContainsFunc(cat.Coins, func(x domain.Coin) bool { return x.ID == id }) {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("unknown coin %q", id))
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("unknown coin %q", domain.Excerpt(id)))
 	}
 
 	bad := newInvalidParams()
@@ -51,7 +51,7 @@ func (s *server) apiCoinOHLC(c echo.Context) error {
 		for i, x := range cat.Currencies {
 			codes[i] = x.Code
 		}
-		bad.add("currency", "Unknown currency", fmt.Sprintf("unknown currency code %q; stored: %s", currency, strings.Join(codes, ", ")))
+		bad.add("currency", "Unknown currency", fmt.Sprintf("unknown currency code %q; stored: %s", domain.Excerpt(currency), strings.Join(codes, ", ")))
 	}
 	if err := bad.err(); err != nil {
 		return err

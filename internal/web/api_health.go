@@ -130,14 +130,17 @@ type health struct {
 }
 
 // apiHealth answers the load balancer and monitors in the Next.js API's shape: 200 with row
-// counts while the database answers, 503 otherwise, so an instance that lost its database is
-// taken out of rotation (the ALB reads only the status). The counts and latest run may be up
+// counts while the database answers, 503 otherwise (and while the service starts and waits
+// for its database), so an instance that lost its database is taken out of rotation (the ALB reads only the status). The counts and latest run may be up
 // to healthFactsTTL old; the ping is fresh on every call. version is the build id ETags carry.
 func (s *server) apiHealth(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), healthTimeout)
 	defer cancel()
 	now := jsTime(time.Now())
-	err := s.deps.Store.Ping(ctx)
+	err := errStarting
+	if s.deps.Ready == nil || s.deps.Ready() {
+		err = s.deps.Store.Ping(ctx)
+	}
 	if err == nil {
 		f, ferr := s.facts.get(ctx, s.loadHealthFacts)
 		if ferr == nil {

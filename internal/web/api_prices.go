@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +30,7 @@ var breakdownOrder = []string{domain.DimCoin, domain.DimCurrency, domain.DimDate
 // request with several bad parameters gets the message of the first in this order: dates
 // missing, dates malformed, dates reversed, granularity (unknown, or hourly over
 // hourlyMaxDays), breakdown, coinIds, currencyCodes, format; the errors map beside it names
-// every bad parameter.
+// every bad parameter. A list past domain.MaxListItems gets msgTooMany in its place.
 const (
 	msgDatesRequired = "dateFrom and dateTo are required"
 	msgDateFormat    = "Invalid date format. Use ISO format (YYYY-MM-DD)"
@@ -43,6 +42,15 @@ const (
 	msgFormat        = "Invalid format. Use json or csv"
 	msgMode          = "Invalid mode. Use price or pct"
 )
+
+// msgTooMany is the message of a list parameter longer than domain.MaxListItems; it ranks
+// with that parameter's other problems.
+func msgTooMany(param string) string {
+	return fmt.Sprintf("Too many values in %s. Send at most %d", param, domain.MaxListItems)
+}
+
+// tooManyProblem is what the errors map says of such a list.
+var tooManyProblem = fmt.Sprintf("lists at most %d items", domain.MaxListItems)
 
 // pricesRequest is a /api/prices query whose parameters are well formed, with what its meta
 // echoes back.
@@ -179,17 +187,21 @@ func parsePrices(c echo.Context) (pricesRequest, error) {
 				fmt.Sprintf("hourly covers at most %d days (a quarter); use daily for longer ranges", hourlyMaxDays))
 		}
 	default:
-		bad.add("granularity", msgGranularity, fmt.Sprintf("must be daily or hourly, got %q", g))
+		bad.add("granularity", msgGranularity, fmt.Sprintf("must be daily or hourly, got %q", domain.Excerpt(g)))
 	}
 
-	req.breakdown = orEmpty(domain.ParseList(params["breakdown"]))
+	breakdown, err := domain.ParseList(params["breakdown"])
+	if err != nil {
+		bad.add("breakdown", msgTooMany("breakdown"), tooManyProblem)
+	}
+	req.breakdown = orEmpty(breakdown)
 	// Without a breakdown the Next.js API gave one mean per date over everything asked for.
 	q.Breakdown = domain.Breakdown{Date: true}
 	if len(req.breakdown) > 0 {
 		var unknown []string
 		q.Breakdown, unknown = domain.ParseBreakdown(req.breakdown)
 		if len(unknown) > 0 {
-			bad.add("breakdown", msgBreakdown, fmt.Sprintf("unknown value %q; accepts coin, currency, date", unknown[0]))
+			bad.add("breakdown", msgBreakdown, fmt.Sprintf("unknown value %q; accepts coin, currency, date", domain.Excerpt(unknown[0])))
 		}
 	}
 
@@ -204,7 +216,7 @@ func parsePrices(c echo.Context) (pricesRequest, error) {
 	case "csv":
 		req.format = "csv"
 	default:
-		bad.add("format", msgFormat, fmt.Sprintf("must be json or csv, got %q", f))
+		bad.add("format", msgFormat, fmt.Sprintf("must be json or csv, got %q", domain.Excerpt(f)))
 	}
 
 	switch m := strings.ToLower(strings.TrimSpace(c.QueryParam("mode"))); m {
@@ -270,26 +282,31 @@ func parseDate(bad *invalidParams, param, raw string) (time.Time, bool) {
 	}
 	t, err := domain.ParseDay(raw)
 	if err != nil {
-		bad.add(param, msgDateFormat, fmt.Sprintf("must be a date as YYYY-MM-DD, got %q", raw))
+		bad.add(param, msgDateFormat, fmt.Sprintf("must be a date as YYYY-MM-DD, got %q", domain.Excerpt(raw)))
 		return time.Time{}, false
 	}
 	return t, true
 }
 
 // checkShape returns the list parameter's items, naming in bad those that no coin id or
-// currency code could be: those are typos, where an id that is merely not stored is not.
+// currency code could be: those are typos, where an id that is merely not stored is not. A
+// list longer than domain.MaxListItems is refused whole.
 func checkShape(bad *invalidParams, param, headline, shape string, values []string, valid func(string) bool) []string {
-	items := orEmpty(domain.ParseList(values))
+	items, err := domain.ParseList(values)
+	if err != nil {
+		bad.add(param, msgTooMany(param), tooManyProblem)
+		return []string{}
+	}
 	var malformed []string
 	for _, item := range items {
 		if !valid(item) {
-			malformed = append(malformed, strconv.Quote(item))
+			malformed = append(malformed, item)
 		}
 	}
 	if len(malformed) > 0 {
-		bad.add(param, headline, fmt.Sprintf("not shaped like %s: %s", shape, strings.Join(malformed, ", ")))
+		bad.add(param, headline, fmt.Sprintf("not shaped like %s: %s", shape, domain.ExcerptList(malformed, true)))
 	}
-	return items
+	return orEmpty(items)
 }
 
 // dropUnstored narrows q to the stored coins and currencies among those asked for, or sets

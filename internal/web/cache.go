@@ -43,10 +43,10 @@ func etagPrefix(buildID string, cfg config.Config) string {
 
 // cache serves GET and HEAD reads from answers rendered once per data version. Every answer
 // carries an ETag built from the build, the configuration and the data version, and a
-// matching If-None-Match gets 304 before anything is rendered. The version is held in memory
-// (the store follows it by LISTEN/NOTIFY), so neither a hit nor a revalidation queries the
-// database. The version rides on in the request's context, so the page's layout does not read
-// it again.
+// matching If-None-Match gets 304 when the URL's answer is a 2xx. The version is held in memory
+// (the store follows it by LISTEN/NOTIFY), so neither a hit nor a revalidation of a kept
+// answer queries the database. The version rides on in the request's context, so the page's
+// layout does not read it again.
 //
 // An answer is rendered into memory once per key (see answerKey) and coding, compressed
 // there, and written from memory to every later request: a cache hit costs what a static
@@ -76,33 +76,37 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		// Weak, because gzip changes the bytes but not the meaning of a response. The UTC day
 		// is part of it: pages say "today is partial", which is wrong the moment the day ends,
 		// however long the data version lasts.
-		etag := `W/"` + s.etagPrefix + "-" + strconv.FormatInt(v.Version, 10) + "-" + s.now().UTC().Format("20060102") + `"`
-		if etagMatches(req.Header.Get("If-None-Match"), etag) {
+		now := s.now().UTC()
+		etag := `W/"` + s.etagPrefix + "-" + strconv.FormatInt(v.Version, 10) + "-" + now.Format("20060102") + `"`
+		hour := now.Truncate(time.Hour)
+		var plain *answer
+		if keep {
+			plain, err = s.answers.get(answerKey(c, v.Version, hour, precompress.Identity), v.Version,
+				func() (*answer, error) { return render(c, next) })
+		} else {
+			plain, err = render(c, next)
+		}
+		if err != nil {
+			return err
+		}
+		// The answer is known before If-None-Match is: a 304 says "what you hold is still
+		// this URL's answer", so only an answer that is a 2xx under this ETag may become one.
+		// "*", or an ETag taken from another URL (every URL of a version shares it), must not
+		// turn a 400 into a 304. With the answer kept, this costs a revalidation nothing more.
+		if plain.status >= 200 && plain.status < 300 && etagMatches(req.Header.Get("If-None-Match"), etag) {
 			res.Header().Set(echo.HeaderCacheControl, policy)
 			res.Header().Set("ETag", etag)
 			return c.NoContent(http.StatusNotModified)
 		}
 		enc := precompress.Negotiate(req.Header.Get(echo.HeaderAcceptEncoding))
-		var a *answer
+		a := plain
 		if keep {
-			hour := s.now().UTC().Truncate(time.Hour)
-			plain, err := s.answers.get(answerKey(c, v.Version, hour, precompress.Identity), v.Version,
-				func() (*answer, error) { return render(c, next) })
-			if err != nil {
-				return err
-			}
 			a, err = s.answers.get(answerKey(c, v.Version, hour, enc), v.Version, func() (*answer, error) { return plain.encode(enc) })
-			if err != nil {
-				return err
-			}
 		} else {
-			plain, err := render(c, next)
-			if err != nil {
-				return err
-			}
-			if a, err = plain.encode(enc); err != nil {
-				return err
-			}
+			a, err = plain.encode(enc)
+		}
+		if err != nil {
+			return err
 		}
 		h := res.Header()
 		for k, vals := range a.header {

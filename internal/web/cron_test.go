@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -180,23 +179,17 @@ func TestCron_RunnerFailureHidesInternals(t *testing.T) {
 func TestServe_ShutsDownOnCancel(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := web.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- web.Serve(ctx, f.e, addr, slogDiscard()) }()
+	go func() { done <- web.Serve(ctx, f.e, ln, slogDiscard()) }()
 
-	var resp *http.Response
-	for i := 0; i < 50; i++ {
-		if resp, err = http.Get("http://" + addr + "/api/health"); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// The port is taken before Serve runs, so the first request is answered.
+	resp, err := http.Get("http://" + addr + "/api/health")
 	if err != nil {
 		t.Fatal(err)
 	}

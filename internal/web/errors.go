@@ -77,10 +77,13 @@ func classify(err error, requestID string) failure {
 		return failure{status: http.StatusNotFound, message: "not found", logText: err.Error()}
 	case errors.Is(err, context.Canceled):
 		return failure{status: http.StatusServiceUnavailable, message: "request cancelled", logText: err.Error()}
+	case errors.Is(err, errStarting):
+		return failure{status: http.StatusServiceUnavailable,
+			message: "the dashboard is starting and waits for its database; try again shortly", logText: err.Error()}
 	case errors.Is(err, domain.ErrDatabaseDown):
 		return failure{status: http.StatusServiceUnavailable,
 			message: "the database is not answering; try again shortly", logText: err.Error()}
-	case errors.Is(err, domain.ErrUnavailable):
+	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return failure{status: http.StatusServiceUnavailable, message: "temporarily unavailable; try again shortly", logText: err.Error()}
 	default:
 		return failure{status: http.StatusInternalServerError,
@@ -94,7 +97,10 @@ func classify(err error, requestID string) failure {
 func (s *server) handleError(err error, c echo.Context) {
 	id := requestIDOf(c)
 	f := classify(err, id)
-	req := c.Request()
+	// The answer is written after the request's deadline passed or its client left as often
+	// as not (that may be the error); the error page must render all the same.
+	req := c.Request().WithContext(context.WithoutCancel(c.Request().Context()))
+	c.SetRequest(req)
 	level := slog.LevelWarn
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -118,6 +124,11 @@ func (s *server) handleError(err error, c echo.Context) {
 		return
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if f.status == http.StatusServiceUnavailable && c.Response().Header().Get(echo.HeaderRetryAfter) == "" {
+		// Seconds, not a promise: a browser or client that honours it comes back when a
+		// database blip or a start-up is likely over.
+		c.Response().Header().Set(echo.HeaderRetryAfter, "5")
+	}
 	if _, bearer := errors.AsType[bearerRejected](err); bearer {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, "Bearer")
 	}

@@ -3,8 +3,10 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,7 +81,7 @@ func (s *server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.NewHTTPError(http.StatusUnauthorized, "login required")
 		}
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-		target := "/login?next=" + url.QueryEscape(req.URL.RequestURI())
+		target := "/login?next=" + url.QueryEscape(ui.PageURL(req.URL.EscapedPath(), req.URL.RawQuery))
 		if req.Header.Get(headerHXRequest) == "true" {
 			// A partial redirected by the browser would put the login page inside the
 			// dashboard; HTMX instead navigates the whole window.
@@ -114,21 +116,44 @@ func (s *server) loginShow(c echo.Context) error {
 
 // loginSubmit checks the credentials. Both the username comparison and bcrypt run whatever the
 // input, so the answer takes as long for a wrong username as for a wrong password.
+//
+// Guessing is throttled (see loginThrottle): past loginAttempts failures within a minute from
+// one client address or for one username, attempts answer 429 with Retry-After before any
+// password is checked, and at most bcryptSlots checks run at once, a flood beyond them being
+// shed with 503.
 func (s *server) loginSubmit(c echo.Context) error {
 	cfg := s.deps.Config
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
+	page := views.LoginProps{Next: next, Username: username}
 
+	wait, forget := s.logins.begin(throttleKeysOf(c.RealIP(), username))
+	if wait > 0 {
+		seconds := retryAfterSeconds(wait)
+		s.log.Warn("login throttled", "request_id", requestIDOf(c), "client_ip", c.RealIP(), "retry_after_s", seconds)
+		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(seconds))
+		page.Error = fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", seconds)
+		return ui.Render(c, http.StatusTooManyRequests, views.LoginPage(page))
+	}
+	release, ok := s.logins.checkSlot(c.Request().Context())
+	if !ok {
+		forget()
+		s.log.Warn("login shed: too many password checks at once", "request_id", requestIDOf(c), "client_ip", c.RealIP())
+		c.Response().Header().Set(echo.HeaderRetryAfter, "1")
+		page.Error = "Too many sign-ins at once. Try again in a moment."
+		return ui.Render(c, http.StatusServiceUnavailable, views.LoginPage(page))
+	}
 	gotUser, wantUser := sha256.Sum256([]byte(username)), sha256.Sum256([]byte(cfg.AuthUsername))
 	userOK := subtle.ConstantTimeCompare(gotUser[:], wantUser[:]) == 1
 	passOK := bcrypt.CompareHashAndPassword([]byte(cfg.AuthPasswordHash), []byte(password)) == nil
+	release()
 	if !userOK || !passOK {
 		s.log.Warn("login failed", "request_id", requestIDOf(c), "client_ip", c.RealIP())
-		return ui.Render(c, http.StatusUnauthorized, views.LoginPage(views.LoginProps{
-			Next: next, Username: username, Error: "Wrong username or password.",
-		}))
+		page.Error = "Wrong username or password."
+		return ui.Render(c, http.StatusUnauthorized, views.LoginPage(page))
 	}
+	forget()
 
 	ctx := c.Request().Context()
 	// A new token at login stops session fixation: a token planted before login is worthless.
@@ -178,7 +203,9 @@ func (s *server) setSessionCookie(c echo.Context, token string, expiry time.Time
 // refused outright rather than reasoned about. A percent-encoded slash or backslash that
 // decodes into a leading "//" or "/\" is refused too, in case anything between here and the
 // browser decodes the path once. The answer is rebuilt from the parsed path and query, so a
-// fragment, user info or anything the parser skipped never reaches the Location header.
+// fragment, user info or anything the parser skipped never reaches the Location header. A
+// partial's URL becomes its page's (ui.PageURL), so a link made while HTMX asked for a
+// fragment still lands on a whole page.
 func safeNext(next string) string {
 	const home = "/"
 	if !strings.HasPrefix(next, "/") || hasControlOrBackslash(next) {
@@ -195,10 +222,7 @@ func safeNext(next string) string {
 	if !localPath(out) {
 		return home
 	}
-	if u.RawQuery != "" {
-		out += "?" + u.RawQuery
-	}
-	return out
+	return ui.PageURL(out, u.RawQuery)
 }
 
 // localPath reports whether p starts with exactly one slash, which is what keeps a browser

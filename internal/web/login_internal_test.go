@@ -1,6 +1,10 @@
 package web
 
-import "testing"
+import (
+	"context"
+	"testing"
+	"time"
+)
 
 func TestSafeNext(t *testing.T) {
 	t.Parallel()
@@ -43,4 +47,56 @@ func TestSafeNext(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLoginThrottle_Window(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	lt := newLoginThrottle(func() time.Time { return now })
+	keys := throttleKeysOf("203.0.113.1", "analyst")
+	for i := range loginAttempts {
+		wait, _ := lt.begin(keys)
+		if wait != 0 {
+			t.Fatalf("attempt %d refused", i+1)
+		}
+		now = now.Add(time.Second)
+	}
+	wait, _ := lt.begin(keys)
+	if want := loginWindow - loginAttempts*time.Second; wait != want {
+		t.Fatalf("wait %s, want %s: until the first attempt is a window old", wait, want)
+	}
+	now = now.Add(wait)
+	wait, forget := lt.begin(keys)
+	if wait != 0 {
+		t.Fatalf("still refused once the first attempt left the window: %s", wait)
+	}
+	forget()
+	if wait, _ := lt.begin(keys); wait != 0 {
+		t.Errorf("an attempt taken back still counts: %s", wait)
+	}
+}
+
+func TestLoginThrottle_ShedsWhenChecksAreBusy(t *testing.T) {
+	t.Parallel()
+	lt := newLoginThrottle(time.Now)
+	var releases []func()
+	for range bcryptSlots {
+		release, ok := lt.checkSlot(context.Background())
+		if !ok {
+			t.Fatal("a free slot was refused")
+		}
+		releases = append(releases, release)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, ok := lt.checkSlot(ctx); ok {
+		t.Fatal("a third check ran while two were running")
+	}
+	releases[0]()
+	release, ok := lt.checkSlot(context.Background())
+	if !ok {
+		t.Fatal("a slot freed was not taken")
+	}
+	release()
+	releases[1]()
 }

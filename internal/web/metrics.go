@@ -47,9 +47,24 @@ func register[T prometheus.Collector](reg *prometheus.Registry, c T) T {
 	return c
 }
 
+// observe counts a request. Every label comes from a closed set, since each distinct value
+// is a series kept for the life of the process: the method is one HTTP defines or "other",
+// the route a template of the route table (see routeLabel), the status one this server sends.
 func (m *httpMetrics) observe(method, route string, status int, elapsed time.Duration) {
+	method = methodLabel(method)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+}
+
+// methodLabel is the method as a metric label: any client can make one up ("FOO", or a new
+// one per request), so those all count as "other".
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 func (s *server) metricsHandler() echo.HandlerFunc {

@@ -1,19 +1,24 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/precompress"
 )
 
@@ -123,17 +128,51 @@ func contentSecurityPolicy(coinGeckoBaseURL string) string {
 	}, "; ")
 }
 
+// permissionsPolicy turns off the browser features a dashboard never uses, so a script that
+// got in anyway could not ask for them.
+const permissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), " +
+	"accelerometer=(), gyroscope=(), magnetometer=(), browsing-topics=()"
+
+// strictTransportSecurity tells browsers to use https only, for a year. Subdomains are left
+// out: they may be the operator's other services, which this one must not speak for.
+const strictTransportSecurity = "max-age=31536000"
+
 // securityHeaders sets the headers every response carries, errors included.
 func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", s.csp)
+		h.Set("Permissions-Policy", permissionsPolicy)
 		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 		h.Set(echo.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
 		h.Set(echo.HeaderXFrameOptions, "DENY")
+		if overHTTPS(c.Request()) {
+			h.Set(echo.HeaderStrictTransportSecurity, strictTransportSecurity)
+		}
 		return next(c)
 	}
 }
+
+// overHTTPS reports whether the client reached us over https: on this connection, or, as a
+// proxy on our own network says (the ALB's X-Forwarded-Proto, CloudFront's
+// CloudFront-Forwarded-Proto), on its way to the proxy. Those headers are believed only from
+// a proxy, as clientIPExtractor believes the viewer's address, since HSTS sent to a client on
+// plain http would be ignored at best.
+func overHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !fromProxy(r) {
+		return false
+	}
+	return strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https") ||
+		strings.EqualFold(r.Header.Get(headerCloudFrontProto), "https")
+}
+
+// headerCloudFrontProto is the viewer's protocol as CloudFront sends it to the origin when the
+// origin request policy lists it: behind CloudFront with an http-only origin, the ALB's
+// X-Forwarded-Proto says http even though every viewer came over https.
+const headerCloudFrontProto = "CloudFront-Forwarded-Proto"
 
 // compress gzips answers for clients that accept it, on the routes that make their answer
 // per request (routes chooses them).
@@ -145,6 +184,89 @@ func (s *server) compress() echo.MiddlewareFunc {
 // empty cron triggers.
 func (s *server) bodyLimit() echo.MiddlewareFunc {
 	return middleware.BodyLimit("64K")
+}
+
+// RequestTimeout bounds the database work of a request. A database that stops answering
+// (a network that drops its packets, a failover) would otherwise hold every request until
+// TCP gave up, minutes later; at the deadline the query is abandoned and the client gets a
+// 503, which a load balancer or CDN retries elsewhere. Real requests take milliseconds, and a
+// year of hourly CSV a few seconds.
+const RequestTimeout = 10 * time.Second
+
+// deadline gives every request's context RequestTimeout.
+func (s *server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// connectionWait bounds how long a read waits for a connection the database turned away
+// for want of slots (domain.ErrDatabaseBusy): long enough for a busy moment to pass, short
+// enough that a database that stays full gives a 503 soon.
+const connectionWait = 5 * time.Second
+
+// waitForConnection runs a read again, with short growing pauses, while the database turns
+// its connections away for want of slots (another client took them, or this replica's pool
+// grew past the server's limit): the request waits for a connection to free up instead of
+// failing at once. Only GET and HEAD are run again, and only while nothing has been written:
+// handlers render into memory first, so a failed attempt leaves only its headers, which are
+// put back as they were.
+func (s *server) waitForConnection(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			return next(c)
+		}
+		header := c.Response().Header().Clone()
+		var last error
+		_, err := backoff.Retry(req.Context(), func() (struct{}, error) {
+			c.SetRequest(req)
+			h := c.Response().Header()
+			clear(h)
+			maps.Copy(h, header.Clone())
+			last = next(c)
+			if last == nil || !errors.Is(last, domain.ErrDatabaseBusy) || c.Response().Committed {
+				return struct{}{}, backoff.Permanent(last)
+			}
+			return struct{}{}, last
+		}, backoff.WithBackOff(&backoff.ExponentialBackOff{
+			InitialInterval: 50 * time.Millisecond, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: 500 * time.Millisecond,
+		}), backoff.WithMaxElapsedTime(connectionWait), backoff.WithNotify(func(err error, wait time.Duration) {
+			s.log.Info("the database turned a connection away; waiting for one", "request_id", requestIDOf(c),
+				"wait_ms", wait.Milliseconds(), "error", err.Error())
+		}))
+		if err != nil && last != nil {
+			// At the request's deadline Retry answers with the context's error; the client is
+			// told of the database it waited for.
+			return last
+		}
+		return err
+	}
+}
+
+// errStarting answers requests while the database is not ready yet (see Deps.Ready).
+var errStarting = fmt.Errorf("the service is starting and waits for its database: %w", domain.ErrDatabaseDown)
+
+// whileStarting answers 503 until Deps.Ready says the database is migrated and followed:
+// before that a page could meet tables that do not exist yet. The metrics, static files and
+// the health check (which reports the database down itself) are always served.
+func (s *server) whileStarting(next echo.HandlerFunc) echo.HandlerFunc {
+	if s.deps.Ready == nil {
+		return next
+	}
+	return func(c echo.Context) error {
+		switch c.Path() {
+		case "/metrics", "/static/*", "/api/health":
+			return next(c)
+		}
+		if !s.deps.Ready() {
+			return errStarting
+		}
+		return next(c)
+	}
 }
 
 // headAsGet answers HEAD like GET, as HTTP requires and as CDNs and uptime checks expect: Echo

@@ -14,7 +14,8 @@ import (
 // here, so a glance shows what a CDN may keep: public reads get s.cache, everything personal
 // or operational gets noStore.
 func (s *server) routes(e *echo.Echo) {
-	e.Use(s.requestID, s.observe, s.recoverer(), s.securityHeaders, s.bodyLimit())
+	e.Use(s.requestID, s.observe, s.recoverer(), s.securityHeaders, s.bodyLimit(),
+		s.deadline, s.whileStarting, s.waitForConnection)
 	// Answers made per request are gzipped per request. Static files and cached reads are
 	// not: they carry bytes compressed once (static.Handler, s.cache), and compressing them
 	// again on every request was most of their cost. promhttp compresses /metrics itself.
@@ -37,7 +38,6 @@ func (s *server) routes(e *echo.Echo) {
 	api.POST("/cron/fetch-data", s.cronFetchStart, cron...)
 	api.GET("/cron/fetch-data", s.cronFetchStatus, cron...)
 	api.GET("/cron/runs/:id", s.cronRunShow, cron...)
-	answerMethods(e, "/api/")
 
 	s.loginRoutes(e, gzip)
 
@@ -46,10 +46,11 @@ func (s *server) routes(e *echo.Echo) {
 		private := e.Group("", s.requireSession, noStore, gzip)
 		s.deps.UI.Register(public, private)
 	}
+	allow := answerMethods(e)
 	// A group with middleware registers a catch-all so its middleware runs for unknown paths
 	// too. Registered last, this one wins: an unknown URL is a plain 404 that never gets an
 	// ETag, a 304 or a login redirect.
-	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, gzip)
+	e.RouteNotFound("/*", notFound(e, allow), gzip)
 }
 
 // noStore marks a response as never to be cached by a CDN or a browser: cron, status, login,
@@ -61,27 +62,30 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// answerMethods completes every route registered so far under prefix as Next.js completed its
-// route handlers: OPTIONS answers 204 and any other method the route lacks 405, both with an
-// Allow header naming the route's methods, so a preflight or an API explorer gets an answer
-// and a wrong method is told so rather than sent a 404. OPTIONS runs before any session or
-// token check, since browsers send preflights without credentials, and adds no
-// Access-Control-Allow-* header: the Next.js system sent none (its client is same-origin
-// behind the proxy), and allowing other origins would let any site read the API with a
-// visitor's login session.
-func answerMethods(e *echo.Echo, prefix string) {
+// answerMethods completes every route as Next.js completed its route handlers: OPTIONS
+// answers 204 and any other method the route lacks 405, both with an Allow header naming the
+// route's methods, so a preflight or an API explorer gets an answer and a wrong method is
+// told so rather than sent a 404. OPTIONS runs before any session or token check, since
+// browsers send preflights without credentials, and adds no Access-Control-Allow-* header:
+// the Next.js system sent none (its client is same-origin behind the proxy), and allowing
+// other origins would let any site read the API with a visitor's login session. It returns
+// the Allow header of every route template, for methods no route table can list (see
+// notFound).
+func answerMethods(e *echo.Echo) map[string]string {
 	methods := map[string][]string{}
 	for _, r := range e.Routes() {
-		if strings.HasPrefix(r.Path, prefix) && r.Method != echo.RouteNotFound {
+		if r.Method != echo.RouteNotFound {
 			methods[r.Path] = append(methods[r.Path], r.Method)
 		}
 	}
+	allows := make(map[string]string, len(methods))
 	for path, m := range methods {
 		if slices.Contains(m, http.MethodGet) {
 			m = append(m, http.MethodHead)
 		}
 		m = append(m, http.MethodOptions)
 		allow := strings.Join(slices.Sorted(slices.Values(m)), ", ")
+		allows[path] = allow
 		e.OPTIONS(path, func(c echo.Context) error {
 			c.Response().Header().Set(echo.HeaderAllow, allow)
 			return c.NoContent(http.StatusNoContent)
@@ -92,9 +96,29 @@ func answerMethods(e *echo.Echo, prefix string) {
 				lacking = append(lacking, other)
 			}
 		}
-		e.Match(lacking, path, func(c echo.Context) error {
-			c.Response().Header().Set(echo.HeaderAllow, allow)
-			return echo.ErrMethodNotAllowed
-		}, noStore)
+		e.Match(lacking, path, methodNotAllowed(allow), noStore)
+	}
+	return allows
+}
+
+func methodNotAllowed(allow string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderAllow, allow)
+		return echo.ErrMethodNotAllowed
+	}
+}
+
+// notFound answers what no route matched. A path some route serves, asked with a method no
+// route table can list (clients make methods up), is a 405 with that route's Allow header
+// like any other wrong method; anything else is a 404. Every route answers OPTIONS (see
+// answerMethods), so asking the router for OPTIONS finds the route of the path, if any.
+func notFound(e *echo.Echo, allows map[string]string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		probe := e.NewContext(c.Request(), nil)
+		e.Router().Find(http.MethodOptions, echo.GetPath(c.Request()), probe)
+		if allow, ok := allows[probe.Path()]; ok {
+			return methodNotAllowed(allow)(c)
+		}
+		return echo.ErrNotFound
 	}
 }

@@ -70,6 +70,10 @@ type Deps struct {
 	// Now is the clock of the cache's keys and ETags, which change with the UTC day; time.Now
 	// when nil. It must agree with the UI's clock.
 	Now func() time.Time
+	// Ready reports whether the database is migrated and its data version followed. Until it
+	// is, every route but the metrics, static files and health check answers 503, and the
+	// health check reports the database down. Nil means ready from the start.
+	Ready func() bool
 }
 
 // ShutdownTimeout is how long Serve lets in-flight requests finish after its context ends;
@@ -106,6 +110,7 @@ func New(d Deps) http.Handler {
 		facts:      newFactsCache(),
 		etagPrefix: etagPrefix(d.BuildID, d.Config),
 		answers:    newAnswerCache(d.CacheBytes, d.Metrics),
+		logins:     newLoginThrottle(time.Now),
 		now:        d.Now,
 	}
 	if s.now == nil {
@@ -135,17 +140,24 @@ type server struct {
 	etagPrefix string
 	// answers holds rendered reads; see cache.
 	answers *answerCache
-	now     func() time.Time
+	// logins throttles sign-in attempts; see loginSubmit.
+	logins *loginThrottle
+	now    func() time.Time
 }
 
-// Serve listens on addr and serves h until ctx ends, then stops accepting connections and
-// lets in-flight requests finish for up to ShutdownTimeout. It returns nil after a clean
-// shutdown.
-func Serve(ctx context.Context, h http.Handler, addr string, logger *slog.Logger) error {
+// Listen takes the server's address before anything else starts, so a port that is taken
+// stops the process at once, before it fetches or migrates anything.
+func Listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	return ln, nil
+}
+
+// Serve serves h on ln until ctx ends, then stops accepting connections and lets in-flight
+// requests finish for up to ShutdownTimeout. It returns nil after a clean shutdown.
+func Serve(ctx context.Context, h http.Handler, ln net.Listener, logger *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -63,6 +63,58 @@ func New(tb testing.TB) *store.Store {
 	return s
 }
 
+// WithConnectionLimit returns dbURL as a new role that may hold at most n connections to the
+// server and may read and write every table of the database, for tests of a database whose
+// connection slots run out. The role is dropped when tb ends.
+func WithConnectionLimit(tb testing.TB, dbURL string, n int) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	role := "cryptodash_limited_" + randomHex(6)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := admin(ctx, fmt.Sprintf("CREATE ROLE %s LOGIN CONNECTION LIMIT %d", role, n)); err != nil {
+		tb.Fatal(err)
+	}
+	grants := []string{
+		"GRANT USAGE ON SCHEMA public TO " + role,
+		"GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role,
+		"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role,
+	}
+	if err := exec(ctx, dbURL, grants...); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		// The grants live in the test database, which is dropped after this runs.
+		if err := exec(ctx, dbURL, "DROP OWNED BY "+role); err != nil {
+			tb.Errorf("drop the limited role's grants: %v", err)
+		}
+		if err := admin(ctx, "DROP ROLE "+role); err != nil {
+			tb.Errorf("drop the limited role: %v", err)
+		}
+	})
+	u.User = url.User(role)
+	return u.String()
+}
+
+func exec(ctx context.Context, dbURL string, statements ...string) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	for _, sql := range statements {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("%s: %w", sql, err)
+		}
+	}
+	return nil
+}
+
 func create(tb testing.TB, template string) string {
 	tb.Helper()
 	name := "cryptodash_test_" + randomHex(6)

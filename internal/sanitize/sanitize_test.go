@@ -1,0 +1,123 @@
+package sanitize_test
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
+)
+
+const hostile = `Bitcoin is the <strong>first</strong> <a href="https://bitcoin.org/en/">decentralized</a> cryptocurrency.<script>alert(1)</script>` +
+	"\r\n\r\n" + `It has <img src=x onerror="alert(2)"> a fixed supply. <a href="javascript:alert(3)">Click</a> here. <div onclick="alert(4)">Boxed.</div>`
+
+func TestDescription(t *testing.T) {
+	got := sanitize.Description(hostile)
+	for _, bad := range []string{"<script", "alert", "onerror", "<img", "javascript:", "onclick", "<div"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("keeps %q: %s", bad, got)
+		}
+	}
+	for _, want := range []string{
+		`<p>Bitcoin is the <strong>first</strong> <a href="https://bitcoin.org/en/" rel="nofollow noopener" target="_blank">decentralized</a> cryptocurrency.</p>`,
+		`<p>It has  a fixed supply.`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lost %s in %s", want, got)
+		}
+	}
+	if again := sanitize.HTML(got); again != got {
+		t.Errorf("the policy changes its own output:\n%s\n%s", got, again)
+	}
+	if sanitize.Description("  \r\n ") != "" {
+		t.Error("blank text became markup")
+	}
+}
+
+func TestDescription_IsBounded(t *testing.T) {
+	for _, raw := range []string{
+		// 8 MB in one paragraph, in many, and as markup the policy drops.
+		"<strong>" + strings.Repeat("word ", 2<<20) + "</strong>",
+		strings.Repeat("A sentence of a paragraph.\n\n", 300_000),
+		strings.Repeat(`<div><a href="https://example.com/`+strings.Repeat("x", 100)+`">link</a></div>`, 70_000),
+		strings.Repeat("é", 4<<20),
+	} {
+		got := sanitize.Description(raw)
+		if len(got) > sanitize.MaxDescriptionBytes || len(got) < sanitize.MaxDescriptionBytes/2 {
+			t.Errorf("%.40q…: %d bytes stored, want at most %d and not much less", raw, len(got), sanitize.MaxDescriptionBytes)
+		}
+		if !balanced(got) {
+			t.Errorf("%.40q…: the cut left markup open: …%s", raw, got[len(got)-80:])
+		}
+	}
+}
+
+func TestCut(t *testing.T) {
+	s := sanitize.Description(hostile)
+	for _, tt := range []struct {
+		name   string
+		limits sanitize.Limits
+		want   string
+	}{
+		{"by sentences", sanitize.Limits{Sentences: 1},
+			`<p>Bitcoin is the <strong>first</strong> <a href="https://bitcoin.org/en/" rel="nofollow noopener" target="_blank">decentralized</a> cryptocurrency.</p>`},
+		{"by characters", sanitize.Limits{Chars: 20}, `<p>Bitcoin is the <strong>first…</strong></p>`},
+		{"by bytes, closing what is open", sanitize.Limits{Bytes: 60}, `<p>Bitcoin is the <strong>first</strong> </p>`},
+		{"by bytes, within a text", sanitize.Limits{Bytes: 20}, `<p>Bitcoin…</p>`},
+		{"nothing fits", sanitize.Limits{Bytes: 5}, ``},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sanitize.Cut(s, tt.limits); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	t.Run("every byte bound holds", func(t *testing.T) {
+		for n := 0; n < len(s)+10; n++ {
+			got := sanitize.Cut(s, sanitize.Limits{Bytes: n})
+			if (n > 0 && len(got) > n) || !balanced(got) {
+				t.Fatalf("bound %d: %d bytes %s", n, len(got), got)
+			}
+		}
+	})
+	t.Run("a stray end tag closes nothing", func(t *testing.T) {
+		if got := sanitize.Cut("a</p></div>b", sanitize.Limits{}); got != "ab" {
+			t.Errorf("got %s", got)
+		}
+	})
+}
+
+func TestMetadata(t *testing.T) {
+	m := sanitize.Metadata(domain.Metadata{CoinID: "bitcoin", Description: hostile,
+		ImageURL: "javascript:alert(1)", HomepageURL: " https://bitcoin.org "})
+	if m.ImageURL != "" || m.HomepageURL != "https://bitcoin.org" || strings.Contains(m.Description, "script") || m.CoinID != "bitcoin" {
+		t.Errorf("got %+v", m)
+	}
+	if got := sanitize.URL("https://example.com/" + strings.Repeat("x", 1<<20)); got != "" {
+		t.Errorf("a megabyte URL passed (%d bytes)", len(got))
+	}
+}
+
+// balanced reports whether every element s opens is closed, in order.
+func balanced(s string) bool {
+	z := html.NewTokenizer(strings.NewReader(s))
+	var open []string
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return len(open) == 0
+		case html.StartTagToken:
+			if name, _ := z.TagName(); string(name) != "br" {
+				open = append(open, string(name))
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if len(open) == 0 || open[len(open)-1] != string(name) {
+				return false
+			}
+			open = open[:len(open)-1]
+		}
+	}
+}
