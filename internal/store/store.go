@@ -259,7 +259,8 @@ func unreachable(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, puddle.ErrClosedPool) || pgconn.Timeout(err) {
+	// ErrConnClosed is a statement on a connection an earlier network fault already closed.
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, puddle.ErrClosedPool) || errors.Is(err, pgconn.ErrConnClosed) || pgconn.Timeout(err) {
 		return true
 	}
 	var connectErr *pgconn.ConnectError
