@@ -107,8 +107,25 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	return s, nil
 }
 
-// Close releases every connection of the pool.
-func (s *Store) Close() { s.pool.Close() }
+// closeWait bounds Close. pgx closes a connection cut off mid-statement by sending a cancel
+// request over a new connection, and gives that up to 15 s: on a silent network a stopping
+// process would wait that long, past a container's stop timeout, for nothing the operating
+// system does not do anyway when the process exits.
+const closeWait = 3 * time.Second
+
+// Close releases every connection of the pool, waiting at most closeWait for connections
+// that cannot be closed cleanly; those go when the process does.
+func (s *Store) Close() {
+	done := make(chan struct{})
+	go func() {
+		s.pool.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+	}
+}
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
