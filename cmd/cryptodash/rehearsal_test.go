@@ -349,15 +349,17 @@ func waitRunEnds(t *testing.T, target string, id int64, timeout time.Duration) r
 	return run
 }
 
-// runEndLogged is when a replica's log says run id finished, or zero if it does not.
-func runEndLogged(log string, id int64) time.Time {
+// runStopLogged is when a replica's log first says run id stopped, on losing its lease or
+// on finishing, or zero if it does not.
+func runStopLogged(log string, id int64) time.Time {
 	for _, line := range strings.Split(log, "\n") {
 		var entry struct {
 			Time  time.Time `json:"time"`
 			Msg   string    `json:"msg"`
 			RunID int64     `json:"run_id"`
 		}
-		if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "fetch run finished" && entry.RunID == id {
+		if json.Unmarshal([]byte(line), &entry) == nil && entry.RunID == id &&
+			(entry.Msg == "run lease lost; the run stops" || entry.Msg == "fetch run finished") {
 			return entry.Time
 		}
 	}
@@ -556,13 +558,13 @@ func TestRehearsal(t *testing.T) {
 		// own (a statement that times out, or the lease it counts down itself) before the
 		// lease can pass to anyone: two runs must never make progress at once.
 		var ended time.Time
-		poll(t, 45*time.Second, "replica a logs the end of its run", func() (bool, string) {
-			ended = runEndLogged(a.logs.String(), first)
+		poll(t, 45*time.Second, "replica a logs that its run stopped", func() (bool, string) {
+			ended = runStopLogged(a.logs.String(), first)
 			return !ended.IsZero(), "nothing in its log"
 		})
-		t.Logf("replica a ended its run %.1f s after its database went silent", ended.Sub(silenced).Seconds())
+		t.Logf("replica a stopped its run %.1f s after its database went silent", ended.Sub(silenced).Seconds())
 		if !ended.Before(claimed) {
-			t.Errorf("replica a ended its run at %s, after replica b claimed the lease at %s", ended.Format(time.RFC3339Nano), claimed.Format(time.RFC3339Nano))
+			t.Errorf("replica a stopped its run at %s, after replica b claimed the lease at %s", ended.Format(time.RFC3339Nano), claimed.Format(time.RFC3339Nano))
 		}
 		if run := waitRunEnds(t, b.url, second, 90*time.Second); run.Status != "succeeded" {
 			t.Fatalf("replica b's run ended %q: %s", run.Status, run.Error)

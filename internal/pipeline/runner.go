@@ -107,17 +107,21 @@ func (p *Pipeline) execute(ctx context.Context, l lease, run domain.FetchRun, pr
 }
 
 // keepLease renews the lease every sixth of its TTL until the returned function is called.
-// It calls lose when the lease is lost: a renewal says so, or no renewal has succeeded for a
-// whole TTL counted from before the last good one was sent. The database dates a lease later
-// than that, so the run stops before its lease can lapse and another run start.
+// It calls lose when the lease is lost: a renewal says so, or no renewal has succeeded for
+// five sixths of the TTL counted from before the last good one was sent. The database dates a
+// lease later than that, and the sixth left is the margin for a busy machine's late timers
+// and the clocks of the process and the database: the run stops before its lease can lapse
+// and another run start.
 func (p *Pipeline) keepLease(l lease, lose func(error), log *slog.Logger) (stop func()) {
 	ttl := p.opts.LeaseTTL
+	every := ttl / 6
+	trusted := ttl - every
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		validUntil := l.since.Add(ttl)
-		tick := time.NewTicker(ttl / 6)
+		validUntil := l.since.Add(trusted)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {
@@ -133,12 +137,12 @@ func (p *Pipeline) keepLease(l lease, lose func(error), log *slog.Logger) (stop 
 			case ctx.Err() != nil:
 				return
 			case err == nil:
-				validUntil = sent.Add(ttl)
+				validUntil = sent.Add(trusted)
 			case errors.Is(err, domain.ErrLeaseLost):
 				lose(fmt.Errorf("%w: it expired or another run claimed it", domain.ErrLeaseLost))
 				return
 			case !time.Now().Before(validUntil):
-				lose(fmt.Errorf("%w: not renewed for %s, so it may have lapsed: %w", domain.ErrLeaseLost, ttl, err))
+				lose(fmt.Errorf("%w: not renewed for %s, so it may be about to lapse: %w", domain.ErrLeaseLost, trusted, err))
 				return
 			default:
 				log.Warn("renew run lease", "err", err)
