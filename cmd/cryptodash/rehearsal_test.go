@@ -78,15 +78,7 @@ func startReplica(t *testing.T, name, dbURL string, env map[string]string) *repl
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Stdout, cmd.Stderr = r.logs, r.logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
+	exited := start(t, cmd, r.logs)
 	var (
 		once    sync.Once
 		took    time.Duration
@@ -131,6 +123,21 @@ func startReplica(t *testing.T, name, dbURL string, env map[string]string) *repl
 		return resp.status == http.StatusOK, fmt.Sprintf("status %d", resp.status)
 	})
 	return r
+}
+
+// start starts cmd with its output going to out, and returns a channel closed once it exits.
+func start(t *testing.T, cmd *exec.Cmd, out io.Writer) <-chan struct{} {
+	t.Helper()
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	return exited
 }
 
 // edge is nginx running docs/cloudfront.nginx.conf in front of the replicas.
@@ -191,15 +198,7 @@ func startEdge(t *testing.T, replicas ...*replica) *edge {
 	}
 	var out syncBuffer
 	cmd := exec.Command(bin, "-p", dir, "-c", confPath, "-e", filepath.Join(dir, "error.log"))
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
+	exited := start(t, cmd, &out)
 	e := &edge{url: "http://127.0.0.1:" + strconv.Itoa(port), dir: dir}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGQUIT)
