@@ -190,9 +190,8 @@ func drawBars(groups []domain.Group, v View) Figure {
 	return fig
 }
 
-// barShare is the part of its category a bar fills: ECharts leaves 20% of a category's width
-// between the bars of one series.
-const barShare = 0.8
+// barShare is the part of its category a bar fills, as in ECharts' drawing of a lone series.
+const barShare = 0.7
 
 // sharedCode is the one currency every value is in, or "" when they differ (or have none):
 // only then do the axis's labels carry a currency, as app.js's do.

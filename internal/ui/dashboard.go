@@ -258,11 +258,15 @@ func plural(n int, one, many string) string {
 
 func (d *dashboard) rangeLabel() string {
 	if d.gran == domain.Hourly {
-		end := d.span.LastHour()
-		if end.After(d.latest) {
-			end = d.latest
-		}
-		return d.span.Start.Format(readableHour) + " → " + end.Format(readableHour) + " UTC · hourly prices"
+		return d.span.Start.Format(readableHour) + " → " + d.lastHour().Format(readableHour) + " UTC · hourly prices"
 	}
 	return d.span.FirstDay().Format(domain.DayLayout) + " → " + d.span.LastDay().Format(domain.DayLayout) + " · daily averages"
+}
+
+// lastHour is the last hour an hourly view can show: the range's, or the latest stored one.
+func (d *dashboard) lastHour() time.Time {
+	if end := d.span.LastHour(); end.Before(d.latest) {
+		return end
+	}
+	return d.latest
 }

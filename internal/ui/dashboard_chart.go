@@ -3,6 +3,7 @@ package ui
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
@@ -26,8 +27,11 @@ func (d *dashboard) chartView() chart.View {
 
 func (d *dashboard) chart() views.ChartProps {
 	p := d.chartToolbar()
-	c := chart.Build(d.groups, d.chartView())
+	v := d.chartView()
+	c := chart.Build(d.groups, v)
 	p.Data = c
+	p.Figure = figureProps(chart.Draw(d.groups, v))
+	p.Label = d.chartLabel(v)
 	p.Panels = c.Meta.Panels
 	// A chart of panels, one per currency when the lines are many, is as high as its panels
 	// need; the server fixes it so the page does not move when the script draws.
@@ -112,4 +116,112 @@ func (d *dashboard) chartToolbar() views.ChartProps {
 		p.Reset = views.Link{URL: back.URL("/"), Partial: back.URL("/partials/dashboard")}
 	}
 	return p
+}
+
+// figureProps writes a drawn chart for the page: coordinates in the plot's box with one
+// decimal (a tenth of a pixel on the widest chart), ticks as percentages of their axis.
+func figureProps(f chart.Figure) views.FigureProps {
+	p := views.FigureProps{Bars: f.Kind == chart.KindBar, Slanted: f.Slanted}
+	widest := 0
+	for _, panel := range f.Panels {
+		fp := views.FigurePanel{Name: panel.Name, Axis: "M0 " + coord(panel.Base) + "H" + coord(chart.Size)}
+		var grid strings.Builder
+		for _, t := range panel.YTicks {
+			fp.YTicks = append(fp.YTicks, views.AxisTick{At: percentOf(t.At), Label: t.Label})
+			grid.WriteString("M0 " + coord(t.At) + "H" + coord(chart.Size))
+			widest = max(widest, utf8.RuneCountInString(t.Label))
+		}
+		fp.Grid = grid.String()
+		for _, l := range panel.Lines {
+			var path, dots strings.Builder
+			for _, run := range l.Runs {
+				for i, pt := range run {
+					if i == 0 {
+						path.WriteString("M")
+					} else {
+						path.WriteString(" ")
+					}
+					path.WriteString(coord(pt.X) + "," + coord(pt.Y))
+					if l.Marked {
+						dots.WriteString("M" + coord(pt.X) + "," + coord(pt.Y) + "h0")
+					}
+				}
+			}
+			fp.Lines = append(fp.Lines, views.FigureLine{Path: path.String(), Dots: dots.String(),
+				Light: l.Color.Light, Dark: l.Color.Dark, Dash: dashArray(l.Dash)})
+		}
+		for _, b := range panel.Bars {
+			fp.Bars = append(fp.Bars, views.FigureBar{X: coord(b.X), Y: coord(b.Y), Width: coord(b.Width), Height: coord(b.Height),
+				Light: b.Color.Light, Dark: b.Color.Dark})
+		}
+		if panel.Name != "" {
+			widest = max(widest, utf8.RuneCountInString(panel.Name))
+		}
+		p.Panels = append(p.Panels, fp)
+	}
+	// Digits are a ch wide (the labels use tabular figures), and ECharts leaves 8 px between
+	// its labels and the plot.
+	p.YWidth = "calc(" + strconv.Itoa(widest) + "ch + 0.5rem)"
+	longest := 0
+	for _, t := range f.XTicks {
+		p.XTicks = append(p.XTicks, views.AxisTick{At: percentOf(t.At), Label: t.Label, Minor: t.Minor})
+		longest = max(longest, utf8.RuneCountInString(t.Label))
+	}
+	if f.Slanted {
+		// A name slanted by 40 degrees reaches down sin(40°) of its length.
+		p.XHeight = "calc(" + strconv.FormatFloat(float64(longest)*0.65, 'f', 1, 64) + "ch + 1rem)"
+	}
+	return p
+}
+
+// coord writes a coordinate of the plot's box to a tenth, without a trailing ".0".
+func coord(v float64) string {
+	return strings.TrimSuffix(strconv.FormatFloat(v, 'f', 1, 64), ".0")
+}
+
+// percentOf writes a place along an axis of chart.Size as a CSS percentage.
+func percentOf(at float64) string {
+	return strconv.FormatFloat(at/chart.Size*100, 'f', 2, 64) + "%"
+}
+
+// chartLabel sums the chart up in words for a screen reader: what it shows, over which times,
+// and where each line ends (in price mode, where it starts and ends).
+func (d *dashboard) chartLabel(v chart.View) string {
+	var b strings.Builder
+	what := "prices"
+	if d.state.Mode == chart.ModePercent {
+		what = "% change since the range start"
+	} else if d.state.Scale == chart.ScaleLog && d.state.Breakdown.Date {
+		what = "prices on a log scale"
+	}
+	if d.state.Breakdown.Date {
+		b.WriteString("Line chart of " + what)
+	} else {
+		b.WriteString("Bar chart of " + what + " per group")
+	}
+	if d.gran == domain.Hourly {
+		b.WriteString(", hourly, from " + d.span.Start.Format(readableHour) + " to " + d.lastHour().Format(readableHour) + " UTC")
+	} else {
+		b.WriteString(", daily averages, from " + d.span.FirstDay().Format(domain.DayLayout) + " to " + d.span.LastDay().Format(domain.DayLayout))
+	}
+	sep := ": "
+	for _, g := range d.groups {
+		if len(g.Points) == 0 {
+			continue
+		}
+		b.WriteString(sep + chart.Name(g.CoinID, g.CurrencyCode, v) + " ")
+		sep = "; "
+		first, last := g.Points[0], g.Points[len(g.Points)-1]
+		cur := v.ValueCurrency(g.CurrencyCode)
+		switch {
+		case d.state.Mode == chart.ModePercent:
+			b.WriteString(formatChange(last.Change))
+		case !d.state.Breakdown.Date || len(g.Points) == 1:
+			b.WriteString(formatPrice(cur, last.Price))
+		default:
+			b.WriteString("from " + formatPrice(cur, first.Price) + " to " + formatPrice(cur, last.Price))
+		}
+	}
+	b.WriteString(". The table below lists every value.")
+	return b.String()
 }
