@@ -5,6 +5,11 @@
 (function () {
   'use strict';
 
+  // ECharts is loaded only when a chart is about to be used: evaluating it and drawing the
+  // first chart cost a phone over a second of main thread, while the server's drawing of the
+  // chart (chart-figure) already shows everything but the interaction.
+  var ECHARTS_SRC = document.currentScript && document.currentScript.getAttribute('data-echarts');
+
   // Charts narrower than this put their legend below the plot, wrapped, and show fewer x labels.
   var NARROW = 640;
   var charts = new Set();
@@ -221,10 +226,63 @@
     });
   }
 
+  // initCharts draws the charts in root with ECharts once it is loaded. Until then a chart the
+  // server drew stays as drawn, and one it did not draw loads ECharts at once.
   function initCharts(root) {
     pruneCharts();
-    within(root, '[data-chart]').forEach(initChart);
+    var els = within(root, '[data-chart]');
+    if (typeof echarts !== 'undefined') {
+      els.forEach(initChart);
+    } else if (els.some(function (el) { return !el.querySelector('[data-chart-figure]'); })) {
+      withECharts(drawWaiting);
+    }
   }
+
+  // drawWaiting draws every chart of the page that ECharts has not drawn yet.
+  function drawWaiting() {
+    document.querySelectorAll('[data-chart]').forEach(function (el) {
+      if (!echarts.getInstanceByDom(el)) initChart(el);
+    });
+  }
+
+  var echartsWaiting = null;
+
+  // withECharts calls then once ECharts is loaded, loading it the first time. A load that
+  // fails leaves the drawn charts as they are; the next use tries again.
+  function withECharts(then) {
+    if (typeof echarts !== 'undefined') {
+      then();
+      return;
+    }
+    if (echartsWaiting) {
+      echartsWaiting.push(then);
+      return;
+    }
+    echartsWaiting = [then];
+    var script = document.createElement('script');
+    script.src = ECHARTS_SRC;
+    script.onload = function () {
+      var waiting = echartsWaiting;
+      echartsWaiting = null;
+      waiting.forEach(function (fn) { fn(); });
+    };
+    script.onerror = function () {
+      echartsWaiting = null;
+      script.remove();
+    };
+    document.head.appendChild(script);
+  }
+
+  // The first sign that a chart is about to be used (the pointer entering it, a touch, a
+  // wheel, the keyboard's focus) loads ECharts, which then takes over every chart.
+  function onChartIntent(e) {
+    var el = e.target && e.target.closest && e.target.closest('[data-chart]');
+    if (el && typeof echarts === 'undefined') withECharts(drawWaiting);
+  }
+
+  ['pointerover', 'pointerdown', 'touchstart', 'wheel', 'focusin'].forEach(function (name) {
+    document.addEventListener(name, onChartIntent, { capture: true, passive: true });
+  });
 
   function zoomWindow(chart) {
     var dz = (chart.getOption().dataZoom || [])[0];
