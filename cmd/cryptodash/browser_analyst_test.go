@@ -318,8 +318,8 @@ func TestBrowser_Analyst(t *testing.T) {
 	}
 }
 
-// checkAxe opens page in theme and fails with every violation axe-core finds; on the
-// dashboard, both with the server's drawing of the chart and once ECharts has drawn it.
+// checkAxe opens page in theme and fails with every violation axe-core finds; on a page with
+// a chart, both with the server's drawing of it and once ECharts has drawn it.
 func checkAxe(t *testing.T, ctx context.Context, origin, page, theme, axe string) {
 	t.Helper()
 	do(t, ctx, "open "+page, chromedp.Navigate(origin+page))
@@ -329,8 +329,9 @@ func checkAxe(t *testing.T, ctx context.Context, origin, page, theme, axe string
 		` && (!document.getElementById('chart-prices') || `+chartShown+`)`, `document.readyState`)
 	eval[chromedp.Void](t, ctx, axe)
 	runAxe(t, ctx, page+" "+theme)
-	if eval[bool](t, ctx, `!!document.querySelector('#chart-prices [data-chart-figure]')`) {
-		useChart(t, ctx)
+	if eval[bool](t, ctx, `!!document.querySelector('[data-chart] [data-chart-figure]')`) {
+		pointAtChart(t, ctx)
+		waitFor(t, ctx, "ECharts draws the chart", `!!window.echarts && !!echarts.getInstanceByDom(document.querySelector('[data-chart]'))`, `typeof window.echarts`)
 		runAxe(t, ctx, page+" "+theme+" with ECharts")
 	}
 }

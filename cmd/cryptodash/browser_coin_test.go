@@ -43,8 +43,18 @@ func checkLayoutShift(t *testing.T, ctx context.Context, where string) {
 	}
 }
 
-// followLink clicks a plain link, waits for the navigation it starts, and then for the next
-// page to draw its chart.
+// useCoinChart waits for the coin page's drawing of its chart, points at the chart, and waits
+// for ECharts to draw it with a first series of the given type.
+func useCoinChart(t *testing.T, ctx context.Context, firstType string) {
+	t.Helper()
+	waitFor(t, ctx, "the page shows its drawing of the chart", `!window.__stale && !!document.querySelector('#chart-coin [data-chart-figure]')`,
+		`[location.href, !!window.__stale]`)
+	pointAtChart(t, ctx)
+	waitFor(t, ctx, "ECharts draws the chart", coinChartDrawn(firstType), `[location.href, typeof window.echarts]`)
+}
+
+// followLink clicks a plain link, waits for the navigation it starts, and then has ECharts
+// draw the next page's chart.
 func followLink(t *testing.T, ctx context.Context, what, sel, firstType string) {
 	t.Helper()
 	eval[chromedp.Void](t, ctx, `window.__stale = true`)
@@ -53,7 +63,7 @@ func followLink(t *testing.T, ctx context.Context, what, sel, firstType string) 
 	if _, err := chromedp.RunResponse(nctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
-	waitFor(t, ctx, what+" loads a page with its chart", coinChartDrawn(firstType), `[location.href, !!window.__stale]`)
+	useCoinChart(t, ctx, firstType)
 }
 
 // TestBrowser_CoinPage opens a coin page in headless Chromium against the real server
@@ -76,7 +86,13 @@ func TestBrowser_CoinPage(t *testing.T) {
 		ctx := b.tab()
 		do(t, ctx, "set the viewport", chromedp.EmulateViewport(1400, 1000))
 		do(t, ctx, "open /coins/bitcoin", chromedp.Navigate(srv.URL+"/coins/bitcoin"))
-		waitFor(t, ctx, "the candlestick chart is drawn", coinChartDrawn("candlestick"), `document.body.innerText.slice(0, 300)`)
+		// The server draws the chart; ECharts waits for the chart's first use.
+		waitFor(t, ctx, "the page has loaded", `document.readyState === 'complete'`, `document.readyState`)
+		if n := eval[int](t, ctx, `document.querySelectorAll('#chart-coin [data-testid=candle]').length`); n < 85 || eval[bool](t, ctx, `typeof window.echarts !== 'undefined'`) {
+			t.Errorf("before any use the page draws %d candles and has ECharts %v: want a drawing of the 3M of days, no ECharts",
+				n, eval[bool](t, ctx, `typeof window.echarts !== 'undefined'`))
+		}
+		useCoinChart(t, ctx, "candlestick")
 		type page struct {
 			Candles int      `json:"candles"`
 			Rows    int      `json:"rows"`
@@ -139,7 +155,7 @@ func TestBrowser_CoinPage(t *testing.T) {
 		tab := b.newTab(t)
 		do(t, tab, "emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
 		do(t, tab, "open /coins/dogecoin", chromedp.Navigate(srv.URL+"/coins/dogecoin?currency=try"))
-		waitFor(t, tab, "the candlestick chart is drawn", coinChartDrawn("candlestick"), `document.body.innerText.slice(0, 300)`)
+		useCoinChart(t, tab, "candlestick")
 		type phone struct {
 			ScrollW float64 `json:"scrollW"`
 			ViewW   float64 `json:"viewW"`
@@ -185,7 +201,7 @@ func TestScreenshotsCoin(t *testing.T) {
 			do(t, tab, "open /coins/bitcoin", chromedp.Navigate(srv.URL+"/coins/bitcoin"))
 			eval[chromedp.Void](t, tab, `localStorage.setItem('theme', '`+shot.theme+`')`)
 			do(t, tab, "reload", chromedp.Reload())
-			waitFor(t, tab, "the chart is drawn", coinChartDrawn("candlestick"), `location.href`)
+			useCoinChart(t, tab, "candlestick")
 			waitFor(t, tab, "the logo has loaded", `[...document.querySelectorAll('img[data-logo]')].every(i => i.complete)`, ``)
 			sctx, cancel := context.WithTimeout(tab, 20*time.Second)
 			defer cancel()

@@ -33,11 +33,10 @@ const chartReady = `(() => { const c = ` + chartJS + `; const o = c && !c.__stal
 // is loaded, else the server's drawing, which stands until the chart is first used.
 const chartShown = `(window.echarts ? ` + chartReady + ` : !!document.querySelector('#chart-prices [data-chart-figure]'))`
 
-// useChart points at the dashboard's chart and away again, or on a touch screen taps it, as a
-// person about to use it does, and waits until ECharts, which that loads, has drawn it. The
-// page scrolls back to where it was, so what a step measures next is where it would be
-// without the detour.
-func useChart(t *testing.T, ctx context.Context) {
+// pointAtChart points at the page's chart and away again, or on a touch screen taps it, as a
+// person about to use it does, which loads ECharts. The page scrolls back to where it was, so
+// what a step measures next is where it would be without the detour.
+func pointAtChart(t *testing.T, ctx context.Context) {
 	t.Helper()
 	type place struct {
 		X, Y, ScrollY float64
@@ -46,7 +45,7 @@ func useChart(t *testing.T, ctx context.Context) {
 	// Input goes to the visual viewport, which an emulated phone scrolls apart from the
 	// layout viewport that getBoundingClientRect measures from.
 	at := eval[place](t, ctx, `(() => {
-		const y = window.scrollY, el = document.getElementById('chart-prices');
+		const y = window.scrollY, el = document.querySelector('[data-chart]');
 		el.scrollIntoView({block: 'center'});
 		const r = el.getBoundingClientRect(), v = window.visualViewport;
 		return {X: r.x + r.width / 2 - v.offsetLeft, Y: r.y + r.height / 2 - v.offsetTop, ScrollY: y, Touch: matchMedia('(pointer: coarse)').matches};
@@ -65,8 +64,14 @@ func useChart(t *testing.T, ctx context.Context) {
 	} else {
 		do(t, ctx, "point at the chart", chromedp.MouseEvent(chromedp.MouseMoved, at.X, at.Y), chromedp.MouseEvent(chromedp.MouseMoved, 1, 1))
 	}
-	waitFor(t, ctx, "ECharts draws the chart", chartReady, `[typeof window.echarts, document.body.innerText.slice(0, 300)]`)
 	eval[chromedp.Void](t, ctx, `window.scrollTo(0, `+strconv.FormatFloat(at.ScrollY, 'f', 0, 64)+`)`)
+}
+
+// useChart points at the dashboard's chart and waits until ECharts has drawn it.
+func useChart(t *testing.T, ctx context.Context) {
+	t.Helper()
+	pointAtChart(t, ctx)
+	waitFor(t, ctx, "ECharts draws the chart", chartReady, `[typeof window.echarts, document.body.innerText.slice(0, 300)]`)
 }
 
 // pageState is what the dashboard shows, read in one evaluation so its parts agree.

@@ -23,9 +23,9 @@ type axis struct {
 	decimals int
 }
 
-// linearAxis fits values, or with withZero, values and zero: bars stand on zero, while a line
-// axis, like ECharts' scale: true, fits its lines.
-func linearAxis(values []float64, withZero bool) axis {
+// linearAxis fits values, or with withZero, values and zero, in about splits steps: bars stand
+// on zero, while a line axis, like ECharts' scale: true, fits its lines.
+func linearAxis(values []float64, withZero bool, splits int) axis {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range values {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -44,7 +44,7 @@ func linearAxis(values []float64, withZero bool) axis {
 		// One value: ECharts puts it in the middle of an axis half its size wide.
 		lo, hi = lo-math.Abs(lo)/2, hi+math.Abs(hi)/2
 	}
-	interval, exp := nice((hi - lo) / 5)
+	interval, exp := nice((hi - lo) / float64(splits))
 	first, last := math.Floor(lo/interval), math.Ceil(hi/interval)
 	a := axis{lo: first * interval, hi: last * interval, decimals: max(0, -exp)}
 	for k := first; k <= last; k++ {

@@ -38,6 +38,9 @@ type Panel struct {
 	Base  float64
 	Lines []Line
 	Bars  []Bar
+	// Candles and Volumes are a coin chart's (see CoinFigure).
+	Candles []Candle
+	Volumes []Volume
 }
 
 // Tick is one label of an axis.
@@ -62,6 +65,8 @@ type Line struct {
 	// Marked lines draw a dot on every point: a line of one or two points is hard to see
 	// otherwise, and Build marks those too.
 	Marked bool
+	// Area fills the plot under the line faintly, as HourlyPrices does under the price.
+	Area bool
 }
 
 // Point is a place in a plot's Size x Size square.
@@ -175,7 +180,7 @@ func drawBars(groups []domain.Group, v View) Figure {
 		colors = append(colors, StyleOf(g.CoinID, g.CurrencyCode).Color)
 		currencies = append(currencies, v.ValueCurrency(g.CurrencyCode))
 	}
-	ax := linearAxis(vals, true)
+	ax := linearAxis(vals, true, splitNumber)
 	panel := Panel{YTicks: ax.ticks(v.valueLabel(sharedCode(currencies))), Base: ax.base()}
 	band := Size / float64(max(1, len(vals)))
 	zero, _ := ax.y(0)
@@ -189,6 +194,9 @@ func drawBars(groups []domain.Group, v View) Figure {
 	fig.Panels = []Panel{panel}
 	return fig
 }
+
+// splitNumber is how many steps ECharts divides a value axis into when the option does not say.
+const splitNumber = 5
 
 // barShare is the part of its category a bar fills, as in ECharts' drawing of a lone series.
 const barShare = 0.7
@@ -214,5 +222,5 @@ func (v View) lineAxis(values []float64) axis {
 	if v.Scale == ScaleLog && v.Mode == ModePrice {
 		return logAxis(values)
 	}
-	return linearAxis(values, false)
+	return linearAxis(values, false, splitNumber)
 }

@@ -31,10 +31,10 @@ func priceView(scale chart.Scale) chart.View {
 		CurrencySymbols: map[string]string{"usd": "$"}}
 }
 
-// tickValue reads a tick label back into its value: "+30%" is 30, "$1.5K" 1500.
+// tickValue reads a tick label back into its value: "+30%" is 30, "$1.5K" 1500, "$1,940" 1940.
 func tickValue(t *testing.T, label string) float64 {
 	t.Helper()
-	s := strings.NewReplacer("%", "", "$", "", "+", "").Replace(label)
+	s := strings.NewReplacer("%", "", "$", "", "+", "", ",", "").Replace(label)
 	mult := 1.0
 	for suffix, m := range map[string]float64{"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12} {
 		if rest, ok := strings.CutSuffix(s, suffix); ok {

@@ -239,6 +239,7 @@ func (p *coinPage) props(layout views.LayoutProps) views.CoinPageProps {
 		st = hourlyStats(p.hours)
 		out.RangeLabel = p.hours[0].Time.Format(readableHour) + " → " + p.hours[len(p.hours)-1].Time.Format(readableHour) + " UTC · hourly prices"
 		out.Chart = chart.HourlyPrices(p.hours, p.chartView())
+		out.Figure = coinFigureProps(chart.DrawHours(p.hours, p.chartView()))
 		out.ChartNote = "Hourly prices in " + cur + ", the rolling 24-hour volume and the market cap at each hour. Drag or pinch to zoom."
 		out.Table = p.hourlyTable()
 	} else {
@@ -248,6 +249,7 @@ func (p *coinPage) props(layout views.LayoutProps) views.CoinPageProps {
 		st = dailyStats(p.candles, p.ends)
 		out.RangeLabel = p.candles[0].Day.Format(domain.DayLayout) + " → " + p.candles[len(p.candles)-1].Day.Format(domain.DayLayout) + " · daily candles"
 		out.Chart = chart.Candlesticks(p.candles, p.ends, p.chartView())
+		out.Figure = coinFigureProps(chart.DrawCandles(p.candles, p.ends, p.chartView()))
 		out.ChartNote = "Daily candles in " + cur + ": hollow rose, filled fell, dashed is a partial day. Volume (CoinGecko's rolling 24-hour figure) and market cap are read at each day's last stored hour; a dimmed bar was read before 23:00. Drag or pinch to zoom."
 		out.Table = p.dailyTable()
 		out.Notes = p.partialNotes()

@@ -133,22 +133,7 @@ func figureProps(f chart.Figure) views.FigureProps {
 		}
 		fp.Grid = grid.String()
 		for _, l := range panel.Lines {
-			var path, dots strings.Builder
-			for _, run := range l.Runs {
-				for i, pt := range run {
-					if i == 0 {
-						path.WriteString("M")
-					} else {
-						path.WriteString(" ")
-					}
-					path.WriteString(coord(pt.X) + "," + coord(pt.Y))
-					if l.Marked {
-						dots.WriteString("M" + coord(pt.X) + "," + coord(pt.Y) + "h0")
-					}
-				}
-			}
-			fp.Lines = append(fp.Lines, views.FigureLine{Path: path.String(), Dots: dots.String(),
-				Light: l.Color.Light, Dark: l.Color.Dark, Dash: dashArray(l.Dash)})
+			fp.Lines = append(fp.Lines, figureLine(l))
 		}
 		for _, b := range panel.Bars {
 			fp.Bars = append(fp.Bars, views.FigureBar{X: coord(b.X), Y: coord(b.Y), Width: coord(b.Width), Height: coord(b.Height),
@@ -172,6 +157,30 @@ func figureProps(f chart.Figure) views.FigureProps {
 		p.XHeight = "calc(" + strconv.FormatFloat(float64(longest)*0.65, 'f', 1, 64) + "ch + 1rem)"
 	}
 	return p
+}
+
+// figureLine writes a line's runs as one path, each run starting with a move; a marked line's
+// points as dots (zero-length segments with round caps); a line with an area, the area from
+// each run down to the plot's bottom.
+func figureLine(l chart.Line) views.FigureLine {
+	var path, dots, area strings.Builder
+	bottom := coord(chart.Size)
+	for _, run := range l.Runs {
+		points := make([]string, len(run))
+		for i, pt := range run {
+			points[i] = coord(pt.X) + "," + coord(pt.Y)
+			if l.Marked {
+				dots.WriteString("M" + points[i] + "h0")
+			}
+		}
+		path.WriteString("M" + strings.Join(points, " "))
+		if l.Area {
+			area.WriteString("M" + coord(run[0].X) + "," + bottom + "L" + strings.Join(points, " ") +
+				"L" + coord(run[len(run)-1].X) + "," + bottom + "Z")
+		}
+	}
+	return views.FigureLine{Path: path.String(), Dots: dots.String(), Area: area.String(),
+		Light: l.Color.Light, Dark: l.Color.Dark, Dash: dashArray(l.Dash)}
 }
 
 // coord writes a coordinate of the plot's box to a tenth, without a trailing ".0".

@@ -1,0 +1,128 @@
+package chart_test
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cryptodash/cryptodash/internal/chart"
+	"github.com/cryptodash/cryptodash/internal/domain"
+)
+
+func ptr(v float64) *float64 { return &v }
+
+func TestDrawCandles(t *testing.T) {
+	candles := []domain.Candle{
+		{Day: day0, Open: 100, High: 112, Low: 98, Close: 110, Samples: 24},
+		{Day: day1, Open: 110, High: 111, Low: 95, Close: 97, Samples: 24},
+		{Day: day2, Open: 97, High: 104, Low: 96, Close: 103, Samples: 13},
+	}
+	ends := []domain.Sample{
+		{Time: day0.Add(23 * time.Hour), TotalVolume: ptr(40e9), MarketCap: ptr(1.1e12)},
+		{Time: day1.Add(23 * time.Hour), TotalVolume: ptr(55e9)},
+		{Time: day2.Add(12 * time.Hour), TotalVolume: ptr(20e9), MarketCap: ptr(1.05e12)},
+	}
+	f := chart.DrawCandles(candles, ends, coinView)
+	if f.Bands != 3 || len(f.Price.Candles) != 3 || f.Price.Name != "Price" || f.Volume.Name != "24 h volume" || f.Cap.Name != "Market cap" {
+		t.Fatalf("figure %+v: want three bands, a candle each, in named panels", f)
+	}
+	var extremes []float64
+	for _, c := range candles {
+		extremes = append(extremes, c.Low, c.High)
+	}
+	y := checkLinearAxis(t, f.Price, extremes)
+	for i, c := range f.Price.Candles {
+		in := candles[i]
+		if x := chart.Size * (float64(i) + 0.5) / 3; !near(c.X, x) {
+			t.Errorf("candle %d at %v, want the middle of its band, %v", i, c.X, x)
+		}
+		if !near(c.Open, y(in.Open)) || !near(c.Close, y(in.Close)) || !near(c.High, y(in.High)) || !near(c.Low, y(in.Low)) {
+			t.Errorf("candle %d at heights %+v, want open %v close %v high %v low %v", i, c, y(in.Open), y(in.Close), y(in.High), y(in.Low))
+		}
+		if c.Up != (in.Close >= in.Open) || c.Partial != in.Partial() {
+			t.Errorf("candle %d up %v partial %v, want %v %v", i, c.Up, c.Partial, in.Close >= in.Open, in.Partial())
+		}
+	}
+
+	// Volume stands on zero; a day read before 23:00 is dimmed.
+	vy := checkLinearAxis(t, f.Volume, []float64{0, 40e9, 55e9, 20e9})
+	for i, v := range f.Volume.Volumes {
+		if want := vy(*ends[i].TotalVolume); !near(v.Y, want) || v.Dim != (i == 2) {
+			t.Errorf("volume %d at %v dim %v, want %v dim %v", i, v.Y, v.Dim, want, i == 2)
+		}
+	}
+	// The day without a market cap breaks the line; the cap axis leaves its bottom label out.
+	caps := f.Cap.Lines[0].Runs
+	if len(caps) != 2 || len(caps[0]) != 1 || len(caps[1]) != 1 || !near(caps[1][0].X, f.Price.Candles[2].X) {
+		t.Errorf("market cap runs %v: want two, around the missing day", caps)
+	}
+	if f.Cap.Lines[0].Color != chart.CoinColor("bitcoin") {
+		t.Errorf("market cap drawn %v, want bitcoin's colour", f.Cap.Lines[0].Color)
+	}
+	if len(f.Cap.YTicks) == 0 || near(f.Cap.YTicks[0].At, chart.Size) {
+		t.Errorf("cap ticks %+v: want the bottom one left out", f.Cap.YTicks)
+	}
+	if got := []string{f.XTicks[0].Label, f.XTicks[2].Label}; !slices.Equal(got, []string{"Mar 1", "Mar 3"}) {
+		t.Errorf("day labels %q", got)
+	}
+}
+
+func TestDrawHours(t *testing.T) {
+	var hours []domain.Sample
+	for i := range 24 {
+		hours = append(hours, domain.Sample{Time: day0.Add(time.Duration(i+12) * time.Hour), Price: 1900 + 10*math.Sin(float64(i)),
+			TotalVolume: ptr(10e9), MarketCap: ptr(230e9)})
+	}
+	f := chart.DrawHours(hours, coinView)
+	if len(f.Price.Lines) != 1 || !f.Price.Lines[0].Area || len(f.Price.Lines[0].Runs[0]) != 24 || len(f.Price.Candles) != 0 {
+		t.Fatalf("price panel %+v: want one line of 24 hours with its area", f.Price)
+	}
+	prices := make([]float64, len(hours))
+	for i, h := range hours {
+		prices[i] = h.Price
+	}
+	y := checkLinearAxis(t, f.Price, prices)
+	for i, p := range f.Price.Lines[0].Runs[0] {
+		if !near(p.Y, y(prices[i])) || !near(p.X, chart.Size*(float64(i)+0.5)/24) {
+			t.Errorf("hour %d at (%v, %v), want (%v, %v)", i, p.X, p.Y, chart.Size*(float64(i)+0.5)/24, y(prices[i]))
+		}
+	}
+	var labels []string
+	for _, tk := range f.XTicks {
+		labels = append(labels, tk.Label)
+	}
+	// A label every third hour; midnight names its day.
+	if want := []string{"12:00", "15:00", "18:00", "21:00", "Mar 2", "03:00", "06:00", "09:00"}; !slices.Equal(labels, want) {
+		t.Errorf("hour labels %q, want %q", labels, want)
+	}
+}
+
+func TestDrawCoin_ValueLabels(t *testing.T) {
+	// Labels as app.js's coinAxisValue writes them: compact from 100,000, separators below.
+	tests := []struct {
+		name   string
+		prices []float64
+		want   []string
+	}{
+		{"thousands keep their digits", []float64{37000, 55500}, []string{"$35,000", "$40,000", "$45,000", "$50,000", "$55,000", "$60,000"}},
+		{"a day of ETH", []float64{1941, 1979}, []string{"$1,940", "$1,950", "$1,960", "$1,970", "$1,980"}},
+		{"cents", []float64{0.0812, 0.0871}, []string{"$0.081", "$0.082", "$0.083", "$0.084", "$0.085", "$0.086", "$0.087", "$0.088"}},
+		{"millions are compact", []float64{2.41e6, 3.72e6}, []string{"$2.4M", "$2.7M", "$3M", "$3.3M", "$3.6M", "$3.9M"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hours []domain.Sample
+			for i, p := range tt.prices {
+				hours = append(hours, domain.Sample{Time: day0.Add(time.Duration(i) * time.Hour), Price: p})
+			}
+			var got []string
+			for _, tk := range chart.DrawHours(hours, coinView).Price.YTicks {
+				got = append(got, tk.Label)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("labels %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
