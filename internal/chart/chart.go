@@ -1,9 +1,10 @@
 // Package chart turns the dashboard's groups (domain.Aggregate) and view settings into ECharts
-// options with go-echarts. Everything here is a pure function of its inputs, so the options a
-// page embeds can be tested without a browser. This package owns the options; static/js/app.js
-// only adds what JSON cannot carry (formatter functions, which it builds from Meta) and what
-// depends on the browser (the dark theme's shades, the legend-free layout of a narrow chart,
-// the number of x labels, the panels' places).
+// options with go-echarts, and into the same chart as geometry (Draw, DrawCandles, DrawHours)
+// that the pages draw themselves until ECharts is loaded. Everything here is a pure function
+// of its inputs, so the options and drawings a page embeds can be tested without a browser.
+// This package owns the options; static/js/app.js only adds what JSON cannot carry (formatter
+// functions, which it builds from Meta) and what depends on the browser (the dark theme's
+// shades, the legend-free layout of a narrow chart, the number of x labels, the panels' places).
 package chart
 
 import (
