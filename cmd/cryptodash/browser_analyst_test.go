@@ -329,7 +329,7 @@ func checkAxe(t *testing.T, ctx context.Context, origin, page, theme, axe string
 		` && (!document.getElementById('chart-prices') || `+chartShown+`)`, `document.readyState`)
 	eval[chromedp.Void](t, ctx, axe)
 	runAxe(t, ctx, page+" "+theme)
-	if eval[bool](t, ctx, `!!document.querySelector('[data-chart] [data-chart-figure]')`) {
+	if eval[bool](t, ctx, `!!document.querySelector('[data-chart] [data-testid=chart-figure]')`) {
 		pointAtChart(t, ctx)
 		waitFor(t, ctx, "ECharts draws the chart", `!!window.echarts && !!echarts.getInstanceByDom(document.querySelector('[data-chart]'))`, `typeof window.echarts`)
 		runAxe(t, ctx, page+" "+theme+" with ECharts")

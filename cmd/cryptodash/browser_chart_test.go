@@ -52,7 +52,7 @@ const chartBoxJS = `(() => {
 	const el = document.getElementById('chart-prices'), r = el.getBoundingClientRect();
 	const canvas = el.querySelector('canvas');
 	return {Top: r.top + window.scrollY, Left: r.left, Width: r.width, Height: r.height,
-		Figure: !!el.querySelector('[data-chart-figure]'), Canvas: canvas ? [canvas.clientWidth, canvas.clientHeight] : null};
+		Figure: !!el.querySelector('[data-testid=chart-figure]'), Canvas: canvas ? [canvas.clientWidth, canvas.clientHeight] : null};
 })()`
 
 type chartBox struct {
@@ -74,7 +74,7 @@ func TestBrowser_ChartLoadsOnUse(t *testing.T) {
 		b.setPhase(name)
 		t.Run(name, f)
 	}
-	drawnLines := `document.querySelectorAll('#chart-prices [data-chart-figure] [data-testid=chart-line]').length`
+	drawnLines := `document.querySelectorAll('#chart-prices [data-testid=chart-figure] [data-testid=chart-line]').length`
 
 	step("the pointer", func(t *testing.T) {
 		tab := b.newTab(t)

@@ -47,7 +47,7 @@ func checkLayoutShift(t *testing.T, ctx context.Context, where string) {
 // for ECharts to draw it with a first series of the given type.
 func useCoinChart(t *testing.T, ctx context.Context, firstType string) {
 	t.Helper()
-	waitFor(t, ctx, "the page shows its drawing of the chart", `!window.__stale && !!document.querySelector('#chart-coin [data-chart-figure]')`,
+	waitFor(t, ctx, "the page shows its drawing of the chart", `!window.__stale && !!document.querySelector('#chart-coin [data-testid=chart-figure]')`,
 		`[location.href, !!window.__stale]`)
 	pointAtChart(t, ctx)
 	waitFor(t, ctx, "ECharts draws the chart", coinChartDrawn(firstType), `[location.href, typeof window.echarts]`)

@@ -31,7 +31,7 @@ const chartReady = `(() => { const c = ` + chartJS + `; const o = c && !c.__stal
 
 // chartShown holds once the dashboard shows its current chart: drawn by ECharts once ECharts
 // is loaded, else the server's drawing, which stands until the chart is first used.
-const chartShown = `(window.echarts ? ` + chartReady + ` : !!document.querySelector('#chart-prices [data-chart-figure]'))`
+const chartShown = `(window.echarts ? ` + chartReady + ` : !!document.querySelector('#chart-prices [data-testid=chart-figure]'))`
 
 // pointAtChart points at the page's chart and away again, or on a touch screen taps it, as a
 // person about to use it does, which loads ECharts. The page scrolls back to where it was, so

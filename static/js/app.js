@@ -7,7 +7,7 @@
 
   // ECharts is loaded only when a chart is about to be used: evaluating it and drawing the
   // first chart cost a phone over a second of main thread, while the server's drawing of the
-  // chart (chart-figure) already shows everything but the interaction.
+  // chart (views/chart_figure.templ) already shows everything but the interaction.
   var ECHARTS_SRC = document.currentScript && document.currentScript.getAttribute('data-echarts');
 
   // Charts narrower than this put their legend below the plot, wrapped, and show fewer x labels.
@@ -226,16 +226,11 @@
     });
   }
 
-  // initCharts draws the charts in root with ECharts once it is loaded. Until then a chart the
-  // server drew stays as drawn, and one it did not draw loads ECharts at once.
+  // initCharts draws the charts in root with ECharts once it is loaded; until then each stays
+  // as the server drew it.
   function initCharts(root) {
     pruneCharts();
-    var els = within(root, '[data-chart]');
-    if (typeof echarts !== 'undefined') {
-      els.forEach(initChart);
-    } else if (els.some(function (el) { return !el.querySelector('[data-chart-figure]'); })) {
-      withECharts(drawWaiting);
-    }
+    if (typeof echarts !== 'undefined') within(root, '[data-chart]').forEach(initChart);
   }
 
   // drawWaiting draws every chart of the page that ECharts has not drawn yet.
