@@ -181,7 +181,7 @@ func (v CoinView) coinLabel(val float64, _, extra int) string {
 	case a >= 1 || a == 0:
 		text = strconv.FormatFloat(val, 'f', 2+extra, 64)
 		text = strings.TrimRight(strings.TrimRight(text, "0"), ".")
-		text = groupThousands(text)
+		text = GroupThousands(text)
 	default:
 		r, _ := strconv.ParseFloat(strconv.FormatFloat(val, 'g', 3+extra, 64), 64)
 		text = strconv.FormatFloat(r, 'f', -1, 64)
@@ -189,8 +189,9 @@ func (v CoinView) coinLabel(val float64, _, extra int) string {
 	return withSymbol(v.Currency, v.CurrencySymbols, text)
 }
 
-// groupThousands puts commas between the thousands of a number's integer part.
-func groupThousands(s string) string {
+// GroupThousands puts commas between the thousands of a number's integer part: the one
+// grouping of the axis labels drawn here and of the figures pages print.
+func GroupThousands(s string) string {
 	sign, s := "", s
 	if rest, ok := strings.CutPrefix(s, "-"); ok {
 		sign, s = "-", rest

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cryptodash/cryptodash/internal/chart"
 )
 
 var currencySymbols = map[string]string{"usd": "$", "eur": "€", "gbp": "£", "try": "₺", "jpy": "¥"}
@@ -62,30 +64,10 @@ func formatMagnitude(v float64) string {
 		frac += strings.Repeat("0", max(0, 2-len(frac)))
 		s = intPart + "." + frac
 	}
-	return groupThousands(s)
+	return chart.GroupThousands(s)
 }
 
-func groupThousands(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := sign + b.String()
-	if hasFrac {
-		out += "." + frac
-	}
-	return out
-}
-
-func formatInt(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
+func formatInt(n int64) string { return chart.GroupThousands(strconv.FormatInt(n, 10)) }
 
 // readableHour is an hour as people read it, on pages (the table, labels, the status page);
 // data (the API, CSVs) writes hours as domain.HourLayout.
