@@ -59,12 +59,13 @@ func NewEdge(scope constructs.Construct, id string, cfg Config, lb *LoadBalancer
 		EnableAcceptEncodingGzip:   jsii.Bool(true),
 		EnableAcceptEncodingBrotli: jsii.Bool(true),
 	})
-	// The server logs the viewer's address from CloudFront-Viewer-Address; it is sent to the
-	// origin without entering the cache key.
+	// The server logs the viewer's address from CloudFront-Viewer-Address, and sends HSTS when
+	// CloudFront-Forwarded-Proto says the viewer came over https (the ALB's X-Forwarded-Proto
+	// only knows CloudFront's hop); both reach the origin without entering the cache key.
 	viewerAddress := awscloudfront.NewOriginRequestPolicy(c, jsii.String("ViewerAddress"), &awscloudfront.OriginRequestPolicyProps{
-		Comment:             jsii.String("cryptodash cached routes: the query string and the viewer's address"),
+		Comment:             jsii.String("cryptodash cached routes: the query string, the viewer's address and protocol"),
 		QueryStringBehavior: awscloudfront.OriginRequestQueryStringBehavior_All(),
-		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_AllowList(jsii.String("CloudFront-Viewer-Address")),
+		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_AllowList(jsii.String("CloudFront-Viewer-Address"), jsii.String("CloudFront-Forwarded-Proto")),
 		// The session cookie reaches the server but stays out of the cache key: without a
 		// login there is no such cookie, and with one every answer is Cache-Control: private,
 		// which CloudFront does not keep, so a signed-in page is never served to anyone else.
@@ -73,9 +74,9 @@ func NewEdge(scope constructs.Construct, id string, cfg Config, lb *LoadBalancer
 	// Forwarding every viewer header is the only way an origin request policy may pass
 	// Authorization on (naming it is refused), and only with caching disabled is that safe.
 	allViewer := awscloudfront.NewOriginRequestPolicy(c, jsii.String("AllViewer"), &awscloudfront.OriginRequestPolicyProps{
-		Comment:             jsii.String("cryptodash uncached routes: every viewer header, cookie and query string, and the viewer's address"),
+		Comment:             jsii.String("cryptodash uncached routes: every viewer header, cookie and query string, and the viewer's address and protocol"),
 		QueryStringBehavior: awscloudfront.OriginRequestQueryStringBehavior_All(),
-		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_All(jsii.String("CloudFront-Viewer-Address")),
+		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_All(jsii.String("CloudFront-Viewer-Address"), jsii.String("CloudFront-Forwarded-Proto")),
 		CookieBehavior:      awscloudfront.OriginRequestCookieBehavior_All(),
 	})
 

@@ -62,7 +62,7 @@ func TestEdge_PagesCachedPerOriginWithTheWholeQueryString(t *testing.T) {
 	})
 	expect(t, func() {
 		s.tmpl.HasResourceProperties(str("AWS::CloudFront::OriginRequestPolicy"), map[string]any{"OriginRequestPolicyConfig": assertions.Match_ObjectLike(&map[string]any{
-			"HeadersConfig":      map[string]any{"HeaderBehavior": "whitelist", "Headers": []any{"CloudFront-Viewer-Address"}},
+			"HeadersConfig":      map[string]any{"HeaderBehavior": "whitelist", "Headers": []any{"CloudFront-Viewer-Address", "CloudFront-Forwarded-Proto"}},
 			"CookiesConfig":      map[string]any{"CookieBehavior": "whitelist", "Cookies": []any{"cryptodash_session"}},
 			"QueryStringsConfig": map[string]any{"QueryStringBehavior": "all"},
 		})})
@@ -88,7 +88,7 @@ func TestEdge_OperationalRoutesNeverCached(t *testing.T) {
 	// is what carries it to the server.
 	expect(t, func() {
 		s.tmpl.HasResourceProperties(str("AWS::CloudFront::OriginRequestPolicy"), map[string]any{"OriginRequestPolicyConfig": assertions.Match_ObjectLike(&map[string]any{
-			"HeadersConfig":      map[string]any{"HeaderBehavior": "allViewerAndWhitelistCloudFront", "Headers": []any{"CloudFront-Viewer-Address"}},
+			"HeadersConfig":      map[string]any{"HeaderBehavior": "allViewerAndWhitelistCloudFront", "Headers": []any{"CloudFront-Viewer-Address", "CloudFront-Forwarded-Proto"}},
 			"CookiesConfig":      map[string]any{"CookieBehavior": "all"},
 			"QueryStringsConfig": map[string]any{"QueryStringBehavior": "all"},
 		})})
