@@ -211,3 +211,35 @@ func TestPipeline_RunTimeoutEndsPartialAndTheNextRunResumes(t *testing.T) {
 		t.Errorf("%d series reach back a year after the resumed run, want 4", n)
 	}
 }
+
+// A listing whose names carry a NUL (which PostgreSQL refuses in text), control characters
+// and 64 KB of name stores each coin with its name and symbol cleaned and bounded, and
+// the run goes on.
+func TestPipeline_HostileCoinNames(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.sim.SetFaults(simulator.Faults{HostileNames: true})
+	report, err := f.pipeline(ctx, []string{"bitcoin", "dogecoin"}, 3).Run(ctx, domain.TriggerCLI, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Run.Status != domain.RunSucceeded {
+		t.Fatalf("run %s: %s", report.Run.Status, report.Run.Error)
+	}
+	coins, err := f.store.Coins(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(coins) != 2 {
+		t.Fatalf("stored coins %+v, want bitcoin and dogecoin", coins)
+	}
+	for _, c := range coins {
+		if len(c.Name) > 200 || len(c.Symbol) > 40 || strings.ContainsAny(c.Name+c.Symbol, "\x00\x1b") {
+			t.Errorf("%s stored with a %d-byte name and symbol %q", c.ID, len(c.Name), c.Symbol)
+		}
+		if !strings.HasPrefix(c.Name, map[string]string{"bitcoin": "Bitcoin ", "dogecoin": "Dogecoin "}[c.ID]) {
+			t.Errorf("%s stored as %.40q", c.ID, c.Name)
+		}
+	}
+}

@@ -193,7 +193,7 @@ func (r *runner) do(ctx context.Context) error {
 	var coins []domain.Coin
 	for _, id := range opts.Coins {
 		if c, ok := known[id]; ok {
-			coins = append(coins, c)
+			coins = append(coins, sanitize.Coin(c))
 		} else {
 			r.report.UnknownCoins = append(r.report.UnknownCoins, id)
 		}

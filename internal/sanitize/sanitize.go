@@ -1,8 +1,9 @@
-// Package sanitize makes what CoinGecko says about a coin (its description HTML, its logo and
-// homepage URLs) safe to embed in a page, and bounds its size. The pipeline runs Description once, before a description is stored, so the stored
-// text is already clean and short; pages cut what they show from it with Cut and pass the cut
-// through HTML, which costs little on a few hundred characters and keeps a page safe should
-// a row still hold text stored before this package existed.
+// Package sanitize makes what CoinGecko says about a coin (its name and symbol, its
+// description HTML, its logo and homepage URLs) safe to store and to embed in a page, and
+// bounds its size. The pipeline runs Coin and Description once, before storing, so the stored
+// text is already clean and short; pages cut what they show from a description with Cut and
+// pass the cut through HTML, which costs little on a few hundred characters and keeps a page
+// safe should a row still hold text stored before this package existed.
 package sanitize
 
 import (
@@ -68,6 +69,28 @@ func Metadata(m domain.Metadata) domain.Metadata {
 	m.ImageURL = URL(m.ImageURL)
 	m.HomepageURL = URL(m.HomepageURL)
 	return m
+}
+
+// Bounds of a stored coin name and symbol: CoinGecko's longest real names are under a hundred
+// bytes and symbols a few dozen, and every card, table row and API answer repeats them.
+const (
+	maxNameBytes   = 200
+	maxSymbolBytes = 40
+)
+
+// Coin is a coin as CoinGecko lists it made fit to store: its name and symbol without control
+// characters (PostgreSQL refuses NUL in text, which would fail the whole run) and bounded.
+func Coin(c domain.Coin) domain.Coin {
+	c.Name = cutBytes(strings.TrimSpace(strings.Map(dropControl, c.Name)), maxNameBytes)
+	c.Symbol = cutBytes(strings.TrimSpace(strings.Map(dropControl, c.Symbol)), maxSymbolBytes)
+	return c
+}
+
+func dropControl(r rune) rune {
+	if unicode.IsControl(r) {
+		return -1
+	}
+	return r
 }
 
 // maxURLBytes bounds a stored or shown URL: real logo and homepage URLs are a few dozen bytes,

@@ -3,6 +3,7 @@ package sanitize_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
@@ -119,5 +120,19 @@ func balanced(s string) bool {
 			}
 			open = open[:len(open)-1]
 		}
+	}
+}
+
+func TestCoin(t *testing.T) {
+	long := strings.Repeat("é", 150) // 300 bytes of two-byte characters
+	got := sanitize.Coin(domain.Coin{ID: "x", Name: " Bit\x00coin\u200b " + long, Symbol: "bt\x1bc\x00"})
+	if got.Symbol != "btc" {
+		t.Errorf("symbol %q, want btc", got.Symbol)
+	}
+	if len(got.Name) > 200 || !utf8.ValidString(got.Name) || !strings.HasPrefix(got.Name, "Bitcoin\u200b é") {
+		t.Errorf("name %q (%d bytes): want it cleaned, cut on a whole character within 200 bytes", got.Name, len(got.Name))
+	}
+	if plain := sanitize.Coin(domain.Coin{Name: "Bitcoin", Symbol: "btc"}); plain.Name != "Bitcoin" || plain.Symbol != "btc" {
+		t.Errorf("a real name and symbol changed: %+v", plain)
 	}
 }

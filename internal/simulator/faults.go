@@ -34,6 +34,9 @@ type Faults struct {
 	// HugeBody, when above zero, answers every market chart with 200 and a non-JSON body of
 	// that many bytes, as a misbehaving proxy or CDN might.
 	HugeBody int
+	// HostileNames lists every coin in /coins/list with a NUL and a control character in its
+	// symbol and a name of 64 KB, as a broken or hostile listing might.
+	HostileNames bool
 }
 
 // Corruption is a way a market chart can come back wrong while still being valid JSON.

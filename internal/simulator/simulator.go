@@ -248,12 +248,17 @@ const (
 )
 
 func (s *Simulator) serveCoinsList(w http.ResponseWriter, _ *http.Request) {
-	hidden := s.Faults().UnknownIDs
+	faults := s.Faults()
 	list := make([]map[string]string, 0, len(s.coins))
 	for _, c := range s.coins {
-		if !slices.Contains(hidden, c.ID) {
-			list = append(list, map[string]string{"id": c.ID, "symbol": c.Symbol, "name": c.Name})
+		if slices.Contains(faults.UnknownIDs, c.ID) {
+			continue
 		}
+		symbol, name := c.Symbol, c.Name
+		if faults.HostileNames {
+			symbol, name = symbol+"\x00\x1b", name+" "+strings.Repeat("x", 64<<10)
+		}
+		list = append(list, map[string]string{"id": c.ID, "symbol": symbol, "name": name})
 	}
 	writeJSON(w, http.StatusOK, list)
 }
