@@ -158,7 +158,7 @@ func (v View) valueLabel(code string) labeler {
 		return func(val float64, decimals, extra int) string { return percent(val, decimals+extra) }
 	}
 	return func(val float64, _, extra int) string {
-		return withSymbol(code, v.CurrencySymbols, compact(val, extra))
+		return WithSymbol(code, v.CurrencySymbols, compact(val, extra))
 	}
 }
 
@@ -208,14 +208,15 @@ func compact(v float64, extra int) string {
 	return ""
 }
 
-// withSymbol writes text with the currency's symbol, or with its code when it has none, as
-// app.js's withCurrency does; an empty code writes text alone.
-func withSymbol(code string, symbols map[string]string, text string) string {
+// WithSymbol writes text with the currency's symbol, or with its code when it has none, as
+// app.js's withCurrency does and as pages write prices; an empty code writes text alone, and a
+// minus sign comes before the symbol (-$0.50).
+func WithSymbol(code string, symbols map[string]string, text string) string {
 	if code == "" {
 		return text
 	}
 	if rest, ok := strings.CutPrefix(text, "-"); ok {
-		return "-" + withSymbol(code, symbols, rest)
+		return "-" + WithSymbol(code, symbols, rest)
 	}
 	if sym, ok := symbols[code]; ok {
 		return sym + text

@@ -186,7 +186,7 @@ func (v CoinView) coinLabel(val float64, _, extra int) string {
 		r, _ := strconv.ParseFloat(strconv.FormatFloat(val, 'g', 3+extra, 64), 64)
 		text = strconv.FormatFloat(r, 'f', -1, 64)
 	}
-	return withSymbol(v.Currency, v.CurrencySymbols, text)
+	return WithSymbol(v.Currency, v.CurrencySymbols, text)
 }
 
 // GroupThousands puts commas between the thousands of a number's integer part: the one

@@ -28,14 +28,7 @@ func formatPrice(currency string, v float64) string {
 	if strings.Trim(s, "0.,") == "" {
 		sign = "" // no "-$0.00"
 	}
-	switch sym, ok := currencySymbols[currency]; {
-	case currency == "":
-		return sign + s
-	case ok:
-		return sign + sym + s
-	default:
-		return sign + strings.ToUpper(currency) + " " + s
-	}
+	return chart.WithSymbol(currency, currencySymbols, sign+s)
 }
 
 // Below 1, prices keep smallSigDigits significant digits, and at most maxDecimals decimals;
