@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/proxytest"
 	"github.com/cryptodash/cryptodash/internal/simulator"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
@@ -40,7 +41,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(storetest.Main(m))
 }
 
 // rehearsalSecret is the CRON_SECRET of the rehearsal's replicas.
@@ -63,7 +64,7 @@ type replica struct {
 // until it answers its health check. It is stopped with SIGTERM when the test ends.
 func startReplica(t *testing.T, name, dbURL string, env map[string]string) *replica {
 	t.Helper()
-	r := &replica{name: name, proxy: proxytest.New(t, "127.0.0.1:5432"), logs: &syncBuffer{}}
+	r := &replica{name: name, proxy: proxytest.New(t, storetest.ServerAddr()), logs: &syncBuffer{}}
 	port := freePort(t)
 	r.addr = "127.0.0.1:" + strconv.Itoa(port)
 	r.url = "http://" + r.addr
@@ -75,6 +76,14 @@ func startReplica(t *testing.T, name, dbURL string, env map[string]string) *repl
 	// Only what the process needs: a setting of the developer's shell must not leak in.
 	cmd.Env = []string{replicaEnv + "=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir(),
 		"DATABASE_URL=" + r.proxy.URL(dbURL), "PORT=" + strconv.Itoa(port), "LOG_LEVEL=info"}
+	if clock.Offset() != 0 {
+		// A suite run as of another date runs its replicas as of it too, from where its own
+		// present has got to.
+		cmd.Env = append(cmd.Env, clock.TestNowVariable+"="+clock.Now().Format(time.RFC3339Nano))
+	}
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		cmd.Env = append(cmd.Env, "TZ="+tz)
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -453,7 +462,7 @@ func TestRehearsal(t *testing.T) {
 		if css == nil {
 			t.Fatal("the page links no stylesheet")
 		}
-		day := time.Now().UTC().AddDate(0, 0, -3).Format("2006-01-02")
+		day := clock.Now().UTC().AddDate(0, 0, -3).Format("2006-01-02")
 		targets := []string{
 			"/",
 			"/?coins=bitcoin,ethereum&currencies=usd&mode=price&range=1w",

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"time"
 
+	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
@@ -75,7 +75,7 @@ func (c *Client) Coin(ctx context.Context, id string) (domain.Metadata, error) {
 		Description: body.Description.EN,
 		ImageURL:    firstNonEmpty(body.Image.Large, body.Image.Small, body.Image.Thumb),
 		HomepageURL: firstNonEmpty(body.Links.Homepage...),
-		UpdatedAt:   time.Now().UTC(),
+		UpdatedAt:   clock.Now().UTC(),
 	}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/simulator"
 )
@@ -47,7 +48,7 @@ func TestClient_StaysWithinTheSimulatorsRateLimit(t *testing.T) {
 	sim, url := startSimulator(t, simulator.Options{RatePerMinute: n, RateWindow: window})
 	sends := &sendLog{}
 	c := newTestClient(t, url, Config{RatePerMinute: n, RateWindow: window, HTTPClient: &http.Client{Transport: sends}})
-	now := time.Now()
+	now := clock.Now()
 
 	calls := []func(ctx context.Context) error{
 		func(ctx context.Context) error { _, err := c.CoinsList(ctx); return err },

@@ -22,6 +22,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
@@ -88,7 +89,7 @@ type Options struct {
 	// Simulated reports whether the source is the CoinGecko simulator; if it is, the stored
 	// data is marked so that no page presents it as real. Nil means never.
 	Simulated func() bool
-	// Now is the clock runs plan their windows by (default time.Now); tests fix it.
+	// Now is the clock runs plan their windows by (default clock.Now); tests fix it.
 	Now func() time.Time
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
@@ -133,7 +134,7 @@ func New(base context.Context, opts Options) *Pipeline {
 		opts.Holder = host + ":" + strconv.Itoa(os.Getpid())
 	}
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = clock.Now
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
@@ -22,7 +23,7 @@ import (
 type Options struct {
 	// Coins is what /coins/list lists; empty means DefaultCoins().
 	Coins []domain.Coin
-	// Now is the simulated present the data is generated against; defaults to time.Now.
+	// Now is the simulated present the data is generated against; defaults to clock.Now.
 	// Rate limiting always uses the real clock, since it is about real request spacing.
 	Now func() time.Time
 	// HistoryDays is how far back market charts reach, 365 by default as on the Demo plan;
@@ -88,7 +89,7 @@ func New(opts Options) *Simulator {
 		s.coins = DefaultCoins()
 	}
 	if s.now == nil {
-		s.now = time.Now
+		s.now = clock.Now
 	}
 	if s.historyDays == 0 {
 		s.historyDays = 365

@@ -20,6 +20,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/views"
 )
@@ -46,23 +47,35 @@ type Options struct {
 	Store Store
 	// DefaultCoins is the coin selection of a URL that names none; unknown ids are skipped.
 	DefaultCoins []string
-	// Now is the clock for ages on the status page and "today is partial"; time.Now when nil.
+	// Now is the clock for ages on the status page and "today is partial"; clock.Now when nil.
 	Now func() time.Time
+	// Configured is the coin ids the fetches ask for (COINS): before any is stored, pages
+	// name these rather than nothing.
+	Configured []string
+	// NextRetry tells when this process tries again after a run that failed, and why; ok is
+	// false when no retry is waiting. Nil means it never says.
+	NextRetry func() (at time.Time, reason string, ok bool)
 }
 
 // Handler serves the UI routes.
 type Handler struct {
 	store        Store
 	defaultCoins []string
+	configured   []string
+	nextRetry    func() (time.Time, string, bool)
 	now          func() time.Time
 }
 
 // New returns a Handler. Without DefaultCoins the dashboard opens on bitcoin, ethereum and
 // dogecoin, or on the first three stored coins when those are not stored.
 func New(opts Options) *Handler {
-	h := &Handler{store: opts.Store, defaultCoins: opts.DefaultCoins, now: opts.Now}
+	h := &Handler{store: opts.Store, defaultCoins: opts.DefaultCoins, configured: opts.Configured,
+		nextRetry: opts.NextRetry, now: opts.Now}
 	if h.now == nil {
-		h.now = time.Now
+		h.now = clock.Now
+	}
+	if h.nextRetry == nil {
+		h.nextRetry = func() (time.Time, string, bool) { return time.Time{}, "", false }
 	}
 	if len(h.defaultCoins) == 0 {
 		h.defaultCoins = []string{"bitcoin", "ethereum", "dogecoin"}
@@ -76,7 +89,8 @@ const headerHXPushURL = "HX-Push-Url"
 
 // Register adds the routes. public is for cacheable reads (its middleware sets the shared
 // cache headers and answers conditional requests); private is for what must not be cached.
-// Handlers here never set Cache-Control themselves.
+// Handlers here set Cache-Control only to mark an answer no-store: the empty dashboard,
+// which follows the first run rather than the data version.
 func (h *Handler) Register(public, private *echo.Group) {
 	public.GET("/", h.dashboardPage)
 	public.GET("/partials/dashboard", h.dashboardPartial)

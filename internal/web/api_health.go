@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
@@ -136,7 +137,7 @@ type health struct {
 func (s *server) apiHealth(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), healthTimeout)
 	defer cancel()
-	now := jsTime(time.Now())
+	now := jsTime(clock.Now())
 	err := errStarting
 	if s.deps.Ready == nil || s.deps.Ready() {
 		err = s.deps.Store.Ping(ctx)

@@ -80,7 +80,7 @@ func TestWeb_BlackholedDatabaseGives503s(t *testing.T) {
 		t.Run(map[bool]string{false: "public", true: "signed in"}[login], func(t *testing.T) {
 			t.Parallel()
 			dbURL := storetest.NewMigratedURL(t)
-			proxy := proxytest.New(t, "127.0.0.1:5432")
+			proxy := proxytest.New(t, storetest.ServerAddr())
 			st, err := store.New(proxy.URL(dbURL))
 			if err != nil {
 				t.Fatal(err)

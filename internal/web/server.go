@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/config"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/ui"
@@ -67,7 +68,7 @@ type Deps struct {
 	// CacheBytes bounds the memory of rendered answers kept per data version; zero means
 	// DefaultCacheBytes.
 	CacheBytes int64
-	// Now is the clock of the cache's keys and ETags, which change with the UTC day; time.Now
+	// Now is the clock of the cache's keys and ETags, which change with the UTC day; clock.Now
 	// when nil. It must agree with the UI's clock.
 	Now func() time.Time
 	// Ready reports whether the database is migrated and its data version followed. Until it
@@ -114,7 +115,7 @@ func New(d Deps) http.Handler {
 		now:        d.Now,
 	}
 	if s.now == nil {
-		s.now = time.Now
+		s.now = clock.Now
 	}
 	if d.Config.AuthEnabled() {
 		if d.Sessions == nil {

@@ -1,20 +1,23 @@
 // Package storetest gives each test a fresh PostgreSQL database of its own, dropped when the
 // test ends, so tests run against the real database without seeing each other's rows.
 //
-// Migrated databases are cloned from a template database that is migrated once and named
-// after the migrations' content, so a test pays for a CREATE DATABASE rather than for every
-// migration, and a changed migration makes a new template by itself.
+// Migrated databases are cloned from a template database that each test process migrates
+// once, so a test pays for a CREATE DATABASE rather than for every migration.
+//
+// Every database a test makes is named with one prefix (TEST_DATABASE_PREFIX, by default
+// "cryptodash_test_"), so that an operator sharing the server can tell them apart and a crashed
+// suite's leftovers can be found. A package whose tests use this one runs them through Main,
+// which drops the process's template and anything its tests left behind when they end.
 package storetest
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +25,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cryptodash/cryptodash/internal/store"
-	"github.com/cryptodash/cryptodash/migrations"
 )
 
 // ServerURL is the PostgreSQL server tests create their databases on; TEST_DATABASE_URL
@@ -32,6 +34,73 @@ func ServerURL() string {
 		return u
 	}
 	return "postgres://postgres@127.0.0.1:5432/postgres"
+}
+
+// ServerAddr is the host:port of ServerURL, for tests that put a proxy in front of the server.
+func ServerAddr() string {
+	u, err := url.Parse(ServerURL())
+	if err != nil {
+		panic("TEST_DATABASE_URL: " + err.Error())
+	}
+	return u.Host
+}
+
+// validPrefix keeps the prefix a plain identifier: it is spliced into CREATE DATABASE and
+// into the LIKE pattern that finds leftovers.
+var validPrefix = regexp.MustCompile(`^[a-z][a-z0-9]{0,30}_$`)
+
+// Prefix starts the name of every database the tests make; TEST_DATABASE_PREFIX overrides it.
+func Prefix() string {
+	p := os.Getenv("TEST_DATABASE_PREFIX")
+	if p == "" {
+		return "cryptodash_test_"
+	}
+	if !validPrefix.MatchString(p) {
+		panic(fmt.Sprintf("TEST_DATABASE_PREFIX=%q: want lower-case letters and digits ending in _, such as mytests_", p))
+	}
+	return p
+}
+
+// process names this test process's databases, under the prefix, so that Main drops exactly
+// those: packages run in parallel, and one package's end must not drop another's template.
+var process = randomHex(4)
+
+// Main runs m's tests and then drops this process's template and every database its tests
+// left behind (a test that failed to clean up, or one killed by a panic), and returns the
+// exit code. Use it from TestMain: os.Exit(storetest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := dropProcessDatabases(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "storetest: drop this run's databases: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+func dropProcessDatabases(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, ServerURL())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, Prefix()+process+"_")
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewURL creates an empty database for tb, drops it in tb.Cleanup, and returns its URL. Tests
@@ -117,7 +186,7 @@ func exec(ctx context.Context, dbURL string, statements ...string) error {
 
 func create(tb testing.TB, template string) string {
 	tb.Helper()
-	name := "cryptodash_test_" + randomHex(6)
+	name := Prefix() + process + "_" + randomHex(6)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	sql := "CREATE DATABASE " + name
@@ -169,10 +238,8 @@ var (
 	templateErr  error
 )
 
-// template returns the name of the migrated template database, making it the first time
-// any test process needs it. Processes race to make it (go test runs packages in parallel):
-// each migrates a database of its own name and renames it to the template's, and the loser
-// of the rename drops its copy.
+// template returns the name of this process's migrated template database, making it the
+// first time a test needs it.
 func template() (string, error) {
 	templateOnce.Do(func() {
 		templateName, templateErr = makeTemplate()
@@ -181,57 +248,22 @@ func template() (string, error) {
 }
 
 func makeTemplate() (string, error) {
-	sum, err := migrationsHash()
-	if err != nil {
-		return "", err
-	}
-	name := "cryptodash_test_tpl_" + sum
+	name := Prefix() + process + "_template"
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, ServerURL())
-	if err != nil {
+	if err := admin(ctx, "CREATE DATABASE "+name); err != nil {
 		return "", err
 	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil || exists {
-		return name, err
-	}
-	work := name + "_" + randomHex(4)
-	if err := admin(ctx, "CREATE DATABASE "+work); err != nil {
-		return "", err
-	}
-	s, err := store.Open(ctx, databaseURL(work))
+	s, err := store.Open(ctx, databaseURL(name))
 	if err == nil {
 		_, err = s.Migrate(ctx)
 		s.Close()
 	}
-	if err == nil {
-		err = admin(ctx, "ALTER DATABASE "+work+" RENAME TO "+name)
-	}
 	if err != nil {
-		_ = admin(ctx, "DROP DATABASE IF EXISTS "+work+" WITH (FORCE)")
-		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err == nil && exists {
-			return name, nil
-		}
+		_ = admin(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		return "", err
 	}
 	return name, nil
-}
-
-// migrationsHash names the template after the migrations' content.
-func migrationsHash() (string, error) {
-	h := sha256.New()
-	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := fs.ReadFile(migrations.FS, path)
-		fmt.Fprintf(h, "%s %d\n", path, len(body))
-		h.Write(body)
-		return err
-	})
-	return hex.EncodeToString(h.Sum(nil))[:12], err
 }
 
 func randomHex(n int) string {
