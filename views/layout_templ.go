@@ -184,7 +184,7 @@ func Layout(p LayoutProps) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<div class=\"mx-auto flex max-w-7xl items-center justify-between gap-2 px-3 py-3 sm:px-4\"><a href=\"/\" class=\"flex shrink-0 items-center gap-2 text-lg font-bold tracking-tight\" data-testid=\"brand\"><span aria-hidden=\"true\" class=\"grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-white\">◆</span> cryptodash</a><nav class=\"flex items-center gap-0.5 text-sm sm:gap-1\" aria-label=\"Main\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<div class=\"mx-auto flex max-w-7xl items-center justify-between gap-2 px-3 py-3 sm:px-4\"><a href=\"/\" class=\"relative flex shrink-0 items-center gap-2 text-lg font-bold tracking-tight\" data-testid=\"brand\"><span aria-hidden=\"true\" class=\"grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-white\">◆</span> <span class=\"max-[379.98px]:sr-only\">cryptodash</span></a><nav class=\"flex items-center gap-0.5 text-sm sm:gap-1\" aria-label=\"Main\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -60,6 +61,12 @@ func (b *syncBuffer) String() string {
 // stops, and the database is dropped, when the test ends.
 func startServer(t *testing.T) *e2eServer {
 	t.Helper()
+	return startServerWith(t, nil)
+}
+
+// startServerWith is startServer with env on top of its settings, such as other COINS.
+func startServerWith(t *testing.T, overrides map[string]string) *e2eServer {
+	t.Helper()
 	sim := simulator.New(simulator.Options{})
 	simSrv := httptest.NewServer(sim)
 	t.Cleanup(simSrv.Close) // registered first, so it runs after the server has stopped
@@ -81,6 +88,7 @@ func startServer(t *testing.T) *e2eServer {
 		"CRON_SECRET":          s.Secret,
 		"LOG_LEVEL":            "warn",
 	}
+	maps.Copy(env, overrides)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, envOf(env), s.logs, s.logs) }()

@@ -462,7 +462,7 @@
 
   // ---- coin hover cards -------------------------------------------------------------------
 
-  // A card loads on the first hover or focus of its trigger and is kept once it has loaded.
+  // A card loads on the first hover of its trigger and is kept once it has loaded.
   // One that failed or was aborted shows a message and loads again on the next hover.
   var CARD_FAILED = 'Could not load the details. Hover again to retry.';
 
@@ -527,33 +527,29 @@
     pop.style.top = top + 'px';
   }
 
-  // The card is display:none until the trigger is hovered or focused, so it is measured a
-  // frame later, once the browser shows it.
-  function openTrigger(e) {
+  // The card is display:none until the trigger is hovered, so it is measured a frame later,
+  // once the browser shows it.
+  document.addEventListener('mouseover', function (e) {
     var t = e.target.closest && e.target.closest('.coin-hover');
     if (t) requestAnimationFrame(function () { placeCard(t); });
-  }
-  document.addEventListener('mouseover', openTrigger);
-  document.addEventListener('focusin', openTrigger);
+  });
 
-  // Escape closes the open card (a hover or a focus keeps it open otherwise) until the
-  // pointer leaves its trigger or the focus moves on.
+  // Escape closes the open card (a hover keeps it open otherwise) until the pointer leaves
+  // its trigger.
   function closeCards() {
-    document.querySelectorAll('.coin-hover:hover, .coin-hover:focus-within').forEach(function (t) {
+    document.querySelectorAll('.coin-hover:hover').forEach(function (t) {
       t.classList.add('card-closed');
     });
   }
 
-  ['mouseleave', 'focusout'].forEach(function (name) {
-    document.addEventListener(name, function (e) {
-      var t = e.target.closest && e.target.closest('.coin-hover');
-      if (t && (name === 'focusout' || e.target === t)) t.classList.remove('card-closed');
-    }, true);
-  });
+  document.addEventListener('mouseleave', function (e) {
+    var t = e.target.closest && e.target.closest('.coin-hover');
+    if (t && e.target === t) t.classList.remove('card-closed');
+  }, true);
 
   // An open card follows its trigger when the page or the table scrolls.
   window.addEventListener('scroll', function () {
-    document.querySelectorAll('.coin-hover:hover, .coin-hover:focus-within').forEach(placeCard);
+    document.querySelectorAll('.coin-hover:hover').forEach(placeCard);
   }, true);
 
   // ---- column drag and drop ---------------------------------------------------------------

@@ -22,7 +22,7 @@ type CoinHoverProps struct {
 // internal/ui at /partials/coins/:id/card.
 func cardURL(coinID string) string { return "/partials/coins/" + coinID + "/card" }
 
-// CoinHover wraps a coin's name (a chip or a table cell) so that hovering or focusing it
+// CoinHover wraps a coin's name (a chip or a table cell) so that hovering it
 // shows the coin's card, loaded lazily by HTMX. Without JavaScript the name is still there.
 //
 // The trigger fires on every hover; app.js cancels it once a card has loaded, and leaves a
@@ -74,7 +74,7 @@ func CoinHover(p CoinHoverProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" hx-trigger=\"mouseenter, focusin\" hx-target=\"find .coin-card-pop\" hx-swap=\"innerHTML\" hx-sync=\"this:drop\" hx-push-url=\"false\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" hx-trigger=\"mouseenter\" hx-target=\"find .coin-card-pop\" hx-swap=\"innerHTML\" hx-sync=\"this:drop\" hx-push-url=\"false\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
