@@ -12,11 +12,33 @@ help: ## list the targets
 run: ## run the dashboard on PORT (8080) against DATABASE_URL (unset: localhost:5432, else a private PostgreSQL), fetching from CoinGecko
 	$(GO) run ./cmd/cryptodash serve
 
-demo: ## run the dashboard with the built-in CoinGecko simulator (no internet needed; prices are simulated)
-	$(GO) run ./cmd/cryptodash demo
+# The simulator's address is kept from one demo to the next, since the logo URLs stored in
+# the demo database point at it; a second demo on one machine needs another, and another PORT.
+SIM_ADDR ?= 127.0.0.1:8091
 
-test: ## run every test (needs PostgreSQL on 127.0.0.1:5432 and Chromium for the browser tests)
+demo: ## run the dashboard with the built-in CoinGecko simulator (no internet needed; prices are simulated); PORT and SIM_ADDR choose its addresses
+	PORT=$(PORT) $(GO) run ./cmd/cryptodash demo -sim-addr $(SIM_ADDR)
+
+fetch: ## run one fetch in the foreground against DATABASE_URL, with a progress bar
+	$(GO) run ./cmd/cryptodash fetch
+
+test: node_modules ## run every test (needs PostgreSQL on 127.0.0.1:5432, Chromium and nginx; brings the npm packages itself)
 	$(GO) test -count=1 -timeout 20m ./...
+
+# Dates the suite must pass as of, besides today: a day on which every default series misses
+# an hour, a month's last half hour, a leap day, and spring forward in New York with the
+# process in that zone. CRYPTODASH_TEST_NOW moves the present of test binaries (internal/clock).
+TEST_DATES := 2027-07-28T00:30:00Z@UTC 2027-01-31T23:30:00Z@UTC 2028-02-29T12:30:00Z@Pacific/Chatham 2027-03-14T07:30:00Z@America/New_York
+
+test-dates: node_modules ## run every test as of each of TEST_DATES (about 4 times make test)
+	@set -e; for d in $(TEST_DATES); do \
+		echo "== as of $${d%@*} in $${d#*@}"; \
+		CRYPTODASH_TEST_NOW=$${d%@*} TZ=$${d#*@} $(GO) test -count=1 -timeout 20m ./...; \
+	done
+
+test-date: node_modules ## run every test as of one instant: make test-date NOW=2028-02-29T12:30:00Z [TZ=Zone]
+	@test -n "$(NOW)" || { echo "NOW=<RFC 3339 instant> is required"; exit 2; }
+	CRYPTODASH_TEST_NOW=$(NOW) $(GO) test -count=1 -timeout 20m ./...
 
 # The packages whose code runs goroutines of its own: fetch workers, the rate limiter, the
 # HTTP server, the simulator, the lease heartbeat, session clean-up and the test proxy.
@@ -70,4 +92,4 @@ synth: node_modules ## test the AWS stack (deploy/) and write its CloudFormation
 deploy: node_modules ## deploy the AWS stack to the account in the environment (docs/deploy.md)
 	cd deploy && $(CDK) deploy --require-approval broadening $(CDK_ARGS)
 
-.PHONY: help run demo test test-race bench generate css check-generated build lint screenshots docker synth deploy
+.PHONY: help run demo fetch test test-dates test-date test-race bench generate css check-generated build lint screenshots docker synth deploy

@@ -280,7 +280,7 @@ func StatusContent(p StatusContentProps) templ.Component {
 			}
 		}
 		if p.Empty {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<section class=\"card px-6 py-12 text-center\" data-testid=\"status-empty\"><p class=\"text-lg font-semibold\">No data yet</p><p class=\"mx-auto mt-2 max-w-xl text-sm text-slate-600 dark:text-slate-300\">The server starts a backfill by itself when it starts on an empty database, and this page shows its progress. To fetch by hand, run <code class=\"rounded bg-slate-100 px-1 dark:bg-slate-800\">cryptodash fetch</code>.</p></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<section class=\"card px-6 py-12 text-center\" data-testid=\"status-empty\"><p class=\"text-lg font-semibold\">No data yet</p><p class=\"mx-auto mt-2 max-w-xl text-sm text-slate-600 dark:text-slate-300\">The server starts a backfill by itself when it starts on an empty database, and this page shows its progress. To fetch by hand, run <code class=\"rounded bg-slate-100 px-1 dark:bg-slate-800\">make fetch</code> in the repository (or <code class=\"rounded bg-slate-100 px-1 dark:bg-slate-800\">cryptodash fetch</code> with the built binary).</p></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -74,7 +74,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		Config:  cfg,
 		Store:   a.store,
 		Runner:  a.pipeline,
-		UI:      ui.New(ui.Options{Store: a.store}),
+		UI:      ui.New(ui.Options{Store: a.store, Configured: cfg.Coins}),
 		Metrics: a.metrics,
 		Logger:  logger,
 		BuildID: buildID(),

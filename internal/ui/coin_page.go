@@ -187,6 +187,12 @@ func (h *Handler) coinMissing(c echo.Context, id string, coins []domain.Coin) er
 	for _, coin := range coins {
 		p.Coins = append(p.Coins, views.CoinLink{Label: coin.Name, URL: coinPagePath(coin.ID), TestID: "coin-link-" + coin.ID})
 	}
+	if len(coins) == 0 {
+		// Nothing is stored yet: the first fetch has not landed. The configured ids are what
+		// it will bring, and a link to each would be one more 404.
+		p.Configured = h.configured
+		p.Tracked = slices.Contains(h.configured, id)
+	}
 	return Render(c, http.StatusNotFound, views.CoinMissing(p))
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/ui"
 )
 
 // testcoin's usd hours run from 11:00 six days before latest to latest (14:00), so a 1W
@@ -405,5 +406,27 @@ func TestCoinPage_AboutAndEmpty(t *testing.T) {
 	}
 	if testids(r, "coin-currency-gbp").AttrOr("aria-current", "") != "true" {
 		t.Error("the empty page does not keep the chosen currency")
+	}
+}
+
+// Before the first fetch lands no coin is stored: the 404 names the coins the fetches ask
+// for, and tells a configured one it is on its way, rather than listing nothing.
+func TestCoinPage_NotFoundOnAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	ts := newTestServerWith(t, -1, ui.Options{Configured: []string{"bitcoin", "avalanche-2"}})
+	for _, tc := range []struct{ id, says string }{
+		{"bitcoin", "This coin is tracked, but no price is stored yet"},
+		{"notacoin", "Once it has, cryptodash tracks these coins"},
+	} {
+		r := ts.getBoth(t, "/coins/"+tc.id)
+		if r.status != http.StatusNotFound {
+			t.Errorf("%s: status %d", tc.id, r.status)
+		}
+		if got := testids(r, "coin-not-yet").Text(); !strings.Contains(got, tc.says) {
+			t.Errorf("%s: the 404 says %q, want %q", tc.id, got, tc.says)
+		}
+		if got := testids(r, "configured-coins").Find("li").Map(func(_ int, li *goquery.Selection) string { return li.Text() }); strings.Join(got, ",") != "bitcoin,avalanche-2" {
+			t.Errorf("%s: the 404 names %v, want the configured coins", tc.id, got)
+		}
 	}
 }

@@ -30,7 +30,11 @@ type dashboard struct {
 	summaries map[domain.Series]domain.Summary
 	// lastRun is the newest fetch run, read only while no price is stored, for the empty state.
 	lastRun *domain.FetchRun
-	now     time.Time
+	// retryAt is when this process fetches again after a failed run, while retrying.
+	retryAt     time.Time
+	retryReason string
+	retrying    bool
+	now         time.Time
 }
 
 func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
@@ -56,6 +60,9 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 		}
 	}
 	if !d.hasData {
+		// What this says follows the first run, which no data version marks: it is made
+		// afresh for every request, and refreshes itself while a run or a retry is ahead.
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		run, err := h.store.LatestRun(ctx)
 		switch {
 		case err == nil:
@@ -63,6 +70,7 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 		case !errors.Is(err, domain.ErrNotFound):
 			return nil, err
 		}
+		d.retryAt, d.retryReason, d.retrying = h.nextRetry()
 		return d, nil
 	}
 	// Every series on its own, grouped here rather than in SQL: a group's mean must carry a
@@ -151,6 +159,12 @@ func (h *Handler) pushURL(c echo.Context, d *dashboard) {
 			u = "/?" + q
 		}
 	}
+	if !d.hasData {
+		// The empty state asks for itself every few seconds; a pushed URL each time would
+		// fill the history with copies of one page.
+		c.Response().Header().Set("HX-Replace-Url", u)
+		return
+	}
 	c.Response().Header().Set(headerHXPushURL, u)
 }
 
@@ -184,10 +198,17 @@ func (d *dashboard) results() views.ResultsProps {
 	return p
 }
 
+// fetchCommand is how a person fetches by hand, as it works from a clone of the repository;
+// an installed binary takes the same subcommand (cryptodash fetch).
+const fetchCommand = "make fetch"
+
 // noData is the empty state before any price is stored. It says where the first fetch
-// stands, and when it failed, what failed and the ways on: a key, the network, the demo.
+// stands, and when it failed, what failed, when it is tried again and the ways on: a key, the
+// network, the demo. While a run or a retry is ahead it asks for itself again every few
+// seconds, so what it says follows the run.
 func (d *dashboard) noData() *views.EmptyProps {
-	e := &views.EmptyProps{Title: "No price data yet", Command: "cryptodash fetch"}
+	e := &views.EmptyProps{Title: "No price data yet", Command: fetchCommand,
+		Refresh: d.state.URL("/partials/dashboard")}
 	switch run := d.lastRun; {
 	case run == nil:
 		e.Text = "A backfill starts by itself when the server starts on an empty database; follow it on the Status page, or fetch by hand with the command below. This page fills in as the data lands."
@@ -199,8 +220,26 @@ func (d *dashboard) noData() *views.EmptyProps {
 		e.Title = "The first fetch found no prices"
 		e.Problem = run.Error
 		e.Text = "Check that this machine reaches CoinGecko and that COINGECKO_API_KEY is right (a free Demo key raises the call budget), then fetch again with the command below. Without internet, make demo runs the dashboard on simulated prices."
+		if d.retrying {
+			e.Retry = fmt.Sprintf("cryptodash tries again by itself at %s UTC (%s), %s.",
+				d.retryAt.UTC().Format("15:04"), inDuration(d.retryAt.Sub(d.now)), d.retryReason)
+		} else {
+			e.Refresh = ""
+		}
 	}
 	return e
+}
+
+// inDuration says how far ahead a moment is, in the largest whole unit: "in 4 min".
+func inDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "in less than a minute"
+	case d < time.Hour:
+		return fmt.Sprintf("in %d min", int(d/time.Minute))
+	default:
+		return fmt.Sprintf("in %d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
 }
 
 // notes say what the numbers on screen are, where a reader could take them for something

@@ -31,6 +31,10 @@ var currencyRates = map[string]float64{"usd": 1, "try": 32, "eur": 0.9}
 // smooth deterministic curve so daily means are predictable enough to sort.
 func seedPrices(tb testing.TB, s *store.Store, days int) {
 	tb.Helper()
+	if days < 0 {
+		// A database no run has reached yet: not even the coins are stored.
+		return
+	}
 	ctx := context.Background()
 	if err := s.UpsertCoins(ctx, []domain.Coin{
 		{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin"}, {ID: "ethereum", Symbol: "eth", Name: "Ethereum"},
@@ -67,11 +71,17 @@ type testServer struct {
 
 func newTestServer(tb testing.TB, days int) *testServer {
 	tb.Helper()
+	return newTestServerWith(tb, days, ui.Options{})
+}
+
+// newTestServerWith is newTestServer with opts' Configured and NextRetry.
+func newTestServerWith(tb testing.TB, days int, opts ui.Options) *testServer {
+	tb.Helper()
 	s := storetest.New(tb)
 	seedPrices(tb, s, days)
 	e := echo.New()
-	h := ui.New(ui.Options{Store: s, DefaultCoins: []string{"bitcoin", "ethereum", "dogecoin"}, Now: func() time.Time { return now }})
-	h.Register(e.Group(""), e.Group(""))
+	opts.Store, opts.DefaultCoins, opts.Now = s, []string{"bitcoin", "ethereum", "dogecoin"}, func() time.Time { return now }
+	ui.New(opts).Register(e.Group(""), e.Group(""))
 	return &testServer{e: e, store: s}
 }
 

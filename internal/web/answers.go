@@ -44,7 +44,14 @@ type answer struct {
 // parameter and its messages, an unknown coin's card) is a function of the URL and the data
 // version like a 200, so it is kept under the same key and dies with that version; errors
 // a handler returns go to the error handler and are never kept.
-func (a *answer) storable() bool { return a.status < http.StatusInternalServerError }
+func (a *answer) storable() bool { return a.status < http.StatusInternalServerError && !a.transient() }
+
+// transient says whether the handler marked its answer no-store: one that follows something
+// other than the data version, such as the empty dashboard that reports a first run's
+// progress. It is made for every request and never handed to a CDN or answered with a 304.
+func (a *answer) transient() bool {
+	return strings.Contains(a.header.Get(echo.HeaderCacheControl), "no-store")
+}
 
 // answerCache holds answers in memory under a byte budget, least recently used first out.
 // Every key names a data version, and nothing of an older version can be asked for again, so

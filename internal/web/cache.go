@@ -93,7 +93,7 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		// this URL's answer", so only an answer that is a 2xx under this ETag may become one.
 		// "*", or an ETag taken from another URL (every URL of a version shares it), must not
 		// turn a 400 into a 304. With the answer kept, this costs a revalidation nothing more.
-		if plain.status >= 200 && plain.status < 300 && etagMatches(req.Header.Get("If-None-Match"), etag) {
+		if plain.status >= 200 && plain.status < 300 && !plain.transient() && etagMatches(req.Header.Get("If-None-Match"), etag) {
 			res.Header().Set(echo.HeaderCacheControl, policy)
 			res.Header().Set("ETag", etag)
 			return c.NoContent(http.StatusNotModified)
@@ -112,7 +112,7 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		for k, vals := range a.header {
 			h[k] = vals
 		}
-		if a.status >= 200 && a.status < 300 {
+		if a.status >= 200 && a.status < 300 && !a.transient() {
 			h.Set(echo.HeaderCacheControl, policy)
 			h.Set("ETag", etag)
 		} else {

@@ -109,6 +109,10 @@ func (s *server) handleError(err error, c echo.Context) {
 	case errors.Is(err, errCronDisabled):
 		// A deliberate configuration, not a fault: a scheduler still calling it should be
 		// visible without paging anyone.
+	case f.status == http.StatusNotFound:
+		// Browsers and crawlers ask for favicons and robots files on their own; an operator
+		// reading warnings wants what is wrong with the service, and a 404 rarely is.
+		level = slog.LevelInfo
 	case f.status >= 500:
 		level = slog.LevelError
 	}

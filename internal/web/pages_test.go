@@ -6,9 +6,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/internal/web"
@@ -276,4 +278,31 @@ func newFormRequest(target string, form url.Values) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return req
+}
+
+// Before any price is stored the dashboard reports the first run, which no data version
+// marks: it must not be kept (the cache would go on saying "running" after the run failed),
+// nor offered to a CDN or a 304.
+func TestPages_EmptyDashboardFollowsTheRun(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, withUI)
+	ctx := t.Context()
+	run, _, err := f.store.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerStartup, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := f.do(http.MethodGet, "/")
+	if !strings.Contains(running.Body.String(), "The first fetch is running") {
+		t.Fatalf("while the run goes on the page says: %.400s", running.Body.String())
+	}
+	if cc, etag := running.Header().Get("Cache-Control"), running.Header().Get("ETag"); cc != "no-store" || etag != "" {
+		t.Errorf("the empty dashboard says Cache-Control %q and ETag %q, want no-store and none", cc, etag)
+	}
+	if _, err := f.store.FinishRun(ctx, run.ID, domain.RunFailed, domain.RunProgress{}, "list coins: dial tcp: no route to host"); err != nil {
+		t.Fatal(err)
+	}
+	failed := f.do(http.MethodGet, "/")
+	if body := failed.Body.String(); strings.Contains(body, "The first fetch is running") || !strings.Contains(body, "no route to host") {
+		t.Errorf("after the run failed the page says: %.600s", body)
+	}
 }

@@ -23,6 +23,7 @@ func (s *server) routes(e *echo.Echo) {
 
 	e.GET("/metrics", s.metricsHandler(), noStore, s.metricsAuth)
 	e.GET("/static/*", echo.WrapHandler(static.Handler()))
+	e.GET("/robots.txt", robots)
 
 	api := e.Group("/api")
 	api.GET("/health", s.apiHealth, noStore, gzip)
@@ -121,4 +122,13 @@ func notFound(e *echo.Echo, allows map[string]string) echo.HandlerFunc {
 		}
 		return echo.ErrNotFound
 	}
+}
+
+// robotsTxt lets crawlers index the pages but not the API or the partials, whose every query
+// string is another URL that would only fill the cache with answers no reader asked for.
+const robotsTxt = "User-agent: *\nDisallow: /api/\nDisallow: /partials/\n"
+
+func robots(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=86400")
+	return c.String(http.StatusOK, robotsTxt)
 }

@@ -138,3 +138,22 @@ func TestLogin_PartialsLandOnTheirPage(t *testing.T) {
 		}
 	}
 }
+
+// Browsers and crawlers ask for /robots.txt unprompted: it answers, and a 404 for a path
+// nobody serves is an info line, not a warning an operator must read.
+func TestWeb_RobotsAndQuietNotFound(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	rec := f.do(http.MethodGet, "/robots.txt")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Disallow: /api/") {
+		t.Errorf("robots.txt: status %d, body %q", rec.Code, rec.Body.String())
+	}
+	if rec := f.do(http.MethodGet, "/favicon-nobody-serves.ico"); rec.Code != http.StatusNotFound {
+		t.Fatalf("unknown path: status %d", rec.Code)
+	}
+	for line := range strings.Lines(f.logs.String()) {
+		if strings.Contains(line, `"status":404`) && strings.Contains(line, `"level":"WARN"`) {
+			t.Errorf("a 404 logged as a warning: %s", line)
+		}
+	}
+}
