@@ -1944,7 +1944,7 @@ func chartCard(c ChartProps, legend []LegendItem) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var70 = []any{"relative w-full rounded-lg", templ.KV("h-[300px] sm:h-[420px]", c.Height == 0)}
+			var templ_7745c5c3_Var70 = []any{"relative w-full rounded-lg", templ.KV("h-[272px] sm:h-[420px]", c.Height == 0)}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var70...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -630,8 +630,8 @@ func TestBrowser_Dashboard(t *testing.T) {
 				t.Errorf("header %d is %.0f px high: it wraps (heights %v)", i, h, got.HeaderHeights)
 			}
 		}
-		if !slices.Contains([]string{"BTC", "ETH", "DOGE"}, got.Coin) {
-			t.Errorf("the coin cell shows %q, want its symbol alone", got.Coin)
+		if !slices.Contains([]string{"Bitcoin (BTC)", "Ethereum (ETH)", "Dogecoin (DOGE)"}, got.Coin) {
+			t.Errorf("the coin cell shows %q, want the coin in full", got.Coin)
 		}
 		// The legend is the page's, below the chart, where it wraps without eating the plot.
 		if got.Legend != "below" {
