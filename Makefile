@@ -31,10 +31,11 @@ test: node_modules ## run every test (needs PostgreSQL on 127.0.0.1:5432, Chromi
 TEST_DATES := 2027-07-28T00:30:00Z@UTC 2027-01-31T23:30:00Z@UTC 2028-02-29T12:30:00Z@Pacific/Chatham 2027-03-14T07:30:00Z@America/New_York
 
 test-dates: node_modules ## run every test as of each of TEST_DATES (about 4 times make test)
-	@set -e; for d in $(TEST_DATES); do \
+	@failed=""; for d in $(TEST_DATES); do \
 		echo "== as of $${d%@*} in $${d#*@}"; \
-		CRYPTODASH_TEST_NOW=$${d%@*} TZ=$${d#*@} $(GO) test -count=1 -timeout 20m ./...; \
-	done
+		CRYPTODASH_TEST_NOW=$${d%@*} TZ=$${d#*@} $(GO) test -count=1 -timeout 20m ./... || failed="$$failed $$d"; \
+	done; \
+	test -z "$$failed" || { echo "failed as of:$$failed"; exit 1; }
 
 test-date: node_modules ## run every test as of one instant: make test-date NOW=2028-02-29T12:30:00Z [TZ=Zone]
 	@test -n "$(NOW)" || { echo "NOW=<RFC 3339 instant> is required"; exit 2; }
