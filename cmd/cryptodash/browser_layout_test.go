@@ -70,10 +70,13 @@ func TestBrowser_FitsEveryScreen(t *testing.T) {
 				viewport = chromedp.EmulateViewport(width, 800, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
 			}
 			do(t, tab, "set the viewport", viewport)
+			var widths []string
+			defer func() { t.Logf("page widths on a %d px screen: %s", width, strings.Join(widths, ", ")) }()
 			for _, p := range pages {
 				do(t, tab, "open "+p.path, chromedp.Navigate(srv.URL+p.path))
 				waitFor(t, tab, p.name+" has loaded", `document.readyState === 'complete'`, `document.readyState`)
 				got := eval[layoutFacts](t, tab, layoutFactsJS)
+				widths = append(widths, fmt.Sprintf("%s %.0f px", p.name, got.ScrollW))
 				// A phone widens its layout viewport to a page that overflows, and innerWidth with it,
 				// so the bound is the screen's width, not the window's.
 				if screen := float64(width); got.ScrollW > screen || got.InnerW > screen {
