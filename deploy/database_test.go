@@ -14,7 +14,8 @@ func TestDatabase_Postgres18MultiAZEncryptedBackedUpProtected(t *testing.T) {
 		s.tmpl.HasResourceProperties(str("AWS::RDS::DBInstance"), map[string]any{
 			"Engine":                "postgres",
 			"EngineVersion":         assertions.Match_StringLikeRegexp(str(`^18(\.|$)`)),
-			"DBInstanceClass":       "db.t3.micro",
+			"DBInstanceIdentifier":  "dev-cryptodash",
+			"DBInstanceClass":       "db.t4g.micro",
 			"AllocatedStorage":      "20",
 			"MultiAZ":               true,
 			"StorageEncrypted":      true,
@@ -29,6 +30,40 @@ func TestDatabase_Postgres18MultiAZEncryptedBackedUpProtected(t *testing.T) {
 	})
 }
 
+// Every log the database writes reaches CloudWatch Logs, in groups made beforehand with the
+// configured retention; Performance Insights is on.
+func TestDatabase_LogsAndInsights(t *testing.T) {
+	s := synth(t, nil)
+	id, db := s.only(t, "AWS::RDS::DBInstance")
+	if js(db["EnableCloudwatchLogsExports"]) != `["postgresql","upgrade"]` || db["EnablePerformanceInsights"] != true ||
+		db["DatabaseInsightsMode"] != "standard" {
+		t.Errorf("database %s", js(db))
+	}
+	dependsOn := js(s.raw["Resources"].(map[string]any)[id].(map[string]any)["DependsOn"])
+	for _, log := range []string{"postgresql", "upgrade"} {
+		expect(t, func() {
+			s.tmpl.HasResourceProperties(str("AWS::Logs::LogGroup"), map[string]any{
+				"LogGroupName":    "/aws/rds/instance/dev-cryptodash/" + log,
+				"RetentionInDays": 90,
+			})
+		})
+		if group := s.idOf(t, "AWS::Logs::LogGroup", "DatabaseLogs"+log); !strings.Contains(dependsOn, group) {
+			t.Errorf("the database does not wait for its %s log group: DependsOn %s", log, dependsOn)
+		}
+	}
+}
+
+func TestDatabase_PasswordRotationWhenAsked(t *testing.T) {
+	expect(t, func() { synth(t, nil).tmpl.ResourceCountIs(str("AWS::SecretsManager::RotationSchedule"), num(0)) })
+	s := synth(t, map[string]any{"dbPasswordRotationDays": "30"})
+	expect(t, func() {
+		s.tmpl.HasResourceProperties(str("AWS::SecretsManager::RotationSchedule"), map[string]any{
+			"SecretId":      ref(s.idOf(t, "AWS::SecretsManager::SecretTargetAttachment", "DatabaseInstanceSecretAttachment")),
+			"RotationRules": map[string]any{"ScheduleExpression": "rate(30 days)"},
+		})
+	})
+}
+
 func TestDatabase_RequiresTLS(t *testing.T) {
 	s := synth(t, nil)
 	expect(t, func() {
@@ -38,9 +73,10 @@ func TestDatabase_RequiresTLS(t *testing.T) {
 		})
 	})
 	_, task := s.only(t, "AWS::ECS::TaskDefinition")
-	url := js(envOf(task)["DATABASE_URL"])
-	if !strings.Contains(url, "sslmode=require") {
-		t.Errorf("DATABASE_URL %s does not require TLS", url)
+	// js writes & as JSON's \u0026.
+	url := strings.ReplaceAll(js(envOf(task)["DATABASE_URL"]), `\u0026`, "&")
+	if !strings.Contains(url, "sslmode=verify-full&sslrootcert=/etc/cryptodash/rds-ca.pem") {
+		t.Errorf("DATABASE_URL %s does not verify the database's certificate against the RDS bundle", url)
 	}
 }
 
@@ -80,7 +116,7 @@ func TestDatabase_CredentialsGeneratedIntoSecretsManager(t *testing.T) {
 	s := synth(t, nil)
 	expect(t, func() {
 		s.tmpl.HasResourceProperties(str("AWS::SecretsManager::Secret"), map[string]any{
-			"Name": "cryptodash/database",
+			"Name": "dev-cryptodash/database",
 			"GenerateSecretString": assertions.Match_ObjectLike(&map[string]any{
 				"GenerateStringKey":    "password",
 				"SecretStringTemplate": `{"username":"cryptodash"}`,

@@ -67,7 +67,8 @@ func TestSecrets_AllGeneratedNoneInlined(t *testing.T) {
 		}
 		names[p["Name"].(string)] = true
 	}
-	for _, name := range []string{"cryptodash/database", "cryptodash/cron-secret", "cryptodash/coingecko-api-key", "cryptodash/origin-verify"} {
+	// Named after the environment, so staging and production share an account.
+	for _, name := range []string{"dev-cryptodash/database", "dev-cryptodash/cron-secret", "dev-cryptodash/coingecko-api-key", "dev-cryptodash/origin-verify"} {
 		if !names[name] {
 			t.Errorf("no secret %s; secrets %v", name, sortedKeys(names))
 		}

@@ -105,10 +105,10 @@ func TestService_StopsAfterTheServerDrains(t *testing.T) {
 
 func TestService_LogsWithRetention(t *testing.T) {
 	s := synth(t, nil)
-	logs, group := s.only(t, "AWS::Logs::LogGroup")
-	if group["RetentionInDays"] != float64(30) {
-		t.Errorf("log retention %v days, want 30", group["RetentionInDays"])
-	}
+	logs := s.idOf(t, "AWS::Logs::LogGroup", "ServiceLogs")
+	expect(t, func() {
+		s.tmpl.HasResourceProperties(str("AWS::Logs::LogGroup"), map[string]any{"LogGroupName": "/ecs/dev-cryptodash", "RetentionInDays": 90})
+	})
 	_, task := s.only(t, "AWS::ECS::TaskDefinition")
 	lc := container(t, task)["LogConfiguration"].(map[string]any)
 	if lc["LogDriver"] != "awslogs" || js(lc["Options"].(map[string]any)["awslogs-group"]) != js(ref(logs)) {
@@ -116,19 +116,46 @@ func TestService_LogsWithRetention(t *testing.T) {
 	}
 }
 
-func TestService_ImageBuiltFromTheRepositoryDockerfile(t *testing.T) {
-	s := synth(t, nil)
+// The tasks run on Graviton by default, from an image built for it; x86_64 stays a choice.
+func TestService_ArchitectureOfTasksAndImage(t *testing.T) {
+	for name, tc := range map[string]struct {
+		ctx            map[string]any
+		arch, platform string
+	}{
+		"default": {nil, "ARM64", "linux/arm64"},
+		"x86_64":  {map[string]any{"arm64": "false"}, "X86_64", "linux/amd64"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := synth(t, tc.ctx)
+			_, task := s.only(t, "AWS::ECS::TaskDefinition")
+			if got := js(task["RuntimePlatform"]); got != js(map[string]any{"CpuArchitecture": tc.arch, "OperatingSystemFamily": "LINUX"}) {
+				t.Errorf("runtime platform %s, want %s", got, tc.arch)
+			}
+			for _, img := range s.dockerImages(t) {
+				if img.Source.Platform != tc.platform {
+					t.Errorf("image platform %q, want %s to match the task", img.Source.Platform, tc.platform)
+				}
+			}
+		})
+	}
+}
+
+// dockerImage is an image asset as the assembly's asset manifest describes it.
+type dockerImage struct {
+	Source struct {
+		Directory string `json:"directory"`
+		Platform  string `json:"platform"`
+	} `json:"source"`
+}
+
+func (s *synthesis) dockerImages(t *testing.T) map[string]dockerImage {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(s.dir, "Cryptodash.assets.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var assets struct {
-		DockerImages map[string]struct {
-			Source struct {
-				Directory string `json:"directory"`
-				Platform  string `json:"platform"`
-			} `json:"source"`
-		} `json:"dockerImages"`
+		DockerImages map[string]dockerImage `json:"dockerImages"`
 	}
 	if err := json.Unmarshal(b, &assets); err != nil {
 		t.Fatal(err)
@@ -136,10 +163,12 @@ func TestService_ImageBuiltFromTheRepositoryDockerfile(t *testing.T) {
 	if len(assets.DockerImages) != 1 {
 		t.Fatalf("%d docker images, want 1", len(assets.DockerImages))
 	}
-	for _, img := range assets.DockerImages {
-		if img.Source.Platform != "linux/amd64" {
-			t.Errorf("image platform %q, want linux/amd64 to match the task", img.Source.Platform)
-		}
+	return assets.DockerImages
+}
+
+func TestService_ImageBuiltFromTheRepositoryDockerfile(t *testing.T) {
+	s := synth(t, nil)
+	for _, img := range s.dockerImages(t) {
 		dir := filepath.Join(s.dir, img.Source.Directory)
 		for _, name := range []string{"Dockerfile", "go.mod", "cmd/cryptodash"} {
 			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
