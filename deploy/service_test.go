@@ -170,13 +170,14 @@ func TestService_ImageBuiltFromTheRepositoryDockerfile(t *testing.T) {
 	s := synth(t, nil)
 	for _, img := range s.dockerImages(t) {
 		dir := filepath.Join(s.dir, img.Source.Directory)
-		for _, name := range []string{"Dockerfile", "go.mod", "cmd/cryptodash"} {
+		for _, name := range []string{"Dockerfile", "go.mod", "cmd/cryptodash/main.go", "migrations", "static/vendor", "certs/rds-ca.pem"} {
 			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 				t.Errorf("build context lacks %s: %v", name, err)
 			}
 		}
-		// .dockerignore keeps deploy/ (and with it cdk.out) and node_modules out of the context.
-		for _, name := range []string{"deploy", "node_modules", ".git"} {
+		// .dockerignore keeps deploy/ (and with it cdk.out), node_modules, docs and tests out of
+		// the context, so changing them builds no new image.
+		for _, name := range []string{"deploy", "node_modules", ".git", ".ci", "docs", "README.md", "cmd/cryptodash/main_test.go", "internal/web/testdata"} {
 			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 				t.Errorf("build context holds %s, which .dockerignore excludes", name)
 			}
