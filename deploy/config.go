@@ -66,9 +66,9 @@ type Config struct {
 	// DBConnectionsAlarm is the connection count the database alarm fires at: set it below
 	// the instance class's max_connections (about 110 for 1 GiB of memory).
 	DBConnectionsAlarm int
-	// DBPasswordRotationDays turns on rotation of the database password every so many days;
-	// 0 leaves it off. The tasks read the password when they start, so each rotation needs a
-	// restart of the service (docs/deploy.md) until the server reads the secret itself.
+	// DBPasswordRotationDays is how often Secrets Manager rotates the database password; 0
+	// turns rotation off. The tasks read the secret for every new connection, so a rotation
+	// needs no restart.
 	DBPasswordRotationDays int
 
 	// NatGateways is 1 (a way out to CoinGecko from both zones through one zone) or 2 (one
@@ -107,26 +107,27 @@ const cloudFrontOriginFacingUSEast1 = "pl-3b927c52"
 // logs kept 90 days, the CoinGecko Demo plan's 30 calls a minute.
 func DefaultConfig() Config {
 	return Config{
-		Env:                defaultEnv,
-		Region:             usEast1,
-		OriginPrefixListID: cloudFrontOriginFacingUSEast1,
-		DesiredCount:       2,
-		MaxCount:           4,
-		CPU:                512,
-		MemoryMiB:          1024,
-		ARM64:              true,
-		DBInstanceClass:    "t4g.micro",
-		DBStorageGiB:       20,
-		DBMultiAZ:          true,
-		DBConnectionsAlarm: 80,
-		NatGateways:        1,
-		VPCEndpoints:       true,
-		LogRetentionDays:   90,
-		WAF:                true,
-		WAFRateLimit:       1000,
-		CoinGeckoPlan:      "demo",
-		CoinGeckoRateLimit: 30,
-		LogLevel:           "info",
+		Env:                    defaultEnv,
+		Region:                 usEast1,
+		OriginPrefixListID:     cloudFrontOriginFacingUSEast1,
+		DesiredCount:           2,
+		MaxCount:               4,
+		CPU:                    512,
+		MemoryMiB:              1024,
+		ARM64:                  true,
+		DBInstanceClass:        "t4g.micro",
+		DBStorageGiB:           20,
+		DBMultiAZ:              true,
+		DBConnectionsAlarm:     80,
+		DBPasswordRotationDays: 30,
+		NatGateways:            1,
+		VPCEndpoints:           true,
+		LogRetentionDays:       90,
+		WAF:                    true,
+		WAFRateLimit:           1000,
+		CoinGeckoPlan:          "demo",
+		CoinGeckoRateLimit:     30,
+		LogLevel:               "info",
 	}
 }
 

@@ -14,7 +14,8 @@ import (
 const databaseName = "cryptodash"
 
 // Database is RDS PostgreSQL 18 in the isolated subnets. Its generated credentials live in
-// Secrets Manager and reach the tasks as secrets (PGUSER, PGPASSWORD), never in a template.
+// Secrets Manager, rotated there, and the tasks read them from there (DATABASE_SECRET_ID),
+// never from a template.
 // Its PostgreSQL and upgrade logs go to CloudWatch Logs, and Performance Insights (Database
 // Insights' standard mode, free for 7 days of history) is on.
 type Database struct {
@@ -77,7 +78,7 @@ func NewDatabase(scope constructs.Construct, id string, cfg Config, net *Network
 	})
 	suppress(db, "RDS11", "Another port would hide nothing: only the tasks' security group may reach the isolated subnets, and the port is in every task's DATABASE_URL.")
 	if cfg.DBPasswordRotationDays == 0 {
-		suppress(db, "SMG4", "Rotation is off (dbPasswordRotationDays 0) because the tasks read the password when they start; docs/deploy.md says how to turn it on with a restart after each rotation.")
+		suppress(db, "SMG4", "Rotation is off by this environment's choice (dbPasswordRotationDays 0 in its env file).")
 	}
 	if !cfg.DBMultiAZ {
 		suppress(db, "RDS3", "Single-AZ by this environment's choice (dbMultiAz false in its env file): it is not production.")
@@ -103,8 +104,8 @@ var databaseLogs = []string{"postgresql", "upgrade"}
 // the server verifies the database's certificate and name.
 const rdsCABundle = "/etc/cryptodash/rds-ca.pem"
 
-// URL is DATABASE_URL without credentials: pgx takes the user and password from PGUSER and
-// PGPASSWORD, which the tasks get as secrets. verify-full checks that the database's
+// URL is DATABASE_URL without credentials: the server takes the user and password from the
+// secret DATABASE_SECRET_ID names. verify-full checks that the database's
 // certificate comes from an RDS certificate authority and names the endpoint connected to.
 func (d *Database) URL() *string {
 	return awscdk.Fn_Join(jsii.String(""), &[]*string{

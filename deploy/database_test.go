@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -53,9 +54,13 @@ func TestDatabase_LogsAndInsights(t *testing.T) {
 	}
 }
 
-func TestDatabase_PasswordRotationWhenAsked(t *testing.T) {
-	expect(t, func() { synth(t, nil).tmpl.ResourceCountIs(str("AWS::SecretsManager::RotationSchedule"), num(0)) })
-	s := synth(t, map[string]any{"dbPasswordRotationDays": "30"})
+// Secrets Manager rotates the password every 30 days unless an environment turns it off; the
+// tasks read the secret for every new connection (TestService_ReadsTheRotatedDatabaseSecretItself).
+func TestDatabase_PasswordRotation(t *testing.T) {
+	expect(t, func() {
+		synth(t, map[string]any{"dbPasswordRotationDays": "0"}).tmpl.ResourceCountIs(str("AWS::SecretsManager::RotationSchedule"), num(0))
+	})
+	s := synth(t, nil)
 	expect(t, func() {
 		s.tmpl.HasResourceProperties(str("AWS::SecretsManager::RotationSchedule"), map[string]any{
 			"SecretId":      ref(s.idOf(t, "AWS::SecretsManager::SecretTargetAttachment", "DatabaseInstanceSecretAttachment")),
@@ -106,9 +111,12 @@ func TestDatabase_ReachableOnlyFromTheService(t *testing.T) {
 			from = append(from, js(p["SourceSecurityGroupId"]))
 		}
 	}
-	want := js(map[string]any{"Fn::GetAtt": []any{serviceSG, "GroupId"}})
-	if len(from) != 1 || from[0] != want {
-		t.Errorf("database ingress from %v, want only the service's group %s", from, want)
+	// The rotation function logs in to change the password.
+	rotationSG := s.idOf(t, "AWS::EC2::SecurityGroup", "DatabaseInstanceRotationSingleUserSecurityGroup")
+	want := []string{js(map[string]any{"Fn::GetAtt": []any{rotationSG, "GroupId"}}), js(map[string]any{"Fn::GetAtt": []any{serviceSG, "GroupId"}})}
+	sort.Strings(from)
+	if js(from) != js(want) {
+		t.Errorf("database ingress from %v, want only the service's and the rotation's groups %v", from, want)
 	}
 }
 

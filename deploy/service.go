@@ -61,19 +61,19 @@ func NewService(scope constructs.Construct, id string, cfg Config, net *Network,
 		}),
 		PortMappings: &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(containerPort)}},
 		Environment: &map[string]*string{
-			"PORT":                 jsii.String(strconv.Itoa(containerPort)),
-			"DATABASE_URL":         db.URL(),
+			"PORT":         jsii.String(strconv.Itoa(containerPort)),
+			"DATABASE_URL": db.URL(),
+			// The server reads the user and password from the secret for every new
+			// connection, so a rotation reaches running tasks without a restart.
+			"DATABASE_SECRET_ID":   db.Secret.SecretArn(),
 			"COINGECKO_PLAN":       jsii.String(cfg.CoinGeckoPlan),
 			"COINGECKO_RATE_LIMIT": jsii.String(strconv.Itoa(cfg.CoinGeckoRateLimit)),
 			// EventBridge owns the schedule; the in-process one would be a second trigger.
 			"FETCH_SCHEDULE": jsii.String("off"),
 			"LOG_LEVEL":      jsii.String(cfg.LogLevel),
 		},
-		// ECS reads these from Secrets Manager when a task starts; pgx takes PGUSER and
-		// PGPASSWORD for what DATABASE_URL leaves out.
+		// ECS reads these from Secrets Manager when a task starts.
 		Secrets: &map[string]awsecs.Secret{
-			"PGUSER":            awsecs.Secret_FromSecretsManager(db.Secret, jsii.String("username")),
-			"PGPASSWORD":        awsecs.Secret_FromSecretsManager(db.Secret, jsii.String("password")),
 			"CRON_SECRET":       awsecs.Secret_FromSecretsManager(secrets.CronSecret, nil),
 			"COINGECKO_API_KEY": awsecs.Secret_FromSecretsManager(secrets.CoinGeckoAPIKey, nil),
 		},
@@ -84,6 +84,8 @@ func NewService(scope constructs.Construct, id string, cfg Config, net *Network,
 		// The binary embeds everything it serves and writes nothing to disk.
 		ReadonlyRootFilesystem: jsii.Bool(true),
 	})
+
+	db.Secret.GrantRead(task.TaskRole(), nil)
 
 	sg := awsec2.NewSecurityGroup(c, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              net.Vpc,

@@ -71,17 +71,45 @@ func TestService_SecretsComeFromSecretsManager(t *testing.T) {
 	secrets := secretsOf(task)
 	cron := s.idOf(t, "AWS::SecretsManager::Secret", "SecretsCronSecret")
 	coingecko := s.idOf(t, "AWS::SecretsManager::Secret", "SecretsCoinGeckoApiKey")
-	dbAttachment := s.idOf(t, "AWS::SecretsManager::SecretTargetAttachment", "DatabaseInstanceSecretAttachment")
 	want := map[string]any{
 		"CRON_SECRET":       ref(cron),
 		"COINGECKO_API_KEY": ref(coingecko),
-		"PGUSER":            map[string]any{"Fn::Join": []any{"", []any{ref(dbAttachment), ":username::"}}},
-		"PGPASSWORD":        map[string]any{"Fn::Join": []any{"", []any{ref(dbAttachment), ":password::"}}},
 	}
 	for name, from := range want {
 		if js(secrets[name]) != js(from) {
 			t.Errorf("secret %s from %s, want %s", name, js(secrets[name]), js(from))
 		}
+	}
+	if len(secrets) != len(want) {
+		t.Errorf("secrets %v, want %v", sortedKeys(secrets), sortedKeys(want))
+	}
+}
+
+// The database's credentials are not fixed at task start: the server reads the secret for
+// every new connection (DATABASE_SECRET_ID), so the task role, and only it, may read it.
+func TestService_ReadsTheRotatedDatabaseSecretItself(t *testing.T) {
+	s := synth(t, nil)
+	_, task := s.only(t, "AWS::ECS::TaskDefinition")
+	dbAttachment := s.idOf(t, "AWS::SecretsManager::SecretTargetAttachment", "DatabaseInstanceSecretAttachment")
+	if got := js(envOf(task)["DATABASE_SECRET_ID"]); got != js(ref(dbAttachment)) {
+		t.Errorf("DATABASE_SECRET_ID %s, want the database secret's ARN", got)
+	}
+	taskRole := js(task["TaskRoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0])
+	readers := 0
+	for id, r := range s.resources("AWS::IAM::Policy") {
+		p := r["Properties"].(map[string]any)
+		for _, st := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			if js(st["Resource"]) == js(ref(dbAttachment)) && strings.Contains(js(st["Action"]), "secretsmanager:GetSecretValue") {
+				readers++
+				if roles := js(p["Roles"]); !strings.Contains(roles, strings.Trim(taskRole, `"`)) {
+					t.Errorf("policy %s lets %s read the database secret, want the task role", id, roles)
+				}
+			}
+		}
+	}
+	if readers != 1 {
+		t.Errorf("%d policies read the database secret, want the task role's", readers)
 	}
 	for name := range secretsOf(task) {
 		if _, plain := envOf(task)[name]; plain {
