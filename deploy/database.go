@@ -87,12 +87,20 @@ func NewDatabase(scope constructs.Construct, id string, cfg Config, net *Network
 		db.Node().AddDependency(lg)
 	}
 	if cfg.DBPasswordRotationDays > 0 {
-		// Secrets Manager's hosted single-user rotation, run from the tasks' subnets, which
-		// reach Secrets Manager and are let into the database by the rotation itself.
+		// Secrets Manager's single-user rotation, run from the tasks' subnets and let into the
+		// database and the Secrets Manager endpoint.
 		db.AddRotationSingleUser(&awsrds.RotationSingleUserOptions{
 			AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(cfg.DBPasswordRotationDays)),
 			VpcSubnets:         &awsec2.SubnetSelection{SubnetGroupName: jsii.String(subnetApp)},
+			// The function calls Secrets Manager through the endpoint when there is one.
+			Endpoint: net.SecretsManager,
 		})
+		if net.SecretsManager != nil {
+			// Naming the endpoint does not let the function in: the endpoint's security
+			// group admits only whom it is told of.
+			rotation := db.Node().FindChild(jsii.String("RotationSingleUser")).Node().FindChild(jsii.String("SecurityGroup")).(awsec2.ISecurityGroup)
+			net.SecretsManager.Connections().AllowDefaultPortFrom(rotation, jsii.String("database password rotation"))
+		}
 	}
 	return &Database{Construct: c, Instance: db, Secret: db.Secret()}
 }

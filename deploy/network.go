@@ -16,6 +16,9 @@ type Network struct {
 	// Endpoints are the interface endpoints; nothing may reach them until the service is
 	// let in.
 	Endpoints []awsec2.InterfaceVpcEndpoint
+	// SecretsManager is Endpoints' Secrets Manager one, which the password rotation needs
+	// too; nil without endpoints.
+	SecretsManager awsec2.IInterfaceVpcEndpoint
 }
 
 // Subnet group names, used to place each tier.
@@ -63,13 +66,17 @@ func NewNetwork(scope constructs.Construct, id string, cfg Config, logs *Logs) *
 			{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
 			{"SecretsManager", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER()},
 		} {
-			n.Endpoints = append(n.Endpoints, vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
+			endpoint := vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
 				Service:           e.service,
 				Subnets:           app,
 				PrivateDnsEnabled: jsii.Bool(true),
 				// Open would admit the whole VPC.
 				Open: jsii.Bool(false),
-			}))
+			})
+			n.Endpoints = append(n.Endpoints, endpoint)
+			if e.id == "SecretsManager" {
+				n.SecretsManager = endpoint
+			}
 		}
 	}
 	return n

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sort"
 	"strings"
 	"testing"
 )
@@ -77,11 +78,35 @@ func TestNetwork_EndpointsForWhatATaskNeedsToStart(t *testing.T) {
 	if len(services) != 5 {
 		t.Errorf("endpoints %v, want 5", services)
 	}
-	serviceSG := js(map[string]any{"Fn::GetAtt": []any{s.idOf(t, "AWS::EC2::SecurityGroup", "ServiceSecurityGroup"), "GroupId"}})
+	group := func(prefix string) string {
+		return js(map[string]any{"Fn::GetAtt": []any{s.idOf(t, "AWS::EC2::SecurityGroup", prefix), "GroupId"}})
+	}
+	serviceSG, rotationSG := group("ServiceSecurityGroup"), group("DatabaseInstanceRotationSingleUserSecurityGroup")
+	from := map[string][]string{}
 	for id, r := range s.resources("AWS::EC2::SecurityGroupIngress") {
 		p := r["Properties"].(map[string]any)
-		if strings.Contains(js(p["GroupId"]), "NetworkVpc") && (js(p["SourceSecurityGroupId"]) != serviceSG || p["FromPort"] != float64(443)) {
-			t.Errorf("endpoint ingress %s %s, want 443 from the tasks only", id, js(p))
+		if !strings.Contains(js(p["GroupId"]), "NetworkVpc") {
+			continue
+		}
+		if p["FromPort"] != float64(443) {
+			t.Errorf("endpoint ingress %s on port %v, want 443", id, p["FromPort"])
+		}
+		source := "other"
+		switch js(p["SourceSecurityGroupId"]) {
+		case serviceSG:
+			source = "tasks"
+		case rotationSG:
+			source = "rotation"
+		}
+		endpoint := strings.TrimPrefix(js(p["GroupId"].(map[string]any)["Fn::GetAtt"].([]any)[0]), `"NetworkVpc`)
+		endpoint = endpoint[:strings.Index(endpoint, "SecurityGroup")]
+		from[endpoint] = append(from[endpoint], source)
+	}
+	// The tasks reach every endpoint; the password rotation reaches Secrets Manager too.
+	for endpoint, want := range map[string]string{"EcrApi": `["tasks"]`, "EcrDocker": `["tasks"]`, "Logs": `["tasks"]`, "SecretsManager": `["rotation","tasks"]`} {
+		sort.Strings(from[endpoint])
+		if js(from[endpoint]) != want {
+			t.Errorf("%s endpoint admits %v, want %s", endpoint, from[endpoint], want)
 		}
 	}
 

@@ -216,7 +216,7 @@ func TestStack_ResourceCounts(t *testing.T) {
 		"AWS::EC2::RouteTable":                        6,
 		"AWS::EC2::SecurityGroup":                     8,
 		"AWS::EC2::SecurityGroupEgress":               6,
-		"AWS::EC2::SecurityGroupIngress":              8,
+		"AWS::EC2::SecurityGroupIngress":              9,
 		"AWS::EC2::Subnet":                            6,
 		"AWS::EC2::SubnetRouteTableAssociation":       6,
 		"AWS::EC2::VPC":                               1,

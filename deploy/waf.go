@@ -27,7 +27,6 @@ const rateRuleName = "RateLimitPerClient"
 func webACL(scope constructs.Construct, cfg Config) *string {
 	switch {
 	case !cfg.WAF:
-		suppress(scope, "CFR2", "WAF is off by this environment's choice (waf false in its env file).")
 		return nil
 	case cfg.WebACLArn != "":
 		return jsii.String(cfg.WebACLArn)
