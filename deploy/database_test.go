@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -14,7 +15,8 @@ func TestDatabase_Postgres18MultiAZEncryptedBackedUpProtected(t *testing.T) {
 		s.tmpl.HasResourceProperties(str("AWS::RDS::DBInstance"), map[string]any{
 			"Engine":                "postgres",
 			"EngineVersion":         assertions.Match_StringLikeRegexp(str(`^18(\.|$)`)),
-			"DBInstanceClass":       "db.t3.micro",
+			"DBInstanceIdentifier":  "dev-cryptodash",
+			"DBInstanceClass":       "db.t4g.micro",
 			"AllocatedStorage":      "20",
 			"MultiAZ":               true,
 			"StorageEncrypted":      true,
@@ -29,6 +31,44 @@ func TestDatabase_Postgres18MultiAZEncryptedBackedUpProtected(t *testing.T) {
 	})
 }
 
+// Every log the database writes reaches CloudWatch Logs, in groups made beforehand with the
+// configured retention; Performance Insights is on.
+func TestDatabase_LogsAndInsights(t *testing.T) {
+	s := synth(t, nil)
+	id, db := s.only(t, "AWS::RDS::DBInstance")
+	if js(db["EnableCloudwatchLogsExports"]) != `["postgresql","upgrade"]` || db["EnablePerformanceInsights"] != true ||
+		db["DatabaseInsightsMode"] != "standard" {
+		t.Errorf("database %s", js(db))
+	}
+	dependsOn := js(s.raw["Resources"].(map[string]any)[id].(map[string]any)["DependsOn"])
+	for _, log := range []string{"postgresql", "upgrade"} {
+		expect(t, func() {
+			s.tmpl.HasResourceProperties(str("AWS::Logs::LogGroup"), map[string]any{
+				"LogGroupName":    "/aws/rds/instance/dev-cryptodash/" + log,
+				"RetentionInDays": 90,
+			})
+		})
+		if group := s.idOf(t, "AWS::Logs::LogGroup", "DatabaseLogs"+log); !strings.Contains(dependsOn, group) {
+			t.Errorf("the database does not wait for its %s log group: DependsOn %s", log, dependsOn)
+		}
+	}
+}
+
+// Secrets Manager rotates the password every 30 days unless an environment turns it off; the
+// tasks read the secret for every new connection (TestService_ReadsTheRotatedDatabaseSecretItself).
+func TestDatabase_PasswordRotation(t *testing.T) {
+	expect(t, func() {
+		synth(t, map[string]any{"dbPasswordRotationDays": "0"}).tmpl.ResourceCountIs(str("AWS::SecretsManager::RotationSchedule"), num(0))
+	})
+	s := synth(t, nil)
+	expect(t, func() {
+		s.tmpl.HasResourceProperties(str("AWS::SecretsManager::RotationSchedule"), map[string]any{
+			"SecretId":      ref(s.idOf(t, "AWS::SecretsManager::SecretTargetAttachment", "DatabaseInstanceSecretAttachment")),
+			"RotationRules": map[string]any{"ScheduleExpression": "rate(30 days)"},
+		})
+	})
+}
+
 func TestDatabase_RequiresTLS(t *testing.T) {
 	s := synth(t, nil)
 	expect(t, func() {
@@ -38,9 +78,10 @@ func TestDatabase_RequiresTLS(t *testing.T) {
 		})
 	})
 	_, task := s.only(t, "AWS::ECS::TaskDefinition")
-	url := js(envOf(task)["DATABASE_URL"])
-	if !strings.Contains(url, "sslmode=require") {
-		t.Errorf("DATABASE_URL %s does not require TLS", url)
+	// js writes & as JSON's \u0026.
+	url := strings.ReplaceAll(js(envOf(task)["DATABASE_URL"]), `\u0026`, "&")
+	if !strings.Contains(url, "sslmode=verify-full&sslrootcert=/etc/cryptodash/rds-ca.pem") {
+		t.Errorf("DATABASE_URL %s does not verify the database's certificate against the RDS bundle", url)
 	}
 }
 
@@ -70,9 +111,12 @@ func TestDatabase_ReachableOnlyFromTheService(t *testing.T) {
 			from = append(from, js(p["SourceSecurityGroupId"]))
 		}
 	}
-	want := js(map[string]any{"Fn::GetAtt": []any{serviceSG, "GroupId"}})
-	if len(from) != 1 || from[0] != want {
-		t.Errorf("database ingress from %v, want only the service's group %s", from, want)
+	// The rotation function logs in to change the password.
+	rotationSG := s.idOf(t, "AWS::EC2::SecurityGroup", "DatabaseInstanceRotationSingleUserSecurityGroup")
+	want := []string{js(map[string]any{"Fn::GetAtt": []any{rotationSG, "GroupId"}}), js(map[string]any{"Fn::GetAtt": []any{serviceSG, "GroupId"}})}
+	sort.Strings(from)
+	if js(from) != js(want) {
+		t.Errorf("database ingress from %v, want only the service's and the rotation's groups %v", from, want)
 	}
 }
 
@@ -80,7 +124,7 @@ func TestDatabase_CredentialsGeneratedIntoSecretsManager(t *testing.T) {
 	s := synth(t, nil)
 	expect(t, func() {
 		s.tmpl.HasResourceProperties(str("AWS::SecretsManager::Secret"), map[string]any{
-			"Name": "cryptodash/database",
+			"Name": "dev-cryptodash/database",
 			"GenerateSecretString": assertions.Match_ObjectLike(&map[string]any{
 				"GenerateStringKey":    "password",
 				"SecretStringTemplate": `{"username":"cryptodash"}`,

@@ -95,14 +95,16 @@ func TestEdge_OperationalRoutesNeverCached(t *testing.T) {
 	})
 }
 
-func TestEdge_OriginGetsTheSecretHeader(t *testing.T) {
+// CloudFront reaches the internal load balancer through a VPC origin, never over the
+// internet: HTTP inside the VPC without a domain, TLS 1.2 to the origin name with one.
+func TestEdge_VPCOriginWithTheSecretHeader(t *testing.T) {
 	for name, tc := range map[string]struct {
 		ctx      map[string]any
 		protocol string
 		domain   any
 	}{
-		"no domain: HTTP to the ALB's name": {nil, "http-only", nil},
-		"domain: HTTPS to the origin name":  {withDomain, "https-only", "origin.dash.example.com"},
+		"no domain: HTTP inside the VPC":   {nil, "http-only", nil},
+		"domain: HTTPS to the origin name": {withDomain, "https-only", "origin.dash.example.com"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := synth(t, tc.ctx)
@@ -116,9 +118,24 @@ func TestEdge_OriginGetsTheSecretHeader(t *testing.T) {
 			if headers != want {
 				t.Errorf("origin headers %s, want %s", headers, want)
 			}
-			if p := o["CustomOriginConfig"].(map[string]any)["OriginProtocolPolicy"]; p != tc.protocol {
-				t.Errorf("origin protocol %v, want %s", p, tc.protocol)
+			if o["CustomOriginConfig"] != nil || o["S3OriginConfig"] != nil {
+				t.Errorf("origin %s is not a VPC origin only", js(o))
 			}
+			vpcOrigin := s.idOf(t, "AWS::CloudFront::VpcOrigin", "EdgeDistributionOrigin1VpcOrigin")
+			if got := js(o["VpcOriginConfig"]); got != js(map[string]any{"VpcOriginId": map[string]any{"Fn::GetAtt": []any{vpcOrigin, "Id"}}}) {
+				t.Errorf("origin's VPC origin %s", got)
+			}
+			alb := s.idOf(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "LoadBalancerAlb")
+			expect(t, func() {
+				s.tmpl.HasResourceProperties(str("AWS::CloudFront::VpcOrigin"), map[string]any{
+					"VpcOriginEndpointConfig": assertions.Match_ObjectLike(&map[string]any{
+						"Arn":                  ref(alb),
+						"Name":                 "dev-cryptodash",
+						"OriginProtocolPolicy": tc.protocol,
+						"OriginSSLProtocols":   []any{"TLSv1.2"},
+					}),
+				})
+			})
 			if tc.domain != nil && o["DomainName"] != tc.domain {
 				t.Errorf("origin %v, want %v", o["DomainName"], tc.domain)
 			}
@@ -133,12 +150,41 @@ func TestEdge_WAFWithManagedRules(t *testing.T) {
 		s.tmpl.HasResourceProperties(str("AWS::WAFv2::WebACL"), map[string]any{
 			"Scope":         "CLOUDFRONT",
 			"DefaultAction": map[string]any{"Allow": map[string]any{}},
+			"Name":          "dev-cryptodash",
 			"Rules": assertions.Match_ArrayWith(&[]any{
+				// First, a client address over the configured rate is blocked.
+				assertions.Match_ObjectLike(&map[string]any{
+					"Priority": 0,
+					"Action":   map[string]any{"Block": map[string]any{}},
+					"Statement": map[string]any{"RateBasedStatement": map[string]any{
+						"Limit": 1000, "AggregateKeyType": "IP", "EvaluationWindowSec": 300,
+					}},
+				}),
+				assertions.Match_ObjectLike(&map[string]any{"Statement": map[string]any{"ManagedRuleGroupStatement": map[string]any{"VendorName": "AWS", "Name": "AWSManagedRulesAmazonIpReputationList"}}}),
 				assertions.Match_ObjectLike(&map[string]any{"Statement": map[string]any{"ManagedRuleGroupStatement": map[string]any{"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}}}),
 				assertions.Match_ObjectLike(&map[string]any{"Statement": map[string]any{"ManagedRuleGroupStatement": map[string]any{"VendorName": "AWS", "Name": "AWSManagedRulesKnownBadInputsRuleSet"}}}),
-				assertions.Match_ObjectLike(&map[string]any{"Statement": map[string]any{"ManagedRuleGroupStatement": map[string]any{"VendorName": "AWS", "Name": "AWSManagedRulesAmazonIpReputationList"}}}),
+				assertions.Match_ObjectLike(&map[string]any{"Statement": map[string]any{"ManagedRuleGroupStatement": map[string]any{"VendorName": "AWS", "Name": "AWSManagedRulesSQLiRuleSet"}}}),
 			}),
 		})
+	})
+	// The web ACL logs to a group named as WAF requires, kept as configured.
+	expect(t, func() {
+		s.tmpl.HasResourceProperties(str("AWS::Logs::LogGroup"), map[string]any{
+			"LogGroupName": "aws-waf-logs-dev-cryptodash", "RetentionInDays": 90,
+		})
+	})
+	expect(t, func() {
+		s.tmpl.HasResourceProperties(str("AWS::WAFv2::LoggingConfiguration"), map[string]any{
+			"ResourceArn": map[string]any{"Fn::GetAtt": []any{acl, "Arn"}},
+			"LogDestinationConfigs": []any{map[string]any{"Fn::Join": []any{"", []any{
+				"arn:aws:logs:us-east-1:", map[string]any{"Ref": "AWS::AccountId"}, ":log-group:aws-waf-logs-dev-cryptodash"}}}},
+		})
+	})
+	limited := synth(t, map[string]any{"wafRateLimit": "300"})
+	expect(t, func() {
+		limited.tmpl.HasResourceProperties(str("AWS::WAFv2::WebACL"), map[string]any{"Rules": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Statement": map[string]any{"RateBasedStatement": assertions.Match_ObjectLike(&map[string]any{"Limit": 300})}}),
+		})})
 	})
 	if id := js(s.distribution(t)["WebACLId"]); id != js(map[string]any{"Fn::GetAtt": []any{acl, "Arn"}}) {
 		t.Errorf("distribution web ACL %s, want %s", id, acl)
@@ -146,6 +192,7 @@ func TestEdge_WAFWithManagedRules(t *testing.T) {
 
 	off := synth(t, map[string]any{"waf": "false"})
 	expect(t, func() { off.tmpl.ResourceCountIs(str("AWS::WAFv2::WebACL"), num(0)) })
+	expect(t, func() { off.tmpl.ResourceCountIs(str("AWS::WAFv2::LoggingConfiguration"), num(0)) })
 	if id, ok := off.distribution(t)["WebACLId"]; ok {
 		t.Errorf("waf=false still sets WebACLId %s", js(id))
 	}

@@ -15,23 +15,28 @@ const originVerifyHeader = "X-Origin-Verify"
 // containerPort is the server's PORT.
 const containerPort = 8080
 
-// LoadBalancer is the ALB the distribution talks to. Two locks keep everyone else out: its
-// security group admits only CloudFront's origin-facing addresses, and its listener answers
-// 403 unless the request carries CloudFront's secret header, since other CloudFront
-// distributions share those addresses.
+// livenessPath answers 200 while the server's process serves requests, whatever the database
+// does (internal/web/api_live.go); /api/health is readiness, with the database.
+const livenessPath = "/api/live"
+
+// LoadBalancer is the internal ALB the distribution reaches through a CloudFront VPC origin:
+// it has no public address at all. Two more locks keep everyone else out: its security group
+// admits only CloudFront's origin-facing addresses (which VPC origins connect from), and its
+// listener answers 403 unless the request carries CloudFront's secret header.
 type LoadBalancer struct {
 	constructs.Construct
 	ALB         awselasticloadbalancingv2.ApplicationLoadBalancer
 	Listener    awselasticloadbalancingv2.ApplicationListener
 	TargetGroup awselasticloadbalancingv2.ApplicationTargetGroup
-	// HTTPS tells whether CloudFront reaches the ALB over TLS (custom domain) or plain HTTP.
+	// HTTPS tells whether CloudFront reaches the ALB over TLS (custom domain) or over HTTP
+	// inside the VPC.
 	HTTPS bool
 }
 
 // NewLoadBalancer creates the ALB with its listener and the target group the service joins.
 // Only one listener port is opened to CloudFront: the origin-facing prefix list counts as
 // about 55 rules against a security group's quota of 60, so a second port would not fit.
-func NewLoadBalancer(scope constructs.Construct, id string, cfg Config, net *Network, secrets *Secrets, dom *Domain) *LoadBalancer {
+func NewLoadBalancer(scope constructs.Construct, id string, cfg Config, net *Network, logs *Logs, secrets *Secrets, dom *Domain) *LoadBalancer {
 	c := constructs.NewConstruct(scope, &id)
 	https := dom != nil
 	port, protocol := 80, awselasticloadbalancingv2.ApplicationProtocol_HTTP
@@ -49,11 +54,12 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg Config, net *Net
 
 	alb := awselasticloadbalancingv2.NewApplicationLoadBalancer(c, jsii.String("Alb"), &awselasticloadbalancingv2.ApplicationLoadBalancerProps{
 		Vpc:                     net.Vpc,
-		InternetFacing:          jsii.Bool(true),
-		VpcSubnets:              &awsec2.SubnetSelection{SubnetGroupName: jsii.String(subnetPublic)},
+		InternetFacing:          jsii.Bool(false),
+		VpcSubnets:              &awsec2.SubnetSelection{SubnetGroupName: jsii.String(subnetApp)},
 		SecurityGroup:           sg,
 		DropInvalidHeaderFields: jsii.Bool(true),
 	})
+	alb.LogAccessLogs(logs.Bucket, jsii.String(logPrefixALB))
 
 	listenerProps := &awselasticloadbalancingv2.BaseApplicationListenerProps{
 		Port:     jsii.Number(port),
@@ -79,8 +85,10 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg Config, net *Net
 		Protocol:   awselasticloadbalancingv2.ApplicationProtocol_HTTP,
 		TargetType: awselasticloadbalancingv2.TargetType_IP,
 		HealthCheck: &awselasticloadbalancingv2.HealthCheck{
-			// 200 only while the database answers, so a task that lost it leaves rotation.
-			Path:                    jsii.String("/api/health"),
+			// Liveness, not readiness: during a database failover every task would fail a
+			// check that followed the database, and ECS would replace them all, making the
+			// outage longer. The tasks answer 503 meanwhile by themselves.
+			Path:                    jsii.String(livenessPath),
 			HealthyHttpCodes:        jsii.String("200"),
 			Interval:                awscdk.Duration_Seconds(jsii.Number(15)),
 			Timeout:                 awscdk.Duration_Seconds(jsii.Number(5)),

@@ -24,11 +24,13 @@ var elsewhere = map[string]any{
 	"waf":                  "false",
 }
 
-func TestLoadBalancer_HealthCheck(t *testing.T) {
+// The check follows the process, not the database (internal/web/api_live.go), so a database
+// failover does not make ECS replace every task.
+func TestLoadBalancer_HealthCheckIsLiveness(t *testing.T) {
 	s := synth(t, nil)
 	expect(t, func() {
 		s.tmpl.HasResourceProperties(str("AWS::ElasticLoadBalancingV2::TargetGroup"), map[string]any{
-			"HealthCheckPath": "/api/health",
+			"HealthCheckPath": "/api/live",
 			"Matcher":         map[string]any{"HttpCode": "200"},
 			"Port":            8080,
 			"TargetType":      "ip",
@@ -37,6 +39,31 @@ func TestLoadBalancer_HealthCheck(t *testing.T) {
 			}),
 		})
 	})
+}
+
+// The load balancer has no public address: internal, in the private subnets, with no
+// listener a viewer could reach but through CloudFront's VPC origin.
+func TestLoadBalancer_Internal(t *testing.T) {
+	for name, ctx := range map[string]map[string]any{"no domain": nil, "domain": withDomain, "elsewhere": elsewhere} {
+		t.Run(name, func(t *testing.T) {
+			s := synth(t, ctx)
+			_, alb := s.only(t, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+			if alb["Scheme"] != "internal" {
+				t.Errorf("scheme %v, want internal", alb["Scheme"])
+			}
+			for _, id := range alb["Subnets"].([]any) {
+				subnet := s.raw["Resources"].(map[string]any)[id.(map[string]any)["Ref"].(string)].(map[string]any)
+				if kind := tagValue(subnet["Properties"].(map[string]any), "aws-cdk:subnet-type"); kind != "Private" {
+					t.Errorf("load balancer subnet %v is %s, want Private", id, kind)
+				}
+			}
+			for _, r := range s.resources("AWS::EC2::SecurityGroupIngress") {
+				if cidr := r["Properties"].(map[string]any)["CidrIp"]; cidr != nil {
+					t.Errorf("ingress from %v: nothing is open to addresses", cidr)
+				}
+			}
+		})
+	}
 }
 
 func TestLoadBalancer_OnlyCloudFrontGetsIn(t *testing.T) {

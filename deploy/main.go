@@ -1,6 +1,7 @@
 // Command deploy is cryptodash's AWS system as code: a CDK app that synthesises one
-// CloudFormation stack holding the network, database, service, edge, schedule and monitoring
-// of the seed's architecture. `make synth` runs it offline; `make deploy` deploys it.
+// CloudFormation stack per environment (env/<name>.json), each holding the network, database,
+// service, edge, schedule and monitoring of the seed's architecture. `make synth` builds every
+// environment offline; `make deploy ENV=<name>` deploys one.
 package main
 
 import (
@@ -14,11 +15,15 @@ import (
 func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
-	cfg, err := ConfigFromContext(app.Node())
+	context := func(key string) any { return app.Node().TryGetContext(jsii.String(key)) }
+	only, _ := context("env").(string)
+	cfgs, err := Environments(envDir, only, context)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "deploy: bad context:\n%v\n", err)
+		fmt.Fprintf(os.Stderr, "deploy: bad settings:\n%v\n", err)
 		os.Exit(2)
 	}
-	NewStack(app, "Cryptodash", cfg)
+	for _, cfg := range cfgs {
+		NewStack(app, cfg.Prefix(), cfg)
+	}
 	app.Synth(nil)
 }

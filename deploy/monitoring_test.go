@@ -1,47 +1,116 @@
 package main
 
-import "testing"
+import (
+	"testing"
+)
 
-func TestMonitoring_AlarmsNotifyTheTopic(t *testing.T) {
-	s := synth(t, nil)
-	topic := s.idOf(t, "AWS::SNS::Topic", "MonitoringAlarms")
-	byMetric := map[string]map[string]any{}
+// alarms returns the stack's alarms by name, less the environment's prefix.
+func (s *synthesis) alarms(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
 	for id, r := range s.resources("AWS::CloudWatch::Alarm") {
 		p := r["Properties"].(map[string]any)
-		if js(p["AlarmActions"]) != js([]any{ref(topic)}) {
-			t.Errorf("alarm %s notifies %s, want the topic", id, js(p["AlarmActions"]))
-		}
-		name, _ := p["MetricName"].(string)
-		if name == "" { // a metric-math alarm: name it by the metrics it adds up
-			for _, m := range p["Metrics"].([]any) {
-				if stat, ok := m.(map[string]any)["MetricStat"].(map[string]any); ok {
-					name += stat["Metric"].(map[string]any)["MetricName"].(string) + "+"
-				}
-			}
-		}
-		byMetric[name] = p
-	}
-	for metric, namespace := range map[string]string{
-		"HTTPCode_ELB_5XX_Count+HTTPCode_Target_5XX_Count+": "",
-		"UnHealthyHostCount":    "AWS/ApplicationELB",
-		"TargetResponseTime":    "AWS/ApplicationELB",
-		"CPUUtilization":        "AWS/RDS",
-		"FreeStorageSpace":      "AWS/RDS",
-		"FailedInvocations":     "AWS/Events",
-		"FetchRunsNotSucceeded": "Cryptodash",
-		"CronUnauthorized":      "Cryptodash",
-	} {
-		p, ok := byMetric[metric]
-		if !ok {
-			t.Errorf("no alarm on %s; alarms on %v", metric, sortedKeys(byMetric))
+		name, _ := p["AlarmName"].(string)
+		if len(name) <= len("dev-cryptodash-") || name[:len("dev-cryptodash-")] != "dev-cryptodash-" {
+			t.Errorf("alarm %s named %q, want the environment's prefix", id, name)
 			continue
 		}
-		if namespace != "" && p["Namespace"] != namespace {
-			t.Errorf("alarm on %s in %v, want %s", metric, p["Namespace"], namespace)
+		out[name[len("dev-cryptodash-"):]] = p
+	}
+	return out
+}
+
+// Each alarm is on the metric it claims, and says what a period without data means: a
+// failure for the heartbeat, the task count and the database's own metrics, which AWS always
+// sends; none for counts of events that happen only when something goes wrong.
+func TestMonitoring_AlarmsAndTheirMissingData(t *testing.T) {
+	s := synth(t, nil)
+	topic := s.idOf(t, "AWS::SNS::Topic", "MonitoringAlarms")
+	alarms := s.alarms(t)
+	for name, want := range map[string]struct{ metric, namespace, missing string }{
+		"NoSuccessfulFetch":   {"FetchRunsSucceeded", "Cryptodash", "breaching"},
+		"HealthyTasksLow":     {"HealthyHostCount", "AWS/ApplicationELB", "breaching"},
+		"Http5xxRate":         {"", "", "notBreaching"},
+		"SlowResponses":       {"TargetResponseTime", "AWS/ApplicationELB", "notBreaching"},
+		"DatabaseCpu":         {"CPUUtilization", "AWS/RDS", "breaching"},
+		"DatabaseStorage":     {"FreeStorageSpace", "AWS/RDS", "breaching"},
+		"DatabaseConnections": {"DatabaseConnections", "AWS/RDS", "breaching"},
+		"ScheduleDeadLetters": {"ApproximateNumberOfMessagesVisible", "AWS/SQS", "notBreaching"},
+		"FetchRunFailed":      {"FetchRunsNotSucceeded", "Cryptodash", "notBreaching"},
+		"CronUnauthorized":    {"CronUnauthorized", "Cryptodash", "notBreaching"},
+		"RequestsAnomaly":     {"", "", "notBreaching"},
+	} {
+		p, ok := alarms[name]
+		if !ok {
+			t.Errorf("no alarm %s; alarms %v", name, sortedKeys(alarms))
+			continue
+		}
+		if p["MetricName"] != nil && (p["MetricName"] != want.metric || p["Namespace"] != want.namespace) || p["MetricName"] == nil && want.metric != "" {
+			t.Errorf("%s on %v in %v, want %s in %s", name, p["MetricName"], p["Namespace"], want.metric, want.namespace)
+		}
+		if p["TreatMissingData"] != want.missing {
+			t.Errorf("%s treats missing data as %v, want %s", name, p["TreatMissingData"], want.missing)
+		}
+		if js(p["AlarmActions"]) != js([]any{ref(topic)}) {
+			t.Errorf("alarm %s notifies %s, want the topic", name, js(p["AlarmActions"]))
 		}
 	}
-	if len(byMetric) != 8 {
-		t.Errorf("%d alarms, want 8", len(byMetric))
+	if len(alarms) != 11 {
+		t.Errorf("%d alarms, want 11: %v", len(alarms), sortedKeys(alarms))
+	}
+}
+
+// No fetch run succeeded for 26 hours: an hour without a success is a breaching hour, so
+// silence (no run, a dead schedule, a server that never logs) fires the alarm too.
+func TestMonitoring_HeartbeatFiresOnSilence(t *testing.T) {
+	p := synth(t, nil).alarms(t)["NoSuccessfulFetch"]
+	if p["Statistic"] != "Sum" || p["Period"] != float64(3600) || p["EvaluationPeriods"] != float64(26) ||
+		p["DatapointsToAlarm"] != float64(26) || p["ComparisonOperator"] != "LessThanThreshold" || p["Threshold"] != float64(1) ||
+		p["TreatMissingData"] != "breaching" {
+		t.Errorf("heartbeat %s", js(p))
+	}
+}
+
+// 5xx are a share of the requests, computed only when there are requests, so a quiet night's
+// single failed request fires it while an empty night does not; fewer live tasks than
+// desired fires on its own, even when none is registered.
+func TestMonitoring_5xxRateAndHealthyTasks(t *testing.T) {
+	s := synth(t, map[string]any{"desiredCount": "3", "maxCount": "3"})
+	alarms := s.alarms(t)
+	rate := alarms["Http5xxRate"]
+	var expr string
+	metrics := map[string]string{}
+	for _, m := range rate["Metrics"].([]any) {
+		m := m.(map[string]any)
+		if e, ok := m["Expression"].(string); ok {
+			expr = e
+			continue
+		}
+		metrics[m["Id"].(string)] = m["MetricStat"].(map[string]any)["Metric"].(map[string]any)["MetricName"].(string)
+	}
+	if expr != "IF(requests > 0, 100 * (FILL(target, 0) + FILL(elb, 0)) / requests, 0)" ||
+		metrics["requests"] != "RequestCount" || metrics["target"] != "HTTPCode_Target_5XX_Count" || metrics["elb"] != "HTTPCode_ELB_5XX_Count" {
+		t.Errorf("5xx rate %s of %v", expr, metrics)
+	}
+	if rate["Threshold"] != float64(5) || rate["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" {
+		t.Errorf("5xx rate alarm %s", js(rate))
+	}
+	tasks := alarms["HealthyTasksLow"]
+	if tasks["Threshold"] != float64(3) || tasks["ComparisonOperator"] != "LessThanThreshold" || tasks["Statistic"] != "Minimum" {
+		t.Errorf("healthy tasks alarm %s, want below desiredCount 3", js(tasks))
+	}
+}
+
+func TestMonitoring_RequestAnomalyBand(t *testing.T) {
+	p := synth(t, nil).alarms(t)["RequestsAnomaly"]
+	var band string
+	for _, m := range p["Metrics"].([]any) {
+		if e, ok := m.(map[string]any)["Expression"].(string); ok {
+			band = e
+		}
+	}
+	if p["ComparisonOperator"] != "GreaterThanUpperThreshold" || band == "" || p["ThresholdMetricId"] == nil {
+		t.Errorf("anomaly alarm %s", js(p))
 	}
 }
 
@@ -49,7 +118,8 @@ func TestMonitoring_LogMetricsMatchTheServersLogLines(t *testing.T) {
 	s := synth(t, nil)
 	logs := s.idOf(t, "AWS::Logs::LogGroup", "ServiceLogs")
 	want := map[string]string{
-		"FetchRunsNotSucceeded": `{ ($.msg = "fetch run finished") && (($.status = "failed") || ($.status = "partial")) }`,
+		"FetchRunsSucceeded":    `{ ($.msg = "fetch run finished") && ($.status = "succeeded") }`,
+		"FetchRunsNotSucceeded": `{ (($.msg = "fetch run finished") && ($.status = "failed")) || (($.msg = "fetch run finished") && ($.status = "partial")) }`,
 		"CronUnauthorized":      `{ ($.msg = "http request") && (($.route = "/api/cron/fetch-data") || ($.route = "/api/cron/runs/:id")) && ($.status = 401) }`,
 	}
 	got := map[string]string{}
@@ -68,6 +138,7 @@ func TestMonitoring_LogMetricsMatchTheServersLogLines(t *testing.T) {
 	}
 }
 
+// Without an alarm e-mail synthesis warns, and a deploy refuses (TestConfig_*).
 func TestMonitoring_EmailSubscriptionWhenGiven(t *testing.T) {
 	expect(t, func() { synth(t, nil).tmpl.ResourceCountIs(str("AWS::SNS::Subscription"), num(0)) })
 	s := synth(t, withDomain)
@@ -78,8 +149,13 @@ func TestMonitoring_EmailSubscriptionWhenGiven(t *testing.T) {
 			"TopicArn": ref(s.idOf(t, "AWS::SNS::Topic", "MonitoringAlarms")),
 		})
 	})
+	expect(t, func() {
+		s.tmpl.HasResourceProperties(str("AWS::SNS::Topic"), map[string]any{"TopicName": "dev-cryptodash-alarms"})
+	})
 }
 
 func TestMonitoring_Dashboard(t *testing.T) {
-	expect(t, func() { synth(t, nil).tmpl.ResourceCountIs(str("AWS::CloudWatch::Dashboard"), num(1)) })
+	expect(t, func() {
+		synth(t, nil).tmpl.HasResourceProperties(str("AWS::CloudWatch::Dashboard"), map[string]any{"DashboardName": "dev-cryptodash"})
+	})
 }

@@ -47,6 +47,7 @@ func NewSchedule(scope constructs.Construct, id string, edge *Edge, secrets *Sec
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 	})
+	suppress(dlq, "SQS3", "This queue is the dead-letter queue of the daily trigger.")
 	rule := awsevents.NewRule(c, jsii.String("Daily"), &awsevents.RuleProps{
 		Description: jsii.String("cryptodash daily fetch, 02:00 UTC"),
 		Schedule:    awsevents.Schedule_Expression(jsii.String(fetchSchedule)),

@@ -37,40 +37,43 @@ func NewService(scope constructs.Construct, id string, cfg Config, net *Network,
 		panic(fmt.Sprintf("deploy: the server's Dockerfile must be at %s from the working directory (run in deploy/): %v", repoRoot, err))
 	}
 
-	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
-		Retention:     awslogs.RetentionDays_ONE_MONTH,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
+	logs := newLogGroup(c, "Logs", "/ecs/"+cfg.Prefix(), cfg)
 
+	// The image is built for the tasks' architecture whatever the building machine's: the
+	// Dockerfile cross-compiles natively rather than under emulation.
+	arch, platform := awsecs.CpuArchitecture_X86_64(), awsecrassets.Platform_LINUX_AMD64()
+	if cfg.ARM64 {
+		arch, platform = awsecs.CpuArchitecture_ARM64(), awsecrassets.Platform_LINUX_ARM64()
+	}
 	task := awsecs.NewFargateTaskDefinition(c, jsii.String("Task"), &awsecs.FargateTaskDefinitionProps{
+		Family:         jsii.String(cfg.Prefix()),
 		Cpu:            jsii.Number(cfg.CPU),
 		MemoryLimitMiB: jsii.Number(cfg.MemoryMiB),
 		RuntimePlatform: &awsecs.RuntimePlatform{
 			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(),
-			CpuArchitecture:       awsecs.CpuArchitecture_X86_64(),
+			CpuArchitecture:       arch,
 		},
 	})
 	task.AddContainer(jsii.String("app"), &awsecs.ContainerDefinitionOptions{
-		// Built from the repository root with its .dockerignore; the platform is fixed so an
-		// image built on an arm64 laptop still runs on x86_64 Fargate.
+		// Built from the repository root with its .dockerignore.
 		Image: awsecs.ContainerImage_FromAsset(jsii.String(repoRoot), &awsecs.AssetImageProps{
-			Platform: awsecrassets.Platform_LINUX_AMD64(),
+			Platform: platform,
 		}),
 		PortMappings: &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(containerPort)}},
 		Environment: &map[string]*string{
-			"PORT":                 jsii.String(strconv.Itoa(containerPort)),
-			"DATABASE_URL":         db.URL(),
+			"PORT":         jsii.String(strconv.Itoa(containerPort)),
+			"DATABASE_URL": db.URL(),
+			// The server reads the user and password from the secret for every new
+			// connection, so a rotation reaches running tasks without a restart.
+			"DATABASE_SECRET_ID":   db.Secret.SecretArn(),
 			"COINGECKO_PLAN":       jsii.String(cfg.CoinGeckoPlan),
 			"COINGECKO_RATE_LIMIT": jsii.String(strconv.Itoa(cfg.CoinGeckoRateLimit)),
 			// EventBridge owns the schedule; the in-process one would be a second trigger.
 			"FETCH_SCHEDULE": jsii.String("off"),
 			"LOG_LEVEL":      jsii.String(cfg.LogLevel),
 		},
-		// ECS reads these from Secrets Manager when a task starts; pgx takes PGUSER and
-		// PGPASSWORD for what DATABASE_URL leaves out.
+		// ECS reads these from Secrets Manager when a task starts.
 		Secrets: &map[string]awsecs.Secret{
-			"PGUSER":            awsecs.Secret_FromSecretsManager(db.Secret, jsii.String("username")),
-			"PGPASSWORD":        awsecs.Secret_FromSecretsManager(db.Secret, jsii.String("password")),
 			"CRON_SECRET":       awsecs.Secret_FromSecretsManager(secrets.CronSecret, nil),
 			"COINGECKO_API_KEY": awsecs.Secret_FromSecretsManager(secrets.CoinGeckoAPIKey, nil),
 		},
@@ -82,15 +85,17 @@ func NewService(scope constructs.Construct, id string, cfg Config, net *Network,
 		ReadonlyRootFilesystem: jsii.Bool(true),
 	})
 
+	db.Secret.GrantRead(task.TaskRole(), nil)
+
 	sg := awsec2.NewSecurityGroup(c, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              net.Vpc,
 		Description:      jsii.String("cryptodash tasks: HTTP from the load balancer; out to PostgreSQL and HTTPS"),
 		AllowAllOutbound: jsii.Bool(false),
 	})
 	sg.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)),
-		jsii.String("CoinGecko, ECR, Secrets Manager and CloudWatch Logs through the NAT gateways"), jsii.Bool(false))
+		jsii.String("CoinGecko through the NAT gateway; ECR, S3, Secrets Manager and CloudWatch Logs through VPC endpoints"), jsii.Bool(false))
 
-	cluster := awsecs.NewCluster(c, jsii.String("Cluster"), &awsecs.ClusterProps{Vpc: net.Vpc})
+	cluster := awsecs.NewCluster(c, jsii.String("Cluster"), &awsecs.ClusterProps{Vpc: net.Vpc, ClusterName: jsii.String(cfg.Prefix())})
 	svc := awsecs.NewFargateService(c, jsii.String("Service"), &awsecs.FargateServiceProps{
 		Cluster:        cluster,
 		TaskDefinition: task,
@@ -105,8 +110,14 @@ func NewService(scope constructs.Construct, id string, cfg Config, net *Network,
 		SecurityGroups:         &[]awsec2.ISecurityGroup{sg},
 		AssignPublicIp:         jsii.Bool(false),
 	})
+	suppress(task, "ECS2", "The environment holds settings only (port, plan, schedule, log level, the credential-free DATABASE_URL); every secret comes through Secrets.")
+	suppress(task, "IAM5", "ecr:GetAuthorizationToken has no resource to scope to; CDK grants the image pull and log writes on their resources.", "Resource::*")
+	suppress(cluster, "ECS4", "Container Insights would add a few dollars a month of custom metrics for one service; the service's own CPU and memory metrics and the target group's healthy count (HealthyTasksLow) cover what the alarms need.")
 	svc.AttachToApplicationTargetGroup(lb.TargetGroup)
 	db.Instance.Connections().AllowDefaultPortFrom(svc, jsii.String("cryptodash tasks"))
+	for _, e := range net.Endpoints {
+		e.Connections().AllowDefaultPortFrom(svc, jsii.String("cryptodash tasks"))
+	}
 
 	scaling := svc.AutoScaleTaskCount(&awsapplicationautoscaling.EnableScalingProps{
 		MinCapacity: jsii.Number(cfg.DesiredCount),

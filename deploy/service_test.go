@@ -71,17 +71,45 @@ func TestService_SecretsComeFromSecretsManager(t *testing.T) {
 	secrets := secretsOf(task)
 	cron := s.idOf(t, "AWS::SecretsManager::Secret", "SecretsCronSecret")
 	coingecko := s.idOf(t, "AWS::SecretsManager::Secret", "SecretsCoinGeckoApiKey")
-	dbAttachment := s.idOf(t, "AWS::SecretsManager::SecretTargetAttachment", "DatabaseInstanceSecretAttachment")
 	want := map[string]any{
 		"CRON_SECRET":       ref(cron),
 		"COINGECKO_API_KEY": ref(coingecko),
-		"PGUSER":            map[string]any{"Fn::Join": []any{"", []any{ref(dbAttachment), ":username::"}}},
-		"PGPASSWORD":        map[string]any{"Fn::Join": []any{"", []any{ref(dbAttachment), ":password::"}}},
 	}
 	for name, from := range want {
 		if js(secrets[name]) != js(from) {
 			t.Errorf("secret %s from %s, want %s", name, js(secrets[name]), js(from))
 		}
+	}
+	if len(secrets) != len(want) {
+		t.Errorf("secrets %v, want %v", sortedKeys(secrets), sortedKeys(want))
+	}
+}
+
+// The database's credentials are not fixed at task start: the server reads the secret for
+// every new connection (DATABASE_SECRET_ID), so the task role, and only it, may read it.
+func TestService_ReadsTheRotatedDatabaseSecretItself(t *testing.T) {
+	s := synth(t, nil)
+	_, task := s.only(t, "AWS::ECS::TaskDefinition")
+	dbAttachment := s.idOf(t, "AWS::SecretsManager::SecretTargetAttachment", "DatabaseInstanceSecretAttachment")
+	if got := js(envOf(task)["DATABASE_SECRET_ID"]); got != js(ref(dbAttachment)) {
+		t.Errorf("DATABASE_SECRET_ID %s, want the database secret's ARN", got)
+	}
+	taskRole := js(task["TaskRoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0])
+	readers := 0
+	for id, r := range s.resources("AWS::IAM::Policy") {
+		p := r["Properties"].(map[string]any)
+		for _, st := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			if js(st["Resource"]) == js(ref(dbAttachment)) && strings.Contains(js(st["Action"]), "secretsmanager:GetSecretValue") {
+				readers++
+				if roles := js(p["Roles"]); !strings.Contains(roles, strings.Trim(taskRole, `"`)) {
+					t.Errorf("policy %s lets %s read the database secret, want the task role", id, roles)
+				}
+			}
+		}
+	}
+	if readers != 1 {
+		t.Errorf("%d policies read the database secret, want the task role's", readers)
 	}
 	for name := range secretsOf(task) {
 		if _, plain := envOf(task)[name]; plain {
@@ -105,10 +133,10 @@ func TestService_StopsAfterTheServerDrains(t *testing.T) {
 
 func TestService_LogsWithRetention(t *testing.T) {
 	s := synth(t, nil)
-	logs, group := s.only(t, "AWS::Logs::LogGroup")
-	if group["RetentionInDays"] != float64(30) {
-		t.Errorf("log retention %v days, want 30", group["RetentionInDays"])
-	}
+	logs := s.idOf(t, "AWS::Logs::LogGroup", "ServiceLogs")
+	expect(t, func() {
+		s.tmpl.HasResourceProperties(str("AWS::Logs::LogGroup"), map[string]any{"LogGroupName": "/ecs/dev-cryptodash", "RetentionInDays": 90})
+	})
 	_, task := s.only(t, "AWS::ECS::TaskDefinition")
 	lc := container(t, task)["LogConfiguration"].(map[string]any)
 	if lc["LogDriver"] != "awslogs" || js(lc["Options"].(map[string]any)["awslogs-group"]) != js(ref(logs)) {
@@ -116,19 +144,46 @@ func TestService_LogsWithRetention(t *testing.T) {
 	}
 }
 
-func TestService_ImageBuiltFromTheRepositoryDockerfile(t *testing.T) {
-	s := synth(t, nil)
+// The tasks run on Graviton by default, from an image built for it; x86_64 stays a choice.
+func TestService_ArchitectureOfTasksAndImage(t *testing.T) {
+	for name, tc := range map[string]struct {
+		ctx            map[string]any
+		arch, platform string
+	}{
+		"default": {nil, "ARM64", "linux/arm64"},
+		"x86_64":  {map[string]any{"arm64": "false"}, "X86_64", "linux/amd64"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := synth(t, tc.ctx)
+			_, task := s.only(t, "AWS::ECS::TaskDefinition")
+			if got := js(task["RuntimePlatform"]); got != js(map[string]any{"CpuArchitecture": tc.arch, "OperatingSystemFamily": "LINUX"}) {
+				t.Errorf("runtime platform %s, want %s", got, tc.arch)
+			}
+			for _, img := range s.dockerImages(t) {
+				if img.Source.Platform != tc.platform {
+					t.Errorf("image platform %q, want %s to match the task", img.Source.Platform, tc.platform)
+				}
+			}
+		})
+	}
+}
+
+// dockerImage is an image asset as the assembly's asset manifest describes it.
+type dockerImage struct {
+	Source struct {
+		Directory string `json:"directory"`
+		Platform  string `json:"platform"`
+	} `json:"source"`
+}
+
+func (s *synthesis) dockerImages(t *testing.T) map[string]dockerImage {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(s.dir, "Cryptodash.assets.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var assets struct {
-		DockerImages map[string]struct {
-			Source struct {
-				Directory string `json:"directory"`
-				Platform  string `json:"platform"`
-			} `json:"source"`
-		} `json:"dockerImages"`
+		DockerImages map[string]dockerImage `json:"dockerImages"`
 	}
 	if err := json.Unmarshal(b, &assets); err != nil {
 		t.Fatal(err)
@@ -136,18 +191,21 @@ func TestService_ImageBuiltFromTheRepositoryDockerfile(t *testing.T) {
 	if len(assets.DockerImages) != 1 {
 		t.Fatalf("%d docker images, want 1", len(assets.DockerImages))
 	}
-	for _, img := range assets.DockerImages {
-		if img.Source.Platform != "linux/amd64" {
-			t.Errorf("image platform %q, want linux/amd64 to match the task", img.Source.Platform)
-		}
+	return assets.DockerImages
+}
+
+func TestService_ImageBuiltFromTheRepositoryDockerfile(t *testing.T) {
+	s := synth(t, nil)
+	for _, img := range s.dockerImages(t) {
 		dir := filepath.Join(s.dir, img.Source.Directory)
-		for _, name := range []string{"Dockerfile", "go.mod", "cmd/cryptodash"} {
+		for _, name := range []string{"Dockerfile", "go.mod", "cmd/cryptodash/main.go", "migrations", "static/vendor", "certs/rds-ca.pem"} {
 			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 				t.Errorf("build context lacks %s: %v", name, err)
 			}
 		}
-		// .dockerignore keeps deploy/ (and with it cdk.out) and node_modules out of the context.
-		for _, name := range []string{"deploy", "node_modules", ".git"} {
+		// .dockerignore keeps deploy/ (and with it cdk.out), node_modules, docs and tests out of
+		// the context, so changing them builds no new image.
+		for _, name := range []string{"deploy", "node_modules", ".git", ".ci", "docs", "README.md", "cmd/cryptodash/main_test.go", "internal/web/testdata"} {
 			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 				t.Errorf("build context holds %s, which .dockerignore excludes", name)
 			}

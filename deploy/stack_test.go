@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // synthesis is one synthesised cloud assembly: the stack's template for CDK's assertions, the
@@ -56,6 +57,12 @@ func synth(t *testing.T, extra map[string]any) *synthesis {
 		t.Fatalf("context %s: %v", key, err)
 	}
 	NewStack(app, "Cryptodash", cfg)
+	// The report goes to the temporary output directory, never into the repository, whose
+	// root is the image's build context.
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+		Reports:       jsii.Bool(true),
+		ReportFormats: &[]cdknag.NagReportFormat{cdknag.NagReportFormat_JSON},
+	}), nil)
 	app.Synth(nil)
 
 	b, err := os.ReadFile(filepath.Join(dir, "Cryptodash.template.json"))
@@ -198,19 +205,22 @@ func TestStack_ResourceCounts(t *testing.T) {
 		"AWS::CloudFront::CachePolicy":                1,
 		"AWS::CloudFront::Distribution":               1,
 		"AWS::CloudFront::OriginRequestPolicy":        2,
-		"AWS::CloudWatch::Alarm":                      8,
+		"AWS::CloudFront::VpcOrigin":                  1,
+		"AWS::CloudWatch::Alarm":                      11,
 		"AWS::CloudWatch::Dashboard":                  1,
-		"AWS::EC2::EIP":                               2,
+		"AWS::EC2::EIP":                               1,
+		"AWS::EC2::FlowLog":                           1,
 		"AWS::EC2::InternetGateway":                   1,
-		"AWS::EC2::NatGateway":                        2,
+		"AWS::EC2::NatGateway":                        1,
 		"AWS::EC2::Route":                             4,
 		"AWS::EC2::RouteTable":                        6,
-		"AWS::EC2::SecurityGroup":                     3,
-		"AWS::EC2::SecurityGroupEgress":               2,
-		"AWS::EC2::SecurityGroupIngress":              3,
+		"AWS::EC2::SecurityGroup":                     8,
+		"AWS::EC2::SecurityGroupEgress":               6,
+		"AWS::EC2::SecurityGroupIngress":              9,
 		"AWS::EC2::Subnet":                            6,
 		"AWS::EC2::SubnetRouteTableAssociation":       6,
 		"AWS::EC2::VPC":                               1,
+		"AWS::EC2::VPCEndpoint":                       5,
 		"AWS::EC2::VPCGatewayAttachment":              1,
 		"AWS::ECS::Cluster":                           1,
 		"AWS::ECS::Service":                           1,
@@ -222,19 +232,26 @@ func TestStack_ResourceCounts(t *testing.T) {
 		"AWS::Events::ApiDestination":                 1,
 		"AWS::Events::Connection":                     1,
 		"AWS::Events::Rule":                           1,
-		"AWS::IAM::Policy":                            2,
+		"AWS::IAM::Policy":                            3,
 		"AWS::IAM::Role":                              4,
 		"AWS::Lambda::Function":                       1,
-		"AWS::Logs::LogGroup":                         1,
-		"AWS::Logs::MetricFilter":                     2,
+		"AWS::Logs::LogGroup":                         4,
+		"AWS::Logs::MetricFilter":                     3,
 		"AWS::RDS::DBInstance":                        1,
 		"AWS::RDS::DBParameterGroup":                  1,
 		"AWS::RDS::DBSubnetGroup":                     1,
+		"AWS::S3::Bucket":                             1,
+		"AWS::S3::BucketPolicy":                       1,
 		"AWS::SNS::Topic":                             1,
+		"AWS::SNS::TopicPolicy":                       1,
 		"AWS::SQS::Queue":                             1,
 		"AWS::SQS::QueuePolicy":                       1,
 		"AWS::SecretsManager::Secret":                 4,
+		"AWS::SecretsManager::ResourcePolicy":         1,
+		"AWS::SecretsManager::RotationSchedule":       1,
 		"AWS::SecretsManager::SecretTargetAttachment": 1,
+		"AWS::Serverless::Application":                1,
+		"AWS::WAFv2::LoggingConfiguration":            1,
 		"AWS::WAFv2::WebACL":                          1,
 		"Custom::VpcRestrictDefaultSG":                1,
 	}

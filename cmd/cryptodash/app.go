@@ -29,7 +29,7 @@ type app struct {
 // openApp connects and migrates the database, then builds the client and pipeline, for the
 // commands that need the database at once. Background runs of the pipeline stop when ctx ends.
 func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -6,11 +6,10 @@ import (
 	"io"
 
 	"github.com/cryptodash/cryptodash/internal/config"
-	"github.com/cryptodash/cryptodash/internal/store"
 )
 
 func runMigrate(ctx context.Context, cfg config.Config, stdout io.Writer) error {
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

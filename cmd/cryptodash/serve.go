@@ -37,7 +37,12 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	st, err := store.New(cfg.DatabaseURL)
+	opts, err := storeOptions(ctx, cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	st, err := store.New(cfg.DatabaseURL, opts...)
 	if err != nil {
 		ln.Close()
 		return err

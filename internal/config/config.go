@@ -18,7 +18,12 @@ import (
 
 // Config is every setting of the process. Secrets are kept out of String.
 type Config struct {
-	DatabaseURL        string
+	DatabaseURL string
+	// DatabaseSecretID names an AWS Secrets Manager secret holding the database's username
+	// and password as JSON (RDS's own secret): read for every new connection, so a rotated
+	// password is used at once. Empty means the credentials in DATABASE_URL or PGUSER and
+	// PGPASSWORD.
+	DatabaseSecretID   string
 	Port               int
 	CronSecret         string
 	CoinGeckoAPIKey    string
@@ -79,6 +84,7 @@ func Load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{
 		DatabaseURL:        r.str("DATABASE_URL", DefaultDatabaseURL),
+		DatabaseSecretID:   r.str("DATABASE_SECRET_ID", ""),
 		Port:               r.intRange("PORT", 8080, 1, 65535),
 		CronSecret:         strings.TrimSpace(getenv("CRON_SECRET")),
 		CoinGeckoAPIKey:    strings.TrimSpace(getenv("COINGECKO_API_KEY")),
@@ -157,6 +163,7 @@ func (c Config) Pairs() []string {
 	}
 	return []string{
 		"DATABASE_URL=" + redactURL(c.DatabaseURL),
+		"DATABASE_SECRET_ID=" + c.DatabaseSecretID,
 		"PORT=" + strconv.Itoa(c.Port),
 		"CRON_SECRET=" + mask(c.CronSecret),
 		"COINGECKO_API_KEY=" + mask(c.CoinGeckoAPIKey),

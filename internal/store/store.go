@@ -28,6 +28,8 @@ import (
 type Store struct {
 	pool  *pgxpool.Pool
 	known known
+	// credentials, when set, give the user and password of every new connection.
+	credentials Credentials
 	// replicaRoleOK says whether StoreHourly may check a window's foreign keys once;
 	// replicaRole finds out on the first write.
 	replicaRole   sync.Once
@@ -52,7 +54,11 @@ const (
 // made as queries need them, and a query finds the database down (domain.ErrDatabaseDown)
 // until it answers. serve starts on it, so that it can answer 503s while it waits for the
 // database; Open is for commands that need the database at once.
-func New(databaseURL string) (*Store, error) {
+func New(databaseURL string, opts ...Option) (*Store, error) {
+	s := &Store{}
+	for _, o := range opts {
+		o(s)
+	}
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
@@ -80,19 +86,58 @@ func New(databaseURL string) (*Store, error) {
 	if !strings.Contains(databaseURL, "pool_max_conns") {
 		cfg.MaxConns = 12
 	}
+	if s.credentials != nil {
+		cfg.BeforeConnect = s.withCredentials
+	}
 	// NewWithConfig connects nothing while MinConns is 0, so it cannot fail for want of a
 	// database; the context only matters to connections made at once.
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connection pool: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	s.pool = pool
+	return s, nil
+}
+
+// Credentials returns the database user and password to connect with now. They are asked for
+// on every new connection, so a password rotated while the process runs is picked up by the
+// next connection, and the connections already open carry on.
+type Credentials func(ctx context.Context) (user, password string, err error)
+
+// Option adjusts a Store made by New or Open.
+type Option func(*Store)
+
+// WithCredentials connects with the user and password c gives, over those of the URL.
+func WithCredentials(c Credentials) Option {
+	return func(s *Store) { s.credentials = c }
+}
+
+// withCredentials is the pool's BeforeConnect: it puts the current credentials into the
+// connection's configuration.
+func (s *Store) withCredentials(ctx context.Context, cc *pgx.ConnConfig) error {
+	user, password, err := s.credentials(ctx)
+	if err != nil {
+		return fmt.Errorf("database credentials: %w", err)
+	}
+	cc.User, cc.Password = user, password
+	return nil
+}
+
+// connect opens one connection outside the pool, with the pool's credentials.
+func (s *Store) connect(ctx context.Context, cc *pgx.ConnConfig) (*pgx.Conn, error) {
+	if s.credentials != nil {
+		cc = cc.Copy()
+		if err := s.withCredentials(ctx, cc); err != nil {
+			return nil, err
+		}
+	}
+	return pgx.ConnectConfig(ctx, cc)
 }
 
 // Open connects to the database at databaseURL, creating the database first when it does not
 // exist, so that `make run` works on a fresh PostgreSQL with nothing but a server.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
-	s, err := New(databaseURL)
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
+	s, err := New(databaseURL, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +190,7 @@ func target(cc *pgx.ConnConfig) string {
 func (s *Store) EnsureDatabase(ctx context.Context) error {
 	cc := s.pool.Config().ConnConfig
 	name := cc.Database
-	conn, err := pgx.ConnectConfig(ctx, cc)
+	conn, err := s.connect(ctx, cc)
 	if err == nil {
 		return conn.Close(ctx)
 	}
@@ -155,7 +200,7 @@ func (s *Store) EnsureDatabase(ctx context.Context) error {
 	}
 	admin := cc.Copy()
 	admin.Database = "postgres"
-	conn, err = pgx.ConnectConfig(ctx, admin)
+	conn, err = s.connect(ctx, admin)
 	if err != nil {
 		return wrap(fmt.Sprintf("database %q is missing and the server's postgres database is unreachable to create it", name), err)
 	}

@@ -76,7 +76,7 @@ func (s *Store) WatchDataVersion(ctx context.Context, logger *slog.Logger) error
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
 			cfg := s.pool.Config().ConnConfig.Copy()
 			cfg.RuntimeParams["application_name"] = ListenerName
-			return pgx.ConnectConfig(ctx, cfg)
+			return s.connect(ctx, cfg)
 		},
 		LogError: func(ctx context.Context, err error) {
 			s.setListening(false)

@@ -251,15 +251,16 @@ func (s *server) waitForConnection(next echo.HandlerFunc) echo.HandlerFunc {
 var errStarting = fmt.Errorf("the service is starting and waits for its database: %w", domain.ErrDatabaseDown)
 
 // whileStarting answers 503 until Deps.Ready says the database is migrated and followed:
-// before that a page could meet tables that do not exist yet. The metrics, static files and
-// the health check (which reports the database down itself) are always served.
+// before that a page could meet tables that do not exist yet. The metrics, static files, the
+// health check (which reports the database down itself) and the liveness check are always
+// served.
 func (s *server) whileStarting(next echo.HandlerFunc) echo.HandlerFunc {
 	if s.deps.Ready == nil {
 		return next
 	}
 	return func(c echo.Context) error {
 		switch c.Path() {
-		case "/metrics", "/static/*", "/api/health":
+		case "/metrics", "/static/*", "/api/health", "/api/live":
 			return next(c)
 		}
 		if !s.deps.Ready() {

@@ -27,6 +27,7 @@ func (s *server) routes(e *echo.Echo) {
 
 	api := e.Group("/api")
 	api.GET("/health", s.apiHealth, noStore, gzip)
+	api.GET("/live", s.apiLive, noStore)
 
 	read := []echo.MiddlewareFunc{s.requireSession, s.cache}
 	api.GET("/coins", s.apiCoins, read...)

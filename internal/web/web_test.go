@@ -292,6 +292,31 @@ func TestWeb_HealthDatabaseDown(t *testing.T) {
 	})
 }
 
+// The load balancer's check follows the process, not the database: while the database is
+// down, and while the service waits for it at start, /api/health says 503 and /api/live 200.
+func TestWeb_LiveWithoutDatabase(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(d *web.Deps) { d.Ready = func() bool { return false } })
+	f.store.Close()
+	if rec := f.do(http.MethodGet, "/api/health"); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("/api/health: status %d, want 503 with the database down", rec.Code)
+	}
+	rec := f.do(http.MethodGet, "/api/live")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("/api/live: status %d, want 200: %s", rec.Code, rec.Body.String())
+	}
+	var live struct {
+		Service string `json:"service"`
+		Version string `json:"version"`
+	}
+	if env := decodeData(t, rec, &live); !env.Success || live.Service != "cryptodash" || live.Version != "test1" {
+		t.Errorf("answer = %s", rec.Body.String())
+	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", cc)
+	}
+}
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
