@@ -267,6 +267,20 @@ type RunClaim struct {
 	// the database's clock: a scheduled slot is satisfied by such a run, whichever replica
 	// started it.
 	UnlessStartedSince time.Time
+	// Reclaim takes the lease even from a live session when Holder holds it: the holder
+	// knows it runs nothing, so the lease is one its own run left behind when a fault cut it
+	// short before it could record its end.
+	Reclaim bool
+}
+
+// Lease is the run lease as the database holds it.
+type Lease struct {
+	Fence  Fence
+	Holder string
+	// ExpiresAt is when the lease lapses unless renewed, by the database's clock, and
+	// Remaining how long that is from the moment it was read.
+	ExpiresAt time.Time
+	Remaining time.Duration
 }
 
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -27,9 +28,25 @@ func isFatal(err error) bool {
 // errRunTimeout ends a run that reached Options.RunTimeout.
 var errRunTimeout = errors.New("the run reached its time limit")
 
+// errSourceUnreachable marks a call CoinGecko never answered (the network or its servers are
+// down, after the client's own retries): every other call would meet the same, so the run
+// stops, and a background run is tried again later.
+var errSourceUnreachable = errors.New("CoinGecko unreachable")
+
+// sourceError names what a failed call was for, marking it errSourceUnreachable when no
+// answer came back at all; an error of ctx's own ending is not the network's.
+func sourceError(ctx context.Context, what string, err error) error {
+	var netErr net.Error
+	if ctx.Err() == nil && errors.As(err, &netErr) {
+		return fmt.Errorf("%w: %s: %w", errSourceUnreachable, what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 // execute does the work of a run that holds the lease and has its row, records the outcome
 // and releases the lease. It returns the report and what cut the run short, if anything.
 func (p *Pipeline) execute(ctx context.Context, l lease, run domain.FetchRun, progress Progress) (Report, error) {
+	defer p.released()
 	log := p.opts.Logger.With("run_id", run.ID, "trigger", run.Trigger)
 	log.Info("fetch run started", "lease_fence", l.fence)
 	// leaseCtx ends only when the lease is lost. A window's store runs under it rather than
@@ -184,7 +201,7 @@ func (r *runner) do(ctx context.Context) error {
 	opts := r.p.opts
 	listed, err := opts.Source.CoinsList(ctx)
 	if err != nil {
-		return fmt.Errorf("list coins: %w", err)
+		return sourceError(ctx, "list coins", err)
 	}
 	known := make(map[string]domain.Coin, len(listed))
 	for _, c := range listed {
@@ -336,7 +353,8 @@ var errStore = errors.New("store")
 // missing key), a source that refuses calls for now (a 429 storm), a database that is away or
 // a lost lease. Anything else, data the database rejected among it, fails only its series.
 func stopsRun(err error) bool {
-	return isFatal(err) || errors.Is(err, errStore) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost)
+	return isFatal(err) || errors.Is(err, errStore) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost) ||
+		errors.Is(err, errSourceUnreachable)
 }
 
 func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error {
@@ -347,7 +365,7 @@ func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error
 	t1 := time.Now()
 	if err != nil {
 		r.addTimes(t1.Sub(t0), 0, 0, 0)
-		return fmt.Errorf("%s: %w", name, err)
+		return sourceError(ctx, name, err)
 	}
 	hours, dropped := domain.BucketHourly(samples, w.keep(to))
 	t2 := time.Now()
@@ -421,18 +439,20 @@ func (r *runner) refreshMetadata(ctx context.Context, coins []domain.Coin) error
 		return err
 	}
 	for _, id := range stale {
+		// Cleaned once here, so pages never parse more than the bounded, clean text.
 		m, err := r.p.opts.Source.Coin(ctx, id)
-		if err == nil {
-			// Cleaned once here, so pages never parse more than the bounded, clean text.
-			err = r.p.opts.Store.UpsertMetadata(ctx, sanitize.Metadata(m))
+		if err != nil {
+			err = sourceError(ctx, "metadata "+id, err)
+		} else if err = r.p.opts.Store.UpsertMetadata(ctx, sanitize.Metadata(m)); err != nil {
+			err = fmt.Errorf("metadata %s: %w", id, err)
 		}
 		if err != nil {
-			if isFatal(err) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost) || ctx.Err() != nil {
+			if stopsRun(err) || ctx.Err() != nil {
 				return err
 			}
 			r.log.Warn("coin metadata not refreshed", "coin", id, "err", err)
 			r.mu.Lock()
-			r.metaErrs = append(r.metaErrs, fmt.Sprintf("metadata %s: %v", id, err))
+			r.metaErrs = append(r.metaErrs, err.Error())
 			r.mu.Unlock()
 		}
 	}

@@ -26,8 +26,9 @@ import (
 
 // Store reads and writes cryptodash's tables through one pgx pool.
 type Store struct {
-	pool  *pgxpool.Pool
-	known known
+	pool   *pgxpool.Pool
+	known  known
+	leases leaseSessions
 	// replicaRoleOK says whether StoreHourly may check a window's foreign keys once;
 	// replicaRole finds out on the first write.
 	replicaRole   sync.Once
@@ -116,6 +117,7 @@ const closeWait = 3 * time.Second
 // Close releases every connection of the pool, waiting at most closeWait for connections
 // that cannot be closed cleanly; those go when the process does.
 func (s *Store) Close() {
+	s.leases.release(0, true)
 	done := make(chan struct{})
 	go func() {
 		s.pool.Close()
@@ -243,6 +245,11 @@ func wrap(op string, err error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")) {
 		return fmt.Errorf("%s: %w", op, rejected{err})
+	}
+	// Disk full (53100) or out of memory (53200): the same write succeeds once an operator
+	// frees space, so it is a passing fault, like a database that is away.
+	if errors.As(err, &pgErr) && (pgErr.Code == "53100" || pgErr.Code == "53200") {
+		return fmt.Errorf("%s: %w", op, databaseDown{err: err, sentinel: domain.ErrStorageFull})
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
