@@ -1,0 +1,118 @@
+package pipeline_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cryptodash/cryptodash/internal/coingecko"
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/pipeline"
+	"github.com/cryptodash/cryptodash/internal/proxytest"
+	"github.com/cryptodash/cryptodash/internal/simulator"
+)
+
+// outage is how long the database stays away in TestPipeline_ResumesAfterAShortOutage, as a
+// fast restart of PostgreSQL would.
+const outage = 3 * time.Second
+
+func TestPipeline_ResumesAfterAShortOutage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.sim.SetFaults(simulator.Faults{Slow: 100 * time.Millisecond})
+	px := f.proxy()
+	// A lease of a minute: the resumed run must not owe its start to the lease lapsing.
+	a := f.custom(ctx, coingecko.Config{}, pipeline.Options{Store: f.replica("replica-a", px),
+		Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: time.Minute, ResumeAfter: 100 * time.Millisecond})
+	release := f.hold(2)
+	first, started, err := a.Start(ctx, domain.TriggerCron)
+	if err != nil || !started {
+		t.Fatal(started, err)
+	}
+	f.progressing(t)
+
+	// The database restarts: every connection is reset, and new ones are refused, so the run
+	// stops without being able to record its end or release its lease.
+	px.Refuse()
+	cut := time.Now()
+	release()
+	await(t, outage, "the cut-short run to stop and plan another try", func() bool {
+		_, _, ok := a.NextRetry()
+		return ok
+	})
+	time.Sleep(time.Until(cut.Add(outage)))
+	px.Restore()
+	restored := time.Now()
+	f.sim.SetFaults(simulator.Faults{})
+	var resumed domain.FetchRun
+	await(t, 2*time.Minute, "a resumed run to succeed", func() bool {
+		var err error
+		resumed, err = f.store.LatestRun(context.Background())
+		return err == nil && resumed.ID > first.ID && resumed.Status == domain.RunSucceeded
+	})
+	t.Logf("history complete %s after the end of a %s outage (run %d resumed as run %d)",
+		time.Since(restored).Round(10*time.Millisecond), outage, first.ID, resumed.ID)
+	if n := f.count(`SELECT count(DISTINCT (coin_id, currency_code)) FROM prices_hourly WHERE "timestamp" < $1`, f.now.AddDate(0, 0, -360)); n != 4 {
+		t.Errorf("%d series reach back a year after the resumed run, want 4", n)
+	}
+	if _, _, ok := a.NextRetry(); ok {
+		t.Error("a retry is still planned after the resumed run succeeded")
+	}
+	cancel()
+	a.Wait()
+	f.assertOneAtATime(t)
+}
+
+func TestPipeline_RetriesWhenCoinGeckoIsUnreachable(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	upstream := proxytest.New(t, f.srv.Listener.Addr().String())
+	client, err := coingecko.New(coingecko.Config{BaseURL: "http://" + upstream.Addr(), MaxAttempts: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const retryAfter = 300 * time.Millisecond
+	p := pipeline.New(ctx, pipeline.Options{Store: f.store, Source: client, Now: f.clock,
+		Coins: []string{"bitcoin"}, Currencies: []domain.Currency{{Code: "usd", Name: "US Dollar"}},
+		HistoryDays: 30, RetryAfter: retryAfter})
+
+	upstream.Refuse()
+	first, started, err := p.Start(ctx, domain.TriggerSchedule)
+	if err != nil || !started {
+		t.Fatal(started, err)
+	}
+	var at time.Time
+	var reason string
+	await(t, time.Minute, "a retry to be planned", func() bool {
+		var ok bool
+		at, reason, ok = p.NextRetry()
+		return ok
+	})
+	if !strings.Contains(reason, "CoinGecko unreachable") {
+		t.Errorf("retry reason %q does not say CoinGecko was unreachable", reason)
+	}
+	if want := f.clock(); at.Before(want) || at.After(want.Add(2*retryAfter)) {
+		t.Errorf("next retry at %s, want within %s of %s by the pipeline's clock", at, 2*retryAfter, want)
+	}
+	failed, err := f.store.Run(ctx, first.ID)
+	if err != nil || failed.Status != domain.RunFailed || !strings.Contains(failed.Error, "CoinGecko unreachable") {
+		t.Errorf("the first run reads %+v, %v; want failed, saying CoinGecko was unreachable", failed, err)
+	}
+
+	upstream.Restore()
+	await(t, time.Minute, "a retried run to succeed", func() bool {
+		run, err := f.store.LatestRun(ctx)
+		return err == nil && run.ID > first.ID && run.Status == domain.RunSucceeded && run.Trigger == domain.TriggerSchedule
+	})
+	await(t, 10*time.Second, "the planned retry to be cleared", func() bool {
+		_, _, ok := p.NextRetry()
+		return !ok
+	})
+	cancel()
+	p.Wait()
+}

@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/store"
+	"github.com/cryptodash/cryptodash/internal/store/storetest"
+)
+
+// openNamed opens a store of its own on dbURL, its sessions named name in pg_stat_activity.
+func openNamed(t *testing.T, dbURL, name string) *store.Store {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	st, err := store.Open(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return st
+}
+
+func TestStore_LeaseOfAnEndedSessionIsFree(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := storetest.NewMigratedURL(t)
+	holder := openNamed(t, dbURL, "lease-holder")
+	other := openNamed(t, dbURL, "lease-other")
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	// An hour: nothing in this test may wait for the lease to lapse.
+	claim := domain.RunClaim{Trigger: domain.TriggerCLI, Holder: "holder:1", TTL: time.Hour}
+	terminate := func(t *testing.T) {
+		t.Helper()
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = 'lease-holder'`).Scan(&n); err != nil || n == 0 {
+			t.Fatalf("terminated %d sessions of the holder: %v", n, err)
+		}
+	}
+
+	first, fence, err := holder.StartRun(ctx, claim)
+	if err != nil || fence == 0 {
+		t.Fatalf("claim = %+v, %d, %v", first, fence, err)
+	}
+	t.Run("a live session keeps the lease", func(t *testing.T) {
+		if run, f, err := other.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCron, Holder: "other:1", TTL: time.Hour}); err != nil || f != 0 || run.ID != first.ID {
+			t.Fatalf("claim beside a live holder = %+v, %d, %v", run, f, err)
+		}
+		lease, err := other.RunLease(ctx)
+		if err != nil || lease.Fence != fence || lease.Holder != "holder:1" || lease.Remaining < 59*time.Minute {
+			t.Fatalf("lease = %+v, %v", lease, err)
+		}
+	})
+	t.Run("a holder whose session was cut renews through a new one", func(t *testing.T) {
+		terminate(t)
+		if err := holder.RenewRunLease(ctx, fence, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if run, f, err := other.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCron, Holder: "other:1", TTL: time.Hour}); err != nil || f != 0 {
+			t.Fatalf("claim beside the renewed holder = %+v, %d, %v", run, f, err)
+		}
+	})
+	var second domain.FetchRun
+	t.Run("a holder whose session ended frees the lease at once", func(t *testing.T) {
+		terminate(t)
+		var f domain.Fence
+		deadline := time.Now().Add(5 * time.Second)
+		for f == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the lease of an ended session is still held after 5 s, with an hour left on it")
+			}
+			second, f, err = other.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCron, Holder: "other:1", TTL: time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		dead, err := other.Run(ctx, first.ID)
+		if err != nil || dead.Status != domain.RunFailed {
+			t.Errorf("the ended holder's run reads %+v, %v; want failed", dead, err)
+		}
+		if err := holder.RenewRunLease(ctx, fence, time.Hour); !errors.Is(err, domain.ErrLeaseLost) {
+			t.Errorf("the old holder renews: %v, want ErrLeaseLost", err)
+		}
+	})
+	t.Run("a holder takes back its own leftover lease when it says so", func(t *testing.T) {
+		again := domain.RunClaim{Trigger: domain.TriggerCron, Holder: "other:1", TTL: time.Hour}
+		if run, f, err := other.StartRun(ctx, again); err != nil || f != 0 || run.ID != second.ID {
+			t.Fatalf("claim without Reclaim = %+v, %d, %v", run, f, err)
+		}
+		if run, f, err := holder.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCLI, Holder: "holder:1", TTL: time.Hour, Reclaim: true}); err != nil || f != 0 {
+			t.Fatalf("another holder's Reclaim took the lease: %+v, %d, %v", run, f, err)
+		}
+		again.Reclaim = true
+		if run, f, err := other.StartRun(ctx, again); err != nil || f == 0 || run.ID == second.ID {
+			t.Fatalf("claim with Reclaim = %+v, %d, %v", run, f, err)
+		}
+	})
+}
