@@ -91,6 +91,9 @@ func printSummary(w io.Writer, r pipeline.Report, wall time.Duration) {
 		sort.Strings(dropped)
 		fmt.Fprintf(w, "unusable samples dropped (bad price or time): %s\n", strings.Join(dropped, ", "))
 	}
+	if run.HoursMissing > 0 {
+		fmt.Fprintf(w, "%d hours still missing inside the stored ranges (CoinGecko left them out, or their samples were unusable; later runs ask again for the latter)\n", run.HoursMissing)
+	}
 	failed := make([]string, 0, len(r.Failed))
 	for s, err := range r.Failed {
 		failed = append(failed, fmt.Sprintf("  %s: %v", s, err))

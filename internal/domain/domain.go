@@ -230,6 +230,10 @@ type RunProgress struct {
 	// SamplesDropped counts, per series that had any, the samples BucketHourly dropped as
 	// unusable; a series that shows up here every run points at bad data upstream.
 	SamplesDropped map[Series]int
+	// HoursMissing counts, once the run has ended, the hours still missing inside the stored
+	// ranges of its series: holes it asked for again and did not get, and holes CoinGecko
+	// never fills. A run that succeeded may leave some; the status page says how many.
+	HoursMissing int
 }
 
 // Fence is a run's hold on the run lease, the cluster-wide claim that makes it the only run:

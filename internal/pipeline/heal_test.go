@@ -116,3 +116,54 @@ func TestPipeline_RetriesWhenCoinGeckoIsUnreachable(t *testing.T) {
 	cancel()
 	p.Wait()
 }
+
+func TestPipeline_FillsHolesLeftByNullPrices(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	coins := []string{"bitcoin", "dogecoin"}
+	all := []domain.Series{series("bitcoin", "usd"), series("bitcoin", "try"), series("dogecoin", "usd"), series("dogecoin", "try")}
+	missing := func(f *fixture) int {
+		t.Helper()
+		n, err := f.store.HoursMissing(ctx, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	run := func(f *fixture) domain.FetchRun {
+		t.Helper()
+		report, err := f.pipeline(ctx, coins, 120).Run(ctx, domain.TriggerCLI, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return report.Run
+	}
+
+	// The floor: the hours CoinGecko (here the simulator) leaves out of a clean answer.
+	clean := newFixture(t)
+	run(clean)
+	floor := missing(clean)
+
+	f := newFixture(t)
+	f.sim.SetFaults(simulator.Faults{NullPrices: true})
+	nulls := run(f)
+	afterNulls := missing(f)
+	if nulls.HoursMissing != afterNulls || afterNulls <= floor {
+		t.Fatalf("after a run meeting null prices: %d hours missing, run says %d; a clean answer leaves %d",
+			afterNulls, nulls.HoursMissing, floor)
+	}
+	f.sim.SetFaults(simulator.Faults{})
+	next := run(f)
+	left := missing(f)
+	t.Logf("hours missing: %d after a run with null prices, %d after a clean run that followed (run says %d); a clean backfill leaves %d",
+		afterNulls, left, next.HoursMissing, floor)
+	if left != floor || next.HoursMissing != left {
+		t.Errorf("%d hours missing after the clean run (it says %d), want the %d a clean backfill leaves", left, next.HoursMissing, floor)
+	}
+	// Nothing is left to ask for: a third run asks for the tail alone.
+	f.advance(0)
+	run(f)
+	if reqs := f.chartRequests(); len(reqs) != len(all) {
+		t.Errorf("a run after the holes were filled made %d chart requests, want one tail per series", len(reqs))
+	}
+}

@@ -48,6 +48,9 @@ type Store interface {
 	UpsertCoins(ctx context.Context, coins []domain.Coin) error
 	UpsertCurrencies(ctx context.Context, currencies []domain.Currency) error
 	StoredRanges(ctx context.Context, series []domain.Series) (map[domain.Series]domain.Range, error)
+	Holes(ctx context.Context, series []domain.Series, giveUpAfter int) (map[domain.Series][]domain.Range, error)
+	NoteAsked(ctx context.Context, series domain.Series, asked domain.Range, retry []time.Time, giveUpAfter int) error
+	HoursMissing(ctx context.Context, series []domain.Series) (int, error)
 	StoreHourly(ctx context.Context, series domain.Series, hours []domain.Sample) (int64, error)
 	StaleMetadata(ctx context.Context, coinIDs []string, maxAge time.Duration) ([]string, error)
 	UpsertMetadata(ctx context.Context, m domain.Metadata) error
@@ -69,6 +72,12 @@ type Options struct {
 	// replaces the live price stored last time with the settled hourly figure, and keeps every
 	// incremental range above one day, which CoinGecko would answer in 5-minute points.
 	Overlap time.Duration
+	// HoleWindows is how many calls a run may spend asking again for hours missing inside
+	// the stored ranges (null prices, dropped samples, gaps left by failed windows), newest
+	// holes first and spread over the series (default 24). An hour whose samples were all
+	// unusable is asked for up to three times; one CoinGecko sent nothing for is not asked
+	// for again, since CoinGecko leaves some hours out for good.
+	HoleWindows int
 	// MetadataMaxAge is how old coin metadata may get before a run refreshes it (default 7 days).
 	MetadataMaxAge time.Duration
 	// Workers is how many windows are fetched at once (default 4); the client's rate limiter
@@ -103,6 +112,10 @@ type Options struct {
 	// Metrics registers the pipeline's metrics; nil leaves them unregistered.
 	Metrics prometheus.Registerer
 }
+
+// holeAttempts is how many times runs ask CoinGecko for a missing hour whose samples were
+// unusable before the hour is taken as one CoinGecko does not have.
+const holeAttempts = 3
 
 // maxResumeWait caps the pause between attempts to resume a run cut short by a database
 // fault, and maxRetryWait the pause between attempts of a run CoinGecko cut short: an
@@ -141,6 +154,9 @@ type Pipeline struct {
 func New(base context.Context, opts Options) *Pipeline {
 	if opts.Overlap == 0 {
 		opts.Overlap = 48 * time.Hour
+	}
+	if opts.HoleWindows == 0 {
+		opts.HoleWindows = 24
 	}
 	if opts.MetadataMaxAge == 0 {
 		opts.MetadataMaxAge = 7 * 24 * time.Hour

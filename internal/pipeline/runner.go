@@ -102,8 +102,13 @@ func (p *Pipeline) execute(ctx context.Context, l lease, run domain.FetchRun, pr
 		}
 		final, ferr = finish(false)
 	}
-	if ferr != nil {
+	switch {
+	case errors.Is(ferr, domain.ErrNotFound):
+		log.Warn("the run's row was closed when another run took over its lease; it is left as that run wrote it")
+	case ferr != nil:
 		log.Error("record run outcome", "err", ferr)
+	}
+	if ferr != nil {
 		final = r.run
 		final.Status, final.Error = status, text
 	}
@@ -247,12 +252,37 @@ func (r *runner) do(ctx context.Context) error {
 	// An hour of margin keeps the oldest request inside the plan's history even if this
 	// clock runs ahead of CoinGecko's.
 	historyStart := now.Add(-time.Duration(opts.HistoryDays)*24*time.Hour + time.Hour)
+	holes, err := opts.Store.Holes(ctx, series, holeAttempts)
+	if err != nil {
+		return err
+	}
 	plans := make(map[domain.Series][]fetchWindow, len(series))
-	passes := 0
-	total := 0
+	holePlans := make(map[domain.Series][]fetchWindow, len(series))
 	for _, s := range series {
 		got, has := stored[s]
 		plans[s] = planSeries(s, got, has, historyStart, now, opts.Overlap)
+		if has {
+			holePlans[s] = planHoles(s, holes[s], historyStart, tailStart(got, historyStart, opts.Overlap))
+		}
+	}
+	// The budget goes round the series, newest holes first, so that one series full of
+	// holes cannot take every call.
+	for budget, round := opts.HoleWindows, 0; budget > 0; round++ {
+		added := false
+		for _, s := range series {
+			if budget > 0 && round < len(holePlans[s]) {
+				plans[s] = append(plans[s], holePlans[s][round])
+				budget--
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	passes := 0
+	total := 0
+	for _, s := range series {
 		passes = max(passes, len(plans[s]))
 		total += len(plans[s])
 	}
@@ -282,6 +312,16 @@ func (r *runner) do(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	missing, err := opts.Store.HoursMissing(ctx, series)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.run.HoursMissing = missing
+	r.mu.Unlock()
+	if missing > 0 {
+		r.log.Warn("hours still missing inside the stored ranges", "hours", missing)
 	}
 	return nil
 }
@@ -383,6 +423,9 @@ func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error
 		return fmt.Errorf("%s: no usable sample, %d dropped: %s", name, dropped.Total(), dropped.Cause())
 	}
 	written, err := r.store(w.Series, hours)
+	if err == nil {
+		err = r.noteAsked(w.Series, w.keep(to).Own, samples)
+	}
 	t3 := time.Now()
 	r.addTimes(t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), len(samples))
 	switch {
@@ -416,6 +459,20 @@ func (r *runner) store(s domain.Series, hours []domain.Sample) (int64, error) {
 		}
 		r.log.Warn("store window: connection lost, trying once more", "series", s.String(), "err", err)
 	}
+}
+
+// noteAsked records, under the run's fence, which hours of own the answer left missing, and
+// which of those had only unusable samples and are worth asking for again.
+func (r *runner) noteAsked(s domain.Series, own domain.Range, samples []domain.Sample) error {
+	var retry []time.Time
+	for _, smp := range samples {
+		if !domain.ValidPrice(smp.Price) && own.Contains(smp.Time) {
+			retry = append(retry, smp.Time.UTC().Truncate(time.Hour))
+		}
+	}
+	ctx, cancel := context.WithTimeout(r.leaseCtx, storeTimeout)
+	defer cancel()
+	return r.p.opts.Store.NoteAsked(ctx, s, own, retry, holeAttempts)
 }
 
 func (r *runner) addTimes(fetch, process, store time.Duration, samples int) {

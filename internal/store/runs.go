@@ -14,13 +14,13 @@ import (
 )
 
 const runColumns = `id, trigger, status, started_at, finished_at, series_total, series_done,
-	windows_total, windows_done, rows_written, samples_dropped, error`
+	windows_total, windows_done, rows_written, samples_dropped, hours_missing, error`
 
 func scanRun(r pgx.CollectableRow) (domain.FetchRun, error) {
 	var run domain.FetchRun
 	err := r.Scan(&run.ID, &run.Trigger, &run.Status, &run.StartedAt, &run.FinishedAt,
 		&run.SeriesTotal, &run.SeriesDone, &run.WindowsTotal, &run.WindowsDone, &run.RowsWritten,
-		&run.SamplesDropped, &run.Error)
+		&run.SamplesDropped, &run.HoursMissing, &run.Error)
 	return run, err
 }
 
@@ -156,29 +156,38 @@ const lapsedRunError = "interrupted: its process stopped renewing the run lease 
 // domain.ErrLeaseLost when the lease expired or another run claimed it: an expired lease is
 // never revived, since another replica may already have acted on its lapse.
 func (s *Store) RenewRunLease(ctx context.Context, fence domain.Fence, ttl time.Duration) error {
-	ls, ok := s.leases.take(fence)
-	if !ok {
-		conn, err := s.pool.Acquire(ctx)
-		if err != nil {
-			return wrap("renew run lease", err)
+	ls, _ := s.leases.take(fence)
+	for tries := 1; ; tries++ {
+		if ls.conn == nil {
+			conn, err := s.pool.Acquire(ctx)
+			if err != nil {
+				return wrap("renew run lease", err)
+			}
+			ls.conn = conn
 		}
-		ls.conn = conn
-	}
-	var runID *int64
-	err := ls.conn.QueryRow(ctx, `UPDATE fetch_lease SET expires_at = clock_timestamp() + make_interval(secs => $2), `+thisSession+`
-		WHERE token = $1 AND expires_at > clock_timestamp() RETURNING run_id`, fence, ttl.Seconds()).Scan(&runID)
-	if err != nil {
+		var runID *int64
+		err := ls.conn.QueryRow(ctx, `UPDATE fetch_lease SET expires_at = clock_timestamp() + make_interval(secs => $2), `+thisSession+`
+			WHERE token = $1 AND expires_at > clock_timestamp() RETURNING run_id`, fence, ttl.Seconds()).Scan(&runID)
+		if err == nil {
+			if runID != nil {
+				ls.runID = *runID
+			}
+			s.leases.pin(fence, ls.runID, ls.conn)
+			return nil
+		}
 		ls.conn.Release()
+		ls.conn = nil
+		// The kept connection may have died quietly since the last renewal (a database
+		// restart, an idle connection cut), and so may the pool's idle ones: a few more tries
+		// on other connections tell whether the database is really away.
+		if tries < 3 && unreachable(err) && ctx.Err() == nil {
+			continue
+		}
 		if errors.Is(err, pgx.ErrNoRows) {
 			err = domain.ErrLeaseLost
 		}
 		return wrap("renew run lease", err)
 	}
-	if runID != nil {
-		ls.runID = *runID
-	}
-	s.leases.pin(fence, ls.runID, ls.conn)
-	return nil
 }
 
 // RunLease reads the run lease, for a claim that found it held and waits for it to lapse.
@@ -258,8 +267,10 @@ func (s *Store) UpdateRun(ctx context.Context, id int64, p domain.RunProgress) e
 // FinishRun records how a run ended, with its final progress, and releases the run lease the
 // run holds, in one statement: between the two a trigger would find the lease held by a run
 // that has ended. With a fence in ctx it writes only while that fence holds the lease, and
-// returns domain.ErrLeaseLost otherwise; a run that lost its lease records its end without
-// one.
+// returns domain.ErrLeaseLost otherwise. A run that lost its lease records its end without
+// one, and only while its row still says running: once the claim that took the lease over (or
+// the sweep of lapsed runs) closed the row, the run writes nothing, so the history never
+// shows it outliving the start of the next; it gets domain.ErrNotFound then.
 func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus, p domain.RunProgress, errText string) (domain.FetchRun, error) {
 	fence := fenceArg(ctx)
 	run, err := s.oneRun(ctx, fmt.Sprintf("finish run %d", id), `WITH lease AS (
@@ -267,9 +278,11 @@ func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus
 			WHERE run_id = $1 AND expires_at > clock_timestamp() AND ($10::bigint IS NULL OR token = $10)
 			RETURNING token)
 		UPDATE fetch_runs SET status = $2, finished_at = now(), series_total = $3, series_done = $4,
-			windows_total = $5, windows_done = $6, rows_written = $7, samples_dropped = coalesce($8::jsonb, '{}'), error = $9
-		WHERE id = $1 AND ($10::bigint IS NULL OR EXISTS (SELECT 1 FROM lease)) RETURNING `+runColumns,
-		id, status, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten, p.SamplesDropped, errText, fence)
+			windows_total = $5, windows_done = $6, rows_written = $7, samples_dropped = coalesce($8::jsonb, '{}'), error = $9,
+			hours_missing = $11
+		WHERE id = $1 AND CASE WHEN $10::bigint IS NULL THEN status = 'running' ELSE EXISTS (SELECT 1 FROM lease) END
+		RETURNING `+runColumns,
+		id, status, p.SeriesTotal, p.SeriesDone, p.WindowsTotal, p.WindowsDone, p.RowsWritten, p.SamplesDropped, errText, fence, p.HoursMissing)
 	// Whatever the outcome, the run is over: its session need not hold anything any more.
 	s.leases.release(id, false)
 	if errors.Is(err, domain.ErrNotFound) && fence != nil {
