@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -20,7 +21,9 @@ import (
 // app is the wiring every command shares: the migrated store, the CoinGecko client and the
 // pipeline built on them.
 type app struct {
-	store    *store.Store
+	store *store.Store
+	// clock is the database's clock, which the pipeline and pages go by.
+	clock    *store.Clock
 	client   *coingecko.Client
 	pipeline *pipeline.Pipeline
 	metrics  *prometheus.Registry
@@ -39,6 +42,10 @@ func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app,
 	}
 	a, err := newApp(ctx, cfg, logger, st)
 	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.clock.Sync(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -74,8 +81,10 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, st *sto
 	if err != nil {
 		return nil, fmt.Errorf("COINGECKO_*: %w", err)
 	}
+	clock := st.NewClock(time.Now)
 	p := pipeline.New(ctx, pipeline.Options{
 		Store:       st,
+		Now:         clock.Now,
 		Source:      client,
 		Coins:       cfg.Coins,
 		Currencies:  cfg.Currencies,
@@ -85,7 +94,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, st *sto
 		Logger:      logger,
 		Metrics:     reg,
 	})
-	return &app{store: st, client: client, pipeline: p, metrics: reg}, nil
+	return &app{store: st, clock: clock, client: client, pipeline: p, metrics: reg}, nil
 }
 
 // instrumentedTransport counts and times every call to CoinGecko by status code, so an

@@ -277,6 +277,11 @@ type RunClaim struct {
 	Reclaim bool
 }
 
+// MaxClockSkew is how far a replica's clock may be off the database's before it says so
+// loudly, in its log and its health answer. Replicas agree on slots, days and ages anyway,
+// since they all go by the database's clock.
+const MaxClockSkew = 2 * time.Minute
+
 // Lease is the run lease as the database holds it.
 type Lease struct {
 	Fence  Fence

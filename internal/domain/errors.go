@@ -21,7 +21,8 @@ var ErrUnavailable = errors.New("temporarily unavailable")
 var ErrDatabaseDown = fmt.Errorf("the database is not answering: %w", ErrUnavailable)
 
 // ErrStorageFull is ErrUnavailable because the database cannot write for want of disk space
-// or memory (SQLSTATE class 53): reads still work, and writes will once space is freed.
+// or memory (SQLSTATE 53100, 53200, 58030): reads still work, and writes will once space is
+// freed.
 var ErrStorageFull = fmt.Errorf("the database cannot write for want of space: %w", ErrUnavailable)
 
 // ErrLeaseLost is returned by a fenced write, or by renewing a run lease, once the run no

@@ -11,6 +11,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/pipeline"
 	"github.com/cryptodash/cryptodash/internal/proxytest"
 	"github.com/cryptodash/cryptodash/internal/simulator"
+	"github.com/cryptodash/cryptodash/internal/store/storetest"
 )
 
 // outage is how long the database stays away in TestPipeline_ResumesAfterAShortOutage, as a
@@ -166,4 +167,47 @@ func TestPipeline_FillsHolesLeftByNullPrices(t *testing.T) {
 	if reqs := f.chartRequests(); len(reqs) != len(all) {
 		t.Errorf("a run after the holes were filled made %d chart requests, want one tail per series", len(reqs))
 	}
+}
+
+func TestPipeline_ResumesOnceAFullDiskIsFreed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.sim.SetFaults(simulator.Faults{Slow: 50 * time.Millisecond})
+	p := f.custom(ctx, coingecko.Config{}, pipeline.Options{Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365,
+		ResumeAfter: 100 * time.Millisecond})
+	release := f.hold(2)
+	first, started, err := p.Start(ctx, domain.TriggerCron)
+	if err != nil || !started {
+		t.Fatal(started, err)
+	}
+	f.progressing(t)
+	free := storetest.FillDisk(t, f.url)
+	release()
+	var reason string
+	await(t, time.Minute, "the run cut short by the full disk to plan another try", func() bool {
+		var ok bool
+		_, reason, ok = p.NextRetry()
+		return ok
+	})
+	if !strings.Contains(reason, "could not write") {
+		t.Errorf("retry reason %q does not say the database could not write", reason)
+	}
+	if run, err := f.store.Run(ctx, first.ID); err != nil || run.Status == domain.RunSucceeded || !strings.Contains(run.Error, "No space left on device") {
+		t.Errorf("the run cut short by a full disk reads %+v, %v", run, err)
+	}
+	free()
+	freed := time.Now()
+	await(t, 2*time.Minute, "a resumed run to succeed", func() bool {
+		run, err := f.store.LatestRun(ctx)
+		return err == nil && run.ID > first.ID && run.Status == domain.RunSucceeded
+	})
+	t.Logf("history complete %s after the disk was freed", time.Since(freed).Round(10*time.Millisecond))
+	if n := f.count(`SELECT count(DISTINCT (coin_id, currency_code)) FROM prices_hourly WHERE "timestamp" < $1`, f.now.AddDate(0, 0, -360)); n != 4 {
+		t.Errorf("%d series reach back a year after the resumed run, want 4", n)
+	}
+	cancel()
+	p.Wait()
+	f.assertOneAtATime(t)
 }

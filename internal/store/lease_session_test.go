@@ -113,3 +113,60 @@ func TestStore_LeaseOfAnEndedSessionIsFree(t *testing.T) {
 		}
 	})
 }
+
+func TestStore_WriteFailureFollowsWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := storetest.NewMigratedURL(t)
+	st := openNamed(t, dbURL, "writer")
+	if err := st.UpsertCoins(ctx, []domain.Coin{{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertCurrencies(ctx, []domain.Currency{{Code: "usd", Name: "US Dollar"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WriteFailure(); err != nil {
+		t.Fatalf("write failure before any: %v", err)
+	}
+	free := storetest.FillDisk(t, dbURL)
+	_, err := st.StoreHourly(ctx, btcUSD, hours(1, 2))
+	if !errors.Is(err, domain.ErrStorageFull) || !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("store on a full disk: %v, want ErrStorageFull", err)
+	}
+	if err := st.WriteFailure(); !errors.Is(err, domain.ErrStorageFull) {
+		t.Errorf("write failure on a full disk: %v", err)
+	}
+	if err := st.Ping(ctx); err != nil {
+		t.Errorf("ping on a full disk: %v; reads go on", err)
+	}
+	free()
+	if _, err := st.StoreHourly(ctx, btcUSD, hours(1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WriteFailure(); err != nil {
+		t.Errorf("write failure after a write succeeded: %v", err)
+	}
+}
+
+func TestClock_FollowsTheDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.New(t)
+	for _, skew := range []time.Duration{3 * time.Hour, -2 * time.Hour, 0} {
+		clock := st.NewClock(func() time.Time { return time.Now().Add(skew) })
+		if _, known := clock.Skew(); known {
+			t.Error("skew known before the first read")
+		}
+		if err := clock.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, known := clock.Skew()
+		if d := got - skew; !known || d > time.Second || d < -time.Second {
+			t.Errorf("local clock %s off: skew measured %s", skew, got)
+		}
+		// The test's own clock agrees with the database's: they share the machine.
+		if d := clock.Now().Sub(time.Now()); d > time.Second || d < -time.Second {
+			t.Errorf("local clock %s off: Now is %s off the database's", skew, d)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
 	if err == nil {
 		s.noteVersion(v)
 	}
-	return wrap("upsert metadata "+m.CoinID, err)
+	return s.writes.note(wrap("upsert metadata "+m.CoinID, err))
 }
 
 // bumpVersion moves the data version on inside tx; its trigger notifies every replica when tx

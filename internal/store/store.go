@@ -29,6 +29,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	known  known
 	leases leaseSessions
+	writes writeHealth
 	// replicaRoleOK says whether StoreHourly may check a window's foreign keys once;
 	// replicaRole finds out on the first write.
 	replicaRole   sync.Once
@@ -213,6 +214,35 @@ func (s *Store) MarkSimulated(ctx context.Context) error {
 	return wrap("mark simulated", err)
 }
 
+// writeHealth remembers whether the last write failed because the database could not write
+// (domain.ErrStorageFull): reads and pings go on working on a full disk, so only writes tell.
+type writeHealth struct {
+	mu  sync.Mutex
+	err error
+}
+
+// note records the outcome of a write and returns err: a write the database could not make
+// sets the failure, any write that succeeds clears it, and other errors say nothing of it.
+func (w *writeHealth) note(err error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case err == nil:
+		w.err = nil
+	case errors.Is(err, domain.ErrStorageFull):
+		w.err = err
+	}
+	return err
+}
+
+// WriteFailure returns the error of this process's last write to the price and reference
+// tables when the database could not make it (a full disk), nil once a write succeeds again.
+func (s *Store) WriteFailure() error {
+	s.writes.mu.Lock()
+	defer s.writes.mu.Unlock()
+	return s.writes.err
+}
+
 // Counts returns the row count of each table, for the health endpoint.
 func (s *Store) Counts(ctx context.Context) (domain.Counts, error) {
 	var c domain.Counts
@@ -246,9 +276,10 @@ func wrap(op string, err error) error {
 	if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")) {
 		return fmt.Errorf("%s: %w", op, rejected{err})
 	}
-	// Disk full (53100) or out of memory (53200): the same write succeeds once an operator
-	// frees space, so it is a passing fault, like a database that is away.
-	if errors.As(err, &pgErr) && (pgErr.Code == "53100" || pgErr.Code == "53200") {
+	// Disk full (53100), out of memory (53200) or a failed write of a file (58030): the same
+	// write succeeds once an operator frees space, so it is a passing fault, like a database
+	// that is away.
+	if errors.As(err, &pgErr) && (pgErr.Code == "53100" || pgErr.Code == "53200" || pgErr.Code == "58030") {
 		return fmt.Errorf("%s: %w", op, databaseDown{err: err, sentinel: domain.ErrStorageFull})
 	}
 	return fmt.Errorf("%s: %w", op, err)
