@@ -74,6 +74,25 @@ func New(databaseURL string) (*Store, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = statementTimeout
 	}
+	// A session whose client is cut off by the network mid-statement (a COPY waiting for
+	// its rows, which neither timeout above ends) holds its locks until the server learns the
+	// client is gone. Keepalive probes after 10 s of silence, every 5 s, tell it after about
+	// 25 s that nobody answers; the connection check every 5 s ends a statement whose client
+	// closed its end while the statement ran. Each applies only where DATABASE_URL sets none.
+	for param, value := range map[string]string{
+		"tcp_keepalives_idle":              "10",
+		"tcp_keepalives_interval":          "5",
+		"tcp_keepalives_count":             "3",
+		"client_connection_check_interval": "5s",
+	} {
+		if _, set := cfg.ConnConfig.RuntimeParams[param]; !set {
+			cfg.ConnConfig.RuntimeParams[param] = value
+		}
+	}
+	// The same probes from this end, so a replica learns as soon as the server does that a
+	// connection leads nowhere, rather than after the system's default of two hours.
+	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 10 * time.Second, Interval: 5 * time.Second, Count: 3}}
+	cfg.ConnConfig.DialFunc = dialer.DialContext
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
