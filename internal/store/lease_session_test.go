@@ -170,3 +170,46 @@ func TestClock_FollowsTheDatabase(t *testing.T) {
 		}
 	}
 }
+
+func TestStore_LostLeaseWritesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, conn := seeded(t)
+	claim := domain.RunClaim{Trigger: domain.TriggerCron, Holder: "a:1", TTL: time.Hour}
+	_, old, err := st.StartRun(ctx, claim)
+	if err != nil || old == 0 {
+		t.Fatal(old, err)
+	}
+	// Another holder takes the lease over, as it would once the first one's lapsed.
+	if _, err := conn.Exec(ctx, `UPDATE fetch_lease SET token = token + 1, holder = 'b:1', run_id = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	var before string
+	if err := conn.QueryRow(ctx, `SELECT (SELECT row(version, simulated)::text FROM data_version) ||
+		(SELECT string_agg(id || symbol || name, ',') FROM coins) || (SELECT string_agg(code || name, ',') FROM currencies) ||
+		(SELECT count(*) FROM coin_metadata)`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	stale := domain.WithFence(ctx, old)
+	for name, write := range map[string]func() error{
+		"coins": func() error {
+			return st.UpsertCoins(stale, []domain.Coin{{ID: "bitcoin", Symbol: "btc", Name: "Renamed"}})
+		},
+		"currencies": func() error { return st.UpsertCurrencies(stale, []domain.Currency{{Code: "usd", Name: "Renamed"}}) },
+		"metadata":   func() error { return st.UpsertMetadata(stale, domain.Metadata{CoinID: "bitcoin", Description: "x"}) },
+		"simulated":  func() error { return st.MarkSimulated(stale) },
+	} {
+		if err := write(); !errors.Is(err, domain.ErrLeaseLost) {
+			t.Errorf("%s under a lost lease: %v, want ErrLeaseLost", name, err)
+		}
+	}
+	var after string
+	if err := conn.QueryRow(ctx, `SELECT (SELECT row(version, simulated)::text FROM data_version) ||
+		(SELECT string_agg(id || symbol || name, ',') FROM coins) || (SELECT string_agg(code || name, ',') FROM currencies) ||
+		(SELECT count(*) FROM coin_metadata)`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("a holder that lost its lease changed the tables: %s, then %s", before, after)
+	}
+}

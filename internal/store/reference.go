@@ -37,7 +37,9 @@ func (s *Store) UpsertCurrencies(ctx context.Context, currencies []domain.Curren
 		WHERE c.name IS DISTINCT FROM EXCLUDED.name`, codes, names)))
 }
 
-// upsertReference runs an upsert of a small reference table and, when it changed anything,
+// upsertReference runs an upsert of a small reference table, fenced as every write of a run
+// is (a run that lost its lease gets domain.ErrLeaseLost and writes nothing), and, when it
+// changed anything,
 // bumps the data version and refreshes the table's statistics: autovacuum never analyzes a
 // table this small, and the planner's default guess of hundreds of rows makes every
 // per-series query look expensive.
@@ -46,12 +48,16 @@ func (s *Store) upsertReference(ctx context.Context, table, sql string, args ...
 	var v domain.DataVersion
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, sql, args...)
-		if err != nil || tag.RowsAffected() == 0 {
+		if err != nil {
 			return err
 		}
-		changed = true
-		v, err = bumpVersion(ctx, tx)
-		return err
+		if tag.RowsAffected() > 0 {
+			changed = true
+			if v, err = bumpVersion(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return holdsLease(ctx, tx)
 	})
 	if err != nil || !changed {
 		return err

@@ -222,13 +222,23 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 }
 
 // MarkSimulated records that prices from the CoinGecko simulator were stored. It never clears:
-// once simulated prices are in the tables, no page may present the data as real.
+// once simulated prices are in the tables, no page may present the data as real. With a fence
+// in ctx it writes only while that fence holds the lease.
 func (s *Store) MarkSimulated(ctx context.Context) error {
-	rows, _ := s.pool.Query(ctx, `UPDATE data_version SET simulated = true, version = version + 1, changed_at = now()
-		WHERE NOT simulated RETURNING version, simulated, changed_at`)
-	vs, err := pgx.CollectRows(rows, scanVersion)
-	for _, v := range vs {
-		s.noteVersion(v)
+	var vs []domain.DataVersion
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `UPDATE data_version SET simulated = true, version = version + 1, changed_at = now()
+			WHERE NOT simulated RETURNING version, simulated, changed_at`)
+		var err error
+		if vs, err = pgx.CollectRows(rows, scanVersion); err != nil {
+			return err
+		}
+		return holdsLease(ctx, tx)
+	})
+	if err == nil {
+		for _, v := range vs {
+			s.noteVersion(v)
+		}
 	}
 	return wrap("mark simulated", err)
 }
