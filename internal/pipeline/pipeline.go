@@ -398,10 +398,20 @@ func (p *Pipeline) retryAfter(cause error) (first, ceiling time.Duration, reason
 	case errors.Is(cause, errSourceUnreachable):
 		return p.opts.RetryAfter, maxRetryWait, cause.Error()
 	case errors.Is(cause, domain.ErrUnavailable) && !errors.Is(cause, ErrStopped):
-		return p.opts.RetryAfter, maxRetryWait, "CoinGecko refused calls for a while: " + cause.Error()
+		// Trying before the source's own pause ends would only be refused again.
+		first = p.opts.RetryAfter
+		var c coolingDown
+		if errors.As(cause, &c) {
+			first = max(first, c.RetryIn())
+		}
+		return first, max(first, maxRetryWait), "CoinGecko refused calls for a while: " + cause.Error()
 	}
 	return 0, 0, ""
 }
+
+// coolingDown is satisfied by a source error that knows when calls go through again (the
+// client's pause after a storm of 429s).
+type coolingDown interface{ RetryIn() time.Duration }
 
 func (p *Pipeline) setRetry(at time.Time, reason string) {
 	p.retryMu.Lock()
