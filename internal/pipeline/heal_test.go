@@ -211,3 +211,50 @@ func TestPipeline_ResumesOnceAFullDiskIsFreed(t *testing.T) {
 	p.Wait()
 	f.assertOneAtATime(t)
 }
+
+func TestPipeline_NoRedundantResume(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.sim.SetFaults(simulator.Faults{Slow: 50 * time.Millisecond})
+	px := f.proxy()
+	opts := pipeline.Options{Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: time.Minute, ResumeAfter: 100 * time.Millisecond}
+	a := f.custom(ctx, coingecko.Config{}, func(o pipeline.Options) pipeline.Options { o.Store = f.replica("replica-a", px); return o }(opts))
+	b := f.custom(ctx, coingecko.Config{}, opts)
+	release := f.hold(2)
+	first, started, err := a.Start(ctx, domain.TriggerCron)
+	if err != nil || !started {
+		t.Fatal(started, err)
+	}
+	f.progressing(t)
+	px.Refuse()
+	release()
+	await(t, time.Minute, "replica A's cut-short run to plan another try", func() bool {
+		_, _, ok := a.NextRetry()
+		return ok
+	})
+	// Replica B takes over at once, A's session being gone, and does the work.
+	var second domain.FetchRun
+	await(t, time.Minute, "replica B to start a run", func() bool {
+		var started bool
+		second, started, err = b.Start(ctx, domain.TriggerCron)
+		return err == nil && started
+	})
+	await(t, 2*time.Minute, "replica B's run to succeed", func() bool {
+		run, err := f.store.Run(ctx, second.ID)
+		return err == nil && run.Status == domain.RunSucceeded
+	})
+	px.Restore()
+	await(t, time.Minute, "replica A to give up its retries", func() bool {
+		_, _, ok := a.NextRetry()
+		return !ok
+	})
+	cancel()
+	a.Wait()
+	b.Wait()
+	if n := f.count(`SELECT count(*) FROM fetch_runs`); n != 2 {
+		t.Errorf("%d runs, want A's cut-short run %d and B's %d alone: A resumed work B had done", n, first.ID, second.ID)
+	}
+	f.assertOneAtATime(t)
+}
