@@ -165,7 +165,7 @@ func TestClock_FollowsTheDatabase(t *testing.T) {
 			t.Errorf("local clock %s off: skew measured %s", skew, got)
 		}
 		// The test's own clock agrees with the database's: they share the machine.
-		if d := clock.Now().Sub(time.Now()); d > time.Second || d < -time.Second {
+		if d := time.Until(clock.Now()); d > time.Second || d < -time.Second {
 			t.Errorf("local clock %s off: Now is %s off the database's", skew, d)
 		}
 	}
