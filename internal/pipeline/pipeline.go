@@ -105,7 +105,9 @@ type Options struct {
 	// Simulated reports whether the source is the CoinGecko simulator; if it is, the stored
 	// data is marked so that no page presents it as real. Nil means never.
 	Simulated func() bool
-	// Now is the clock runs plan their windows by (default time.Now); tests fix it.
+	// Now is the clock runs plan their windows and the schedule finds its slots by (default
+	// time.Now). Commands give the database's (store.Clock), so that replicas whose own
+	// clocks drift apart agree; tests fix it.
 	Now func() time.Time
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
