@@ -88,8 +88,9 @@ type Options struct {
 	// of that and stops once it cannot prove it still holds it.
 	LeaseTTL time.Duration
 	// ResumeAfter is the first pause before a background run cut short by a database fault
-	// (or the loss of its lease) is resumed by a new run (default 15 s); the pause doubles
-	// with every further attempt, up to 5 minutes.
+	// (or the loss of its lease) is resumed by a new run (default 1 s, so a short outage
+	// costs seconds); the pause doubles with every further attempt, up to 5 minutes. An
+	// attempt while the database is away costs one refused connection.
 	ResumeAfter time.Duration
 	// RetryAfter is the first pause before a background run that CoinGecko cut short (it was
 	// unreachable, or refused calls for a while) is tried again (default 1 minute); the pause
@@ -170,7 +171,7 @@ func New(base context.Context, opts Options) *Pipeline {
 		opts.LeaseTTL = 30 * time.Second
 	}
 	if opts.ResumeAfter <= 0 {
-		opts.ResumeAfter = 15 * time.Second
+		opts.ResumeAfter = time.Second
 	}
 	if opts.RetryAfter <= 0 {
 		opts.RetryAfter = time.Minute
