@@ -25,9 +25,10 @@ func TestPipeline_ResumesAfterAShortOutage(t *testing.T) {
 	defer cancel()
 	f.sim.SetFaults(simulator.Faults{Slow: 100 * time.Millisecond})
 	px := f.proxy()
-	// A lease of a minute: the resumed run must not owe its start to the lease lapsing.
+	// A lease of a minute: the resumed run must not owe its start to the lease lapsing. The
+	// pauses between attempts are the defaults, so the figure logged is production's.
 	a := f.custom(ctx, coingecko.Config{}, pipeline.Options{Store: f.replica("replica-a", px),
-		Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: time.Minute, ResumeAfter: 100 * time.Millisecond})
+		Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: time.Minute})
 	release := f.hold(2)
 	first, started, err := a.Start(ctx, domain.TriggerCron)
 	if err != nil || !started {
