@@ -41,7 +41,7 @@ func runFetch(ctx context.Context, args []string, cfg config.Config, stdout, std
 
 	fmt.Fprintf(stdout, "fetching %d coins x %d currencies, history %d days, from %s\n",
 		len(cfg.Coins), len(cfg.Currencies), cfg.HistoryDays, sourceName(cfg))
-	a.pipeline.OnWait(func(w pipeline.Wait) {
+	a.pipeline.OnWait(func(w pipeline.LeaseWait) {
 		fmt.Fprintf(stdout, "run %d (%s, held by %s) holds the run lease; waiting up to %s for it to lapse\n",
 			w.Run.ID, w.Run.Trigger, w.Holder, w.UpTo.Round(time.Second))
 	})

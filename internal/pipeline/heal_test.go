@@ -259,3 +259,45 @@ func TestPipeline_NoRedundantResume(t *testing.T) {
 	}
 	f.assertOneAtATime(t)
 }
+
+func TestPipeline_ForegroundRunWaitsForASilentHoldersLease(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.sim.SetFaults(simulator.Faults{Slow: 50 * time.Millisecond})
+	const ttl = 3 * time.Second
+	opts := pipeline.Options{Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: ttl}
+	px := f.proxy()
+	a := f.custom(ctx, coingecko.Config{}, func(o pipeline.Options) pipeline.Options { o.Store = f.replica("replica-a", px); return o }(opts))
+	b := f.custom(ctx, coingecko.Config{}, opts)
+	release := f.hold(2)
+	done := foreground(t, a)
+	first := f.progressing(t)
+	// A's network drops every packet: its session lives on in the database, so nothing
+	// proves A gone until its lease lapses.
+	px.Blackhole()
+	release()
+	var waits []pipeline.LeaseWait
+	b.OnWait(func(w pipeline.LeaseWait) { waits = append(waits, w) })
+	started := time.Now()
+	var waited time.Duration
+	report, err := b.Run(ctx, domain.TriggerCLI, func(domain.FetchRun) {
+		if waited == 0 {
+			waited = time.Since(started)
+		}
+	})
+	if err != nil {
+		t.Fatalf("a foreground run beside a silent holder: %v", err)
+	}
+	t.Logf("the foreground run waited %s for the silent holder's lease (TTL %s) and ended %s",
+		waited.Round(10*time.Millisecond), ttl, report.Run.Status)
+	if len(waits) != 1 || waits[0].Run.ID != first.ID || waits[0].UpTo <= 0 || waits[0].UpTo > ttl {
+		t.Errorf("told of waits %+v, want one for run %d of at most %s", waits, first.ID, ttl)
+	}
+	if report.Run.ID == first.ID || report.Run.Status != domain.RunSucceeded {
+		t.Errorf("the foreground run = %+v", report.Run)
+	}
+	px.Restore()
+	<-done
+	f.assertOneAtATime(t)
+}

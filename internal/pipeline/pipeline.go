@@ -146,7 +146,7 @@ type Pipeline struct {
 	// held under this pipeline's name can only be a leftover.
 	claimMu sync.Mutex
 	active  int
-	onWait  func(Wait)
+	onWait  func(LeaseWait)
 
 	retryMu     sync.Mutex
 	retryAt     time.Time
@@ -236,7 +236,7 @@ func (p *Pipeline) Run(ctx context.Context, trigger domain.Trigger, progress Pro
 			p.opts.Logger.Warn("another run holds the run lease; waiting for it to lapse unless its holder renews it",
 				"run_id", run.ID, "holder", held.Holder, "up_to", held.Remaining.Round(time.Second).String())
 			if p.onWait != nil {
-				p.onWait(Wait{Run: run, Holder: held.Holder, UpTo: held.Remaining})
+				p.onWait(LeaseWait{Run: run, Holder: held.Holder, UpTo: held.Remaining})
 			}
 		}
 		select {
@@ -247,9 +247,9 @@ func (p *Pipeline) Run(ctx context.Context, trigger domain.Trigger, progress Pro
 	}
 }
 
-// Wait is what a foreground run waits for: the run holding the lease, by whom, and how long
+// LeaseWait is what a foreground run waits for: the run holding the lease, by whom, and how long
 // at most before its lease lapses unless renewed.
-type Wait struct {
+type LeaseWait struct {
 	Run    domain.FetchRun
 	Holder string
 	UpTo   time.Duration
@@ -257,7 +257,7 @@ type Wait struct {
 
 // OnWait sets the function a foreground run calls when it starts waiting for another run's
 // lease, so a command can tell its user; call it before Run.
-func (p *Pipeline) OnWait(fn func(Wait)) { p.onWait = fn }
+func (p *Pipeline) OnWait(fn func(LeaseWait)) { p.onWait = fn }
 
 // Start begins a run in the background and returns it at once (started is true), or returns
 // the run already in progress anywhere in the cluster (started is false).
