@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	appclock "github.com/cryptodash/cryptodash/internal/clock"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promauto"
@@ -20,7 +22,9 @@ import (
 // app is the wiring every command shares: the migrated store, the CoinGecko client and the
 // pipeline built on them.
 type app struct {
-	store    *store.Store
+	store *store.Store
+	// clock is the database's clock, which the pipeline and pages go by.
+	clock    *store.Clock
 	client   *coingecko.Client
 	pipeline *pipeline.Pipeline
 	metrics  *prometheus.Registry
@@ -39,6 +43,10 @@ func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app,
 	}
 	a, err := newApp(ctx, cfg, logger, st)
 	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.clock.Sync(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -74,8 +82,10 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, st *sto
 	if err != nil {
 		return nil, fmt.Errorf("COINGECKO_*: %w", err)
 	}
+	clock := st.NewClock(appclock.Now)
 	p := pipeline.New(ctx, pipeline.Options{
 		Store:       st,
+		Now:         clock.Now,
 		Source:      client,
 		Coins:       cfg.Coins,
 		Currencies:  cfg.Currencies,
@@ -85,7 +95,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, st *sto
 		Logger:      logger,
 		Metrics:     reg,
 	})
-	return &app{store: st, client: client, pipeline: p, metrics: reg}, nil
+	return &app{store: st, clock: clock, client: client, pipeline: p, metrics: reg}, nil
 }
 
 // instrumentedTransport counts and times every call to CoinGecko by status code, so an

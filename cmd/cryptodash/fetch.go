@@ -41,12 +41,16 @@ func runFetch(ctx context.Context, args []string, cfg config.Config, stdout, std
 
 	fmt.Fprintf(stdout, "fetching %d coins x %d currencies, history %d days, from %s\n",
 		len(cfg.Coins), len(cfg.Currencies), cfg.HistoryDays, sourceName(cfg))
+	a.pipeline.OnWait(func(w pipeline.LeaseWait) {
+		fmt.Fprintf(stdout, "run %d (%s, held by %s) holds the run lease; waiting up to %s for it to lapse\n",
+			w.Run.ID, w.Run.Trigger, w.Holder, w.UpTo.Round(time.Second))
+	})
 	progress := newProgress(stdout)
 	start := time.Now()
 	report, err := a.pipeline.Run(ctx, domain.TriggerCLI, progress.update)
 	progress.finish()
 	if errors.Is(err, pipeline.ErrBusy) {
-		return exitError{code: 1, msg: fmt.Sprintf("run %d (%s, started %s) is already fetching; try again when it ends",
+		return exitError{code: 1, msg: fmt.Sprintf("run %d (%s, started %s) is already fetching and renewing its lease; try again when it ends",
 			report.Run.ID, report.Run.Trigger, report.Run.StartedAt.UTC().Format(time.RFC3339))}
 	}
 	if err != nil {
@@ -86,6 +90,9 @@ func printSummary(w io.Writer, r pipeline.Report, wall time.Duration) {
 		}
 		sort.Strings(dropped)
 		fmt.Fprintf(w, "unusable samples dropped (bad price or time): %s\n", strings.Join(dropped, ", "))
+	}
+	if run.HoursMissing > 0 {
+		fmt.Fprintf(w, "%d hours still missing inside the stored ranges (CoinGecko left them out, or their samples were unusable; later runs ask again for the latter)\n", run.HoursMissing)
 	}
 	failed := make([]string, 0, len(r.Failed))
 	for s, err := range r.Failed {

@@ -76,10 +76,13 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	}()
 
 	deps := web.Deps{
-		Config:  cfg,
-		Store:   a.store,
-		Runner:  a.pipeline,
-		UI:      ui.New(ui.Options{Store: a.store, Configured: cfg.Coins}),
+		Config: cfg,
+		Store:  a.store,
+		Runner: a.pipeline,
+		UI: ui.New(ui.Options{Store: a.store, Now: a.clock.Now, Configured: cfg.Coins,
+			NextRetry: a.pipeline.NextRetry}),
+		Now:     a.clock.Now,
+		Clock:   a.clock.Skew,
 		Metrics: a.metrics,
 		Logger:  logger,
 		BuildID: buildID(),
@@ -139,6 +142,11 @@ func (a *app) start(ctx context.Context, cfg config.Config, logger *slog.Logger,
 	if err != nil {
 		return stopSchedule, fmt.Errorf("prepare the database: %w", err)
 	}
+	// Slots, windows, days and ages go by the database's clock, read before anything uses it.
+	if err := a.clock.Sync(ctx); err != nil {
+		logger.Warn("read the database's clock; going by this host's until the next read", "error", err.Error())
+	}
+	go a.clock.Follow(ctx, logger)
 	ready.Store(true)
 	logger.Info("database ready")
 	a.pipeline.SweepLapsedRuns()

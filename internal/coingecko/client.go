@@ -119,8 +119,10 @@ type Client struct {
 	breakerMu  sync.Mutex
 	// throttledInARow counts 429 answers since the last answer that was not one.
 	throttledInARow int
-	// openUntil is when calls may resume after the breaker opened.
+	// openUntil is when calls may resume after the breaker opened, and asked what the 429
+	// that opened it asked for.
 	openUntil time.Time
+	asked     time.Duration
 }
 
 // New checks cfg and builds a Client.
@@ -225,7 +227,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, limit i
 			return struct{}{}, err
 		}
 		if apiErr.HTTPStatus == http.StatusTooManyRequests {
-			if open := c.count429(c.throttleWait(apiErr)); open != nil {
+			if open := c.count429(c.throttleWait(apiErr), apiErr.RetryAfter); open != nil {
 				return struct{}{}, backoff.Permanent(open)
 			}
 		}
@@ -276,17 +278,31 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, limit i
 type CircuitOpenError struct {
 	// InARow is how many 429s in a row opened the breaker.
 	InARow int
-	// Pause is how long calls stop: the wait the last 429 asked for.
+	// Pause is how long calls stop from now: the wait the last 429 asked for, capped at
+	// Config.MaxRetryAfter.
 	Pause time.Duration
+	// Asked is the wait the last 429's Retry-After asked for, 0 when it had none.
+	Asked time.Duration
 }
 
 func (e *CircuitOpenError) Error() string {
-	return fmt.Sprintf("coingecko: answered 429 (rate limited) to %d calls in a row, so calls stop for %s "+
-		"(COINGECKO_MAX_CONSECUTIVE_429); check the plan's limit and COINGECKO_RATE_LIMIT if this recurs", e.InARow, e.Pause)
+	why := "the wait between calls"
+	switch {
+	case e.Asked > e.Pause+time.Second:
+		why = fmt.Sprintf("CoinGecko's Retry-After asked for %s, but waits are capped (MaxRetryAfter), so the call after the pause may be refused again", e.Asked)
+	case e.Asked > 0:
+		why = fmt.Sprintf("CoinGecko's Retry-After asked for %s", e.Asked)
+	}
+	return fmt.Sprintf("coingecko: answered 429 (rate limited) to %d calls in a row, so calls stop for %s (%s; COINGECKO_MAX_CONSECUTIVE_429); "+
+		"check the plan's limit and COINGECKO_RATE_LIMIT if this recurs", e.InARow, e.Pause, why)
 }
 
 // Unwrap makes the error domain.ErrUnavailable.
 func (e *CircuitOpenError) Unwrap() error { return domain.ErrUnavailable }
+
+// RetryIn is how long until calls go through again, so a caller can come back then rather
+// than sooner, only to be refused.
+func (e *CircuitOpenError) RetryIn() time.Duration { return e.Pause }
 
 // breakerOpen returns the breaker's error while calls are stopped. Once the pause has passed
 // the next call goes through: its answer closes the breaker, or one more 429 opens it again.
@@ -297,13 +313,14 @@ func (c *Client) breakerOpen() error {
 	c.breakerMu.Lock()
 	defer c.breakerMu.Unlock()
 	if pause := time.Until(c.openUntil); pause > 0 {
-		return &CircuitOpenError{InARow: c.throttledInARow, Pause: pause.Round(time.Second)}
+		return &CircuitOpenError{InARow: c.throttledInARow, Pause: pause.Round(time.Second), Asked: c.asked}
 	}
 	return nil
 }
 
-// count429 counts a 429 answer, and opens the breaker for pause when it makes the limit.
-func (c *Client) count429(pause time.Duration) error {
+// count429 counts a 429 answer, and opens the breaker for pause when it makes the limit;
+// asked is what the answer's Retry-After asked for.
+func (c *Client) count429(pause, asked time.Duration) error {
 	if c.breakAfter == 0 {
 		return nil
 	}
@@ -313,9 +330,10 @@ func (c *Client) count429(pause time.Duration) error {
 	if c.throttledInARow < c.breakAfter {
 		return nil
 	}
-	c.openUntil = time.Now().Add(pause)
-	c.logger.Warn("coingecko: too many 429s in a row; calls stop", "in_a_row", c.throttledInARow, "pause", pause.String())
-	return &CircuitOpenError{InARow: c.throttledInARow, Pause: pause}
+	c.openUntil, c.asked = time.Now().Add(pause), asked
+	c.logger.Warn("coingecko: too many 429s in a row; calls stop", "in_a_row", c.throttledInARow, "pause", pause.String(),
+		"retry_after_asked", asked.String())
+	return &CircuitOpenError{InARow: c.throttledInARow, Pause: pause, Asked: asked}
 }
 
 // answered closes the breaker: CoinGecko answered something other than a 429.

@@ -464,6 +464,20 @@ func TestClient_BreaksAfter429s(t *testing.T) {
 			t.Errorf("%d calls reached the server, want only the one that opened the breaker", n)
 		}
 	})
+	t.Run("the pause says what Retry-After asked and what is honoured", func(t *testing.T) {
+		long := reply(429, map[string]string{"Retry-After": "600"}, `{"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit."}}`)
+		_, srv := serveScript(t, long)
+		c := newTestClient(t, srv.URL, Config{BreakAfter429: 1})
+		_, err := c.CoinsList(context.Background())
+		var open *CircuitOpenError
+		if !errors.As(err, &open) {
+			t.Fatalf("got %v, want the breaker's error", err)
+		}
+		if open.RetryIn() != 5*time.Minute || !strings.Contains(err.Error(), "stop for 5m0s") ||
+			!strings.Contains(err.Error(), "asked for 10m0s") || !strings.Contains(err.Error(), "capped") {
+			t.Errorf("a 429 asking for 10 minutes, capped at 5: pause %s, %q", open.RetryIn(), err)
+		}
+	})
 	t.Run("after the pause a call goes through and closes it", func(t *testing.T) {
 		_, srv := serveScript(t, storm, coinsListOK)
 		c := newTestClient(t, srv.URL, Config{BreakAfter429: 1, MaxRetryAfter: 10 * time.Millisecond})

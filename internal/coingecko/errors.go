@@ -27,9 +27,13 @@ const (
 )
 
 const (
-	// maxRetryAfter caps a server's wait request so that a broken header cannot park a run
-	// for hours.
+	// maxRetryAfter caps the wait the client honours, so that a broken header cannot park a
+	// run for hours.
 	maxRetryAfter = 5 * time.Minute
+	// maxRetryAfterRead bounds what a Retry-After header is read as: beyond a day it is
+	// broken, and the bound keeps the arithmetic sane. Up to it the header is kept as sent,
+	// so messages can say what CoinGecko asked for beside what the client honours.
+	maxRetryAfterRead = 24 * time.Hour
 	// maxMessageRunes keeps error messages to a log line.
 	maxMessageRunes = 200
 )
@@ -337,7 +341,7 @@ func truncate(s string) string {
 	return string([]rune(s)[:maxMessageRunes]) + "…"
 }
 
-// parseRetryAfter reads delta-seconds or an HTTP date, capped at maxRetryAfter.
+// parseRetryAfter reads delta-seconds or an HTTP date, capped at maxRetryAfterRead.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -348,8 +352,8 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if secs <= 0 {
 			return 0
 		}
-		if secs > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
+		if secs > int64(maxRetryAfterRead/time.Second) {
+			return maxRetryAfterRead
 		}
 		d = time.Duration(secs) * time.Second
 	} else if at, err := http.ParseTime(v); err == nil {
@@ -359,5 +363,5 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 			d += time.Second
 		}
 	}
-	return min(max(d, 0), maxRetryAfter)
+	return min(max(d, 0), maxRetryAfterRead)
 }

@@ -168,7 +168,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"119", 119 * time.Second},
 		{"0", 0},
 		{"-3", 0},
-		{"100000", maxRetryAfter},
+		{"100000", maxRetryAfterRead},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
 		{"soon", 0},

@@ -43,7 +43,7 @@ func FuzzParseError(f *testing.F) {
 		if e.Fatal() && e.Retryable() {
 			t.Fatalf("%v is both fatal and retryable", e)
 		}
-		if e.RetryAfter < 0 || e.RetryAfter > maxRetryAfter {
+		if e.RetryAfter < 0 || e.RetryAfter > maxRetryAfterRead {
 			t.Fatalf("Retry-After %q read as %s", retryAfter, e.RetryAfter)
 		}
 	})

@@ -230,6 +230,10 @@ type RunProgress struct {
 	// SamplesDropped counts, per series that had any, the samples BucketHourly dropped as
 	// unusable; a series that shows up here every run points at bad data upstream.
 	SamplesDropped map[Series]int
+	// HoursMissing counts, once the run has ended, the hours still missing inside the stored
+	// ranges of its series: holes it asked for again and did not get, and holes CoinGecko
+	// never fills. A run that succeeded may leave some; the status page says how many.
+	HoursMissing int
 }
 
 // Fence is a run's hold on the run lease, the cluster-wide claim that makes it the only run:
@@ -267,6 +271,25 @@ type RunClaim struct {
 	// the database's clock: a scheduled slot is satisfied by such a run, whichever replica
 	// started it.
 	UnlessStartedSince time.Time
+	// Reclaim takes the lease even from a live session when Holder holds it: the holder
+	// knows it runs nothing, so the lease is one its own run left behind when a fault cut it
+	// short before it could record its end.
+	Reclaim bool
+}
+
+// MaxClockSkew is how far a replica's clock may be off the database's before it says so
+// loudly, in its log and its health answer. Replicas agree on slots, days and ages anyway,
+// since they all go by the database's clock.
+const MaxClockSkew = 2 * time.Minute
+
+// Lease is the run lease as the database holds it.
+type Lease struct {
+	Fence  Fence
+	Holder string
+	// ExpiresAt is when the lease lapses unless renewed, by the database's clock, and
+	// Remaining how long that is from the moment it was read.
+	ExpiresAt time.Time
+	Remaining time.Duration
 }
 
 // Metadata is what the hover card shows about a coin. Description is CoinGecko's HTML as

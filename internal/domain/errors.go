@@ -20,6 +20,11 @@ var ErrUnavailable = errors.New("temporarily unavailable")
 // in time; the store wraps every such failure with it.
 var ErrDatabaseDown = fmt.Errorf("the database is not answering: %w", ErrUnavailable)
 
+// ErrStorageFull is ErrUnavailable because the database cannot write for want of disk space
+// or memory (SQLSTATE 53100, 53200, 58030): reads still work, and writes will once space is
+// freed.
+var ErrStorageFull = fmt.Errorf("the database cannot write for want of space: %w", ErrUnavailable)
+
 // ErrLeaseLost is returned by a fenced write, or by renewing a run lease, once the run no
 // longer holds the lease: it expired, or another run claimed it. The run must stop.
 var ErrLeaseLost = errors.New("the run lease is no longer held")

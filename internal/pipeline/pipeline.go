@@ -18,6 +18,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,10 +44,14 @@ type Store interface {
 	RenewRunLease(ctx context.Context, fence domain.Fence, ttl time.Duration) error
 	UpdateRun(ctx context.Context, id int64, p domain.RunProgress) error
 	FinishRun(ctx context.Context, id int64, status domain.RunStatus, p domain.RunProgress, errText string) (domain.FetchRun, error)
+	RunLease(ctx context.Context) (domain.Lease, error)
 	CloseLapsedRuns(ctx context.Context) (int64, error)
 	UpsertCoins(ctx context.Context, coins []domain.Coin) error
 	UpsertCurrencies(ctx context.Context, currencies []domain.Currency) error
 	StoredRanges(ctx context.Context, series []domain.Series) (map[domain.Series]domain.Range, error)
+	Holes(ctx context.Context, series []domain.Series, giveUpAfter int) (map[domain.Series][]domain.Range, error)
+	NoteAsked(ctx context.Context, series domain.Series, asked domain.Range, retry []time.Time, giveUpAfter int) error
+	HoursMissing(ctx context.Context, series []domain.Series) (int, error)
 	StoreHourly(ctx context.Context, series domain.Series, hours []domain.Sample) (int64, error)
 	StaleMetadata(ctx context.Context, coinIDs []string, maxAge time.Duration) ([]string, error)
 	UpsertMetadata(ctx context.Context, m domain.Metadata) error
@@ -68,6 +73,12 @@ type Options struct {
 	// replaces the live price stored last time with the settled hourly figure, and keeps every
 	// incremental range above one day, which CoinGecko would answer in 5-minute points.
 	Overlap time.Duration
+	// HoleWindows is how many calls a run may spend asking again for hours missing inside
+	// the stored ranges (null prices, dropped samples, gaps left by failed windows), newest
+	// holes first and spread over the series (default 24). An hour whose samples were all
+	// unusable is asked for up to three times; one CoinGecko sent nothing for is not asked
+	// for again, since CoinGecko leaves some hours out for good.
+	HoleWindows int
 	// MetadataMaxAge is how old coin metadata may get before a run refreshes it (default 7 days).
 	MetadataMaxAge time.Duration
 	// Workers is how many windows are fetched at once (default 4); the client's rate limiter
@@ -78,18 +89,27 @@ type Options struct {
 	// of that and stops once it cannot prove it still holds it.
 	LeaseTTL time.Duration
 	// ResumeAfter is the first pause before a background run cut short by a database fault
-	// (or the loss of its lease) is resumed by a new run (default 15 s); the pause doubles
-	// with every further attempt, up to 5 minutes.
+	// (or the loss of its lease) is resumed by a new run (default 1 s, so a short outage
+	// costs seconds); the pause doubles with every further attempt, up to 5 minutes. An
+	// attempt while the database is away costs one refused connection.
 	ResumeAfter time.Duration
+	// RetryAfter is the first pause before a background run that CoinGecko cut short (it was
+	// unreachable, or refused calls for a while) is tried again (default 1 minute); the pause
+	// doubles with every further attempt, up to 30 minutes.
+	RetryAfter time.Duration
 	// RunTimeout bounds a run's total time; a run that reaches it stops, keeps what it
 	// stored and ends partial, and the next run fetches the rest. Zero means no bound.
 	RunTimeout time.Duration
-	// Holder names this process in the run lease (default host:pid), for operators.
+	// Holder names this pipeline in the run lease (default host:pid/n, n counting the
+	// pipelines of the process), for operators; a pipeline takes back at once a lease held
+	// under its own name while it runs nothing, so no two pipelines may share one.
 	Holder string
 	// Simulated reports whether the source is the CoinGecko simulator; if it is, the stored
 	// data is marked so that no page presents it as real. Nil means never.
 	Simulated func() bool
-	// Now is the clock runs plan their windows by (default clock.Now); tests fix it.
+	// Now is the clock runs plan their windows and the schedule finds its slots by (default
+	// clock.Now). Commands give the database's (store.Clock), so that replicas whose own
+	// clocks drift apart agree; tests fix it.
 	Now func() time.Time
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
@@ -97,8 +117,20 @@ type Options struct {
 	Metrics prometheus.Registerer
 }
 
-// maxResumeWait caps the pause between attempts to resume a run cut short by a database fault.
-const maxResumeWait = 5 * time.Minute
+// holeAttempts is how many times runs ask CoinGecko for a missing hour whose samples were
+// unusable before the hour is taken as one CoinGecko does not have.
+const holeAttempts = 3
+
+// maxResumeWait caps the pause between attempts to resume a run cut short by a database
+// fault, and maxRetryWait the pause between attempts of a run CoinGecko cut short: an
+// upstream outage lasts longer, and each attempt costs calls of the plan's budget.
+const (
+	maxResumeWait = 5 * time.Minute
+	maxRetryWait  = 30 * time.Minute
+)
+
+// pipelines counts the pipelines of this process, to name each one's lease holder apart.
+var pipelines atomic.Int64
 
 // Pipeline runs fetches. Background runs started by Start live until the context given to New
 // ends; Wait blocks until they have stopped.
@@ -110,12 +142,25 @@ type Pipeline struct {
 	mu      sync.Mutex
 	stopped bool
 	wg      sync.WaitGroup
+
+	// claimMu orders claims, so that active is right when a claim decides whether a lease
+	// held under this pipeline's name can only be a leftover.
+	claimMu sync.Mutex
+	active  int
+	onWait  func(LeaseWait)
+
+	retryMu     sync.Mutex
+	retryAt     time.Time
+	retryReason string
 }
 
 // New returns a pipeline whose background runs stop when base is cancelled.
 func New(base context.Context, opts Options) *Pipeline {
 	if opts.Overlap == 0 {
 		opts.Overlap = 48 * time.Hour
+	}
+	if opts.HoleWindows == 0 {
+		opts.HoleWindows = 24
 	}
 	if opts.MetadataMaxAge == 0 {
 		opts.MetadataMaxAge = 7 * 24 * time.Hour
@@ -127,11 +172,14 @@ func New(base context.Context, opts Options) *Pipeline {
 		opts.LeaseTTL = 30 * time.Second
 	}
 	if opts.ResumeAfter <= 0 {
-		opts.ResumeAfter = 15 * time.Second
+		opts.ResumeAfter = time.Second
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = time.Minute
 	}
 	if opts.Holder == "" {
 		host, _ := os.Hostname()
-		opts.Holder = host + ":" + strconv.Itoa(os.Getpid())
+		opts.Holder = host + ":" + strconv.Itoa(os.Getpid()) + "/" + strconv.FormatInt(pipelines.Add(1), 10)
 	}
 	if opts.Now == nil {
 		opts.Now = clock.Now
@@ -160,20 +208,57 @@ type Report struct {
 // Progress receives a run's row each time it advances.
 type Progress func(domain.FetchRun)
 
-// Run performs one run in the foreground. It returns ErrBusy, with the running run, when
-// another run holds the lease. Unlike background runs, a foreground run cut short by a
-// database fault is not resumed: its caller, a person at a terminal, decides.
+// Run performs one run in the foreground. When another run holds the lease it waits, as long
+// as that holder may be gone without the database knowing yet (its network cut rather than
+// its process killed), for the lease to lapse, telling OnWait's function how long that is at
+// most; a holder that renews meanwhile is alive, and Run returns ErrBusy with its run. A
+// holder whose database session has ended does not hold the lease at all: Run claims it at
+// once. Unlike background runs, a foreground run cut short by a fault is not resumed: its
+// caller, a person at a terminal, decides.
 func (p *Pipeline) Run(ctx context.Context, trigger domain.Trigger, progress Progress) (Report, error) {
-	l, run, err := p.claim(ctx, trigger, time.Time{})
-	if err != nil {
-		return Report{}, err
+	var waited domain.Lease
+	for {
+		l, run, err := p.claim(ctx, trigger, time.Time{})
+		if err != nil {
+			return Report{}, err
+		}
+		if l.fence != 0 {
+			report, _ := p.execute(ctx, l, run, progress)
+			return report, nil
+		}
+		held, err := p.opts.Store.RunLease(ctx)
+		switch {
+		case err != nil:
+			return Report{Run: run}, err
+		case waited.Fence != 0 && (held.Fence != waited.Fence || held.ExpiresAt.After(waited.ExpiresAt)):
+			return Report{Run: run}, ErrBusy
+		case waited.Fence == 0:
+			waited = held
+			p.opts.Logger.Warn("another run holds the run lease; waiting for it to lapse unless its holder renews it",
+				"run_id", run.ID, "holder", held.Holder, "up_to", held.Remaining.Round(time.Second).String())
+			if p.onWait != nil {
+				p.onWait(LeaseWait{Run: run, Holder: held.Holder, UpTo: held.Remaining})
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return Report{Run: run}, context.Cause(ctx)
+		case <-time.After(min(held.Remaining+50*time.Millisecond, time.Second)):
+		}
 	}
-	if l.fence == 0 {
-		return Report{Run: run}, ErrBusy
-	}
-	report, _ := p.execute(ctx, l, run, progress)
-	return report, nil
 }
+
+// LeaseWait is what a foreground run waits for: the run holding the lease, by whom, and how long
+// at most before its lease lapses unless renewed.
+type LeaseWait struct {
+	Run    domain.FetchRun
+	Holder string
+	UpTo   time.Duration
+}
+
+// OnWait sets the function a foreground run calls when it starts waiting for another run's
+// lease, so a command can tell its user; call it before Run.
+func (p *Pipeline) OnWait(fn func(LeaseWait)) { p.onWait = fn }
 
 // Start begins a run in the background and returns it at once (started is true), or returns
 // the run already in progress anywhere in the cluster (started is false).
@@ -226,51 +311,124 @@ type lease struct {
 
 // claim asks for the run lease and a new run. A zero fence means another run made a new one
 // unnecessary, and run is that one. A claim that takes longer than the lease would last is
-// given up, so a silent database cannot hang a trigger.
+// given up, so a silent database cannot hang a trigger. A claimed lease counts as active
+// until execute ends its run; while none is, a lease held under this pipeline's name is a
+// leftover of its own run cut short, which it takes back at once.
 func (p *Pipeline) claim(ctx context.Context, trigger domain.Trigger, unlessStartedSince time.Time) (lease, domain.FetchRun, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.LeaseTTL)
 	defer cancel()
+	p.claimMu.Lock()
+	defer p.claimMu.Unlock()
 	since := time.Now()
 	run, fence, err := p.opts.Store.StartRun(ctx, domain.RunClaim{Trigger: trigger, Holder: p.opts.Holder,
-		TTL: p.opts.LeaseTTL, UnlessStartedSince: unlessStartedSince})
+		TTL: p.opts.LeaseTTL, UnlessStartedSince: unlessStartedSince, Reclaim: p.active == 0})
+	if err == nil && fence != 0 {
+		p.active++
+	}
 	return lease{fence: fence, since: since}, run, err
 }
 
-// runAndResume executes a claimed run and, as long as runs are cut short by a database fault
-// or the loss of their lease, claims and executes a new one after a pause that doubles each
-// time, so an outage costs minutes rather than the wait for the next scheduled slot. It
-// returns once a run ends for any other reason, another run holds the lease, or ctx ends.
+// released counts a claimed lease's run as over.
+func (p *Pipeline) released() {
+	p.claimMu.Lock()
+	p.active--
+	p.claimMu.Unlock()
+}
+
+// runAndResume executes a claimed run and, as long as runs are cut short by a fault that
+// passes (the database away or full, the lease lost, CoinGecko unreachable or refusing
+// calls for a while), tries again after a pause that doubles each time, so an outage costs
+// minutes rather than the wait for the next scheduled slot. While another run holds the
+// lease it keeps trying, since that run may be a leftover whose lease is about to lapse; it
+// stops once a run started after the cut one has ended without such a fault (that run did
+// the work), once a run ends for any other reason, or when ctx ends. NextRetry tells when
+// the next attempt is due.
 func (p *Pipeline) runAndResume(ctx context.Context, trigger domain.Trigger, l lease, run domain.FetchRun) {
-	wait := p.opts.ResumeAfter
+	defer p.setRetry(time.Time{}, "")
 	for {
-		if _, cause := p.execute(ctx, l, run, nil); !resumable(cause) {
+		_, cause := p.execute(ctx, l, run, nil)
+		wait, ceiling, reason := p.retryAfter(cause)
+		if wait == 0 {
 			return
 		}
+		// A run started after the cut one is a later attempt at the same work; the
+		// microsecond is the resolution of started_at.
+		since := run.StartedAt.Add(time.Microsecond)
 		for {
-			p.opts.Logger.Info("fetch run will resume", "after", wait.String(), "cut_short_run_id", run.ID)
+			p.opts.Logger.Info("fetch run will be tried again", "after", wait.String(), "cut_short_run_id", run.ID, "reason", reason)
+			p.setRetry(p.opts.Now().Add(wait), reason)
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
 			}
-			wait = min(2*wait, maxResumeWait)
-			var err error
-			if l, run, err = p.claim(ctx, trigger, time.Time{}); err == nil {
-				break
+			wait = min(2*wait, ceiling)
+			next, later, err := p.claim(ctx, trigger, since)
+			switch {
+			case err != nil:
+				p.opts.Logger.Warn("try fetch run again", "err", err)
+				reason = "the last attempt could not claim the run lease: " + err.Error()
+				continue
+			case next.fence != 0:
+				l, run = next, later
+			case later.Status == domain.RunRunning:
+				reason = fmt.Sprintf("run %d holds the run lease", later.ID)
+				continue
+			case later.Status == domain.RunFailed:
+				// That run failed too; whoever started it may not try again.
+				since = later.StartedAt.Add(time.Microsecond)
+				reason = fmt.Sprintf("run %d, started after the cut one, failed too", later.ID)
+				continue
+			default:
+				p.opts.Logger.Info("fetch run not tried again: a later run did the work", "run_id", later.ID, "status", later.Status)
+				return
 			}
-			p.opts.Logger.Warn("resume fetch run", "err", err)
+			break
 		}
-		if l.fence == 0 {
-			p.opts.Logger.Info("fetch run not resumed: another run holds the lease", "run_id", run.ID)
-			return
-		}
+		p.setRetry(time.Time{}, "")
 	}
 }
 
-// resumable reports whether a run's cause of ending is a fault of the database or of the
-// lease, which a later run may not meet.
-func resumable(cause error) bool {
-	return errors.Is(cause, domain.ErrDatabaseDown) || errors.Is(cause, domain.ErrLeaseLost)
+// retryAfter tells, for what cut a run short, the first pause before trying again, the
+// ceiling of the pauses that follow, and why; a zero pause means not to try again.
+func (p *Pipeline) retryAfter(cause error) (first, ceiling time.Duration, reason string) {
+	switch {
+	case errors.Is(cause, domain.ErrDatabaseDown):
+		return p.opts.ResumeAfter, maxResumeWait, "the database was unreachable: " + cause.Error()
+	case errors.Is(cause, domain.ErrStorageFull):
+		return p.opts.ResumeAfter, maxResumeWait, "the database could not write: " + cause.Error()
+	case errors.Is(cause, domain.ErrLeaseLost):
+		return p.opts.ResumeAfter, maxResumeWait, "the run lost its lease: " + cause.Error()
+	case errors.Is(cause, errSourceUnreachable):
+		return p.opts.RetryAfter, maxRetryWait, cause.Error()
+	case errors.Is(cause, domain.ErrUnavailable) && !errors.Is(cause, ErrStopped):
+		// Trying before the source's own pause ends would only be refused again.
+		first = p.opts.RetryAfter
+		var c coolingDown
+		if errors.As(cause, &c) {
+			first = max(first, c.RetryIn())
+		}
+		return first, max(first, maxRetryWait), "CoinGecko refused calls for a while: " + cause.Error()
+	}
+	return 0, 0, ""
+}
+
+// coolingDown is satisfied by a source error that knows when calls go through again (the
+// client's pause after a storm of 429s).
+type coolingDown interface{ RetryIn() time.Duration }
+
+func (p *Pipeline) setRetry(at time.Time, reason string) {
+	p.retryMu.Lock()
+	defer p.retryMu.Unlock()
+	p.retryAt, p.retryReason = at, reason
+}
+
+// NextRetry tells when this process next tries again a background run that a passing fault
+// cut short (by the pipeline's clock), and why; ok is false while no such attempt is pending.
+func (p *Pipeline) NextRetry() (at time.Time, reason string, ok bool) {
+	p.retryMu.Lock()
+	defer p.retryMu.Unlock()
+	return p.retryAt, p.retryReason, !p.retryAt.IsZero()
 }
 
 // SweepLapsedRuns closes, as often as a holder renews its lease, runs still marked running

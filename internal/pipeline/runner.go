@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -27,9 +28,25 @@ func isFatal(err error) bool {
 // errRunTimeout ends a run that reached Options.RunTimeout.
 var errRunTimeout = errors.New("the run reached its time limit")
 
+// errSourceUnreachable marks a call CoinGecko never answered (the network or its servers are
+// down, after the client's own retries): every other call would meet the same, so the run
+// stops, and a background run is tried again later.
+var errSourceUnreachable = errors.New("CoinGecko unreachable")
+
+// sourceError names what a failed call was for, marking it errSourceUnreachable when no
+// answer came back at all; an error of ctx's own ending is not the network's.
+func sourceError(ctx context.Context, what string, err error) error {
+	var netErr net.Error
+	if ctx.Err() == nil && errors.As(err, &netErr) {
+		return fmt.Errorf("%w: %s: %w", errSourceUnreachable, what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 // execute does the work of a run that holds the lease and has its row, records the outcome
 // and releases the lease. It returns the report and what cut the run short, if anything.
 func (p *Pipeline) execute(ctx context.Context, l lease, run domain.FetchRun, progress Progress) (Report, error) {
+	defer p.released()
 	log := p.opts.Logger.With("run_id", run.ID, "trigger", run.Trigger)
 	log.Info("fetch run started", "lease_fence", l.fence)
 	// leaseCtx ends only when the lease is lost. A window's store runs under it rather than
@@ -85,8 +102,13 @@ func (p *Pipeline) execute(ctx context.Context, l lease, run domain.FetchRun, pr
 		}
 		final, ferr = finish(false)
 	}
-	if ferr != nil {
+	switch {
+	case errors.Is(ferr, domain.ErrNotFound):
+		log.Warn("the run's row was closed when another run took over its lease; it is left as that run wrote it")
+	case ferr != nil:
 		log.Error("record run outcome", "err", ferr)
+	}
+	if ferr != nil {
 		final = r.run
 		final.Status, final.Error = status, text
 	}
@@ -184,7 +206,7 @@ func (r *runner) do(ctx context.Context) error {
 	opts := r.p.opts
 	listed, err := opts.Source.CoinsList(ctx)
 	if err != nil {
-		return fmt.Errorf("list coins: %w", err)
+		return sourceError(ctx, "list coins", err)
 	}
 	known := make(map[string]domain.Coin, len(listed))
 	for _, c := range listed {
@@ -230,12 +252,37 @@ func (r *runner) do(ctx context.Context) error {
 	// An hour of margin keeps the oldest request inside the plan's history even if this
 	// clock runs ahead of CoinGecko's.
 	historyStart := now.Add(-time.Duration(opts.HistoryDays)*24*time.Hour + time.Hour)
+	holes, err := opts.Store.Holes(ctx, series, holeAttempts)
+	if err != nil {
+		return err
+	}
 	plans := make(map[domain.Series][]fetchWindow, len(series))
-	passes := 0
-	total := 0
+	holePlans := make(map[domain.Series][]fetchWindow, len(series))
 	for _, s := range series {
 		got, has := stored[s]
 		plans[s] = planSeries(s, got, has, historyStart, now, opts.Overlap)
+		if has {
+			holePlans[s] = planHoles(s, holes[s], historyStart, tailStart(got, historyStart, opts.Overlap))
+		}
+	}
+	// The budget goes round the series, newest holes first, so that one series full of
+	// holes cannot take every call.
+	for budget, round := opts.HoleWindows, 0; budget > 0; round++ {
+		added := false
+		for _, s := range series {
+			if budget > 0 && round < len(holePlans[s]) {
+				plans[s] = append(plans[s], holePlans[s][round])
+				budget--
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	passes := 0
+	total := 0
+	for _, s := range series {
 		passes = max(passes, len(plans[s]))
 		total += len(plans[s])
 	}
@@ -265,6 +312,17 @@ func (r *runner) do(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	missing, err := opts.Store.HoursMissing(ctx, series)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.run.HoursMissing = missing
+	r.mu.Unlock()
+	// CoinGecko leaves a few hours out of most series for good, so this is news, not alarm.
+	if missing > 0 {
+		r.log.Info("hours still missing inside the stored ranges", "hours", missing)
 	}
 	return nil
 }
@@ -336,7 +394,8 @@ var errStore = errors.New("store")
 // missing key), a source that refuses calls for now (a 429 storm), a database that is away or
 // a lost lease. Anything else, data the database rejected among it, fails only its series.
 func stopsRun(err error) bool {
-	return isFatal(err) || errors.Is(err, errStore) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost)
+	return isFatal(err) || errors.Is(err, errStore) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost) ||
+		errors.Is(err, errSourceUnreachable)
 }
 
 func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error {
@@ -347,7 +406,7 @@ func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error
 	t1 := time.Now()
 	if err != nil {
 		r.addTimes(t1.Sub(t0), 0, 0, 0)
-		return fmt.Errorf("%s: %w", name, err)
+		return sourceError(ctx, name, err)
 	}
 	hours, dropped := domain.BucketHourly(samples, w.keep(to))
 	t2 := time.Now()
@@ -365,6 +424,9 @@ func (r *runner) window(ctx context.Context, w fetchWindow, now time.Time) error
 		return fmt.Errorf("%s: no usable sample, %d dropped: %s", name, dropped.Total(), dropped.Cause())
 	}
 	written, err := r.store(w.Series, hours)
+	if err == nil {
+		err = r.noteAsked(w.Series, w.keep(to).Own, samples)
+	}
 	t3 := time.Now()
 	r.addTimes(t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), len(samples))
 	switch {
@@ -400,6 +462,20 @@ func (r *runner) store(s domain.Series, hours []domain.Sample) (int64, error) {
 	}
 }
 
+// noteAsked records, under the run's fence, which hours of own the answer left missing, and
+// which of those had only unusable samples and are worth asking for again.
+func (r *runner) noteAsked(s domain.Series, own domain.Range, samples []domain.Sample) error {
+	var retry []time.Time
+	for _, smp := range samples {
+		if !domain.ValidPrice(smp.Price) && own.Contains(smp.Time) {
+			retry = append(retry, smp.Time.UTC().Truncate(time.Hour))
+		}
+	}
+	ctx, cancel := context.WithTimeout(r.leaseCtx, storeTimeout)
+	defer cancel()
+	return r.p.opts.Store.NoteAsked(ctx, s, own, retry, holeAttempts)
+}
+
 func (r *runner) addTimes(fetch, process, store time.Duration, samples int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -421,18 +497,20 @@ func (r *runner) refreshMetadata(ctx context.Context, coins []domain.Coin) error
 		return err
 	}
 	for _, id := range stale {
+		// Cleaned once here, so pages never parse more than the bounded, clean text.
 		m, err := r.p.opts.Source.Coin(ctx, id)
-		if err == nil {
-			// Cleaned once here, so pages never parse more than the bounded, clean text.
-			err = r.p.opts.Store.UpsertMetadata(ctx, sanitize.Metadata(m))
+		if err != nil {
+			err = sourceError(ctx, "metadata "+id, err)
+		} else if err = r.p.opts.Store.UpsertMetadata(ctx, sanitize.Metadata(m)); err != nil {
+			err = fmt.Errorf("metadata %s: %w", id, err)
 		}
 		if err != nil {
-			if isFatal(err) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrLeaseLost) || ctx.Err() != nil {
+			if stopsRun(err) || ctx.Err() != nil {
 				return err
 			}
 			r.log.Warn("coin metadata not refreshed", "coin", id, "err", err)
 			r.mu.Lock()
-			r.metaErrs = append(r.metaErrs, fmt.Sprintf("metadata %s: %v", id, err))
+			r.metaErrs = append(r.metaErrs, err.Error())
 			r.mu.Unlock()
 		}
 	}

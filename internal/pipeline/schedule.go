@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
@@ -17,12 +18,24 @@ const SlotTolerance = 10 * time.Minute
 
 // Schedule runs the pipeline on a five-field cron expression in UTC until the returned stop
 // function is called. Every replica schedules the same slots; RunSlot makes each slot run once.
+// Slots come round by Options.Now, the database's clock in serve, so that replicas whose own
+// clocks drift apart still fire together, and each one's slot is the same instant.
 func (p *Pipeline) Schedule(expr string) (stop func() error, err error) {
-	s, err := gocron.NewScheduler(gocron.WithLocation(time.UTC))
+	s, _, err := p.scheduler(expr)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.NewJob(gocron.CronJob(expr, false), gocron.NewTask(func() {
+	s.Start()
+	return s.Shutdown, nil
+}
+
+// scheduler builds Schedule's scheduler and its one job, not yet started.
+func (p *Pipeline) scheduler(expr string) (gocron.Scheduler, gocron.Job, error) {
+	s, err := gocron.NewScheduler(gocron.WithLocation(time.UTC), gocron.WithClock(schedulerClock{Clock: clockwork.NewRealClock(), now: p.opts.Now}))
+	if err != nil {
+		return nil, nil, err
+	}
+	job, err := s.NewJob(gocron.CronJob(expr, false), gocron.NewTask(func() {
 		if !p.track() {
 			return
 		}
@@ -33,11 +46,21 @@ func (p *Pipeline) Schedule(expr string) (stop func() error, err error) {
 		}
 	}), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	if err != nil {
-		return nil, fmt.Errorf("FETCH_SCHEDULE %q: %w", expr, err)
+		return nil, nil, fmt.Errorf("FETCH_SCHEDULE %q: %w", expr, err)
 	}
-	s.Start()
-	return s.Shutdown, nil
+	return s, job, nil
 }
+
+// schedulerClock is the real clock's timers with the pipeline's time: gocron finds the next
+// slot by Now and waits for it with a timer of the difference.
+type schedulerClock struct {
+	clockwork.Clock
+	now func() time.Time
+}
+
+func (c schedulerClock) Now() time.Time                  { return c.now() }
+func (c schedulerClock) Since(t time.Time) time.Duration { return c.now().Sub(t) }
+func (c schedulerClock) Until(t time.Time) time.Duration { return t.Sub(c.now()) }
 
 // RunSlot runs the scheduled fetch for slot unless the slot is already satisfied: a run is in
 // progress, or one started at or after slot minus SlotTolerance (by the database's clock, in

@@ -21,6 +21,45 @@ type fetchWindow struct {
 	Open bool
 }
 
+// minHoleWindow is the shortest window asked for to fill holes: CoinGecko answers a range of
+// a day or less in 5-minute points, or not at all that far back, where the store wants hours.
+const minHoleWindow = 49 * time.Hour
+
+// planHoles lists the windows that ask again for a series' holes (newest first), each taking
+// in as many older holes as fit in MaxWindow and widened to minHoleWindow, within
+// [historyStart, tail): from tail on, the series' tail window fetches everything anyway.
+func planHoles(series domain.Series, holes []domain.Range, historyStart, tail time.Time) []fetchWindow {
+	historyStart = historyStart.UTC().Truncate(time.Hour).Add(time.Hour)
+	var out []fetchWindow
+	for i := 0; i < len(holes); {
+		h := holes[i]
+		i++
+		if h.End.After(tail) {
+			h.End = tail
+		}
+		if !h.End.After(h.Start) {
+			continue
+		}
+		w := fetchWindow{Series: series, Range: h}
+		for ; i < len(holes) && w.Range.End.Sub(holes[i].Start) <= MaxWindow; i++ {
+			w.Range.Start = holes[i].Start
+		}
+		if w.Range.End.Sub(w.Range.Start) < minHoleWindow {
+			w.Range.Start = w.Range.End.Add(-minHoleWindow)
+			if w.Range.Start.Before(historyStart) {
+				w.Range.Start = historyStart
+				if end := historyStart.Add(minHoleWindow); end.Before(tail) {
+					w.Range.End = end
+				} else {
+					w.Range.End = tail
+				}
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
 // planWindows splits [start, end) into windows of at most MaxWindow, newest first. With open,
 // end is now and the newest window reaches the live price.
 func planWindows(series domain.Series, start, end time.Time, open bool) []fetchWindow {
@@ -49,10 +88,7 @@ func planSeries(series domain.Series, stored domain.Range, hasStored bool, histo
 	if !hasStored {
 		return planWindows(series, historyStart, now, true)
 	}
-	tail := stored.LastHour().Add(-overlap)
-	if tail.Before(historyStart) {
-		tail = historyStart
-	}
+	tail := tailStart(stored, historyStart, overlap)
 	out := planWindows(series, tail, now, true)
 	// An hour of slack keeps the oldest stored hour, which sits right at historyStart after a
 	// complete backfill, from asking for a sliver every run.
@@ -60,6 +96,16 @@ func planSeries(series domain.Series, stored domain.Range, hasStored bool, histo
 		out = append(out, planWindows(series, historyStart, stored.Start, false)...)
 	}
 	return out
+}
+
+// tailStart is where the window a run fetches for every stored series starts: the last stored
+// hour minus the overlap, or the history start.
+func tailStart(stored domain.Range, historyStart time.Time, overlap time.Duration) time.Time {
+	tail := stored.LastHour().Add(-overlap)
+	if tail.Before(historyStart) {
+		tail = historyStart
+	}
+	return tail.UTC().Truncate(time.Hour)
 }
 
 // requestRange is what to ask CoinGecko for. An open window asks up to now; a closed one up to

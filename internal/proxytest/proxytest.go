@@ -8,7 +8,7 @@
 //
 // A test points a client at Addr (URL rewrites a database URL), then breaks one connection
 // (Conns, UpstreamAddr to match pg_stat_activity.client_port) or all of them (Reset,
-// Blackhole, Restore).
+// Blackhole, Refuse, Restore).
 package proxytest
 
 import (
@@ -25,10 +25,11 @@ type Proxy struct {
 	ln     net.Listener
 	target string
 
-	mu     sync.Mutex
-	conns  []*Conn
-	silent bool
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	conns   []*Conn
+	silent  bool
+	refused bool
+	wg      sync.WaitGroup
 }
 
 // New starts a proxy on a free loopback port forwarding to target (host:port) and closes it
@@ -91,12 +92,21 @@ func (p *Proxy) Blackhole() {
 	}
 }
 
-// Restore ends the black hole: connections made from now on pass, and the black-holed ones
+// Refuse resets every open connection and every later one until Restore, at once, as a
+// server that is restarting answers: both ends learn of it immediately.
+func (p *Proxy) Refuse() {
+	p.mu.Lock()
+	p.refused = true
+	p.mu.Unlock()
+	p.Reset()
+}
+
+// Restore ends a black hole or a refusal: connections made from now on pass, and the black-holed ones
 // are reset, since the bytes they lost broke them for good (a real network that heals would
 // deliver them late; this one dropped them).
 func (p *Proxy) Restore() {
 	p.mu.Lock()
-	p.silent = false
+	p.silent, p.refused = false, false
 	p.mu.Unlock()
 	for _, c := range p.Conns() {
 		if c.silent.Load() {
@@ -127,9 +137,13 @@ func (p *Proxy) accept() {
 		}
 		c := &Conn{client: client}
 		p.mu.Lock()
-		silent := p.silent
+		silent, refused := p.silent, p.refused
 		p.conns = append(p.conns, c)
 		p.mu.Unlock()
+		if refused {
+			c.Reset()
+			continue
+		}
 		if silent {
 			// Behind a black hole the target never hears of the connection.
 			c.silent.Store(true)

@@ -159,3 +159,28 @@ func TestProxy_URLPointsAtTheProxy(t *testing.T) {
 		t.Errorf("URL = %s, want %s", got, want)
 	}
 }
+
+func TestProxy_RefuseResetsOpenAndNewConnectionsUntilRestore(t *testing.T) {
+	addr, _ := echoServer(t)
+	p := proxytest.New(t, addr)
+	open := dial(t, p)
+	if err := roundTrip(open, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	p.Refuse()
+	if err := roundTrip(open, time.Second); err == nil {
+		t.Error("an open connection still answers after Refuse")
+	}
+	c, err := net.Dial("tcp", p.Addr())
+	if err == nil {
+		defer c.Close()
+		err = roundTrip(c, time.Second)
+	}
+	if err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("a new connection during Refuse: %v, want a reset at once", err)
+	}
+	p.Restore()
+	if err := roundTrip(dial(t, p), time.Second); err != nil {
+		t.Errorf("a new connection after Restore: %v", err)
+	}
+}

@@ -42,7 +42,8 @@ func (s *Store) StaleMetadata(ctx context.Context, coinIDs []string, maxAge time
 }
 
 // UpsertMetadata stores a coin's metadata and bumps the data version, since hover cards on
-// cached pages change with it.
+// cached pages change with it. With a fence in ctx it writes only while that fence holds the
+// lease, and returns domain.ErrLeaseLost otherwise.
 func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
 	var v domain.DataVersion
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -54,13 +55,15 @@ func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
 			return err
 		}
 		var err error
-		v, err = bumpVersion(ctx, tx)
-		return err
+		if v, err = bumpVersion(ctx, tx); err != nil {
+			return err
+		}
+		return holdsLease(ctx, tx)
 	})
 	if err == nil {
 		s.noteVersion(v)
 	}
-	return wrap("upsert metadata "+m.CoinID, err)
+	return s.writes.note(wrap("upsert metadata "+m.CoinID, err))
 }
 
 // bumpVersion moves the data version on inside tx; its trigger notifies every replica when tx

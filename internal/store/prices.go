@@ -83,8 +83,8 @@ func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []d
 		}
 		return holdsLease(ctx, tx)
 	})
-	if err != nil {
-		return 0, wrap("store "+series.String(), err)
+	if err = s.writes.note(wrap("store "+series.String(), err)); err != nil {
+		return 0, err
 	}
 	if written > 0 {
 		s.noteVersion(v)

@@ -17,10 +17,10 @@ func (s *Store) UpsertCoins(ctx context.Context, coins []domain.Coin) error {
 	for i, c := range coins {
 		ids[i], symbols[i], names[i] = c.ID, c.Symbol, c.Name
 	}
-	return wrap("upsert coins", s.upsertReference(ctx, "coins", `INSERT INTO coins AS c (id, symbol, name)
+	return s.writes.note(wrap("upsert coins", s.upsertReference(ctx, "coins", `INSERT INTO coins AS c (id, symbol, name)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
 		ON CONFLICT (id) DO UPDATE SET symbol = EXCLUDED.symbol, name = EXCLUDED.name, updated_at = now()
-		WHERE (c.symbol, c.name) IS DISTINCT FROM (EXCLUDED.symbol, EXCLUDED.name)`, ids, symbols, names))
+		WHERE (c.symbol, c.name) IS DISTINCT FROM (EXCLUDED.symbol, EXCLUDED.name)`, ids, symbols, names)))
 }
 
 // UpsertCurrencies inserts the currencies or refreshes their names, bumping the data version
@@ -31,13 +31,15 @@ func (s *Store) UpsertCurrencies(ctx context.Context, currencies []domain.Curren
 	for i, c := range currencies {
 		codes[i], names[i] = c.Code, c.Name
 	}
-	return wrap("upsert currencies", s.upsertReference(ctx, "currencies", `INSERT INTO currencies AS c (code, name)
+	return s.writes.note(wrap("upsert currencies", s.upsertReference(ctx, "currencies", `INSERT INTO currencies AS c (code, name)
 		SELECT * FROM unnest($1::text[], $2::text[])
 		ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
-		WHERE c.name IS DISTINCT FROM EXCLUDED.name`, codes, names))
+		WHERE c.name IS DISTINCT FROM EXCLUDED.name`, codes, names)))
 }
 
-// upsertReference runs an upsert of a small reference table and, when it changed anything,
+// upsertReference runs an upsert of a small reference table, fenced as every write of a run
+// is (a run that lost its lease gets domain.ErrLeaseLost and writes nothing), and, when it
+// changed anything,
 // bumps the data version and refreshes the table's statistics: autovacuum never analyzes a
 // table this small, and the planner's default guess of hundreds of rows makes every
 // per-series query look expensive.
@@ -46,12 +48,16 @@ func (s *Store) upsertReference(ctx context.Context, table, sql string, args ...
 	var v domain.DataVersion
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, sql, args...)
-		if err != nil || tag.RowsAffected() == 0 {
+		if err != nil {
 			return err
 		}
-		changed = true
-		v, err = bumpVersion(ctx, tx)
-		return err
+		if tag.RowsAffected() > 0 {
+			changed = true
+			if v, err = bumpVersion(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return holdsLease(ctx, tx)
 	})
 	if err != nil || !changed {
 		return err

@@ -103,10 +103,14 @@ func TestStore_RunLease(t *testing.T) {
 		if err != nil || fence3 == 0 {
 			t.Fatalf("claim after lapse = %+v, fence %d, %v", third, fence3, err)
 		}
-		// The vanished holder's run, back, records why it stopped without its fence.
-		lost, err := st.FinishRun(ctx, second.ID, domain.RunFailed, domain.RunProgress{WindowsDone: 1}, "stopped: lost the lease")
-		if err != nil || lost.Error != "stopped: lost the lease" {
-			t.Errorf("recording a lost run = %+v, %v", lost, err)
+		// The vanished holder's run, back, writes nothing: the claim closed its row, and a
+		// later end would overlap the run that took over.
+		if lost, err := st.FinishRun(ctx, second.ID, domain.RunFailed, domain.RunProgress{WindowsDone: 1}, "stopped: lost the lease"); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("recording a run whose row the next claim closed = %+v, %v; want ErrNotFound", lost, err)
+		}
+		if closed, err := st.Run(ctx, second.ID); err != nil || closed.Status != domain.RunFailed || closed.Error == "stopped: lost the lease" ||
+			closed.FinishedAt == nil || !closed.FinishedAt.Before(third.StartedAt) {
+			t.Errorf("the lost run reads %+v, %v; want it as the claim closed it, before the next run started", closed, err)
 		}
 		if run, _, err := st.StartRun(ctx, claim); err != nil || run.ID != third.ID {
 			t.Errorf("the lost run's record freed the live lease: %+v, %v", run, err)

@@ -26,8 +26,10 @@ import (
 
 // Store reads and writes cryptodash's tables through one pgx pool.
 type Store struct {
-	pool  *pgxpool.Pool
-	known known
+	pool   *pgxpool.Pool
+	known  known
+	leases leaseSessions
+	writes writeHealth
 	// credentials, when set, give the user and password of every new connection.
 	credentials Credentials
 	// replicaRoleOK says whether StoreHourly may check a window's foreign keys once;
@@ -78,6 +80,25 @@ func New(databaseURL string, opts ...Option) (*Store, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = statementTimeout
 	}
+	// A session whose client is cut off by the network mid-statement (a COPY waiting for
+	// its rows, which neither timeout above ends) holds its locks until the server learns the
+	// client is gone. Keepalive probes after 10 s of silence, every 5 s, tell it after about
+	// 25 s that nobody answers; the connection check every 5 s ends a statement whose client
+	// closed its end while the statement ran. Each applies only where DATABASE_URL sets none.
+	for param, value := range map[string]string{
+		"tcp_keepalives_idle":              "10",
+		"tcp_keepalives_interval":          "5",
+		"tcp_keepalives_count":             "3",
+		"client_connection_check_interval": "5s",
+	} {
+		if _, set := cfg.ConnConfig.RuntimeParams[param]; !set {
+			cfg.ConnConfig.RuntimeParams[param] = value
+		}
+	}
+	// The same probes from this end, so a replica learns as soon as the server does that a
+	// connection leads nowhere, rather than after the system's default of two hours.
+	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 10 * time.Second, Interval: 5 * time.Second, Count: 3}}
+	cfg.ConnConfig.DialFunc = dialer.DialContext
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
@@ -161,6 +182,7 @@ const closeWait = 3 * time.Second
 // Close releases every connection of the pool, waiting at most closeWait for connections
 // that cannot be closed cleanly; those go when the process does.
 func (s *Store) Close() {
+	s.leases.release(0, true)
 	done := make(chan struct{})
 	go func() {
 		s.pool.Close()
@@ -245,15 +267,54 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 }
 
 // MarkSimulated records that prices from the CoinGecko simulator were stored. It never clears:
-// once simulated prices are in the tables, no page may present the data as real.
+// once simulated prices are in the tables, no page may present the data as real. With a fence
+// in ctx it writes only while that fence holds the lease.
 func (s *Store) MarkSimulated(ctx context.Context) error {
-	rows, _ := s.pool.Query(ctx, `UPDATE data_version SET simulated = true, version = version + 1, changed_at = now()
-		WHERE NOT simulated RETURNING version, simulated, changed_at`)
-	vs, err := pgx.CollectRows(rows, scanVersion)
-	for _, v := range vs {
-		s.noteVersion(v)
+	var vs []domain.DataVersion
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `UPDATE data_version SET simulated = true, version = version + 1, changed_at = now()
+			WHERE NOT simulated RETURNING version, simulated, changed_at`)
+		var err error
+		if vs, err = pgx.CollectRows(rows, scanVersion); err != nil {
+			return err
+		}
+		return holdsLease(ctx, tx)
+	})
+	if err == nil {
+		for _, v := range vs {
+			s.noteVersion(v)
+		}
 	}
 	return wrap("mark simulated", err)
+}
+
+// writeHealth remembers whether the last write failed because the database could not write
+// (domain.ErrStorageFull): reads and pings go on working on a full disk, so only writes tell.
+type writeHealth struct {
+	mu  sync.Mutex
+	err error
+}
+
+// note records the outcome of a write and returns err: a write the database could not make
+// sets the failure, any write that succeeds clears it, and other errors say nothing of it.
+func (w *writeHealth) note(err error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case err == nil:
+		w.err = nil
+	case errors.Is(err, domain.ErrStorageFull):
+		w.err = err
+	}
+	return err
+}
+
+// WriteFailure returns the error of this process's last write to the price and reference
+// tables when the database could not make it (a full disk), nil once a write succeeds again.
+func (s *Store) WriteFailure() error {
+	s.writes.mu.Lock()
+	defer s.writes.mu.Unlock()
+	return s.writes.err
 }
 
 // Counts returns the row count of each table, for the health endpoint.
@@ -288,6 +349,12 @@ func wrap(op string, err error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")) {
 		return fmt.Errorf("%s: %w", op, rejected{err})
+	}
+	// Disk full (53100), out of memory (53200) or a failed write of a file (58030): the same
+	// write succeeds once an operator frees space, so it is a passing fault, like a database
+	// that is away.
+	if errors.As(err, &pgErr) && (pgErr.Code == "53100" || pgErr.Code == "53200" || pgErr.Code == "58030") {
+		return fmt.Errorf("%s: %w", op, databaseDown{err: err, sentinel: domain.ErrStorageFull})
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

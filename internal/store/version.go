@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,7 +31,14 @@ const dataVersionChannel = "cryptodash_data_version"
 const (
 	checkListening = 10 * time.Second
 	checkDown      = 400 * time.Millisecond
-	relistenDelay  = time.Second
+	relistenDelay  = 250 * time.Millisecond
+	// heartbeatEvery is how often the replica notifies itself through the pool on a channel
+	// of its own, and heartbeatLate how long after the database acknowledged one the
+	// listening connection may go without delivering it before it is taken for silently
+	// dead (a network that drops packets, which the socket never notices) and replaced:
+	// found within about a second, replaced within two.
+	heartbeatEvery = 250 * time.Millisecond
+	heartbeatLate  = 600 * time.Millisecond
 	// versionTimeout bounds one read of the version, so a check stuck on a silent database
 	// does not stop the checks that follow.
 	versionTimeout = 5 * time.Second
@@ -72,11 +82,17 @@ func (s *Store) WatchDataVersion(ctx context.Context, logger *slog.Logger) error
 	s.known.watching, s.known.version, s.known.lastCheck = true, v, time.Now()
 	s.known.mu.Unlock()
 
+	// A channel of its own, so that no replica hears the others beat.
+	hb := &heartbeat{channel: "cryptodash_heartbeat_" + strings.ToLower(rand.Text())}
 	listener := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
 			cfg := s.pool.Config().ConnConfig.Copy()
 			cfg.RuntimeParams["application_name"] = ListenerName
-			return s.connect(ctx, cfg)
+			conn, err := s.connect(ctx, cfg)
+			if err == nil {
+				hb.listening(conn)
+			}
+			return conn, err
 		},
 		LogError: func(ctx context.Context, err error) {
 			s.setListening(false)
@@ -87,8 +103,10 @@ func (s *Store) WatchDataVersion(ctx context.Context, logger *slog.Logger) error
 		ReconnectDelay: relistenDelay,
 	}
 	listener.Handle(dataVersionChannel, versionHandler{s: s, logger: logger})
+	listener.Handle(hb.channel, hb)
 	go func() { _ = listener.Listen(ctx) }()
 	go s.checkVersion(ctx, logger)
+	go s.beat(ctx, hb, logger)
 	context.AfterFunc(ctx, func() {
 		s.known.mu.Lock()
 		s.known.watching = false
@@ -134,6 +152,87 @@ func (s *Store) setListening(on bool) {
 	s.known.mu.Lock()
 	s.known.listening = on
 	s.known.mu.Unlock()
+}
+
+// heartbeat is what the replica knows of the notifications it sends itself.
+type heartbeat struct {
+	channel string
+	// heard is the highest sequence number the listening connection delivered.
+	heard atomic.Int64
+
+	mu   sync.Mutex
+	conn *pgx.Conn
+}
+
+func (h *heartbeat) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	seq, err := strconv.ParseInt(n.Payload, 10, 64)
+	if err != nil {
+		return err
+	}
+	for {
+		old := h.heard.Load()
+		if seq <= old || h.heard.CompareAndSwap(old, seq) {
+			return nil
+		}
+	}
+}
+
+// listening notes the connection the listener now waits on.
+func (h *heartbeat) listening(conn *pgx.Conn) {
+	h.mu.Lock()
+	h.conn = conn
+	h.mu.Unlock()
+}
+
+// cut closes the listening connection's socket, which ends its wait at once: the listener
+// then connects anew, as it does after any lost connection. It reports whether there was a
+// connection to cut.
+func (h *heartbeat) cut() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.conn == nil {
+		return false
+	}
+	_ = h.conn.PgConn().Conn().Close()
+	h.conn = nil
+	return true
+}
+
+// beat notifies the replica's own heartbeat channel every heartbeatEvery until ctx ends, and
+// replaces the listening connection when one the database acknowledged has not arrived
+// within heartbeatLate: checkVersion polls meanwhile. A notification the database did not
+// acknowledge proves nothing (the database may be away), so it is not waited for.
+func (s *Store) beat(ctx context.Context, hb *heartbeat, logger *slog.Logger) {
+	tick := time.NewTicker(heartbeatEvery)
+	defer tick.Stop()
+	var seq, waitingFor int64
+	var acked time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		seq++
+		sendCtx, cancel := context.WithTimeout(ctx, heartbeatEvery)
+		_, err := s.pool.Exec(sendCtx, `SELECT pg_notify($1, $2)`, hb.channel, strconv.FormatInt(seq, 10))
+		cancel()
+		heard := hb.heard.Load()
+		if waitingFor != 0 && heard >= waitingFor {
+			waitingFor = 0
+		}
+		if err == nil && waitingFor == 0 && heard < seq {
+			waitingFor, acked = seq, time.Now()
+		}
+		// A connection cut while it was still setting up to listen hangs as well as one cut
+		// while it waits, so any connection the listener holds counts.
+		if waitingFor != 0 && time.Since(acked) > heartbeatLate && hb.cut() {
+			logger.Warn("data version listener silent: its connection is taken for dead and replaced; checking the version every "+checkDown.String(),
+				"late", time.Since(acked).Round(time.Millisecond).String())
+			s.setListening(false)
+			waitingFor = 0
+		}
+	}
 }
 
 // checkVersion is the fallback to notifications: it reads the version through the pool every

@@ -142,6 +142,9 @@ func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, 
 			Series:  fmt.Sprintf("%d / %d", r.SeriesDone, r.SeriesTotal),
 			Rows:    formatInt(r.RowsWritten), Error: r.Error,
 		}
+		if r.HoursMissing > 0 {
+			row.Missing = formatInt(int64(r.HoursMissing)) + " hours missing"
+		}
 		if r.FinishedAt != nil {
 			row.Duration = formatDuration(r.FinishedAt.Sub(r.StartedAt))
 		} else {

@@ -91,7 +91,7 @@ func TestStatus(t *testing.T) {
 		}
 	}
 
-	if _, err := ts.store.FinishRun(ctx, run.ID, domain.RunPartial, domain.RunProgress{SeriesTotal: 12, SeriesDone: 11}, "dogecoin/try: HTTP 500"); err != nil {
+	if _, err := ts.store.FinishRun(ctx, run.ID, domain.RunPartial, domain.RunProgress{SeriesTotal: 12, SeriesDone: 11, HoursMissing: 1234}, "dogecoin/try: HTTP 500"); err != nil {
 		t.Fatal(err)
 	}
 	done := ts.getBoth(t, "/partials/status")
@@ -103,6 +103,9 @@ func TestStatus(t *testing.T) {
 	}
 	if got := testids(done, "run-status").First().Text(); got != "partial" {
 		t.Errorf("run status %q", got)
+	}
+	if got := testids(done, "run-missing").First().Text(); got != "1,234 hours missing" {
+		t.Errorf("hours missing after the run %q", got)
 	}
 	// The seeded hours end 90 minutes before the test clock: fresh, not stale.
 	if testids(done, "freshness-row").First().AttrOr("data-stale", "") != "false" ||

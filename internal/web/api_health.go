@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
@@ -105,6 +105,16 @@ type healthDatabase struct {
 	Status string      `json:"status"`
 	Type   string      `json:"type"`
 	Stats  healthStats `json:"stats"`
+	// Writes is "ok", or "failing" while the database refuses this replica's writes for
+	// want of space: reads and pings go on working on a full disk.
+	Writes string `json:"writes"`
+}
+
+// healthClock is how far this replica's clock is off the database's, which every time it
+// shows or acts on comes from.
+type healthClock struct {
+	Status      string  `json:"status"`
+	SkewSeconds float64 `json:"skewSeconds"`
 }
 
 // healthRun is the latest fetch run as the health answer shows it: enough for a monitor to
@@ -128,6 +138,8 @@ type health struct {
 	Environment string         `json:"environment"`
 	Version     string         `json:"version"`
 	LatestRun   *healthRun     `json:"latestRun"`
+	// Clock is nil until the database's clock has been read.
+	Clock *healthClock `json:"clock,omitempty"`
 }
 
 // apiHealth answers the load balancer and monitors in the Next.js API's shape: 200 with row
@@ -137,7 +149,7 @@ type health struct {
 func (s *server) apiHealth(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), healthTimeout)
 	defer cancel()
-	now := jsTime(clock.Now())
+	now := jsTime(s.now())
 	err := errStarting
 	if s.deps.Ready == nil || s.deps.Ready() {
 		err = s.deps.Store.Ping(ctx)
@@ -155,7 +167,30 @@ func (s *server) apiHealth(c echo.Context) error {
 				j := newRunJSON(*r)
 				out.LatestRun = &healthRun{ID: j.ID, Trigger: j.Trigger, Status: j.Status, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
 			}
-			return writeJSON(c, http.StatusOK, envelope{Success: true, Message: "System is healthy", Data: out})
+			// A degraded replica still serves: its answer stays 200 so the load balancer keeps
+			// it, and monitors read the status.
+			var problems []string
+			out.Database.Writes = "ok"
+			if werr := s.deps.Store.WriteFailure(); werr != nil {
+				out.Database.Writes = "failing"
+				problems = append(problems, "the database refuses writes (disk full?)")
+				s.log.Warn("health check: writes failing", "request_id", requestIDOf(c), "error", werr.Error())
+			}
+			if s.deps.Clock != nil {
+				if skew, known := s.deps.Clock(); known {
+					out.Clock = &healthClock{Status: "ok", SkewSeconds: skew.Seconds()}
+					if skew > domain.MaxClockSkew || skew < -domain.MaxClockSkew {
+						out.Clock.Status = "skewed"
+						problems = append(problems, "this replica's clock is "+skew.Round(time.Second).String()+" off the database's")
+					}
+				}
+			}
+			message := "System is healthy"
+			if len(problems) > 0 {
+				out.Status = "degraded"
+				message = "System is degraded: " + strings.Join(problems, "; ")
+			}
+			return writeJSON(c, http.StatusOK, envelope{Success: true, Message: message, Data: out})
 		}
 		err = ferr
 	}

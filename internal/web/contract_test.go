@@ -182,7 +182,7 @@ var (
 func healthy(stats obj, latestRun any) obj {
 	return obj{"success": true, "message": "System is healthy", "data": obj{
 		"status": "healthy", "timestamp": aTime, "service": "cryptodash",
-		"database":    obj{"status": "connected", "type": "PostgreSQL", "stats": stats},
+		"database":    obj{"status": "connected", "type": "PostgreSQL", "stats": stats, "writes": "ok"},
 		"environment": "production", "version": "test1", "latestRun": latestRun,
 	}}
 }

@@ -38,6 +38,7 @@ type Store interface {
 	DailyOHLC(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Candle, error)
 	Run(ctx context.Context, id int64) (domain.FetchRun, error)
 	LatestRun(ctx context.Context) (domain.FetchRun, error)
+	WriteFailure() error
 }
 
 // Runner starts fetch runs for the cron endpoint. Start must return at once: the new run with
@@ -71,6 +72,9 @@ type Deps struct {
 	// Now is the clock of the cache's keys and ETags, which change with the UTC day; clock.Now
 	// when nil. It must agree with the UI's clock.
 	Now func() time.Time
+	// Clock tells how far this host's clock is off the database's, and whether that is known
+	// yet; the health check reports a skew beyond domain.MaxClockSkew. Nil means never known.
+	Clock func() (time.Duration, bool)
 	// Ready reports whether the database is migrated and its data version followed. Until it
 	// is, every route but the metrics, static files and health check answers 503, and the
 	// health check reports the database down. Nil means ready from the start.
