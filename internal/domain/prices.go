@@ -210,9 +210,6 @@ type Summary struct {
 	First, Last, High, Low float64
 }
 
-// Change is the summary's change in percent, from the first price to the last.
-func (s Summary) Change() float64 { return (s.Last/s.First - 1) * 100 }
-
 // FormatRowTime writes a row's time as data: its day, or for hourly rows its hour.
 func FormatRowTime(t time.Time, g Granularity) string {
 	if g == Hourly {

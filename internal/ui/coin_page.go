@@ -134,7 +134,7 @@ func (h *Handler) coinPage(c echo.Context) error {
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
-	if err := h.loadCoinPrices(ctx, p); err != nil {
+	if err := h.loadCoinPrices(ctx, p, cat.LatestHour); err != nil {
 		return err
 	}
 	layout, err := h.layout(ctx, p.coin.Name+" ("+strings.ToUpper(p.coin.Symbol)+") in "+strings.ToUpper(p.state.currency), "")
@@ -153,9 +153,10 @@ func (h *Handler) coinPage(c echo.Context) error {
 	return Render(c, statusFor(p.errs), views.CoinPage(props))
 }
 
-// loadCoinPrices reads the series' prices over the view's range, which reaches back from the
-// series' own newest hour: its chart then ends on data even when other series run later.
-func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage) error {
+// loadCoinPrices reads the series' prices over the view's range, which reaches back from
+// newest, the newest stored hour of any series, as the dashboard's ranges do: a card on the
+// dashboard and the coin page it links to then cover the same hours and state the same change.
+func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage, newest time.Time) error {
 	series := domain.Series{CoinID: p.coin.ID, CurrencyCode: p.state.currency}
 	stored, err := h.store.StoredRanges(ctx, []domain.Series{series})
 	if err != nil {
@@ -166,7 +167,11 @@ func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage) error {
 		return nil
 	}
 	p.hasData, p.latest = true, r.End.Add(-time.Hour)
-	p.span, p.gran = ViewState{Range: presetChoice(p.state.preset)}.resolve(p.latest)
+	anchor := p.latest
+	if newest.After(anchor) {
+		anchor = newest
+	}
+	p.span, p.gran = ViewState{Range: presetChoice(p.state.preset)}.resolve(anchor)
 	if p.gran == domain.Hourly {
 		p.hours, err = h.store.HourlyPrices(ctx, series, p.span)
 		return err
@@ -400,7 +405,7 @@ func (p *coinPage) dailyTable() views.OHLCTable {
 		ends[domain.UTCDay(e.Time)] = e
 	}
 	t := views.OHLCTable{Caption: "Daily prices in " + strings.ToUpper(cur) + ", newest first", First: "Day",
-		Headers: []string{"Open", "High", "Low", "Close", "Change", "24 h volume", "Market cap"}, Hours: true}
+		Headers: []string{"Open", "High", "Low", "Close", "vs prior close", "24 h volume", "Market cap"}, Hours: true}
 	for i := len(p.candles) - 1; i >= 0; i-- {
 		c := p.candles[i]
 		change := views.ValueCell{Text: "—"}
@@ -425,7 +430,7 @@ func (p *coinPage) dailyTable() views.OHLCTable {
 func (p *coinPage) hourlyTable() views.OHLCTable {
 	cur := p.state.currency
 	t := views.OHLCTable{Caption: "Hourly prices in " + strings.ToUpper(cur) + ", newest first", First: "Hour (UTC)",
-		Headers: []string{"Price", "Change", "24 h volume", "Market cap"}}
+		Headers: []string{"Price", "vs prior hour", "24 h volume", "Market cap"}}
 	for i := len(p.hours) - 1; i >= 0; i-- {
 		h := p.hours[i]
 		change := views.ValueCell{Text: "—"}
