@@ -101,8 +101,8 @@ type Column struct {
 type Cell struct {
 	Text    string
 	Numeric bool
-	// Note qualifies the value: "partial · 13 h" for a day with fewer than 24 stored hours,
-	// "filled" for a value carried forward over a series' gap.
+	// Note qualifies the value: "partial · 13 h" for an incomplete day, "23 of 24 h" for a
+	// complete one missing hours, "filled" for a value carried forward over a series' gap.
 	Note string
 	// Name and Symbol, when Symbol is set, show a coin as "Bitcoin (BTC)" and as "BTC" alone
 	// on a phone, where the price column would otherwise be pushed off screen.

@@ -67,8 +67,10 @@ type CoinMeta struct {
 	// Colors are the shades of each role (a series id, "up", "down", "downPartial") in the
 	// light and dark themes; the option carries the light ones.
 	Colors map[string]Color `json:"colors"`
-	// Samples is the number of stored hours of each day, for the tooltip's partial-day note.
-	Samples []int `json:"samples,omitempty"`
+	// Samples is the number of stored hours of each day and Partial whether it is
+	// incomplete, for the tooltip's note ("23 of 24 hours", "Partial day: 13 of 24 hours").
+	Samples []int  `json:"samples,omitempty"`
+	Partial []bool `json:"partial,omitempty"`
 	// Ends is the hour ("23:00") each day's volume and market cap were read at: its last
 	// stored hour.
 	Ends []string `json:"ends,omitempty"`
@@ -120,11 +122,12 @@ func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) Coi
 		volumes[i] = barItem{Value: end.TotalVolume}
 		caps[i] = lineValue(end.MarketCap)
 		meta.Samples = append(meta.Samples, c.Samples)
+		meta.Partial = append(meta.Partial, c.Partial)
 		meta.Ends = append(meta.Ends, "")
 		if ok {
 			meta.Ends[i] = end.Time.Format("15:04")
 		}
-		if c.Partial() {
+		if c.Partial {
 			items[i].ItemStyle = &partialDay{BorderType: "dashed"}
 			if c.Close < c.Open {
 				items[i].ItemStyle.Color0 = downPartColor.Light

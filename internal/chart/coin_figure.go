@@ -69,7 +69,7 @@ func DrawCandles(candles []domain.Candle, ends []domain.Sample, v CoinView) Coin
 		high, _ := ax.y(c.High)
 		low, _ := ax.y(c.Low)
 		f.Price.Candles = append(f.Price.Candles, Candle{X: f.bandX(i), Open: open, Close: closing, High: high, Low: low,
-			Up: c.Close >= c.Open, Partial: c.Partial()})
+			Up: c.Close >= c.Open, Partial: c.Partial})
 	}
 	f.drawVolumeAndCap(v, samples, early)
 	return f

@@ -16,7 +16,7 @@ func TestDrawCandles(t *testing.T) {
 	candles := []domain.Candle{
 		{Day: day0, Open: 100, High: 112, Low: 98, Close: 110, Samples: 24},
 		{Day: day1, Open: 110, High: 111, Low: 95, Close: 97, Samples: 24},
-		{Day: day2, Open: 97, High: 104, Low: 96, Close: 103, Samples: 13},
+		{Day: day2, Open: 97, High: 104, Low: 96, Close: 103, Samples: 13, Partial: true},
 	}
 	ends := []domain.Sample{
 		{Time: day0.Add(23 * time.Hour), TotalVolume: ptr(40e9), MarketCap: ptr(1.1e12)},
@@ -40,8 +40,8 @@ func TestDrawCandles(t *testing.T) {
 		if !near(c.Open, y(in.Open)) || !near(c.Close, y(in.Close)) || !near(c.High, y(in.High)) || !near(c.Low, y(in.Low)) {
 			t.Errorf("candle %d at heights %+v, want open %v close %v high %v low %v", i, c, y(in.Open), y(in.Close), y(in.High), y(in.Low))
 		}
-		if c.Up != (in.Close >= in.Open) || c.Partial != in.Partial() {
-			t.Errorf("candle %d up %v partial %v, want %v %v", i, c.Up, c.Partial, in.Close >= in.Open, in.Partial())
+		if c.Up != (in.Close >= in.Open) || c.Partial != in.Partial {
+			t.Errorf("candle %d up %v partial %v, want %v %v", i, c.Up, c.Partial, in.Close >= in.Open, in.Partial)
 		}
 	}
 

@@ -8,9 +8,12 @@ type Candle struct {
 	Day                    time.Time
 	Open, High, Low, Close float64
 	Samples                int
+	// Partial is set on an incomplete day: its open, close and range cover only part of it,
+	// which a reader must be told. A day is incomplete only while it is today, or when the
+	// start of the series' stored history cuts it (its first stored hour is not 00:00). A
+	// day missing a few hours inside the history is complete and says how many it holds:
+	// CoinGecko leaves such gaps in real data (2 of 29 days of a recorded month), and later
+	// runs ask for the missing hours again. prices_daily cannot keep the flag, since today
+	// moves; the store applies the rule (store.partialDay) to every daily row it reads.
+	Partial bool
 }
-
-// Partial reports whether fewer than the day's 24 hours are stored: today until it ends, the
-// first day of a history, or a day the source left a gap in. Its open, close and range then
-// cover only the stored hours, which a reader must be told.
-func (c Candle) Partial() bool { return c.Samples < 24 }

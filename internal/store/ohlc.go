@@ -10,15 +10,17 @@ import (
 )
 
 // DailyOHLC returns the daily rows of one series for every day the range touches, oldest
-// first, straight from prices_daily: the coin page's candles and its JSON twin.
-func (s *Store) DailyOHLC(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Candle, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT date, open, high, low, close, samples FROM prices_daily
-		WHERE coin_id = $1 AND currency_code = $2 AND date >= $3 AND date < $4
-		ORDER BY date`,
-		series.CoinID, series.CurrencyCode, days.FirstDay(), days.LastDay().AddDate(0, 0, 1))
+// first, straight from prices_daily: the coin page's candles and its JSON twin. A day is
+// flagged partial while it is today or when the start of the stored history cuts it.
+func (s *Store) DailyOHLC(ctx context.Context, series domain.Series, days domain.Range, today time.Time) ([]domain.Candle, error) {
+	rows, _ := s.pool.Query(ctx, `WITH `+historyCuts+`
+		SELECT d.date, d.open, d.high, d.low, d.close, d.samples, `+partialDay+` FROM prices_daily d
+		WHERE d.coin_id = $1[1] AND d.currency_code = $2[1] AND d.date >= $3 AND d.date < $4
+		ORDER BY d.date`,
+		[]string{series.CoinID}, []string{series.CurrencyCode}, days.FirstDay(), days.LastDay().AddDate(0, 0, 1), domain.UTCDay(today))
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Candle, error) {
 		var c domain.Candle
-		err := r.Scan(&c.Day, &c.Open, &c.High, &c.Low, &c.Close, &c.Samples)
+		err := r.Scan(&c.Day, &c.Open, &c.High, &c.Low, &c.Close, &c.Samples, &c.Partial)
 		c.Day = c.Day.UTC()
 		return c, err
 	})

@@ -176,7 +176,7 @@ func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage, newest time.T
 		p.hours, err = h.store.HourlyPrices(ctx, series, p.span)
 		return err
 	}
-	if p.candles, err = h.store.DailyOHLC(ctx, series, p.span); err != nil {
+	if p.candles, err = h.store.DailyOHLC(ctx, series, p.span, p.now); err != nil {
 		return err
 	}
 	p.ends, err = h.store.DailyMarket(ctx, series, p.span)
@@ -326,26 +326,30 @@ func (p *coinPage) fillStats(out *views.CoinPageProps, st rangeStats) {
 	switch {
 	case !math.IsNaN(st.volatility):
 		vol.Value, vol.Raw = formatPercentPlain(st.volatility), raw(st.volatility)
-		vol.Help = "Annualised: the standard deviation of the " + strconv.Itoa(st.returns) + " daily log returns of the closes, × √365 (crypto trades every day)."
+		vol.Help = "Annualised: the standard deviation of the " + strconv.Itoa(st.returns) + " daily log returns of the closes of complete days, × √365 (crypto trades every day)." + leftOut(st.left)
 	case daily:
 		vol.Value = "—"
-		vol.Help = "Needs at least 2 daily returns (3 days); this range has " + strconv.Itoa(st.returns) + "."
+		vol.Help = "Needs at least 2 daily returns (3 complete days); this range has " + strconv.Itoa(st.returns) + "." + leftOut(st.left)
 	default:
 		vol.Value = "—"
 		vol.Help = "Needs at least 2 daily returns; 1D has hours, not days. Choose 1W or longer."
 	}
 
 	dd := views.Stat{ID: "drawdown", Label: "Max drawdown", Value: formatPercent(st.drawdown), Raw: raw(st.drawdown)}
-	what := "daily closes"
+	what := "closes of complete days"
 	at := func(t time.Time) string { return t.Format(domain.DayLayout) }
 	if !daily {
 		what = "hourly prices"
 		at = func(t time.Time) string { return t.Format(readableHour) + " UTC" }
 	}
-	if st.drawdown < 0 {
+	switch {
+	case math.IsNaN(st.drawdown):
+		dd.Value, dd.Raw = "—", ""
+		dd.Help = "Needs a complete day; this range has none." + leftOut(st.left)
+	case st.drawdown < 0:
 		dd.Tone = "down"
-		dd.Help = "The largest fall of the " + what + " from their running peak: " + at(st.peakAt) + " to " + at(st.troughAt) + "."
-	} else {
+		dd.Help = "The largest fall of the " + what + " from their running peak: " + at(st.peakAt) + " to " + at(st.troughAt) + "." + leftOut(st.left)
+	default:
 		dd.Value = "0.00%"
 		dd.Help = "The " + what + " never fell below an earlier peak in this range."
 	}
@@ -364,35 +368,39 @@ func (p *coinPage) fillStats(out *views.CoinPageProps, st rangeStats) {
 	out.Stats = []views.Stat{high, low, vol, dd, mcap, volume}
 }
 
-// partialNotes flags the partial days of the range. The first and last are named, since the
-// range's change starts and ends on them; days the source left a gap in are counted, and the
-// table flags each.
+// leftOut says which days a statistic over complete days left out.
+func leftOut(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return " 1 partial day (today, or the day the stored history starts in) is left out."
+	}
+	return " " + strconv.Itoa(n) + " partial days (today, or the day the stored history starts in) are left out."
+}
+
+// partialNotes flags the incomplete days of the range and counts the complete ones that miss
+// some hours. The first day is named when the start of the history cuts it, since the
+// range's change starts on it; today is said by "Data through … · today is partial".
 func (p *coinPage) partialNotes() []string {
 	var notes []string
 	gaps := 0
 	for i, c := range p.candles {
-		if !c.Partial() {
-			continue
-		}
-		day := c.Day.Format(domain.DayLayout)
 		hours := strconv.Itoa(c.Samples) + " of 24 hours"
 		switch {
-		case i == len(p.candles)-1 && domain.UTCDay(p.now).Equal(c.Day):
-			// "Data through … · today is partial" says it already.
-		case i == 0:
-			notes = append(notes, "The first day, "+day+", is partial ("+hours+"): the change starts at its first stored hour.")
-		case i == len(p.candles)-1:
-			notes = append(notes, "The last day, "+day+", is partial ("+hours+").")
-		default:
+		case c.Partial && i == 0 && !domain.UTCDay(p.now).Equal(c.Day):
+			notes = append(notes, "The first day, "+c.Day.Format(domain.DayLayout)+", is partial ("+hours+
+				"): the stored history starts during it, so the change starts at its first stored hour.")
+		case !c.Partial && c.Samples < 24:
 			gaps++
 		}
 	}
 	switch gaps {
 	case 0:
 	case 1:
-		notes = append(notes, "1 day in the range misses some hours; the table flags it.")
+		notes = append(notes, "1 day in the range misses some hours; it counts as complete, and the table says how many it holds.")
 	default:
-		notes = append(notes, strconv.Itoa(gaps)+" days in the range miss some hours; the table flags each.")
+		notes = append(notes, strconv.Itoa(gaps)+" days in the range miss some hours; they count as complete, and the table says how many each holds.")
 	}
 	return notes
 }
@@ -414,12 +422,12 @@ func (p *coinPage) dailyTable() views.OHLCTable {
 			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
 		}
 		e := ends[c.Day]
-		row := views.OHLCRow{Label: c.Day.Format(domain.DayLayout), Partial: c.Partial(), Samples: strconv.Itoa(c.Samples),
+		row := views.OHLCRow{Label: c.Day.Format(domain.DayLayout), Partial: c.Partial, Samples: strconv.Itoa(c.Samples),
 			Cells: []views.ValueCell{
 				{Text: formatPrice(cur, c.Open)}, {Text: formatPrice(cur, c.High)}, {Text: formatPrice(cur, c.Low)},
 				{Text: formatPrice(cur, c.Close)}, change, optCompact(cur, e.TotalVolume), optCompact(cur, e.MarketCap),
 			}}
-		if c.Partial() {
+		if c.Samples < 24 {
 			row.Samples += " of 24"
 		}
 		t.Rows = append(t.Rows, row)

@@ -3,9 +3,12 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
@@ -62,3 +65,72 @@ func TestDashboard_OneChangePerSeries(t *testing.T) {
 // formatPct writes a change in percent as pages do, for the values these tests meet (none
 // rounds to zero).
 func formatPct(v float64) string { return fmt.Sprintf("%+.2f%%", v) }
+
+// TestDashboard_GapDayIsComplete stores a series whose history starts at 00:00 and misses one
+// hour three days before the newest: that day is complete, says "23 of 24" in the dashboard's
+// table, its CSV and the coin page's table, and only today is partial.
+func TestDashboard_GapDayIsComplete(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, 40)
+	ctx := context.Background()
+	if err := ts.store.UpsertCurrencies(ctx, []domain.Currency{{Code: "gbp", Name: "British Pound"}}); err != nil {
+		t.Fatal(err)
+	}
+	gap := domain.UTCDay(latest).AddDate(0, 0, -3).Add(9 * time.Hour)
+	var hours []domain.Sample
+	for h := domain.UTCDay(latest).AddDate(0, 0, -6); !h.After(latest); h = h.Add(time.Hour) {
+		if !h.Equal(gap) {
+			hours = append(hours, domain.Sample{Time: h, Price: 50_000 + float64(h.Hour())})
+		}
+	}
+	if _, err := ts.store.StoreHourly(ctx, domain.Series{CoinID: "bitcoin", CurrencyCode: "gbp"}, hours); err != nil {
+		t.Fatal(err)
+	}
+	gapDay := domain.UTCDay(gap).Format(domain.DayLayout)
+
+	q := "?coins=bitcoin&currencies=gbp&range=1w&sort=date&dir=desc"
+	r := ts.get(t, "/"+q, false)
+	notes := map[string]string{}
+	testids(r, "row").Each(func(_ int, row *goquery.Selection) {
+		day := strings.TrimSpace(strings.TrimSuffix(row.Find("td").First().Text(), row.Find(`[data-testid="cell-note"]`).Text()))
+		notes[day] = row.Find(`[data-testid="cell-note"]`).Text()
+	})
+	today := domain.UTCDay(latest).Format(domain.DayLayout)
+	if notes[gapDay] != "23 of 24 h" || !strings.HasPrefix(notes[today], "partial") {
+		t.Errorf("table notes %v: want %s \"23 of 24 h\" and only today partial", notes, gapDay)
+	}
+	for day, note := range notes {
+		if strings.HasPrefix(note, "partial") && day != today {
+			t.Errorf("%s flagged %q", day, note)
+		}
+	}
+
+	recs := readCSV(t, ts, "/dashboard.csv"+q)
+	if got := strings.Join(recs[0], ","); got != "date,coin,currency,change_pct,filled,partial,hours" {
+		t.Fatalf("csv header %s", got)
+	}
+	for _, rec := range recs[1:] {
+		wantPartial, wantHours := rec[0] == today, "24"
+		switch rec[0] {
+		case gapDay:
+			wantHours = "23"
+		case today:
+			wantHours = "15"
+		}
+		if rec[5] != strconv.FormatBool(wantPartial) || rec[6] != wantHours {
+			t.Errorf("csv row %v: want partial %v and %s hours", rec, wantPartial, wantHours)
+		}
+	}
+
+	coin := ts.get(t, "/coins/bitcoin?currency=gbp&range=1w", false)
+	coin.doc.Find(`[data-testid="ohlc-row"]`).Each(func(_ int, row *goquery.Selection) {
+		day := strings.TrimSpace(row.Find("th").Text())
+		_, partial := row.Attr("data-partial")
+		if partial != (day == today) {
+			t.Errorf("coin page %s partial %v", day, partial)
+		}
+		if day == gapDay && !strings.Contains(row.Text(), "23 of 24") {
+			t.Errorf("coin page %s does not say 23 of 24 hours: %q", day, strings.Join(strings.Fields(row.Text()), " "))
+		}
+	})
+}

@@ -37,7 +37,7 @@ type Store interface {
 	SeriesSummaries(ctx context.Context, series []domain.Series, r domain.Range, g domain.Granularity) (map[domain.Series]domain.Summary, error)
 	// The coin page's reads.
 	StoredRanges(ctx context.Context, series []domain.Series) (map[domain.Series]domain.Range, error)
-	DailyOHLC(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Candle, error)
+	DailyOHLC(ctx context.Context, series domain.Series, days domain.Range, today time.Time) ([]domain.Candle, error)
 	DailyMarket(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Sample, error)
 	HourlyPrices(ctx context.Context, series domain.Series, r domain.Range) ([]domain.Sample, error)
 }
