@@ -473,18 +473,9 @@ func tone(v float64) string {
 	return ""
 }
 
-// formatPercent writes a fraction as a signed percentage with two decimals: "+1.87%",
-// "-12.30%", "0.00%".
-func formatPercent(f float64) string {
-	s := strconv.FormatFloat(f*100, 'f', 2, 64)
-	switch {
-	case s == "-0.00":
-		return "0.00%"
-	case f > 0 && s != "0.00":
-		return "+" + s + "%"
-	}
-	return s + "%"
-}
+// formatPercent writes a fraction as pages write every change: chart.Percent with two
+// decimals.
+func formatPercent(f float64) string { return chart.Percent(f, 2) }
 
 // formatPercentPlain writes a fraction that has no direction (a volatility) as "48.20%".
 func formatPercentPlain(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + "%" }
@@ -498,34 +489,21 @@ func signedPrice(cur string, v float64) string {
 	return s
 }
 
-// compactUnits scale the large figures (market caps, volumes) that read best short:
-// "$1.32T" rather than thirteen digits. The full figure goes into the title.
-var compactUnits = []struct {
-	size   float64
-	suffix string
-}{{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}}
-
 // formatCompact writes an amount v ≥ 0 with three significant figures and a unit: "$1.32T",
 // "₺845M"; below a thousand it is a price. The unit is chosen after rounding, so 999,960
 // reads $1.00M, not $1000K.
 func formatCompact(cur string, v float64) string {
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
-	for _, u := range compactUnits {
-		if r < u.size {
-			continue
-		}
-		n := r / u.size
-		digits := 2
-		if n >= 100 {
-			digits = 0
-		} else if n >= 10 {
-			digits = 1
-		}
-		s := strconv.FormatFloat(n, 'f', digits, 64) + u.suffix
-		if sym, ok := currencySymbols[cur]; ok {
-			return sym + s
-		}
-		return strings.ToUpper(cur) + " " + s
+	size, suffix := chart.CompactUnit(r)
+	if size == 1 {
+		return formatPrice(cur, v)
 	}
-	return formatPrice(cur, v)
+	n := r / size
+	digits := 2
+	if n >= 100 {
+		digits = 0
+	} else if n >= 10 {
+		digits = 1
+	}
+	return chart.WithSymbol(cur, currencySymbols, strconv.FormatFloat(n, 'f', digits, 64)+suffix)
 }

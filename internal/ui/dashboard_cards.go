@@ -40,7 +40,7 @@ func (d *dashboard) cards() []views.SeriesCard {
 		}
 		first, last := line[0], line[len(line)-1]
 		c.Last = formatPrice(s.CurrencyCode, sum.Last)
-		c.Change = formatChange(last.Change)
+		c.Change = formatPercent(last.Change / 100)
 		c.ChangeAbs = formatSigned(s.CurrencyCode, last.Price-first.Price)
 		c.Up, c.Down = last.Change > 0, last.Change < 0
 		c.High, c.Low = formatPrice(s.CurrencyCode, sum.High), formatPrice(s.CurrencyCode, sum.Low)
@@ -95,21 +95,6 @@ func sparkline(points []domain.PriceRow, dash string) views.Sparkline {
 		b.WriteString(strconv.FormatFloat(x, 'f', 1, 64) + "," + strconv.FormatFloat(y, 'f', 1, 64))
 	}
 	return views.Sparkline{Points: b.String(), Dash: dash}
-}
-
-// formatChange writes a change in percent with its sign, as people read market moves.
-func formatChange(pct float64) string {
-	if math.IsNaN(pct) || math.IsInf(pct, 0) {
-		return "–"
-	}
-	s := strconv.FormatFloat(pct, 'f', 2, 64)
-	switch {
-	case s == "-0.00":
-		s = "0.00"
-	case pct > 0:
-		s = "+" + s
-	}
-	return s + "%"
 }
 
 // formatSigned writes a price difference with its sign.

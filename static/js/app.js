@@ -49,8 +49,13 @@
     return withCurrency(currency, symbols, text);
   }
 
+  // percent writes a change given in percent as chart.Percent does (its Go test holds the
+  // table of cases): signed, and without a sign when it rounds to zero ("0.00%").
   function percent(v, digits) {
-    return (v > 0 ? '+' : '') + v.toFixed(digits) + '%';
+    if (!isFinite(v)) return '–';
+    var s = v.toFixed(digits);
+    if (/^-?[0.]+$/.test(s)) return s.replace('-', '') + '%';
+    return (v > 0 ? '+' : '') + s + '%';
   }
 
   function escapeHTML(s) {
