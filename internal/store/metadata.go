@@ -15,6 +15,9 @@ import (
 // or CoinGecko refusing /coins/{id}) is still a coin: it comes back with its name and symbol,
 // empty details and a zero UpdatedAt.
 //
+// Paragraphs that touch in a row stored by an older build are spaced as new rows are
+// (sanitize.Paragraphs), for the hover cards and the metadata API alike.
+//
 // The description is read no further than sanitize.MaxDescriptionBytes characters: the
 // pipeline stores no more than that, and a row written otherwise (by an older build still
 // running during a rolling deploy) then costs a page or an answer no more than one written
@@ -29,6 +32,7 @@ func (s *Store) Metadata(ctx context.Context, coinID string) (domain.Metadata, e
 	if updated != nil {
 		m.UpdatedAt = updated.UTC()
 	}
+	m.Description = sanitize.Paragraphs(m.Description)
 	return m, wrap("metadata "+coinID, err)
 }
 
