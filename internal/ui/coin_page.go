@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -114,7 +116,18 @@ type coinPage struct {
 	candles []domain.Candle
 	ends    []domain.Sample
 	hours   []domain.Sample
+	// at holds the stored price at the newest hour and at each of returnSpans before it;
+	// high and low are the stored history's extremes.
+	at        []domain.Sample
+	high, low domain.Sample
 }
+
+// returnSpans are the returns strip's spans, as CoinGecko's and CoinMarketCap's coin pages
+// offer them.
+var returnSpans = []struct {
+	label string
+	span  time.Duration
+}{{"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}, {"90d", 90 * 24 * time.Hour}, {"1y", 365 * 24 * time.Hour}}
 
 func (h *Handler) coinPage(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -172,6 +185,13 @@ func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage, newest time.T
 		anchor = newest
 	}
 	p.span, p.gran = ViewState{Range: presetChoice(p.state.preset)}.resolve(anchor)
+	at := []time.Time{p.latest}
+	for _, r := range returnSpans {
+		at = append(at, p.latest.Add(-r.span))
+	}
+	if p.at, p.high, p.low, err = h.store.PricesAt(ctx, series, at); err != nil {
+		return err
+	}
 	if p.gran == domain.Hourly {
 		p.hours, err = h.store.HourlyPrices(ctx, series, p.span)
 		return err
@@ -181,6 +201,62 @@ func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage, newest time.T
 	}
 	p.ends, err = h.store.DailyMarket(ctx, series, p.span)
 	return err
+}
+
+// coinCSV downloads the days the coin page's range touches: each day's OHLC, stored hours,
+// partial flag, and volume and market cap at its last stored hour, as the page's table has
+// them (a 1D view's CSV holds the days of its hours).
+func (h *Handler) coinCSV(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	cat, err := h.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(cat.Coins, func(x domain.Coin) bool { return x.ID == id }) {
+		return echo.NewHTTPError(http.StatusNotFound, "unknown coin")
+	}
+	p := &coinPage{coin: domain.Coin{ID: id}, now: h.now().UTC()}
+	p.state, p.errs = parseCoinState(id, c.QueryParams(), cat.Currencies)
+	if len(p.errs) > 0 {
+		return c.String(http.StatusBadRequest, "This download link has problems: "+strings.Join(slices.Sorted(maps.Values(p.errs)), " ")+"\n")
+	}
+	if err := h.loadCoinPrices(ctx, p, cat.LatestHour); err != nil {
+		return err
+	}
+	series := domain.Series{CoinID: id, CurrencyCode: p.state.currency}
+	if p.hasData && p.gran == domain.Hourly {
+		if p.candles, err = h.store.DailyOHLC(ctx, series, p.span, p.now); err != nil {
+			return err
+		}
+		if p.ends, err = h.store.DailyMarket(ctx, series, p.span); err != nil {
+			return err
+		}
+	}
+	ends := make(map[time.Time]domain.Sample, len(p.ends))
+	for _, e := range p.ends {
+		ends[domain.UTCDay(e.Time)] = e
+	}
+	var buf bytes.Buffer
+	if err := domain.WriteCandlesCSV(&buf, p.candles, ends); err != nil {
+		return fmt.Errorf("coin csv: %w", err)
+	}
+	name := id + "-" + p.state.currency + "-days.csv"
+	if p.hasData {
+		name = id + "-" + p.state.currency + "-" + p.span.FirstDay().Format(domain.DayLayout) + "-to-" + p.span.LastDay().Format(domain.DayLayout) + ".csv"
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// csvURL is the download of the view's days.
+func (p *coinPage) csvURL() string {
+	u := p.state.URL()
+	path, query, _ := strings.Cut(u, "?")
+	if query != "" {
+		return path + "/days.csv?" + query
+	}
+	return path + "/days.csv"
 }
 
 func (h *Handler) coinMissing(c echo.Context, id string, coins []domain.Coin) error {
@@ -265,10 +341,81 @@ func (p *coinPage) props(layout views.LayoutProps) views.CoinPageProps {
 		out.Table = p.dailyTable()
 		out.Notes = p.partialNotes()
 	}
+	out.Table.CSVURL = p.csvURL()
 	out.ChartID = coinChartID
 	out.ChartLabel = p.coin.Name + " price chart in " + cur + "; the table below lists every value"
 	p.fillStats(&out, st)
+	p.fillReturns(&out)
 	return out
+}
+
+// fillReturns writes the returns strip, each from the stored price a span before the newest
+// hour, and the stored history's high and low with their hours. A return is not the range's
+// "Change" (which starts at the range's first price), so it has its own name.
+func (p *coinPage) fillReturns(out *views.CoinPageProps) {
+	cur := p.state.currency
+	last := p.at[0]
+	for i, r := range returnSpans {
+		s := views.Stat{ID: "return-" + r.label, Label: r.label + " return", Value: "—"}
+		from := p.at[i+1]
+		switch {
+		case from.Time.IsZero():
+			s.Help = "The stored history does not reach back " + r.label + "."
+		default:
+			ret := last.Price/from.Price - 1
+			s.Value, s.Raw, s.Tone = formatPercent(ret), raw(ret), tone(ret)
+			s.Help = "From " + formatPrice(cur, from.Price) + " at " + from.Time.Format(readableHour) + " UTC to " +
+				formatPrice(cur, last.Price) + " at " + last.Time.Format(readableHour) + " UTC."
+		}
+		out.Returns = append(out.Returns, s)
+	}
+	out.History = []views.Stat{
+		{ID: "history-high", Label: "Highest in stored history", Value: formatPrice(cur, p.high.Price), Raw: raw(p.high.Price),
+			Help: "The highest stored hourly price, at " + p.high.Time.Format(readableHour) + " UTC."},
+		{ID: "history-low", Label: "Lowest in stored history", Value: formatPrice(cur, p.low.Price), Raw: raw(p.low.Price),
+			Help: "The lowest stored hourly price, at " + p.low.Time.Format(readableHour) + " UTC."},
+	}
+	out.History = append(out.History, p.marketStats(last.Price)...)
+}
+
+// marketStats are the coin's rank and supply as of the last run that fetched its details,
+// and the fully diluted value they give at the newest stored price.
+func (p *coinPage) marketStats(price float64) []views.Stat {
+	m := p.meta.Market
+	asOf := "As of the last run that fetched the coin's details"
+	if !p.meta.UpdatedAt.IsZero() {
+		asOf += ", " + p.meta.UpdatedAt.Format(readableHour) + " UTC"
+	}
+	asOf += " (CoinGecko)."
+	symbol := strings.ToUpper(p.coin.Symbol)
+	supply := func(id, label string, v *float64, none string) views.Stat {
+		s := views.Stat{ID: id, Label: label, Value: "—", Help: none}
+		if v != nil {
+			s.Value, s.Raw, s.Full = formatCompact("", *v)+" "+symbol, raw(*v), formatMagnitude(*v)+" "+symbol
+			s.Help = asOf
+		}
+		return s
+	}
+	rank := views.Stat{ID: "rank", Label: "Market-cap rank", Value: "—", Help: "Not ranked by CoinGecko, or not fetched yet."}
+	if m.Rank != nil {
+		rank.Value, rank.Raw, rank.Help = "#"+strconv.Itoa(*m.Rank), strconv.Itoa(*m.Rank), asOf
+	}
+	out := []views.Stat{rank,
+		supply("circulating", "Circulating supply", m.CirculatingSupply, "Not reported."),
+		supply("total-supply", "Total supply", m.TotalSupply, "Not reported."),
+		supply("max-supply", "Max supply", m.Max, "No maximum: the supply is not capped, or CoinGecko does not know a cap."),
+	}
+	fdv := views.Stat{ID: "fdv", Label: "Fully diluted value", Value: "—", Help: "Needs a maximum or total supply."}
+	if n := cmp.Or(m.Max, m.TotalSupply); n != nil {
+		v := price * *n
+		what := "maximum"
+		if m.Max == nil {
+			what = "total"
+		}
+		fdv.Value, fdv.Raw, fdv.Full = formatCompact(p.state.currency, v), raw(v), formatPrice(p.state.currency, v)
+		fdv.Help = "The newest stored price × the " + what + " supply."
+	}
+	return append(out, fdv)
 }
 
 // emptyRange is the page for a range with no stored prices, which a range reaching back from
