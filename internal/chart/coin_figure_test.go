@@ -1,8 +1,10 @@
 package chart_test
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +126,29 @@ func TestDrawCoin_ValueLabels(t *testing.T) {
 				t.Errorf("labels %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestDrawHours_Gap places hours by time: a missing hour keeps its band and breaks the line,
+// in the drawing and in ECharts' data.
+func TestDrawHours_Gap(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	hours := []domain.Sample{{Time: start, Price: 10}, {Time: start.Add(time.Hour), Price: 11},
+		{Time: start.Add(3 * time.Hour), Price: 12}, {Time: start.Add(4 * time.Hour), Price: 13}}
+	v := chart.CoinView{CoinID: "bitcoin", Currency: "usd"}
+	f := chart.DrawHours(hours, v)
+	if f.Bands != 5 {
+		t.Errorf("%d bands for 4 stored hours over 5, want one per hour", f.Bands)
+	}
+	if runs := f.Price.Lines[0].Runs; len(runs) != 2 || len(runs[0]) != 2 || len(runs[1]) != 2 {
+		t.Errorf("price runs %v, want the line broken at 02:00", runs)
+	}
+	option, err := json.Marshal(chart.HourlyPrices(hours, v).Option)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(option), `"2026-03-10 02:00"`) || !strings.Contains(string(option), `{"value":"-"}`) {
+		t.Errorf("ECharts' option lacks the missing hour as a gap: %.400s", option)
 	}
 }

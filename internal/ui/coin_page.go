@@ -589,7 +589,8 @@ func (p *coinPage) hourlyTable() views.OHLCTable {
 	for i := len(p.hours) - 1; i >= 0; i-- {
 		h := p.hours[i]
 		change := views.ValueCell{Text: "—"}
-		if i > 0 {
+		// Across a missing hour there is no prior hour to compare with.
+		if i > 0 && p.hours[i-1].Time.Equal(h.Time.Add(-time.Hour)) {
 			d := h.Price/p.hours[i-1].Price - 1
 			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
 		}
