@@ -155,19 +155,26 @@ func (a axis) ticks(label labeler) []Tick {
 // enough to tell every tick apart.
 func (v View) valueLabel(code string) labeler {
 	if v.Mode == ModePercent {
-		return func(val float64, decimals, extra int) string { return percent(val, decimals+extra) }
+		return func(val float64, decimals, extra int) string { return Percent(val/100, decimals+extra) }
 	}
 	return func(val float64, _, extra int) string {
 		return WithSymbol(code, v.CurrencySymbols, compact(val, extra))
 	}
 }
 
-func percent(v float64, decimals int) string {
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
+// Percent is the one way a change is written, on pages, in axis labels and (as app.js's
+// percent) in tooltips: a fraction as a signed percentage with the given decimals, "+1.87%",
+// "-12.30%". A change that rounds to zero has no sign, so +0.001% and -0.001% both read
+// "0.00%" (and "0%" on an axis with no decimals); NaN and infinities read "–".
+func Percent(fraction float64, decimals int) string {
+	if math.IsNaN(fraction) || math.IsInf(fraction, 0) {
+		return "–"
+	}
+	s := strconv.FormatFloat(fraction*100, 'f', decimals, 64)
 	switch {
 	case strings.Trim(s, "-0.") == "":
-		s = "0"
-	case v > 0:
+		s = strings.TrimPrefix(s, "-")
+	case fraction > 0:
 		s = "+" + s
 	}
 	return s + "%"
@@ -177,6 +184,17 @@ var compactUnits = []struct {
 	size   float64
 	suffix string
 }{{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}, {1, ""}}
+
+// CompactUnit is the unit a magnitude a ≥ 0 is written in compactly ("K" for thousands up
+// to "T"), from the one table axis labels and pages share; below a thousand it is 1 and "".
+func CompactUnit(a float64) (size float64, suffix string) {
+	for _, u := range compactUnits {
+		if a >= u.size {
+			return u.size, u.suffix
+		}
+	}
+	return 1, ""
+}
 
 // compact writes v as Intl.NumberFormat's compact notation does ("1.2K", "3.4M") with one
 // decimal plus extra, and a value below 1 with two significant digits plus extra ("0.085").

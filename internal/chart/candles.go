@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"math"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -67,8 +68,10 @@ type CoinMeta struct {
 	// Colors are the shades of each role (a series id, "up", "down", "downPartial") in the
 	// light and dark themes; the option carries the light ones.
 	Colors map[string]Color `json:"colors"`
-	// Samples is the number of stored hours of each day, for the tooltip's partial-day note.
-	Samples []int `json:"samples,omitempty"`
+	// Samples is the number of stored hours of each day and Partial whether it is
+	// incomplete, for the tooltip's note ("23 of 24 hours", "Partial day: 13 of 24 hours").
+	Samples []int  `json:"samples,omitempty"`
+	Partial []bool `json:"partial,omitempty"`
 	// Ends is the hour ("23:00") each day's volume and market cap were read at: its last
 	// stored hour.
 	Ends []string `json:"ends,omitempty"`
@@ -120,11 +123,12 @@ func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) Coi
 		volumes[i] = barItem{Value: end.TotalVolume}
 		caps[i] = lineValue(end.MarketCap)
 		meta.Samples = append(meta.Samples, c.Samples)
+		meta.Partial = append(meta.Partial, c.Partial)
 		meta.Ends = append(meta.Ends, "")
 		if ok {
 			meta.Ends[i] = end.Time.Format("15:04")
 		}
-		if c.Partial() {
+		if c.Partial {
 			items[i].ItemStyle = &partialDay{BorderType: "dashed"}
 			if c.Close < c.Open {
 				items[i].ItemStyle.Color0 = downPartColor.Light
@@ -151,6 +155,7 @@ func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) Coi
 // HourlyPrices draws a series' hours as a line in the coin's colour, with the rolling 24-hour
 // volume and the market cap of each hour below.
 func HourlyPrices(hours []domain.Sample, v CoinView) CoinChart {
+	hours = hourGrid(hours)
 	labels := make([]string, len(hours))
 	prices := make([]opts.LineData, len(hours))
 	volumes := make([]barItem, len(hours))
@@ -158,6 +163,9 @@ func HourlyPrices(hours []domain.Sample, v CoinView) CoinChart {
 	for i, h := range hours {
 		labels[i] = h.Time.UTC().Format(readableHour)
 		prices[i] = opts.LineData{Value: h.Price}
+		if math.IsNaN(h.Price) {
+			prices[i] = lineValue(nil)
+		}
 		volumes[i] = barItem{Value: h.TotalVolume}
 		caps[i] = lineValue(h.MarketCap)
 	}
@@ -174,6 +182,27 @@ func HourlyPrices(hours []domain.Sample, v CoinView) CoinChart {
 	line.Overlap(volumeBars(volumes), capLine(caps, coin))
 	line.Validate()
 	return CoinChart{Option: finishCoin(line.JSON()), Meta: v.meta(StepHour)}
+}
+
+// hourGrid places stored hours (oldest first) on every hour from the first to the last, a
+// missing one as a sample with a NaN price and no volume or market cap, so a chart's axis
+// spaces hours by time and its line breaks at a gap instead of bridging it.
+func hourGrid(hours []domain.Sample) []domain.Sample {
+	if len(hours) < 2 {
+		return hours
+	}
+	first, last := hours[0].Time, hours[len(hours)-1].Time
+	out := make([]domain.Sample, 0, int(last.Sub(first)/time.Hour)+1)
+	i := 0
+	for t := first; !t.After(last); t = t.Add(time.Hour) {
+		if i < len(hours) && hours[i].Time.Equal(t) {
+			out = append(out, hours[i])
+			i++
+			continue
+		}
+		out = append(out, domain.Sample{Time: t, Price: math.NaN()})
+	}
+	return out
 }
 
 // readableHour labels an hour on the axis as the page's tables write it.

@@ -91,9 +91,9 @@ func TestCandlesticks(t *testing.T) {
 	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	volume, mcap := 5e9, 1.2e12
 	candles := []domain.Candle{
-		{Day: day, Open: 100, High: 120, Low: 90, Close: 110, Samples: 13},
+		{Day: day, Open: 100, High: 120, Low: 90, Close: 110, Samples: 13, Partial: true},
 		{Day: day.AddDate(0, 0, 1), Open: 110, High: 115, Low: 95, Close: 100, Samples: 24},
-		{Day: day.AddDate(0, 0, 2), Open: 100, High: 101, Low: 80, Close: 85, Samples: 5},
+		{Day: day.AddDate(0, 0, 2), Open: 100, High: 101, Low: 80, Close: 85, Samples: 5, Partial: true},
 	}
 	ends := []domain.Sample{
 		{Time: day.Add(23 * time.Hour), Price: 110, TotalVolume: &volume, MarketCap: &mcap},

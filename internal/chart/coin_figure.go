@@ -69,7 +69,7 @@ func DrawCandles(candles []domain.Candle, ends []domain.Sample, v CoinView) Coin
 		high, _ := ax.y(c.High)
 		low, _ := ax.y(c.Low)
 		f.Price.Candles = append(f.Price.Candles, Candle{X: f.bandX(i), Open: open, Close: closing, High: high, Low: low,
-			Up: c.Close >= c.Open, Partial: c.Partial()})
+			Up: c.Close >= c.Open, Partial: c.Partial})
 	}
 	f.drawVolumeAndCap(v, samples, early)
 	return f
@@ -78,6 +78,7 @@ func DrawCandles(candles []domain.Candle, ends []domain.Sample, v CoinView) Coin
 // DrawHours draws the hours of HourlyPrices: a line of prices in the coin's colour over the
 // rolling 24-hour volume and the market cap of each hour.
 func DrawHours(hours []domain.Sample, v CoinView) CoinFigure {
+	hours = hourGrid(hours)
 	prices := make([]float64, len(hours))
 	times := make([]time.Time, len(hours))
 	for i, h := range hours {
@@ -96,7 +97,14 @@ func DrawHours(hours []domain.Sample, v CoinView) CoinFigure {
 func (v CoinView) newCoinFigure(step string, times []time.Time, prices []float64) (CoinFigure, axis) {
 	f := CoinFigure{Step: step, Bands: len(times), Colors: v.meta(step).Colors,
 		Price: Panel{Name: "Price"}, Volume: Panel{Name: "24 h volume"}, Cap: Panel{Name: "Market cap"}}
-	ax := linearAxis(prices, false, coinPriceSplits)
+	// A missing hour's NaN has no place on the axis.
+	var known []float64
+	for _, p := range prices {
+		if !math.IsNaN(p) {
+			known = append(known, p)
+		}
+	}
+	ax := linearAxis(known, false, coinPriceSplits)
 	f.Price.YTicks, f.Price.Base = ax.ticks(v.coinLabel), Size
 	every := max(1, int(math.Ceil(float64(len(times))/maxXTicks)))
 	for i := 0; i < len(times); i += every {

@@ -1,8 +1,10 @@
 package chart_test
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +18,7 @@ func TestDrawCandles(t *testing.T) {
 	candles := []domain.Candle{
 		{Day: day0, Open: 100, High: 112, Low: 98, Close: 110, Samples: 24},
 		{Day: day1, Open: 110, High: 111, Low: 95, Close: 97, Samples: 24},
-		{Day: day2, Open: 97, High: 104, Low: 96, Close: 103, Samples: 13},
+		{Day: day2, Open: 97, High: 104, Low: 96, Close: 103, Samples: 13, Partial: true},
 	}
 	ends := []domain.Sample{
 		{Time: day0.Add(23 * time.Hour), TotalVolume: ptr(40e9), MarketCap: ptr(1.1e12)},
@@ -40,8 +42,8 @@ func TestDrawCandles(t *testing.T) {
 		if !near(c.Open, y(in.Open)) || !near(c.Close, y(in.Close)) || !near(c.High, y(in.High)) || !near(c.Low, y(in.Low)) {
 			t.Errorf("candle %d at heights %+v, want open %v close %v high %v low %v", i, c, y(in.Open), y(in.Close), y(in.High), y(in.Low))
 		}
-		if c.Up != (in.Close >= in.Open) || c.Partial != in.Partial() {
-			t.Errorf("candle %d up %v partial %v, want %v %v", i, c.Up, c.Partial, in.Close >= in.Open, in.Partial())
+		if c.Up != (in.Close >= in.Open) || c.Partial != in.Partial {
+			t.Errorf("candle %d up %v partial %v, want %v %v", i, c.Up, c.Partial, in.Close >= in.Open, in.Partial)
 		}
 	}
 
@@ -124,5 +126,29 @@ func TestDrawCoin_ValueLabels(t *testing.T) {
 				t.Errorf("labels %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestDrawHours_Gap places hours by time: a missing hour keeps its band and breaks the line,
+// in the drawing and in ECharts' data.
+func TestDrawHours_Gap(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	hours := []domain.Sample{{Time: start, Price: 10}, {Time: start.Add(time.Hour), Price: 11},
+		{Time: start.Add(3 * time.Hour), Price: 12}, {Time: start.Add(4 * time.Hour), Price: 13}}
+	v := chart.CoinView{CoinID: "bitcoin", Currency: "usd"}
+	f := chart.DrawHours(hours, v)
+	if f.Bands != 5 {
+		t.Errorf("%d bands for 4 stored hours over 5, want one per hour", f.Bands)
+	}
+	if runs := f.Price.Lines[0].Runs; len(runs) != 2 || len(runs[0]) != 2 || len(runs[1]) != 2 {
+		t.Errorf("price runs %v, want the line broken at 02:00", runs)
+	}
+	option, err := json.Marshal(chart.HourlyPrices(hours, v).Option)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(option), `"2026-03-10 02:00"`) || !strings.Contains(string(option), `{"value":"-"}`) {
+		t.Errorf("ECharts' option lacks the missing hour as a gap: %.400s", option)
 	}
 }

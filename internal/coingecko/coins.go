@@ -1,9 +1,11 @@
 package coingecko
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 
 	"github.com/cryptodash/cryptodash/internal/clock"
@@ -31,12 +33,12 @@ func (c *Client) CoinsList(ctx context.Context) ([]domain.Coin, error) {
 	return coins, nil
 }
 
-// coinQuery switches off every heavy section of /coins/{id}: metadata needs none of them and
-// tickers alone can weigh megabytes.
+// coinQuery switches off every heavy section of /coins/{id} but market_data (tens of KB, for
+// the rank and supply): tickers alone can weigh megabytes.
 var coinQuery = url.Values{
 	"localization":   {"false"},
 	"tickers":        {"false"},
-	"market_data":    {"false"},
+	"market_data":    {"true"},
 	"community_data": {"false"},
 	"developer_data": {"false"},
 	"sparkline":      {"false"},
@@ -59,6 +61,13 @@ type coinBody struct {
 	Links struct {
 		Homepage []string `json:"homepage"`
 	} `json:"links"`
+	MarketCapRank *int `json:"market_cap_rank"`
+	MarketData    struct {
+		MarketCapRank     *int     `json:"market_cap_rank"`
+		CirculatingSupply *float64 `json:"circulating_supply"`
+		TotalSupply       *float64 `json:"total_supply"`
+		MaxSupply         *float64 `json:"max_supply"`
+	} `json:"market_data"`
 }
 
 // Coin returns the metadata of one coin. Description is CoinGecko's HTML, unsanitised;
@@ -76,7 +85,18 @@ func (c *Client) Coin(ctx context.Context, id string) (domain.Metadata, error) {
 		ImageURL:    firstNonEmpty(body.Image.Large, body.Image.Small, body.Image.Thumb),
 		HomepageURL: firstNonEmpty(body.Links.Homepage...),
 		UpdatedAt:   clock.Now().UTC(),
+		Market: domain.MarketData{Rank: cmp.Or(body.MarketData.MarketCapRank, body.MarketCapRank),
+			CirculatingSupply: positive(body.MarketData.CirculatingSupply), TotalSupply: positive(body.MarketData.TotalSupply),
+			Max: positive(body.MarketData.MaxSupply)},
 	}, nil
+}
+
+// positive keeps a supply CoinGecko sent as a usable figure; it sends 0 for "not known".
+func positive(v *float64) *float64 {
+	if v == nil || !(*v > 0) || math.IsInf(*v, 0) {
+		return nil
+	}
+	return v
 }
 
 func firstNonEmpty(values ...string) string {

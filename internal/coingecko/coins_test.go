@@ -21,7 +21,12 @@ func TestCoin_RecordedBitcoin(t *testing.T) {
 	if m.ImageURL != "https://assets.coingecko.com/coins/images/1/large/bitcoin.png?1547033579" || m.UpdatedAt.IsZero() {
 		t.Fatalf("image %q, updated %s", m.ImageURL, m.UpdatedAt)
 	}
-	if q := last.Query(); last.Path != "/coins/bitcoin" || q.Get("tickers") != "false" || q.Get("market_data") != "false" ||
+	// market_data as CoinGecko sent it in May 2021.
+	if mk := m.Market; mk.Rank == nil || *mk.Rank != 1 || mk.CirculatingSupply == nil || *mk.CirculatingSupply != 18710825 ||
+		mk.TotalSupply == nil || *mk.TotalSupply != 21e6 || mk.Max == nil || *mk.Max != 21e6 {
+		t.Fatalf("market data %+v", mk)
+	}
+	if q := last.Query(); last.Path != "/coins/bitcoin" || q.Get("tickers") != "false" || q.Get("market_data") != "true" ||
 		q.Get("localization") != "false" || q.Get("community_data") != "false" || q.Get("developer_data") != "false" || q.Get("sparkline") != "false" {
 		t.Fatalf("requested %s", last)
 	}

@@ -143,5 +143,14 @@ func TestClient_AgainstSimulator(t *testing.T) {
 		if m.Name != "Dogecoin" || m.HomepageURL == "" || m.ImageURL == "" {
 			t.Fatalf("got %+v", m)
 		}
+		// Plausible market data: DOGE ranks below BTC and ETH, with no cap on its supply.
+		if mk := m.Market; mk.Rank == nil || *mk.Rank < 3 || mk.CirculatingSupply == nil || *mk.CirculatingSupply < 1e9 ||
+			mk.TotalSupply == nil || *mk.TotalSupply < *mk.CirculatingSupply || mk.Max != nil {
+			t.Fatalf("market data %+v", mk)
+		}
+		btc, err := c.Coin(ctx, "bitcoin")
+		if err != nil || btc.Market.Rank == nil || *btc.Market.Rank != 1 || btc.Market.Max == nil || *btc.Market.Max != 21e6 {
+			t.Fatalf("bitcoin %+v, %v", btc.Market, err)
+		}
 	})
 }

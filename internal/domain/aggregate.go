@@ -39,8 +39,9 @@ type Group struct {
 func Aggregate(rows []PriceRow, b Breakdown) []Group {
 	var times []time.Time
 	type value struct {
-		price float64
-		hours int
+		price   float64
+		hours   int
+		partial bool
 	}
 	own := map[Series]map[time.Time]value{}
 	for _, r := range rows {
@@ -48,7 +49,7 @@ func Aggregate(rows []PriceRow, b Breakdown) []Group {
 		if own[s] == nil {
 			own[s] = map[time.Time]value{}
 		}
-		own[s][r.Time] = value{r.Price, r.Hours}
+		own[s][r.Time] = value{r.Price, r.Hours, r.Partial}
 		times = append(times, r.Time)
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
@@ -56,9 +57,9 @@ func Aggregate(rows []PriceRow, b Breakdown) []Group {
 
 	// Each series on the common times: its own value, or the last one carried forward.
 	type filled struct {
-		price, change float64
-		hours         int
-		has, carried  bool
+		price, change         float64
+		hours                 int
+		has, carried, partial bool
 	}
 	lines := make(map[Series][]filled, len(own))
 	for s, vals := range own {
@@ -71,7 +72,7 @@ func Aggregate(rows []PriceRow, b Breakdown) []Group {
 					base, seen = v.price, true
 				}
 				last = v.price
-				line[i] = filled{price: v.price, hours: v.hours, has: true}
+				line[i] = filled{price: v.price, hours: v.hours, has: true, partial: v.partial}
 			} else if seen {
 				line[i] = filled{price: last, has: true, carried: true}
 			}
@@ -119,6 +120,7 @@ func Aggregate(rows []PriceRow, b Breakdown) []Group {
 				p.Change += v.change
 				p.Hours = min(p.Hours, v.hours)
 				p.Filled = p.Filled || v.carried
+				p.Partial = p.Partial || v.partial
 			}
 			if !complete {
 				g.LeftOut++
@@ -141,6 +143,7 @@ func Aggregate(rows []PriceRow, b Breakdown) []Group {
 			whole.Price += p.Price
 			whole.Hours = min(whole.Hours, p.Hours)
 			whole.Filled = whole.Filled || p.Filled
+			whole.Partial = whole.Partial || p.Partial
 		}
 		whole.Price /= float64(len(over))
 		g.Points = []PriceRow{whole}

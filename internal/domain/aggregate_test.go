@@ -14,7 +14,8 @@ func TestAggregate(t *testing.T) {
 	d0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	d1, d2 := d0.AddDate(0, 0, 1), d0.AddDate(0, 0, 2)
 	row := func(coin, cur string, day time.Time, price float64, hours int) domain.PriceRow {
-		return domain.PriceRow{CoinID: coin, CurrencyCode: cur, Time: day, Price: price, Hours: hours}
+		// The 13-hour days are where the history starts, so incomplete; a 24-hour one is not.
+		return domain.PriceRow{CoinID: coin, CurrencyCode: cur, Time: day, Price: price, Hours: hours, Partial: hours == 13}
 	}
 	// BTC/TRY is a thousand times BTC/USD; DOGE/USD has no value on d1; ETH/USD starts on d1.
 	rows := []domain.PriceRow{
@@ -29,7 +30,7 @@ func TestAggregate(t *testing.T) {
 			t.Fatalf("groups %+v", groups)
 		}
 		btc := groups[0].Points
-		if len(btc) != 3 || btc[2].Price != 121_000 || !near(btc[2].Change, 21) || btc[0].Hours != 13 || !btc[0].Partial(domain.Daily) {
+		if len(btc) != 3 || btc[2].Price != 121_000 || !near(btc[2].Change, 21) || btc[0].Hours != 13 || !btc[0].Partial || btc[1].Partial {
 			t.Errorf("BTC/TRY %+v", btc)
 		}
 		eth := groups[3]
@@ -56,15 +57,15 @@ func TestAggregate(t *testing.T) {
 			!near(usd.Points[1].Change, (-1+100+20)/3.0) {
 			t.Errorf("usd %+v", usd)
 		}
-		if try := byDate[0]; !near(try.Points[2].Change, 21) {
-			t.Errorf("try %+v", try)
+		if try := byDate[0]; !near(try.Points[2].Change, 21) || !try.Points[0].Partial || try.Points[1].Partial {
+			t.Errorf("try %+v: a point is partial when a member's day is", try)
 		}
 	})
 	t.Run("without Date one point sums up the range", func(t *testing.T) {
 		byCoin := domain.Aggregate(rows, domain.Breakdown{Coin: true, Currency: true})
 		btcUSD := byCoin[1]
 		if len(btcUSD.Points) != 1 || !near(btcUSD.Points[0].Price, (100+110+99)/3.0) || !near(btcUSD.Points[0].Change, -1) ||
-			btcUSD.Points[0].Hours != 13 || !btcUSD.Points[0].Time.IsZero() {
+			btcUSD.Points[0].Hours != 13 || !btcUSD.Points[0].Partial || !btcUSD.Points[0].Time.IsZero() {
 			t.Errorf("BTC/USD over the range %+v", btcUSD)
 		}
 	})

@@ -305,6 +305,16 @@ type Metadata struct {
 	ImageURL    string
 	HomepageURL string
 	UpdatedAt   time.Time
+	// Market holds the coin's rank and supply as of UpdatedAt; nil fields were not sent.
+	Market MarketData
+}
+
+// MarketData is what CoinGecko's /coins/{id} says of a coin's market beyond its prices: its
+// market-cap rank and its circulating, total and maximum supply, in coins. A fully diluted
+// value follows from a price and MaxSupply (TotalSupply when there is no maximum).
+type MarketData struct {
+	Rank                                *int
+	CirculatingSupply, TotalSupply, Max *float64
 }
 
 // SeriesFreshness tells how far a stored series reaches, for the status page.

@@ -181,6 +181,8 @@ type PriceQuery struct {
 	Range         Range
 	Breakdown     Breakdown
 	Granularity   Granularity
+	// Today is the UTC day that is still going, which a daily answer flags as partial.
+	Today time.Time
 }
 
 // PriceRow is one group of a price query's answer. Fields outside the breakdown are zero.
@@ -192,26 +194,22 @@ type PriceRow struct {
 	// Change is the row's change in percent from the first value of its series at or after
 	// the range start; set by Aggregate, zero in the store's rows.
 	Change float64
-	// Hours is, for a daily row, the fewest stored hours any of its member days holds: a day
-	// with fewer than 24 is partial (the first day of the history, or today), and a value
-	// carried forward counts as 0. Hourly rows leave it 0.
+	// Hours is, for a daily row, the fewest stored hours any of its member days holds ("23
+	// of 24 hours"); a value carried forward counts as 0. Hourly rows leave it 0.
 	Hours int
+	// Partial is set on a daily row when some member day is incomplete (see Candle.Partial);
+	// hourly rows never are.
+	Partial bool
 	// Filled reports that some member series had no value at this time and Aggregate carried
 	// its previous one forward.
 	Filled bool
 }
-
-// Partial reports whether a daily row's mean covers less than whole days of every member.
-func (r PriceRow) Partial(g Granularity) bool { return g == Daily && r.Hours < 24 }
 
 // Summary is a series over a range: its first price at or after the range start, its last
 // price, and its highest and lowest.
 type Summary struct {
 	First, Last, High, Low float64
 }
-
-// Change is the summary's change in percent, from the first price to the last.
-func (s Summary) Change() float64 { return (s.Last/s.First - 1) * 100 }
 
 // FormatRowTime writes a row's time as data: its day, or for hourly rows its hour.
 func FormatRowTime(t time.Time, g Granularity) string {
@@ -221,15 +219,18 @@ func FormatRowTime(t time.Time, g Granularity) string {
 	return t.UTC().Format(DayLayout)
 }
 
-// ColChange and ColPartial are the extra CSV columns: a row's change in percent, and whether a
-// daily row stands on less than whole days.
+// The extra CSV columns: a row's change in percent, whether a daily row stands on an
+// incomplete day, how many hours its thinnest day holds, and whether a series' gap carried a
+// value forward into it.
 const (
 	ColChange  = "change_pct"
 	ColPartial = "partial"
+	ColHours   = "hours"
+	ColFilled  = "filled"
 )
 
 // WritePricesCSV writes rows as CSV with one column per name of cols (dimensions, price,
-// change_pct, partial, in the caller's order), headed by those names. Values are written as
+// change_pct, partial, hours, filled, in the caller's order), headed by those names. Values are written as
 // the JSON API writes them: coin ids, upper-case currency codes, UTC times, numbers at full
 // precision.
 func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) error {
@@ -250,7 +251,11 @@ func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) 
 			case ColChange:
 				rec[i] = strconv.FormatFloat(r.Change, 'f', -1, 64)
 			case ColPartial:
-				rec[i] = strconv.FormatBool(r.Partial(g))
+				rec[i] = strconv.FormatBool(r.Partial)
+			case ColHours:
+				rec[i] = strconv.Itoa(r.Hours)
+			case ColFilled:
+				rec[i] = strconv.FormatBool(r.Filled)
 			default:
 				rec[i] = strconv.FormatFloat(r.Price, 'f', -1, 64)
 			}

@@ -59,8 +59,14 @@ func Description(raw string) string {
 	for _, para := range blankLines.Split(raw, -1) {
 		b.WriteString("<p>" + para + "</p>")
 	}
-	return Cut(policy.Sanitize(b.String()), Limits{Bytes: MaxDescriptionBytes})
+	return Cut(Paragraphs(policy.Sanitize(b.String())), Limits{Bytes: MaxDescriptionBytes})
 }
+
+// Paragraphs puts a line break between paragraphs that touch ("</p><p>"), as stored
+// descriptions of older builds have them: a browser spaces paragraphs, but a client that
+// strips the tags (a feed, a search index, a screen of plain text) would run the sentences
+// together ("not real.Real data"). Input is the policy's output, whose <p> has no attributes.
+func Paragraphs(s string) string { return strings.ReplaceAll(s, "</p><p>", "</p>\n<p>") }
 
 // Metadata is a coin's details from CoinGecko made fit to store: the description through
 // Description, and the image and homepage URLs through URL.

@@ -136,3 +136,32 @@ func TestCoin(t *testing.T) {
 		t.Errorf("a real name and symbol changed: %+v", plain)
 	}
 }
+
+// A client that strips the tags reads paragraphs apart, from new rows and old ones alike.
+func TestParagraphs(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"CoinGecko's blank lines", sanitize.Description("Prices are not real.\r\n\r\nReal data comes from CoinGecko."),
+			"<p>Prices are not real.</p>\n<p>Real data comes from CoinGecko.</p>"},
+		{"a row stored by an older build", sanitize.Paragraphs("<p>One.</p><p>Two.</p><p>Three.</p>"),
+			"<p>One.</p>\n<p>Two.</p>\n<p>Three.</p>"},
+		{"one paragraph", sanitize.Paragraphs("<p>One.</p>"), "<p>One.</p>"},
+	} {
+		if tc.in != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, tc.in, tc.want)
+		}
+		if text := stripTags(tc.in); strings.Contains(text, ".R") || strings.Contains(text, ".T") {
+			t.Errorf("%s: stripped of its tags it reads %q", tc.name, text)
+		}
+	}
+}
+
+func stripTags(s string) string {
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		if tt == html.TextToken {
+			b.Write(z.Text())
+		}
+	}
+	return b.String()
+}

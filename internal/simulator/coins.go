@@ -59,8 +59,45 @@ func coinDetail(c domain.Coin, imageBase, lastUpdated string) map[string]any {
 			"homepage":   []string{page, "", ""},
 			"whitepaper": whitepaper,
 		},
-		"last_updated": lastUpdated,
+		"market_cap_rank": rankOf(c.ID),
+		"market_data":     marketData(c.ID),
+		"last_updated":    lastUpdated,
 	}
+}
+
+// maxSupplies are the capped coins' real maximum supplies; the others have none, as on
+// CoinGecko (null).
+var maxSupplies = map[string]float64{"bitcoin": 21e6, "litecoin": 84e6, "cardano": 45e9, "ripple": 100e9, "bitcoin-cash": 21e6, "stellar": 50e9}
+
+// marketData is /coins/{id}'s market_data as far as cryptodash reads it: the rank, and a
+// circulating supply from the coin's profile with a total a few percent above it.
+func marketData(id string) map[string]any {
+	p := profileOf(id)
+	total := p.supply * (1 + 0.05*unit(mix(seedOf(id), 7)))
+	var maxSupply any
+	if m, ok := maxSupplies[id]; ok {
+		total = min(total, m)
+		maxSupply = m
+	}
+	return map[string]any{
+		"market_cap_rank":    rankOf(id),
+		"circulating_supply": p.supply,
+		"total_supply":       total,
+		"max_supply":         maxSupply,
+	}
+}
+
+// rankOf orders the profiled coins by market cap in USD, as CoinGecko ranks them; a coin
+// outside the table ranks after them.
+func rankOf(id string) int {
+	mcap := profileOf(id).usd * profileOf(id).supply
+	rank := 1
+	for other, p := range profiles {
+		if other != id && p.usd*p.supply > mcap {
+			rank++
+		}
+	}
+	return rank
 }
 
 // logoSVG draws a coin's symbol on a disc whose colour follows the id, a stand-in logo that

@@ -15,6 +15,9 @@ import (
 // or CoinGecko refusing /coins/{id}) is still a coin: it comes back with its name and symbol,
 // empty details and a zero UpdatedAt.
 //
+// Paragraphs that touch in a row stored by an older build are spaced as new rows are
+// (sanitize.Paragraphs), for the hover cards and the metadata API alike.
+//
 // The description is read no further than sanitize.MaxDescriptionBytes characters: the
 // pipeline stores no more than that, and a row written otherwise (by an older build still
 // running during a rolling deploy) then costs a page or an answer no more than one written
@@ -23,12 +26,15 @@ func (s *Store) Metadata(ctx context.Context, coinID string) (domain.Metadata, e
 	var m domain.Metadata
 	var updated *time.Time
 	err := s.pool.QueryRow(ctx, `SELECT c.id, c.name, c.symbol, left(coalesce(m.description, ''), $2),
-			coalesce(m.image_url, ''), coalesce(m.homepage_url, ''), m.updated_at
+			coalesce(m.image_url, ''), coalesce(m.homepage_url, ''), m.updated_at,
+			m.market_cap_rank, m.circulating_supply, m.total_supply, m.max_supply
 		FROM coins c LEFT JOIN coin_metadata m ON m.coin_id = c.id WHERE c.id = $1`, coinID, sanitize.MaxDescriptionBytes).
-		Scan(&m.CoinID, &m.Name, &m.Symbol, &m.Description, &m.ImageURL, &m.HomepageURL, &updated)
+		Scan(&m.CoinID, &m.Name, &m.Symbol, &m.Description, &m.ImageURL, &m.HomepageURL, &updated,
+			&m.Market.Rank, &m.Market.CirculatingSupply, &m.Market.TotalSupply, &m.Market.Max)
 	if updated != nil {
 		m.UpdatedAt = updated.UTC()
 	}
+	m.Description = sanitize.Paragraphs(m.Description)
 	return m, wrap("metadata "+coinID, err)
 }
 
@@ -47,11 +53,15 @@ func (s *Store) StaleMetadata(ctx context.Context, coinIDs []string, maxAge time
 func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
 	var v domain.DataVersion
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO coin_metadata (coin_id, description, image_url, homepage_url)
-			VALUES ($1, $2, $3, $4)
+		if _, err := tx.Exec(ctx, `INSERT INTO coin_metadata (coin_id, description, image_url, homepage_url,
+				market_cap_rank, circulating_supply, total_supply, max_supply)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (coin_id) DO UPDATE SET description = EXCLUDED.description,
-				image_url = EXCLUDED.image_url, homepage_url = EXCLUDED.homepage_url, updated_at = now()`,
-			m.CoinID, m.Description, m.ImageURL, m.HomepageURL); err != nil {
+				image_url = EXCLUDED.image_url, homepage_url = EXCLUDED.homepage_url,
+				market_cap_rank = EXCLUDED.market_cap_rank, circulating_supply = EXCLUDED.circulating_supply,
+				total_supply = EXCLUDED.total_supply, max_supply = EXCLUDED.max_supply, updated_at = now()`,
+			m.CoinID, m.Description, m.ImageURL, m.HomepageURL,
+			m.Market.Rank, m.Market.CirculatingSupply, m.Market.TotalSupply, m.Market.Max); err != nil {
 			return err
 		}
 		var err error

@@ -10,15 +10,17 @@ import (
 )
 
 // DailyOHLC returns the daily rows of one series for every day the range touches, oldest
-// first, straight from prices_daily: the coin page's candles and its JSON twin.
-func (s *Store) DailyOHLC(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Candle, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT date, open, high, low, close, samples FROM prices_daily
-		WHERE coin_id = $1 AND currency_code = $2 AND date >= $3 AND date < $4
-		ORDER BY date`,
-		series.CoinID, series.CurrencyCode, days.FirstDay(), days.LastDay().AddDate(0, 0, 1))
+// first, straight from prices_daily: the coin page's candles and its JSON twin. A day is
+// flagged partial while it is today or when the start of the stored history cuts it.
+func (s *Store) DailyOHLC(ctx context.Context, series domain.Series, days domain.Range, today time.Time) ([]domain.Candle, error) {
+	rows, _ := s.pool.Query(ctx, `WITH `+historyCuts+`
+		SELECT d.date, d.open, d.high, d.low, d.close, d.samples, `+partialDay+` FROM prices_daily d
+		WHERE d.coin_id = $1[1] AND d.currency_code = $2[1] AND d.date >= $3 AND d.date < $4
+		ORDER BY d.date`,
+		[]string{series.CoinID}, []string{series.CurrencyCode}, days.FirstDay(), days.LastDay().AddDate(0, 0, 1), domain.UTCDay(today))
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Candle, error) {
 		var c domain.Candle
-		err := r.Scan(&c.Day, &c.Open, &c.High, &c.Low, &c.Close, &c.Samples)
+		err := r.Scan(&c.Day, &c.Open, &c.High, &c.Low, &c.Close, &c.Samples, &c.Partial)
 		c.Day = c.Day.UTC()
 		return c, err
 	})
@@ -59,4 +61,34 @@ func scanSample(r pgx.CollectableRow) (domain.Sample, error) {
 	err := r.Scan(&t, &s.Price, &s.MarketCap, &s.TotalVolume)
 	s.Time = t.UTC()
 	return s, err
+}
+
+// PricesAt returns, for each instant of at, the series' newest stored hour at or before it
+// (a zero Sample where the history does not reach back that far), and the highest and lowest
+// stored hours of its whole history: the coin page's returns strip and its "highest in stored
+// history".
+func (s *Store) PricesAt(ctx context.Context, series domain.Series, at []time.Time) (points []domain.Sample, high, low domain.Sample, err error) {
+	points = make([]domain.Sample, len(at))
+	rows, _ := s.pool.Query(ctx, `SELECT a.i, p."timestamp", p.price
+		FROM unnest($3::timestamptz[]) WITH ORDINALITY AS a (at, i)
+		CROSS JOIN LATERAL (SELECT "timestamp", price FROM prices_hourly
+			WHERE coin_id = $1 AND currency_code = $2 AND "timestamp" <= a.at
+			ORDER BY "timestamp" DESC LIMIT 1) p`, series.CoinID, series.CurrencyCode, at)
+	var i int
+	var p domain.Sample
+	if _, err = pgx.ForEachRow(rows, []any{&i, &p.Time, &p.Price}, func() error {
+		p.Time = p.Time.UTC()
+		points[i-1] = p
+		return nil
+	}); err != nil {
+		return nil, high, low, wrap("prices at "+series.String(), err)
+	}
+	err = s.pool.QueryRow(ctx, `SELECT h."timestamp", h.price, l."timestamp", l.price
+		FROM (SELECT "timestamp", price FROM prices_hourly WHERE coin_id = $1 AND currency_code = $2
+			ORDER BY price DESC, "timestamp" LIMIT 1) h,
+		(SELECT "timestamp", price FROM prices_hourly WHERE coin_id = $1 AND currency_code = $2
+			ORDER BY price, "timestamp" LIMIT 1) l`, series.CoinID, series.CurrencyCode).
+		Scan(&high.Time, &high.Price, &low.Time, &low.Price)
+	high.Time, low.Time = high.Time.UTC(), low.Time.UTC()
+	return points, high, low, wrap("history extremes "+series.String(), err)
 }

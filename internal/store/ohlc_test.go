@@ -54,7 +54,7 @@ func TestStore_DailyOHLC(t *testing.T) {
 	ctx := context.Background()
 	prev, next := day.AddDate(0, 0, -1), day.AddDate(0, 0, 1)
 
-	got, err := st.DailyOHLC(ctx, btcUSD, domain.Days(prev.AddDate(0, 0, -5), next.AddDate(0, 0, 5)))
+	got, err := st.DailyOHLC(ctx, btcUSD, domain.Days(prev.AddDate(0, 0, -5), next.AddDate(0, 0, 5)), next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,24 +75,31 @@ func TestStore_DailyOHLC(t *testing.T) {
 			t.Errorf("day %d = %+v, want %+v", i, got[i], w)
 		}
 	}
-	if !got[0].Partial() || got[1].Partial() || !got[2].Partial() {
-		t.Errorf("partial days %v %v %v, want the first and last", got[0].Partial(), got[1].Partial(), got[2].Partial())
+	// The history starts at 11:00 on the first day, and the last is today.
+	if !got[0].Partial || got[1].Partial || !got[2].Partial {
+		t.Errorf("partial days %v %v %v, want the first and last", got[0].Partial, got[1].Partial, got[2].Partial)
 	}
+	t.Run("a past day missing hours is complete; the day the history starts in is not", func(t *testing.T) {
+		got, err := st.DailyOHLC(ctx, btcUSD, domain.Days(prev, next), next.AddDate(0, 0, 3))
+		if err != nil || len(got) != 3 || !got[0].Partial || got[1].Partial || got[2].Partial || got[2].Samples != 5 {
+			t.Errorf("got %+v, %v; want only the first day partial, the last complete with 5 hours", got, err)
+		}
+	})
 
 	t.Run("a range of whole days keeps its first day and ends before the day after its last", func(t *testing.T) {
-		got, err := st.DailyOHLC(ctx, btcUSD, domain.Days(day, day))
+		got, err := st.DailyOHLC(ctx, btcUSD, domain.Days(day, day), next)
 		if err != nil || len(got) != 1 || !got[0].Day.Equal(day) {
 			t.Errorf("got %+v, %v; want the one day", got, err)
 		}
 	})
 	t.Run("a range of hours covers the days it touches", func(t *testing.T) {
-		got, err := st.DailyOHLC(ctx, btcUSD, domain.Range{Start: day.Add(20 * time.Hour), End: next.Add(2 * time.Hour)})
+		got, err := st.DailyOHLC(ctx, btcUSD, domain.Range{Start: day.Add(20 * time.Hour), End: next.Add(2 * time.Hour)}, next)
 		if err != nil || len(got) != 2 || !got[0].Day.Equal(day) || !got[1].Day.Equal(next) {
 			t.Errorf("got %+v, %v; want day and the day after", got, err)
 		}
 	})
 	t.Run("an unknown series has no days", func(t *testing.T) {
-		got, err := st.DailyOHLC(ctx, domain.Series{CoinID: "nope", CurrencyCode: "usd"}, domain.Days(prev, next))
+		got, err := st.DailyOHLC(ctx, domain.Series{CoinID: "nope", CurrencyCode: "usd"}, domain.Days(prev, next), next)
 		if err != nil || len(got) != 0 {
 			t.Errorf("got %+v, %v", got, err)
 		}

@@ -322,21 +322,40 @@ const dailyConflict = `ON CONFLICT (coin_id, currency_code, date) DO UPDATE
 		WHERE (d.price, d.open, d.high, d.low, d.close, d.samples)
 			IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.samples)`
 
+// historyCuts is a CTE naming, per series of the coins $1 and currencies $2, the day its
+// stored history starts part way through (its first stored hour is not 00:00): with today
+// ($5), the only days partialDay flags (see domain.Candle.Partial). min() over the primary
+// key's prefix is one index probe per series; MATERIALIZED keeps the planner from inlining
+// it and probing again for every daily row (30 s for a year of 44 series).
+const historyCuts = `cuts AS MATERIALIZED (
+		SELECT co.coin_id, cu.currency_code, (f.first AT TIME ZONE 'UTC')::date AS date
+		FROM unnest($1::text[]) AS co (coin_id) CROSS JOIN unnest($2::text[]) AS cu (currency_code)
+		CROSS JOIN LATERAL (SELECT min(p."timestamp") AS first FROM prices_hourly p
+			WHERE p.coin_id = co.coin_id AND p.currency_code = cu.currency_code) f
+		WHERE (f.first AT TIME ZONE 'UTC')::time <> '00:00')`
+
+// partialDay is whether the daily row d is incomplete. IN makes a hashed lookup of the few
+// cuts, where a join on prices_daily's often stale row estimates became a nested loop.
+const partialDay = `(d.date >= $5 OR (d.coin_id, d.currency_code, d.date) IN (SELECT coin_id, currency_code, date FROM cuts))`
+
 // Prices answers a price query with the mean price of each group of the breakdown, ordered by
-// date, coin and currency; a daily group also says how many hours its thinnest day holds. Daily queries average the daily rows of every day the range touches
-// (each coin, currency and day weighs the same); hourly queries average the hourly rows in the
-// range.
+// date, coin and currency; a daily group also says how many hours its thinnest day holds and
+// whether any of its days is incomplete (today, or cut by the start of its series' history).
+// Daily queries average the daily rows of every day the range touches (each coin, currency
+// and day weighs the same); hourly queries average the hourly rows in the range.
 func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error) {
 	if q.Range.Empty() {
 		return nil, fmt.Errorf("prices: %s is not a range", q.Range)
 	}
-	var table, timeCol, filterCol, hours string
-	from, to := q.Range.Start.UTC(), q.Range.End.UTC()
+	var from, to any
+	var sql string
+	var timeCol string
 	switch q.Granularity {
 	case domain.Hourly:
-		table, timeCol, filterCol, hours = "prices_hourly", `"timestamp"`, `"timestamp"`, "0"
+		timeCol = `d."timestamp"`
+		from, to = q.Range.Start.UTC(), q.Range.End.UTC()
 	case domain.Daily:
-		table, timeCol, filterCol, hours = "prices_daily", "(date::timestamp AT TIME ZONE 'UTC')", "date", "min(samples)"
+		timeCol = "(d.date::timestamp AT TIME ZONE 'UTC')"
 		from, to = q.Range.FirstDay(), q.Range.LastDay().AddDate(0, 0, 1)
 	default:
 		return nil, fmt.Errorf("prices: unknown granularity %q", q.Granularity)
@@ -351,21 +370,29 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 		}
 	}
 	add(q.Breakdown.Date, timeCol)
-	add(q.Breakdown.Coin, "coin_id")
-	add(q.Breakdown.Currency, "currency_code")
-	sql := `SELECT ` + strings.Join(cols, ", ") + `, avg(price), ` + hours + ` FROM ` + table + `
-		WHERE coin_id = ANY($1) AND currency_code = ANY($2) AND ` + filterCol + ` >= $3 AND ` + filterCol + ` < $4`
+	add(q.Breakdown.Coin, "d.coin_id")
+	add(q.Breakdown.Currency, "d.currency_code")
+	args := []any{q.CoinIDs, q.CurrencyCodes, from, to}
+	if q.Granularity == domain.Hourly {
+		sql = `SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), 0, false FROM prices_hourly d
+		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d."timestamp" >= $3 AND d."timestamp" < $4`
+	} else {
+		sql = `WITH ` + historyCuts + `
+		SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), min(d.samples), bool_or` + partialDay + ` FROM prices_daily d
+		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4`
+		args = append(args, domain.UTCDay(q.Today))
+	}
 	if len(groups) > 0 {
 		sql += ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
 	} else {
 		sql += ` HAVING count(*) > 0`
 	}
-	rows, _ := s.pool.Query(ctx, sql, q.CoinIDs, q.CurrencyCodes, from, to)
+	rows, _ := s.pool.Query(ctx, sql, args...)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PriceRow, error) {
 		var row domain.PriceRow
 		var ts *time.Time
 		var coin, currency *string
-		if err := r.Scan(&ts, &coin, &currency, &row.Price, &row.Hours); err != nil {
+		if err := r.Scan(&ts, &coin, &currency, &row.Price, &row.Hours, &row.Partial); err != nil {
 			return row, err
 		}
 		if ts != nil {

@@ -477,12 +477,18 @@ func TestStore_Metadata(t *testing.T) {
 		}
 	})
 	t.Run("details once fetched", func(t *testing.T) {
-		if err := st.UpsertMetadata(ctx, domain.Metadata{CoinID: "bitcoin", Description: "<p>gold</p>", HomepageURL: "https://bitcoin.org"}); err != nil {
+		rank, supply, maxSupply := 1, 19.7e6, 21e6
+		if err := st.UpsertMetadata(ctx, domain.Metadata{CoinID: "bitcoin", Description: "<p>gold</p>", HomepageURL: "https://bitcoin.org",
+			Market: domain.MarketData{Rank: &rank, CirculatingSupply: &supply, Max: &maxSupply}}); err != nil {
 			t.Fatal(err)
 		}
 		m, err := st.Metadata(ctx, "bitcoin")
 		if err != nil || m.Description != "<p>gold</p>" || m.HomepageURL != "https://bitcoin.org" || m.UpdatedAt.IsZero() {
 			t.Errorf("metadata = %+v, %v", m, err)
+		}
+		if mk := m.Market; mk.Rank == nil || *mk.Rank != 1 || mk.CirculatingSupply == nil || *mk.CirculatingSupply != supply ||
+			mk.TotalSupply != nil || mk.Max == nil || *mk.Max != maxSupply {
+			t.Errorf("market data %+v: want the rank and supplies stored, no total", mk)
 		}
 	})
 	t.Run("a coin not stored", func(t *testing.T) {

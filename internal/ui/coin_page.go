@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -114,7 +116,18 @@ type coinPage struct {
 	candles []domain.Candle
 	ends    []domain.Sample
 	hours   []domain.Sample
+	// at holds the stored price at the newest hour and at each of returnSpans before it;
+	// high and low are the stored history's extremes.
+	at        []domain.Sample
+	high, low domain.Sample
 }
+
+// returnSpans are the returns strip's spans, as CoinGecko's and CoinMarketCap's coin pages
+// offer them.
+var returnSpans = []struct {
+	label string
+	span  time.Duration
+}{{"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}, {"90d", 90 * 24 * time.Hour}, {"1y", 365 * 24 * time.Hour}}
 
 func (h *Handler) coinPage(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -134,7 +147,7 @@ func (h *Handler) coinPage(c echo.Context) error {
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
-	if err := h.loadCoinPrices(ctx, p); err != nil {
+	if err := h.loadCoinPrices(ctx, p, cat.LatestHour); err != nil {
 		return err
 	}
 	layout, err := h.layout(ctx, p.coin.Name+" ("+strings.ToUpper(p.coin.Symbol)+") in "+strings.ToUpper(p.state.currency), "")
@@ -153,9 +166,10 @@ func (h *Handler) coinPage(c echo.Context) error {
 	return Render(c, statusFor(p.errs), views.CoinPage(props))
 }
 
-// loadCoinPrices reads the series' prices over the view's range, which reaches back from the
-// series' own newest hour: its chart then ends on data even when other series run later.
-func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage) error {
+// loadCoinPrices reads the series' prices over the view's range, which reaches back from
+// newest, the newest stored hour of any series, as the dashboard's ranges do: a card on the
+// dashboard and the coin page it links to then cover the same hours and state the same change.
+func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage, newest time.Time) error {
 	series := domain.Series{CoinID: p.coin.ID, CurrencyCode: p.state.currency}
 	stored, err := h.store.StoredRanges(ctx, []domain.Series{series})
 	if err != nil {
@@ -166,16 +180,83 @@ func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage) error {
 		return nil
 	}
 	p.hasData, p.latest = true, r.End.Add(-time.Hour)
-	p.span, p.gran = ViewState{Range: presetChoice(p.state.preset)}.resolve(p.latest)
+	anchor := p.latest
+	if newest.After(anchor) {
+		anchor = newest
+	}
+	p.span, p.gran = ViewState{Range: presetChoice(p.state.preset)}.resolve(anchor)
+	at := []time.Time{p.latest}
+	for _, r := range returnSpans {
+		at = append(at, p.latest.Add(-r.span))
+	}
+	if p.at, p.high, p.low, err = h.store.PricesAt(ctx, series, at); err != nil {
+		return err
+	}
 	if p.gran == domain.Hourly {
 		p.hours, err = h.store.HourlyPrices(ctx, series, p.span)
 		return err
 	}
-	if p.candles, err = h.store.DailyOHLC(ctx, series, p.span); err != nil {
+	if p.candles, err = h.store.DailyOHLC(ctx, series, p.span, p.now); err != nil {
 		return err
 	}
 	p.ends, err = h.store.DailyMarket(ctx, series, p.span)
 	return err
+}
+
+// coinCSV downloads the days the coin page's range touches: each day's OHLC, stored hours,
+// partial flag, and volume and market cap at its last stored hour, as the page's table has
+// them (a 1D view's CSV holds the days of its hours).
+func (h *Handler) coinCSV(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	cat, err := h.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(cat.Coins, func(x domain.Coin) bool { return x.ID == id }) {
+		return echo.NewHTTPError(http.StatusNotFound, "unknown coin")
+	}
+	p := &coinPage{coin: domain.Coin{ID: id}, now: h.now().UTC()}
+	p.state, p.errs = parseCoinState(id, c.QueryParams(), cat.Currencies)
+	if len(p.errs) > 0 {
+		return c.String(http.StatusBadRequest, "This download link has problems: "+strings.Join(slices.Sorted(maps.Values(p.errs)), " ")+"\n")
+	}
+	if err := h.loadCoinPrices(ctx, p, cat.LatestHour); err != nil {
+		return err
+	}
+	series := domain.Series{CoinID: id, CurrencyCode: p.state.currency}
+	if p.hasData && p.gran == domain.Hourly {
+		if p.candles, err = h.store.DailyOHLC(ctx, series, p.span, p.now); err != nil {
+			return err
+		}
+		if p.ends, err = h.store.DailyMarket(ctx, series, p.span); err != nil {
+			return err
+		}
+	}
+	ends := make(map[time.Time]domain.Sample, len(p.ends))
+	for _, e := range p.ends {
+		ends[domain.UTCDay(e.Time)] = e
+	}
+	var buf bytes.Buffer
+	if err := domain.WriteCandlesCSV(&buf, p.candles, ends); err != nil {
+		return fmt.Errorf("coin csv: %w", err)
+	}
+	name := id + "-" + p.state.currency + "-days.csv"
+	if p.hasData {
+		name = id + "-" + p.state.currency + "-" + p.span.FirstDay().Format(domain.DayLayout) + "-to-" + p.span.LastDay().Format(domain.DayLayout) + ".csv"
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// csvURL is the download of the view's days.
+func (p *coinPage) csvURL() string {
+	u := p.state.URL()
+	path, query, _ := strings.Cut(u, "?")
+	if query != "" {
+		return path + "/days.csv?" + query
+	}
+	return path + "/days.csv"
 }
 
 func (h *Handler) coinMissing(c echo.Context, id string, coins []domain.Coin) error {
@@ -260,10 +341,81 @@ func (p *coinPage) props(layout views.LayoutProps) views.CoinPageProps {
 		out.Table = p.dailyTable()
 		out.Notes = p.partialNotes()
 	}
+	out.Table.CSVURL = p.csvURL()
 	out.ChartID = coinChartID
 	out.ChartLabel = p.coin.Name + " price chart in " + cur + "; the table below lists every value"
 	p.fillStats(&out, st)
+	p.fillReturns(&out)
 	return out
+}
+
+// fillReturns writes the returns strip, each from the stored price a span before the newest
+// hour, and the stored history's high and low with their hours. A return is not the range's
+// "Change" (which starts at the range's first price), so it has its own name.
+func (p *coinPage) fillReturns(out *views.CoinPageProps) {
+	cur := p.state.currency
+	last := p.at[0]
+	for i, r := range returnSpans {
+		s := views.Stat{ID: "return-" + r.label, Label: r.label + " return", Value: "—"}
+		from := p.at[i+1]
+		switch {
+		case from.Time.IsZero():
+			s.Help = "The stored history does not reach back " + r.label + "."
+		default:
+			ret := last.Price/from.Price - 1
+			s.Value, s.Raw, s.Tone = formatPercent(ret), raw(ret), tone(ret)
+			s.Help = "From " + formatPrice(cur, from.Price) + " at " + from.Time.Format(readableHour) + " UTC to " +
+				formatPrice(cur, last.Price) + " at " + last.Time.Format(readableHour) + " UTC."
+		}
+		out.Returns = append(out.Returns, s)
+	}
+	out.History = []views.Stat{
+		{ID: "history-high", Label: "Highest in stored history", Value: formatPrice(cur, p.high.Price), Raw: raw(p.high.Price),
+			Help: "The highest stored hourly price, at " + p.high.Time.Format(readableHour) + " UTC."},
+		{ID: "history-low", Label: "Lowest in stored history", Value: formatPrice(cur, p.low.Price), Raw: raw(p.low.Price),
+			Help: "The lowest stored hourly price, at " + p.low.Time.Format(readableHour) + " UTC."},
+	}
+	out.History = append(out.History, p.marketStats(last.Price)...)
+}
+
+// marketStats are the coin's rank and supply as of the last run that fetched its details,
+// and the fully diluted value they give at the newest stored price.
+func (p *coinPage) marketStats(price float64) []views.Stat {
+	m := p.meta.Market
+	asOf := "As of the last run that fetched the coin's details"
+	if !p.meta.UpdatedAt.IsZero() {
+		asOf += ", " + p.meta.UpdatedAt.Format(readableHour) + " UTC"
+	}
+	asOf += " (CoinGecko)."
+	symbol := strings.ToUpper(p.coin.Symbol)
+	supply := func(id, label string, v *float64, none string) views.Stat {
+		s := views.Stat{ID: id, Label: label, Value: "—", Help: none}
+		if v != nil {
+			s.Value, s.Raw, s.Full = formatCompact("", *v)+" "+symbol, raw(*v), formatMagnitude(*v)+" "+symbol
+			s.Help = asOf
+		}
+		return s
+	}
+	rank := views.Stat{ID: "rank", Label: "Market-cap rank", Value: "—", Help: "Not ranked by CoinGecko, or not fetched yet."}
+	if m.Rank != nil {
+		rank.Value, rank.Raw, rank.Help = "#"+strconv.Itoa(*m.Rank), strconv.Itoa(*m.Rank), asOf
+	}
+	out := []views.Stat{rank,
+		supply("circulating", "Circulating supply", m.CirculatingSupply, "Not reported."),
+		supply("total-supply", "Total supply", m.TotalSupply, "Not reported."),
+		supply("max-supply", "Max supply", m.Max, "No maximum: the supply is not capped, or CoinGecko does not know a cap."),
+	}
+	fdv := views.Stat{ID: "fdv", Label: "Fully diluted value", Value: "—", Help: "Needs a maximum or total supply."}
+	if n := cmp.Or(m.Max, m.TotalSupply); n != nil {
+		v := price * *n
+		what := "maximum"
+		if m.Max == nil {
+			what = "total"
+		}
+		fdv.Value, fdv.Raw, fdv.Full = formatCompact(p.state.currency, v), raw(v), formatPrice(p.state.currency, v)
+		fdv.Help = "The newest stored price × the " + what + " supply."
+	}
+	return append(out, fdv)
 }
 
 // emptyRange is the page for a range with no stored prices, which a range reaching back from
@@ -321,26 +473,30 @@ func (p *coinPage) fillStats(out *views.CoinPageProps, st rangeStats) {
 	switch {
 	case !math.IsNaN(st.volatility):
 		vol.Value, vol.Raw = formatPercentPlain(st.volatility), raw(st.volatility)
-		vol.Help = "Annualised: the standard deviation of the " + strconv.Itoa(st.returns) + " daily log returns of the closes, × √365 (crypto trades every day)."
+		vol.Help = "Annualised: the standard deviation of the " + strconv.Itoa(st.returns) + " daily log returns of the closes of complete days, × √365 (crypto trades every day)." + leftOut(st.left)
 	case daily:
 		vol.Value = "—"
-		vol.Help = "Needs at least 2 daily returns (3 days); this range has " + strconv.Itoa(st.returns) + "."
+		vol.Help = "Needs at least 2 daily returns (3 complete days); this range has " + strconv.Itoa(st.returns) + "." + leftOut(st.left)
 	default:
 		vol.Value = "—"
 		vol.Help = "Needs at least 2 daily returns; 1D has hours, not days. Choose 1W or longer."
 	}
 
 	dd := views.Stat{ID: "drawdown", Label: "Max drawdown", Value: formatPercent(st.drawdown), Raw: raw(st.drawdown)}
-	what := "daily closes"
+	what := "closes of complete days"
 	at := func(t time.Time) string { return t.Format(domain.DayLayout) }
 	if !daily {
 		what = "hourly prices"
 		at = func(t time.Time) string { return t.Format(readableHour) + " UTC" }
 	}
-	if st.drawdown < 0 {
+	switch {
+	case math.IsNaN(st.drawdown):
+		dd.Value, dd.Raw = "—", ""
+		dd.Help = "Needs a complete day; this range has none." + leftOut(st.left)
+	case st.drawdown < 0:
 		dd.Tone = "down"
-		dd.Help = "The largest fall of the " + what + " from their running peak: " + at(st.peakAt) + " to " + at(st.troughAt) + "."
-	} else {
+		dd.Help = "The largest fall of the " + what + " from their running peak: " + at(st.peakAt) + " to " + at(st.troughAt) + "." + leftOut(st.left)
+	default:
 		dd.Value = "0.00%"
 		dd.Help = "The " + what + " never fell below an earlier peak in this range."
 	}
@@ -359,35 +515,39 @@ func (p *coinPage) fillStats(out *views.CoinPageProps, st rangeStats) {
 	out.Stats = []views.Stat{high, low, vol, dd, mcap, volume}
 }
 
-// partialNotes flags the partial days of the range. The first and last are named, since the
-// range's change starts and ends on them; days the source left a gap in are counted, and the
-// table flags each.
+// leftOut says which days a statistic over complete days left out.
+func leftOut(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return " 1 partial day (today, or the day the stored history starts in) is left out."
+	}
+	return " " + strconv.Itoa(n) + " partial days (today, or the day the stored history starts in) are left out."
+}
+
+// partialNotes flags the incomplete days of the range and counts the complete ones that miss
+// some hours. The first day is named when the start of the history cuts it, since the
+// range's change starts on it; today is said by "Data through … · today is partial".
 func (p *coinPage) partialNotes() []string {
 	var notes []string
 	gaps := 0
 	for i, c := range p.candles {
-		if !c.Partial() {
-			continue
-		}
-		day := c.Day.Format(domain.DayLayout)
 		hours := strconv.Itoa(c.Samples) + " of 24 hours"
 		switch {
-		case i == len(p.candles)-1 && domain.UTCDay(p.now).Equal(c.Day):
-			// "Data through … · today is partial" says it already.
-		case i == 0:
-			notes = append(notes, "The first day, "+day+", is partial ("+hours+"): the change starts at its first stored hour.")
-		case i == len(p.candles)-1:
-			notes = append(notes, "The last day, "+day+", is partial ("+hours+").")
-		default:
+		case c.Partial && i == 0 && !domain.UTCDay(p.now).Equal(c.Day):
+			notes = append(notes, "The first day, "+c.Day.Format(domain.DayLayout)+", is partial ("+hours+
+				"): the stored history starts during it, so the change starts at its first stored hour.")
+		case !c.Partial && c.Samples < 24:
 			gaps++
 		}
 	}
 	switch gaps {
 	case 0:
 	case 1:
-		notes = append(notes, "1 day in the range misses some hours; the table flags it.")
+		notes = append(notes, "1 day in the range misses some hours; it counts as complete, and the table says how many it holds.")
 	default:
-		notes = append(notes, strconv.Itoa(gaps)+" days in the range miss some hours; the table flags each.")
+		notes = append(notes, strconv.Itoa(gaps)+" days in the range miss some hours; they count as complete, and the table says how many each holds.")
 	}
 	return notes
 }
@@ -400,7 +560,7 @@ func (p *coinPage) dailyTable() views.OHLCTable {
 		ends[domain.UTCDay(e.Time)] = e
 	}
 	t := views.OHLCTable{Caption: "Daily prices in " + strings.ToUpper(cur) + ", newest first", First: "Day",
-		Headers: []string{"Open", "High", "Low", "Close", "Change", "24 h volume", "Market cap"}, Hours: true}
+		Headers: []string{"Open", "High", "Low", "Close", "vs prior close", "24 h volume", "Market cap"}, Hours: true}
 	for i := len(p.candles) - 1; i >= 0; i-- {
 		c := p.candles[i]
 		change := views.ValueCell{Text: "—"}
@@ -409,12 +569,12 @@ func (p *coinPage) dailyTable() views.OHLCTable {
 			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
 		}
 		e := ends[c.Day]
-		row := views.OHLCRow{Label: c.Day.Format(domain.DayLayout), Partial: c.Partial(), Samples: strconv.Itoa(c.Samples),
+		row := views.OHLCRow{Label: c.Day.Format(domain.DayLayout), Partial: c.Partial, Samples: strconv.Itoa(c.Samples),
 			Cells: []views.ValueCell{
 				{Text: formatPrice(cur, c.Open)}, {Text: formatPrice(cur, c.High)}, {Text: formatPrice(cur, c.Low)},
 				{Text: formatPrice(cur, c.Close)}, change, optCompact(cur, e.TotalVolume), optCompact(cur, e.MarketCap),
 			}}
-		if c.Partial() {
+		if c.Samples < 24 {
 			row.Samples += " of 24"
 		}
 		t.Rows = append(t.Rows, row)
@@ -425,11 +585,12 @@ func (p *coinPage) dailyTable() views.OHLCTable {
 func (p *coinPage) hourlyTable() views.OHLCTable {
 	cur := p.state.currency
 	t := views.OHLCTable{Caption: "Hourly prices in " + strings.ToUpper(cur) + ", newest first", First: "Hour (UTC)",
-		Headers: []string{"Price", "Change", "24 h volume", "Market cap"}}
+		Headers: []string{"Price", "vs prior hour", "24 h volume", "Market cap"}}
 	for i := len(p.hours) - 1; i >= 0; i-- {
 		h := p.hours[i]
 		change := views.ValueCell{Text: "—"}
-		if i > 0 {
+		// Across a missing hour there is no prior hour to compare with.
+		if i > 0 && p.hours[i-1].Time.Equal(h.Time.Add(-time.Hour)) {
 			d := h.Price/p.hours[i-1].Price - 1
 			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
 		}
@@ -460,18 +621,9 @@ func tone(v float64) string {
 	return ""
 }
 
-// formatPercent writes a fraction as a signed percentage with two decimals: "+1.87%",
-// "-12.30%", "0.00%".
-func formatPercent(f float64) string {
-	s := strconv.FormatFloat(f*100, 'f', 2, 64)
-	switch {
-	case s == "-0.00":
-		return "0.00%"
-	case f > 0 && s != "0.00":
-		return "+" + s + "%"
-	}
-	return s + "%"
-}
+// formatPercent writes a fraction as pages write every change: chart.Percent with two
+// decimals.
+func formatPercent(f float64) string { return chart.Percent(f, 2) }
 
 // formatPercentPlain writes a fraction that has no direction (a volatility) as "48.20%".
 func formatPercentPlain(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + "%" }
@@ -485,34 +637,21 @@ func signedPrice(cur string, v float64) string {
 	return s
 }
 
-// compactUnits scale the large figures (market caps, volumes) that read best short:
-// "$1.32T" rather than thirteen digits. The full figure goes into the title.
-var compactUnits = []struct {
-	size   float64
-	suffix string
-}{{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}}
-
 // formatCompact writes an amount v ≥ 0 with three significant figures and a unit: "$1.32T",
 // "₺845M"; below a thousand it is a price. The unit is chosen after rounding, so 999,960
 // reads $1.00M, not $1000K.
 func formatCompact(cur string, v float64) string {
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
-	for _, u := range compactUnits {
-		if r < u.size {
-			continue
-		}
-		n := r / u.size
-		digits := 2
-		if n >= 100 {
-			digits = 0
-		} else if n >= 10 {
-			digits = 1
-		}
-		s := strconv.FormatFloat(n, 'f', digits, 64) + u.suffix
-		if sym, ok := currencySymbols[cur]; ok {
-			return sym + s
-		}
-		return strings.ToUpper(cur) + " " + s
+	size, suffix := chart.CompactUnit(r)
+	if size == 1 {
+		return formatPrice(cur, v)
 	}
-	return formatPrice(cur, v)
+	n := r / size
+	digits := 2
+	if n >= 100 {
+		digits = 0
+	} else if n >= 10 {
+		digits = 1
+	}
+	return chart.WithSymbol(cur, currencySymbols, strconv.FormatFloat(n, 'f', digits, 64)+suffix)
 }

@@ -133,9 +133,13 @@ func TestCoinPage_DailyStats(t *testing.T) {
 	// The range's numbers, computed here from the seeded hours.
 	first, last := days[0].open, hours[len(hours)-1].Price
 	high, low := days[0].high, days[0].low
-	closes := make([]float64, len(days))
+	// Volatility and drawdown leave out the first day (the history starts during it) and
+	// the last (today).
+	var closes []float64
 	for i, d := range days {
-		closes[i] = d.close
+		if i > 0 && i < len(days)-1 {
+			closes = append(closes, d.close)
+		}
 		high, low = math.Max(high, d.high), math.Min(low, d.low)
 	}
 	var returns []float64
@@ -179,7 +183,8 @@ func TestCoinPage_DailyStats(t *testing.T) {
 	if got := statText(r, "volatility"); got != strconv.FormatFloat(volatility*100, 'f', 2, 64)+"%" {
 		t.Errorf("volatility reads %q", got)
 	}
-	if help := testids(r, "stat-volatility").Find(`[data-testid="stat-help"]`).Text(); !strings.Contains(help, "6 daily log returns") || !strings.Contains(help, "√365") {
+	if help := testids(r, "stat-volatility").Find(`[data-testid="stat-help"]`).Text(); !strings.Contains(help, "4 daily log returns of the closes of complete days") || !strings.Contains(help, "√365") ||
+		!strings.Contains(help, "2 partial days") {
 		t.Errorf("volatility help %q", help)
 	}
 	if help := testids(r, "stat-change").AttrOr("title", ""); !strings.Contains(help, days[0].day.Format(domain.DayLayout)) {

@@ -22,11 +22,14 @@ type rangeStats struct {
 	high, low     float64
 	highAt, lowAt time.Time
 	// returns is how many daily log returns the volatility is computed from; volatility is
-	// NaN when there are fewer than two.
+	// NaN when there are fewer than two. Daily ranges take both from complete days only
+	// (domain.Candle.Partial): today's close so far is no day's close. left counts the
+	// incomplete days left out.
 	returns    int
 	volatility float64
+	left       int
 	// drawdown is the largest fall from a running peak, as a fraction (-0.25 is 25% down);
-	// zero when the closes never fell below an earlier one.
+	// zero when the closes never fell below an earlier one, NaN with no complete day.
 	drawdown         float64
 	peakAt, troughAt time.Time
 	// marketCap and volume are read at marketAt, the newest stored hour; nil when the
@@ -43,14 +46,19 @@ func (s rangeStats) change() (float64, float64) {
 
 // dailyStats reads the stats of a range of whole days from its candles (oldest first, at
 // least one) and the last stored hour of each day (ends, oldest first). Volatility and
-// drawdown follow the daily closes.
+// drawdown follow the closes of the complete days.
 func dailyStats(candles []domain.Candle, ends []domain.Sample) rangeStats {
 	first, last := candles[0], candles[len(candles)-1]
 	s := rangeStats{first: first.Open, firstAt: first.Day, last: last.Close, lastAt: last.Day,
 		high: first.High, highAt: first.Day, low: first.Low, lowAt: first.Day}
-	closes := make([]float64, len(candles))
-	for i, c := range candles {
-		closes[i] = c.Close
+	var closes []float64
+	var days []time.Time
+	for _, c := range candles {
+		if c.Partial {
+			s.left++
+		} else {
+			closes, days = append(closes, c.Close), append(days, c.Day)
+		}
 		if c.High > s.high {
 			s.high, s.highAt = c.High, c.Day
 		}
@@ -59,8 +67,11 @@ func dailyStats(candles []domain.Candle, ends []domain.Sample) rangeStats {
 		}
 	}
 	s.volatility, s.returns = annualVolatility(closes)
-	dd, peak, trough := maxDrawdown(closes)
-	s.drawdown, s.peakAt, s.troughAt = dd, candles[peak].Day, candles[trough].Day
+	s.drawdown = math.NaN()
+	if len(closes) > 0 {
+		dd, peak, trough := maxDrawdown(closes)
+		s.drawdown, s.peakAt, s.troughAt = dd, days[peak], days[trough]
+	}
 	if len(ends) > 0 {
 		end := ends[len(ends)-1]
 		s.lastAt, s.marketAt, s.marketCap, s.volume = end.Time, end.Time, end.MarketCap, end.TotalVolume

@@ -77,7 +77,7 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 	// member's gap forward and keep its members from one point to the next (domain.Aggregate).
 	rows, err := h.store.Prices(ctx, domain.PriceQuery{
 		CoinIDs: d.state.Coins, CurrencyCodes: d.state.Currencies,
-		Range: d.span, Breakdown: domain.AllDimensions, Granularity: d.gran,
+		Range: d.span, Breakdown: domain.AllDimensions, Granularity: d.gran, Today: d.now,
 	})
 	if err != nil {
 		return nil, err
@@ -270,7 +270,7 @@ func (d *dashboard) notes() []string {
 			if r.Filled {
 				filled++
 			}
-			if r.Partial(d.gran) && !r.Filled {
+			if r.Partial && !r.Filled {
 				partial++
 			}
 		}
@@ -283,7 +283,7 @@ func (d *dashboard) notes() []string {
 			leftOut, plural(leftOut, unit+" is", unit+"s are")))
 	}
 	if partial > 0 {
-		out = append(out, "Days marked “partial” hold fewer than 24 hourly prices: the first stored day, or today.")
+		out = append(out, "Days marked “partial” are incomplete: today, or the first stored day, which the start of the history cuts. A day missing a few hours is complete and says how many it holds (“23 of 24 h”).")
 	}
 	return out
 }

@@ -13,15 +13,14 @@ import (
 )
 
 // cards is the first thing the dashboard says: per selected series its last price, its change
-// over the range, its high and low, and a sparkline of the line the chart draws for it.
+// over the range, its high and low, and a sparkline of the line the chart draws for it. The
+// change is the line's own: the chart's last value for the series, the table's last row and
+// the CSV's, so one screen says one number for it (daily views measure daily averages, and
+// the card says so).
 func (d *dashboard) cards() []views.SeriesCard {
 	lines := map[domain.Series][]domain.PriceRow{}
 	for _, g := range d.perSeries {
 		lines[domain.Series{CoinID: g.CoinID, CurrencyCode: g.CurrencyCode}] = g.Points
-	}
-	since := d.span.Start.Format(readableHour) + " UTC"
-	if d.gran == domain.Daily {
-		since = d.span.FirstDay().Format(domain.DayLayout)
 	}
 	var out []views.SeriesCard
 	for _, s := range d.series {
@@ -33,21 +32,31 @@ func (d *dashboard) cards() []views.SeriesCard {
 			URL: coinPageURL(s.CoinID, s.CurrencyCode, d.state.Range),
 		}
 		sum, ok := d.summaries[s]
-		if !ok {
+		line := lines[s]
+		if !ok || len(line) == 0 {
 			c.Missing = "No prices in this range"
 			out = append(out, c)
 			continue
 		}
-		change := sum.Change()
+		first, last := line[0], line[len(line)-1]
 		c.Last = formatPrice(s.CurrencyCode, sum.Last)
-		c.Change = formatChange(change)
-		c.ChangeAbs = formatSigned(s.CurrencyCode, sum.Last-sum.First)
-		c.Up, c.Down = change > 0, change < 0
+		c.Change = formatPercent(last.Change / 100)
+		c.ChangeAbs = formatSigned(s.CurrencyCode, last.Price-first.Price)
+		c.Up, c.Down = last.Change > 0, last.Change < 0
 		c.High, c.Low = formatPrice(s.CurrencyCode, sum.High), formatPrice(s.CurrencyCode, sum.Low)
-		c.Since = "since " + since
-		c.Title = fmt.Sprintf("From the first price at or after %s (%s) to the last (%s)", since,
-			formatPrice(s.CurrencyCode, sum.First), c.Last)
-		c.Spark = sparkline(lines[s], dashArray(style.Dash))
+		if d.gran == domain.Daily {
+			c.Basis = "daily avg."
+			c.Since = "since " + first.Time.Format(domain.DayLayout)
+			c.Title = fmt.Sprintf("Change of the daily average, as the chart and table measure it: from %s (%s) to %s (%s). The last price is %s.",
+				first.Time.Format(domain.DayLayout), formatPrice(s.CurrencyCode, first.Price),
+				last.Time.Format(domain.DayLayout), formatPrice(s.CurrencyCode, last.Price), c.Last)
+		} else {
+			c.Since = "since " + first.Time.Format(readableHour) + " UTC"
+			c.Title = fmt.Sprintf("Change from the first hour in the range, %s UTC (%s), to the last, %s UTC (%s).",
+				first.Time.Format(readableHour), formatPrice(s.CurrencyCode, first.Price),
+				last.Time.Format(readableHour), formatPrice(s.CurrencyCode, last.Price))
+		}
+		c.Spark = sparkline(line, dashArray(style.Dash))
 		out = append(out, c)
 	}
 	return out
@@ -86,21 +95,6 @@ func sparkline(points []domain.PriceRow, dash string) views.Sparkline {
 		b.WriteString(strconv.FormatFloat(x, 'f', 1, 64) + "," + strconv.FormatFloat(y, 'f', 1, 64))
 	}
 	return views.Sparkline{Points: b.String(), Dash: dash}
-}
-
-// formatChange writes a change in percent with its sign, as people read market moves.
-func formatChange(pct float64) string {
-	if math.IsNaN(pct) || math.IsInf(pct, 0) {
-		return "–"
-	}
-	s := strconv.FormatFloat(pct, 'f', 2, 64)
-	switch {
-	case s == "-0.00":
-		s = "0.00"
-	case pct > 0:
-		s = "+" + s
-	}
-	return s + "%"
 }
 
 // formatSigned writes a price difference with its sign.

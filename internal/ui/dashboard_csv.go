@@ -39,7 +39,8 @@ func (h *Handler) dashboardCSV(c echo.Context) error {
 }
 
 // csvCols is the table's columns as CSV names: the value column as price or change_pct, and
-// for daily rows the partial flag the table shows beside the date.
+// beside the date what the table notes there: whether a gap filled the value, and for daily
+// rows the partial flag and the hours of the day.
 func (d *dashboard) csvCols() []string {
 	cols := d.state.visibleCols()
 	for i, c := range cols {
@@ -47,8 +48,11 @@ func (d *dashboard) csvCols() []string {
 			cols[i] = domain.ColChange
 		}
 	}
+	if d.state.Breakdown.Date {
+		cols = append(cols, domain.ColFilled)
+	}
 	if d.gran == domain.Daily && d.state.Breakdown.Date {
-		cols = append(cols, domain.ColPartial)
+		cols = append(cols, domain.ColPartial, domain.ColHours)
 	}
 	return cols
 }

@@ -70,7 +70,7 @@ func (d *dashboard) table() views.TableProps {
 			case domain.DimCurrency:
 				cells = append(cells, views.Cell{Text: strings.ToUpper(r.CurrencyCode)})
 			case colChange:
-				cells = append(cells, views.Cell{Text: formatChange(r.Change), Numeric: true})
+				cells = append(cells, views.Cell{Text: formatPercent(r.Change / 100), Numeric: true})
 			default:
 				cells = append(cells, views.Cell{Text: formatPrice(view.ValueCurrency(r.CurrencyCode), r.Price), Numeric: true})
 			}
@@ -212,14 +212,16 @@ func (d *dashboard) priceUnit() string {
 	return strings.ToUpper(d.state.Currencies[0])
 }
 
-// pointNote flags a row whose number is not what a plain reading suggests: a day with fewer
-// than 24 stored hours behind it, or a value a series' gap carried forward.
+// pointNote flags a row whose number is not what a plain reading suggests: a value a
+// series' gap carried forward, an incomplete day, or a complete day missing some hours.
 func (d *dashboard) pointNote(r domain.PriceRow) string {
 	switch {
 	case r.Filled:
 		return "filled"
-	case r.Partial(d.gran):
+	case r.Partial:
 		return "partial · " + strconv.Itoa(r.Hours) + " h"
+	case d.gran == domain.Daily && r.Hours < 24:
+		return strconv.Itoa(r.Hours) + " of 24 h"
 	}
 	return ""
 }

@@ -155,7 +155,7 @@ func TestDashboard_OneDayMeanCoversTwentyFourHours(t *testing.T) {
 	}
 	var sum float64
 	for _, rec := range hourly[1:] {
-		sum += parseFloat(t, rec[len(rec)-1])
+		sum += parseFloat(t, rec[3]) // date, coin, currency, price, filled
 	}
 	want := sum / 24
 
@@ -432,7 +432,7 @@ func TestDashboard_CSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(recs[0], ","); got != "currency,coin,date,price,partial" {
+	if got := strings.Join(recs[0], ","); got != "currency,coin,date,price,filled,partial,hours" {
 		t.Errorf("header %s", got)
 	}
 	if len(recs) != 181 {

@@ -37,9 +37,10 @@ type Store interface {
 	SeriesSummaries(ctx context.Context, series []domain.Series, r domain.Range, g domain.Granularity) (map[domain.Series]domain.Summary, error)
 	// The coin page's reads.
 	StoredRanges(ctx context.Context, series []domain.Series) (map[domain.Series]domain.Range, error)
-	DailyOHLC(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Candle, error)
+	DailyOHLC(ctx context.Context, series domain.Series, days domain.Range, today time.Time) ([]domain.Candle, error)
 	DailyMarket(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Sample, error)
 	HourlyPrices(ctx context.Context, series domain.Series, r domain.Range) ([]domain.Sample, error)
+	PricesAt(ctx context.Context, series domain.Series, at []time.Time) (points []domain.Sample, high, low domain.Sample, err error)
 }
 
 // Options are the UI's dependencies.
@@ -98,6 +99,7 @@ func (h *Handler) Register(public, private *echo.Group) {
 	public.GET("/dashboard.csv", h.dashboardCSV)
 	public.GET("/partials/coins/:id/card", h.coinCard)
 	public.GET("/coins/:id", h.coinPage)
+	public.GET("/coins/:id/days.csv", h.coinCSV)
 	private.GET("/status", h.statusPage)
 	private.GET("/partials/status", h.statusPartial)
 }

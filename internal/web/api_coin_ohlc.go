@@ -22,11 +22,14 @@ type candleJSON struct {
 	Low     float64 `json:"low"`
 	Close   float64 `json:"close"`
 	Samples int     `json:"samples"`
+	// Partial marks an incomplete day: today, or the day the start of the stored history
+	// cuts. A day with fewer samples and no flag is complete, missing some hours.
+	Partial bool `json:"partial"`
 }
 
 // apiCoinOHLC answers /api/coins/{id}/ohlc?currency=&dateFrom=&dateTo= with the coin's daily
-// rows in one currency, ordered by date, straight from prices_daily: samples < 24 marks a
-// partial day. dateFrom and dateTo are required, as in /api/prices, so an answer is always
+// rows in one currency, ordered by date, straight from prices_daily: samples is the hours a day holds, and partial
+// marks an incomplete one. dateFrom and dateTo are required, as in /api/prices, so an answer is always
 // bounded; currency defaults to usd. An unknown coin is a 404; a bad or unknown parameter a
 // 400 naming it.
 func (s *server) apiCoinOHLC(c echo.Context) error {
@@ -57,13 +60,13 @@ func (s *server) apiCoinOHLC(c echo.Context) error {
 		return err
 	}
 
-	candles, err := s.deps.Store.DailyOHLC(ctx, domain.Series{CoinID: id, CurrencyCode: currency}, days)
+	candles, err := s.deps.Store.DailyOHLC(ctx, domain.Series{CoinID: id, CurrencyCode: currency}, days, s.now())
 	if err != nil {
 		return err
 	}
 	out := make([]candleJSON, len(candles))
 	for i, d := range candles {
-		out[i] = candleJSON{Date: d.Day.Format(domain.DayLayout), Open: d.Open, High: d.High, Low: d.Low, Close: d.Close, Samples: d.Samples}
+		out[i] = candleJSON{Date: d.Day.Format(domain.DayLayout), Open: d.Open, High: d.High, Low: d.Low, Close: d.Close, Samples: d.Samples, Partial: d.Partial}
 	}
 	return ok(c, out)
 }

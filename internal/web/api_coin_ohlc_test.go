@@ -21,8 +21,8 @@ func TestAPICoinOHLC(t *testing.T) {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 		want := []map[string]any{
-			{"date": "2024-03-01", "open": 100.5, "high": 300.125, "low": 100.5, "close": 300.125, "samples": 3.0},
-			{"date": "2024-03-02", "open": 400.0, "high": 500.0, "low": 400.0, "close": 500.0, "samples": 2.0},
+			{"date": "2024-03-01", "open": 100.5, "high": 300.125, "low": 100.5, "close": 300.125, "samples": 3.0, "partial": false},
+			{"date": "2024-03-02", "open": 400.0, "high": 500.0, "low": 400.0, "close": 500.0, "samples": 2.0, "partial": false},
 		}
 		if !reflect.DeepEqual(rows, want) {
 			t.Errorf("rows = %v, want %v", rows, want)

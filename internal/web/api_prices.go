@@ -78,9 +78,15 @@ type priceRowJSON struct {
 	// Change is the row's change in percent from the first value at or after dateFrom, with
 	// mode=pct.
 	Change *float64 `json:"change,omitempty"`
-	// Partial is set on daily rows: true when the day holds fewer than 24 stored hours (the
-	// first day of the history, or today), so its mean is not a whole day's.
+	// Partial is set on daily rows: true when a day of the row is incomplete (today, or the
+	// day the start of the stored history cuts), so its mean is not a whole day's.
 	Partial *bool `json:"partial,omitempty"`
+	// Hours is set on daily rows: the stored hours of the row's thinnest day, so a complete
+	// day missing an hour says "23".
+	Hours *int `json:"hours,omitempty"`
+	// Filled is set with mode=pct: true when a series had no value at this time and its
+	// previous one was carried forward, as the dashboard's table marks it.
+	Filled *bool `json:"filled,omitempty"`
 }
 
 type pricesFilters struct {
@@ -117,6 +123,7 @@ func (s *server) apiPrices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	req.query.Today = s.now()
 	ignored, err := s.dropUnstored(ctx, &req.query, req.coinIDs, req.currencyCodes)
 	if err != nil {
 		return err
@@ -135,11 +142,10 @@ func (s *server) apiPrices(c echo.Context) error {
 	for i, r := range rows {
 		out[i] = priceRowJSON{Price: r.Price}
 		if req.change {
-			out[i].Change = &r.Change
+			out[i].Change, out[i].Filled = &r.Change, &r.Filled
 		}
 		if q.Granularity == domain.Daily && q.Breakdown.Date {
-			partial := r.Partial(domain.Daily)
-			out[i].Partial = &partial
+			out[i].Partial, out[i].Hours = &r.Partial, &r.Hours
 		}
 		if q.Breakdown.Coin {
 			out[i].Coin = r.CoinID
@@ -364,10 +370,10 @@ func writePricesCSV(c echo.Context, req pricesRequest, rows []domain.PriceRow) e
 	var buf bytes.Buffer
 	cols := append(q.Breakdown.Dimensions(breakdownOrder), domain.ColPrice)
 	if req.change {
-		cols = append(cols, domain.ColChange)
+		cols = append(cols, domain.ColChange, domain.ColFilled)
 	}
 	if q.Granularity == domain.Daily && q.Breakdown.Date {
-		cols = append(cols, domain.ColPartial)
+		cols = append(cols, domain.ColPartial, domain.ColHours)
 	}
 	if err := domain.WritePricesCSV(&buf, cols, q.Granularity, rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)

@@ -271,14 +271,14 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 		want      []priceRow
 	}{
 		{"coin,currency,date", []priceRow{
-			{"coin": "bitcoin", "currency": "TRY", "date": "2024-03-01", "price": 3250.0, "partial": true},
-			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-01", "price": btcUSDDay1, "partial": true},
-			{"coin": "ethereum", "currency": "USD", "date": "2024-03-01", "price": 15.0, "partial": true},
-			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-02", "price": 450.0, "partial": true},
+			{"coin": "bitcoin", "currency": "TRY", "date": "2024-03-01", "price": 3250.0, "partial": false, "hours": 2.0},
+			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-01", "price": btcUSDDay1, "partial": false, "hours": 3.0},
+			{"coin": "ethereum", "currency": "USD", "date": "2024-03-01", "price": 15.0, "partial": false, "hours": 2.0},
+			{"coin": "bitcoin", "currency": "USD", "date": "2024-03-02", "price": 450.0, "partial": false, "hours": 2.0},
 		}},
 		{"date", []priceRow{
-			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3, "partial": true},
-			{"date": "2024-03-02", "price": 450.0, "partial": true},
+			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3, "partial": false, "hours": 2.0},
+			{"date": "2024-03-02", "price": 450.0, "partial": false, "hours": 2.0},
 		}},
 		{"coin", []priceRow{
 			{"coin": "bitcoin", "price": (3250 + btcUSDDay1 + 450) / 3},
@@ -289,9 +289,9 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 			{"currency": "USD", "price": (btcUSDDay1 + 450 + 15) / 3},
 		}},
 		{"date,coin", []priceRow{
-			{"coin": "bitcoin", "date": "2024-03-01", "price": (3250 + btcUSDDay1) / 2, "partial": true},
-			{"coin": "ethereum", "date": "2024-03-01", "price": 15.0, "partial": true},
-			{"coin": "bitcoin", "date": "2024-03-02", "price": 450.0, "partial": true},
+			{"coin": "bitcoin", "date": "2024-03-01", "price": (3250 + btcUSDDay1) / 2, "partial": false, "hours": 2.0},
+			{"coin": "ethereum", "date": "2024-03-01", "price": 15.0, "partial": false, "hours": 2.0},
+			{"coin": "bitcoin", "date": "2024-03-02", "price": 450.0, "partial": false, "hours": 2.0},
 		}},
 	}
 	for _, tc := range cases {
@@ -319,8 +319,8 @@ func TestAPIPrices_Breakdowns(t *testing.T) {
 	t.Run("without breakdown, means per date over every stored coin and currency", func(t *testing.T) {
 		got := f.prices(t, "dateFrom=2024-03-01&dateTo=2024-03-05")
 		want := []priceRow{
-			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3, "partial": true},
-			{"date": "2024-03-02", "price": 450.0, "partial": true},
+			{"date": "2024-03-01", "price": (3250 + btcUSDDay1 + 15) / 3, "partial": false, "hours": 2.0},
+			{"date": "2024-03-02", "price": 450.0, "partial": false, "hours": 2.0},
 		}
 		if !reflect.DeepEqual(got.Data, want) {
 			t.Errorf("rows\n got %v\nwant %v", got.Data, want)
@@ -396,12 +396,13 @@ func TestAPIPrices_CSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every seeded day holds a few hours, so each is partial.
+	// Every seeded day starts at 00:00 and is past: complete, however few hours it holds
+	// (hours is the fewest of its members').
 	want := [][]string{
-		{"currency", "date", "price", "partial"},
-		{"TRY", "2024-03-01", "3250", "true"},
-		{"USD", "2024-03-01", "200.29166666666666", "true"},
-		{"USD", "2024-03-02", "450", "true"},
+		{"currency", "date", "price", "partial", "hours"},
+		{"TRY", "2024-03-01", "3250", "false", "2"},
+		{"USD", "2024-03-01", "200.29166666666666", "false", "3"},
+		{"USD", "2024-03-02", "450", "false", "2"},
 	}
 	if !reflect.DeepEqual(records, want) {
 		t.Errorf("csv\n got %v\nwant %v", records, want)
@@ -649,9 +650,9 @@ func TestAPIPrices_ChangeMode(t *testing.T) {
 	btcUSDDay1 := (100.5 + 200.25 + 300.125) / 3
 	usd := (450/btcUSDDay1 - 1) * 100
 	want := []priceRow{
-		{"coin": "bitcoin", "date": "2024-03-01", "price": (3250 + btcUSDDay1) / 2, "change": 0.0, "partial": true},
-		// BTC/TRY has no 2024-03-02: its 3250 carries forward, a change of 0.
-		{"coin": "bitcoin", "date": "2024-03-02", "price": (3250 + 450) / 2.0, "change": (usd + 0) / 2, "partial": true},
+		{"coin": "bitcoin", "date": "2024-03-01", "price": (3250 + btcUSDDay1) / 2, "change": 0.0, "partial": false, "filled": false, "hours": 2.0},
+		// BTC/TRY has no 2024-03-02: its 3250 carries forward, a change of 0, and says so.
+		{"coin": "bitcoin", "date": "2024-03-02", "price": (3250 + 450) / 2.0, "change": (usd + 0) / 2, "partial": false, "filled": true, "hours": 0.0},
 	}
 	if len(got.Data) != len(want) {
 		t.Fatalf("rows %v", got.Data)
@@ -672,7 +673,7 @@ func TestAPIPrices_ChangeMode(t *testing.T) {
 		t.Errorf("meta.mode = %q", got.Meta.Mode)
 	}
 	rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&breakdown=date&mode=pct&format=csv")
-	if header, _, _ := strings.Cut(rec.Body.String(), "\n"); header != "date,price,change_pct,partial" {
+	if header, _, _ := strings.Cut(rec.Body.String(), "\n"); header != "date,price,change_pct,filled,partial,hours" {
 		t.Errorf("CSV header %q", header)
 	}
 	if rec := f.do(http.MethodGet, "/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&mode=wild"); rec.Code != http.StatusBadRequest ||

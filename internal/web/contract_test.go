@@ -248,7 +248,7 @@ func TestAPI_Contract(t *testing.T) {
 				"count": 0, "granularity": "daily", "dateFrom": "2024-02-05", "dateTo": "2024-03-05",
 				"breakdown": arr{}, "filters": obj{"coinIds": arr{}, "currencyCodes": arr{}}, "ignored": noneIgnored,
 			})},
-			contractCase{name: "client CSV", target: clientCSV, status: http.StatusOK, csvHeader: "coin,currency,date,price,partial"},
+			contractCase{name: "client CSV", target: clientCSV, status: http.StatusOK, csvHeader: "coin,currency,date,price,partial,hours"},
 		)
 		checkContract(t, f, cases)
 	})
@@ -276,13 +276,13 @@ func TestAPI_Contract(t *testing.T) {
 				"coinId": "ethereum", "name": "Ethereum", "symbol": "eth", "description": nil, "imageUrl": nil, "homepageUrl": nil}}},
 			contractCase{name: "metadata of a coin not stored", target: "/api/coins/dogecoin/metadata", status: http.StatusNotFound, body: apiError},
 			contractCase{name: "client chart", target: clientChart, status: http.StatusOK, body: prices(
-				each{8, obj{"coin": aString, "currency": aString, "date": aDay, "price": aNumber, "partial": aBool}}, obj{
+				each{8, obj{"coin": aString, "currency": aString, "date": aDay, "price": aNumber, "partial": aBool, "hours": aNumber}}, obj{
 					"count": 8, "granularity": "daily", "dateFrom": "2024-02-05", "dateTo": "2024-03-05",
 					"breakdown": arr{"date", "coin", "currency"}, "filters": clientFilters,
 					"ignored": obj{"coinIds": arr{"dogecoin"}, "currencyCodes": arr{}},
 				})},
 			contractCase{name: "client, no breakdown", target: clientDateMeans, status: http.StatusOK, body: prices(
-				arr{obj{"date": "2024-03-01", "price": aNumber, "partial": aBool}, obj{"date": "2024-03-02", "price": aNumber, "partial": aBool}}, obj{
+				arr{obj{"date": "2024-03-01", "price": aNumber, "partial": aBool, "hours": aNumber}, obj{"date": "2024-03-02", "price": aNumber, "partial": aBool, "hours": aNumber}}, obj{
 					"count": 2, "granularity": "daily", "dateFrom": "2024-02-05", "dateTo": "2024-03-05",
 					"breakdown": arr{}, "filters": clientFilters, "ignored": obj{"coinIds": arr{"dogecoin"}, "currencyCodes": arr{}},
 				})},
@@ -297,7 +297,7 @@ func TestAPI_Contract(t *testing.T) {
 					"filters": obj{"coinIds": arr{"dogecoin"}, "currencyCodes": arr{"eur"}},
 					"ignored": obj{"coinIds": arr{"dogecoin"}, "currencyCodes": arr{"eur"}},
 				})},
-			contractCase{name: "client CSV", target: clientCSV, status: http.StatusOK, csvHeader: "coin,currency,date,price,partial"},
+			contractCase{name: "client CSV", target: clientCSV, status: http.StatusOK, csvHeader: "coin,currency,date,price,partial,hours"},
 		)
 		checkContract(t, f, cases)
 	})

@@ -35,7 +35,7 @@ type Store interface {
 	Currencies(ctx context.Context) ([]domain.Currency, error)
 	Metadata(ctx context.Context, coinID string) (domain.Metadata, error)
 	Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error)
-	DailyOHLC(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Candle, error)
+	DailyOHLC(ctx context.Context, series domain.Series, days domain.Range, today time.Time) ([]domain.Candle, error)
 	Run(ctx context.Context, id int64) (domain.FetchRun, error)
 	LatestRun(ctx context.Context) (domain.FetchRun, error)
 	WriteFailure() error

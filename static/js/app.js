@@ -49,8 +49,13 @@
     return withCurrency(currency, symbols, text);
   }
 
+  // percent writes a change given in percent as chart.Percent does (its Go test holds the
+  // table of cases): signed, and without a sign when it rounds to zero ("0.00%").
   function percent(v, digits) {
-    return (v > 0 ? '+' : '') + v.toFixed(digits) + '%';
+    if (!isFinite(v)) return '–';
+    var s = v.toFixed(digits);
+    if (/^-?[0.]+$/.test(s)) return s.replace('-', '') + '%';
+    return (v > 0 ? '+' : '') + s + '%';
   }
 
   function escapeHTML(s) {
@@ -780,7 +785,8 @@
   }
 
   // coinTooltip lists a day's open, high, low and close (or an hour's price), its volume and
-  // market cap at full precision, and flags a partial day with its stored hours.
+  // market cap at full precision, and says how many hours a day holds when not all 24: a
+  // partial day (today, or cut by the start of the history) is flagged as such.
   function coinTooltip(params, meta) {
     if (!Array.isArray(params)) params = [params];
     if (!params.length) return '';
@@ -813,7 +819,8 @@
     var notes = [];
     if (meta.step === 'day') {
       var n = meta.samples[i];
-      if (n < 24) notes.push('Partial day: ' + n + ' of 24 hours');
+      if (meta.partial && meta.partial[i]) notes.push('Partial day: ' + n + ' of 24 hours');
+      else if (n < 24) notes.push(n + ' of 24 hours');
       if (meta.ends[i] && meta.ends[i] !== '23:00') notes.push('Volume and market cap as of ' + meta.ends[i] + ' UTC, the day\'s last stored hour');
     }
     return '<div style="min-width:200px"><div style="margin-bottom:4px;font-weight:600">' + escapeHTML(head) + '</div>' +
