@@ -146,33 +146,12 @@ func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 		h.Set(echo.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
 		h.Set(echo.HeaderXFrameOptions, "DENY")
-		if overHTTPS(c.Request()) {
+		if s.proxies.overHTTPS(c.Request()) {
 			h.Set(echo.HeaderStrictTransportSecurity, strictTransportSecurity)
 		}
 		return next(c)
 	}
 }
-
-// overHTTPS reports whether the client reached us over https: on this connection, or, as a
-// proxy on our own network says (the ALB's X-Forwarded-Proto, CloudFront's
-// CloudFront-Forwarded-Proto), on its way to the proxy. Those headers are believed only from
-// a proxy, as clientIPExtractor believes the viewer's address, since HSTS sent to a client on
-// plain http would be ignored at best.
-func overHTTPS(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
-	}
-	if !fromProxy(r) {
-		return false
-	}
-	return strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https") ||
-		strings.EqualFold(r.Header.Get(headerCloudFrontProto), "https")
-}
-
-// headerCloudFrontProto is the viewer's protocol as CloudFront sends it to the origin when the
-// origin request policy lists it: behind CloudFront with an http-only origin, the ALB's
-// X-Forwarded-Proto says http even though every viewer came over https.
-const headerCloudFrontProto = "CloudFront-Forwarded-Proto"
 
 // compress gzips answers for clients that accept it, on the routes that make their answer
 // per request (routes chooses them).

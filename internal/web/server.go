@@ -99,10 +99,8 @@ func New(d Deps) http.Handler {
 	e.HideBanner = true
 	e.HidePort = true
 	e.Logger.SetOutput(io.Discard)
-	// The service runs behind CloudFront and an ALB; see clientIPExtractor for which address
-	// the logs get.
-	e.IPExtractor = clientIPExtractor()
 	s := &server{
+		proxies:    proxies(d.Config.TrustedProxies),
 		deps:       d,
 		log:        d.Logger,
 		metrics:    newHTTPMetrics(d.Metrics),
@@ -110,7 +108,7 @@ func New(d Deps) http.Handler {
 		facts:      newFactsCache(),
 		etagPrefix: etagPrefix(d.BuildID, d.Config),
 		answers:    newAnswerCache(d.CacheBytes, d.Metrics),
-		logins:     newLoginThrottle(time.Now),
+		logins:     newLoginThrottle(time.Now, throttleClients),
 		now:        d.Now,
 	}
 	if s.now == nil {
@@ -122,6 +120,8 @@ func New(d Deps) http.Handler {
 		}
 		s.sessions = newSessions(d.Sessions)
 	}
+	// The logs' client address is the one the sign-in throttle counts (see proxies).
+	e.IPExtractor = s.proxies.clientIP
 	e.HTTPErrorHandler = s.handleError
 	s.routes(e)
 	return headAsGet(e)
@@ -140,6 +140,8 @@ type server struct {
 	etagPrefix string
 	// answers holds rendered reads; see cache.
 	answers *answerCache
+	// proxies say which peers' forwarded headers are believed.
+	proxies proxies
 	// logins throttles sign-in attempts; see loginSubmit.
 	logins *loginThrottle
 	now    func() time.Time
