@@ -17,6 +17,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/config"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/internal/web"
@@ -74,7 +75,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		Config:  cfg,
 		Store:   a.store,
 		Runner:  a.pipeline,
-		UI:      ui.New(ui.Options{Store: a.store}),
+		UI:      ui.New(ui.Options{Store: a.store, Logos: sanitize.LogosFor(cfg.CoinGeckoBaseURL)}),
 		Metrics: a.metrics,
 		Logger:  logger,
 		BuildID: buildID(),

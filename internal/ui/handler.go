@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -48,6 +49,8 @@ type Options struct {
 	DefaultCoins []string
 	// Now is the clock for ages on the status page and "today is partial"; time.Now when nil.
 	Now func() time.Time
+	// Logos says which logo URLs pages show; the zero value allows CoinGecko's hosts only.
+	Logos sanitize.Logos
 }
 
 // Handler serves the UI routes.
@@ -55,12 +58,13 @@ type Handler struct {
 	store        Store
 	defaultCoins []string
 	now          func() time.Time
+	logos        sanitize.Logos
 }
 
 // New returns a Handler. Without DefaultCoins the dashboard opens on bitcoin, ethereum and
 // dogecoin, or on the first three stored coins when those are not stored.
 func New(opts Options) *Handler {
-	h := &Handler{store: opts.Store, defaultCoins: opts.DefaultCoins, now: opts.Now}
+	h := &Handler{store: opts.Store, defaultCoins: opts.DefaultCoins, now: opts.Now, logos: opts.Logos}
 	if h.now == nil {
 		h.now = time.Now
 	}

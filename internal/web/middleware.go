@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/precompress"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 )
 
 const requestIDKey = "requestID"
@@ -107,14 +107,10 @@ func (s *server) recoverer() echo.MiddlewareFunc {
 }
 
 // contentSecurityPolicy allows scripts only from our own origin (the dashboard has no inline
-// script) and images from anywhere over https, since coin logos come from CoinGecko's CDN. In
-// the offline demo logos come from the simulator, often over plain http, so its origin is
-// allowed too.
+// script) and images only from our own origin and where coin logos may come from (see
+// sanitize.Logos): CoinGecko's image hosts, or the simulator of the offline demo.
 func contentSecurityPolicy(coinGeckoBaseURL string) string {
-	img := "'self' data: https:"
-	if u, err := url.Parse(coinGeckoBaseURL); err == nil && u.Scheme != "" && u.Host != "" {
-		img += " " + u.Scheme + "://" + u.Host
-	}
+	img := "'self' data: " + sanitize.LogosFor(coinGeckoBaseURL).Sources()
 	return strings.Join([]string{
 		"default-src 'self'",
 		"script-src 'self'",
