@@ -124,7 +124,25 @@ func New(d Deps) http.Handler {
 	e.IPExtractor = s.proxies.clientIP
 	e.HTTPErrorHandler = s.handleError
 	s.routes(e)
-	return headAsGet(e)
+	return refuseTransferEncoding(headAsGet(e))
+}
+
+// refuseTransferEncoding answers 400 to any request that sends its body with a
+// Transfer-Encoding, and closes the connection. The only bodies this service takes are a
+// login form and empty cron triggers, which clients send with Content-Length. Go's server
+// reads a Transfer-Encoding folded over two lines ("Transfer-Encoding:\r\n chunked") as
+// chunked where nginx and other proxies refuse it, so a request smuggled in such a body would
+// be answered as a request of its own; closing the connection before reading on means nothing
+// after it is ever read.
+func refuseTransferEncoding(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TransferEncoding) > 0 {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "request bodies are accepted with Content-Length only", http.StatusBadRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // server carries the dependencies every handler and middleware shares.
