@@ -92,6 +92,27 @@ func (h *Handler) Register(public, private *echo.Group) {
 	private.GET("/partials/status", h.statusPartial)
 }
 
+// Query parameters each UI route reads; any other parameter changes nothing the page shows,
+// so the web layer redirects it away before it can enter a cache key (see QueryParams).
+var (
+	dashboardParams = []string{"coins", "currencies", "range", "from", "to", "shown_from", "shown_to", "orig",
+		"breakdown", "mode", "scale", "cols", "sort", "dir", "page"}
+	coinPageParams = []string{"currency", "range"}
+)
+
+// QueryParams names the query parameters the UI route with template path reads. The
+// dashboard's partials and CSV read its whole view state; a coin page its currency and range;
+// the hover card and the status page none.
+func QueryParams(path string) []string {
+	switch path {
+	case "/", "/partials/dashboard", "/partials/table", "/dashboard.csv":
+		return dashboardParams
+	case "/coins/:id":
+		return coinPageParams
+	}
+	return nil
+}
+
 // PageURL is the page a UI URL belongs to, given its escaped path and raw query: the
 // dashboard's partials belong to the dashboard, with their query, which is the page's view
 // state too; a coin's hover card to the coin page; the status partial to the status page.
