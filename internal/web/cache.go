@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -79,12 +80,18 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		now := s.now().UTC()
 		etag := `W/"` + s.etagPrefix + "-" + strconv.FormatInt(v.Version, 10) + "-" + now.Format("20060102") + `"`
 		hour := now.Truncate(time.Hour)
+		// Misses are made in one of a few slots (see workLimiter); a request shed there is
+		// told to come back in a second.
+		ctx := req.Context()
+		made := func() (*answer, error) { return s.work.do(ctx, func() (*answer, error) { return render(c, next) }) }
 		var plain *answer
 		if keep {
-			plain, err = s.answers.get(answerKey(c, v.Version, hour, precompress.Identity), v.Version,
-				func() (*answer, error) { return render(c, next) })
+			plain, err = s.answers.get(answerKey(c, v.Version, hour, precompress.Identity), v.Version, made)
 		} else {
-			plain, err = render(c, next)
+			plain, err = made()
+		}
+		if errors.Is(err, errBusy) {
+			res.Header().Set(echo.HeaderRetryAfter, "1")
 		}
 		if err != nil {
 			return err
@@ -100,10 +107,14 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		enc := precompress.Negotiate(req.Header.Get(echo.HeaderAcceptEncoding))
 		a := plain
+		encoded := func() (*answer, error) { return s.work.do(ctx, func() (*answer, error) { return plain.encode(enc) }) }
 		if keep {
-			a, err = s.answers.get(answerKey(c, v.Version, hour, enc), v.Version, func() (*answer, error) { return plain.encode(enc) })
+			a, err = s.answers.get(answerKey(c, v.Version, hour, enc), v.Version, encoded)
 		} else {
-			a, err = plain.encode(enc)
+			a, err = encoded()
+		}
+		if errors.Is(err, errBusy) {
+			res.Header().Set(echo.HeaderRetryAfter, "1")
 		}
 		if err != nil {
 			return err

@@ -109,6 +109,7 @@ func New(d Deps) http.Handler {
 		etagPrefix: etagPrefix(d.BuildID, d.Config),
 		answers:    newAnswerCache(d.CacheBytes, d.Metrics),
 		logins:     newLoginThrottle(time.Now, throttleClients),
+		work:       newWorkLimiter(),
 		now:        d.Now,
 	}
 	if s.now == nil {
@@ -162,7 +163,9 @@ type server struct {
 	proxies proxies
 	// logins throttles sign-in attempts; see loginSubmit.
 	logins *loginThrottle
-	now    func() time.Time
+	// work bounds the answers made at once; see cache.
+	work *workLimiter
+	now  func() time.Time
 }
 
 // Listen takes the server's address before anything else starts, so a port that is taken
