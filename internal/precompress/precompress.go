@@ -132,3 +132,34 @@ func finish(w io.WriteCloser, body []byte, buf *bytes.Buffer) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// NewWriter compresses what is written to it into w in coding e at the Fast level, for an
+// answer too large to hold whole; Close flushes it and hands its encoder back to the pool.
+func NewWriter(e Encoding, w io.Writer) io.WriteCloser {
+	switch e {
+	case Gzip:
+		zw := fastGzip.Get().(*gzip.Writer)
+		zw.Reset(w)
+		return &pooled{WriteCloser: zw, put: func() { fastGzip.Put(zw) }}
+	case Brotli:
+		bw := fastBrotli.Get().(*brotli.Writer)
+		bw.Reset(w)
+		return &pooled{WriteCloser: bw, put: func() { fastBrotli.Put(bw) }}
+	}
+	return nopCloser{w}
+}
+
+type pooled struct {
+	io.WriteCloser
+	put func()
+}
+
+func (p *pooled) Close() error {
+	err := p.WriteCloser.Close()
+	p.put()
+	return err
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
