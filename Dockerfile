@@ -1,6 +1,6 @@
 # Templates, assets and migrations are embedded, and the built CSS and vendored scripts are
 # committed, so the image needs only the Go toolchain to build and nothing but the binary to run.
-FROM golang:1.26 AS build
+FROM golang:1.26.11 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -1,6 +1,9 @@
 # cryptodash: `make help` lists the targets.
 SHELL := /bin/bash
 GO ?= go
+# go.mod asks for the newest Go 1.26 patch; a machine whose Go says GOTOOLCHAIN=local (Debian's,
+# Docker's) would refuse to build instead of fetching it from the module proxy.
+export GOTOOLCHAIN ?= auto
 BIN := bin/cryptodash
 PORT ?= 8080
 

@@ -3,8 +3,10 @@ package static_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
@@ -176,5 +178,23 @@ func TestHandler_RangesAreBounded(t *testing.T) {
 	rec := serve("bytes=" + strings.Join(many, ","))
 	if rec.Code != http.StatusOK || rec.Body.Len() != len(want) {
 		t.Errorf("%d one-byte ranges: %d with %d bytes, want the whole file (%d bytes) once", len(many), rec.Code, rec.Body.Len(), len(want))
+	}
+}
+
+// ECharts and HTMX run in visitors' browsers: they are dependencies, not devDependencies, so
+// that `npm audit --omit=dev` reports their advisories.
+func TestShippedScriptsAreDependencies(t *testing.T) {
+	raw, err := os.ReadFile("../package.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg struct{ Dependencies, DevDependencies map[string]string }
+	if err := json.Unmarshal(raw, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"echarts", "htmx.org"} {
+		if pkg.Dependencies[name] == "" || pkg.DevDependencies[name] != "" {
+			t.Errorf("%s: dependencies %q, devDependencies %q; want it a dependency only", name, pkg.Dependencies[name], pkg.DevDependencies[name])
+		}
 	}
 }
