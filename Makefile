@@ -49,6 +49,9 @@ check-generated: generate css ## fail if templ output or built assets differ fro
 build: ## build a static binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN) ./cmd/cryptodash
 
+vuln: ## govulncheck against a database built from the golang.org/x/vulndb module (works offline once fetched)
+	./.ci/vuln
+
 lint: ## gofmt, go vet, staticcheck (every check) and deadcode
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
@@ -73,4 +76,4 @@ synth: node_modules ## test the AWS stack (deploy/) and write its CloudFormation
 deploy: node_modules ## deploy the AWS stack to the account in the environment (docs/deploy.md)
 	cd deploy && $(CDK) deploy --require-approval broadening $(CDK_ARGS)
 
-.PHONY: help run demo test test-race bench generate css check-generated build lint screenshots docker synth deploy
+.PHONY: vuln help run demo test test-race bench generate css check-generated build lint screenshots docker synth deploy
