@@ -9,7 +9,7 @@
 # The compiler runs on the building machine's own platform and cross-compiles for the
 # target's, so an arm64 image builds natively on x86_64 (and the other way round) instead of
 # running the whole Go toolchain under emulation.
-FROM --platform=$BUILDPLATFORM golang:1.26 AS build
+FROM --platform=$BUILDPLATFORM golang:1.26.11 AS build
 ARG TARGETOS TARGETARCH
 WORKDIR /src
 COPY go.mod go.sum ./

@@ -1,6 +1,9 @@
 # cryptodash: `make help` lists the targets.
 SHELL := /bin/bash
 GO ?= go
+# go.mod asks for the newest Go 1.26 patch; a machine whose Go says GOTOOLCHAIN=local (Debian's,
+# Docker's) would refuse to build instead of fetching it from the module proxy.
+export GOTOOLCHAIN ?= auto
 BIN := bin/cryptodash
 PORT ?= 8080
 
@@ -69,6 +72,9 @@ check-generated: generate css ## fail if templ output or built assets differ fro
 build: ## build a static binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN) ./cmd/cryptodash
 
+vuln: ## govulncheck against a database built from the golang.org/x/vulndb module (works offline once fetched)
+	./.ci/vuln
+
 lint: ## gofmt, go vet, staticcheck (every check) and deadcode
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
@@ -104,4 +110,4 @@ deploy: node_modules ## deploy one environment to the account in the environment
 	@test -n "$(ENV)" || { echo "make deploy ENV=<name>, with the settings in deploy/env/<name>.json"; exit 2; }
 	cd deploy && $(CDK) deploy --require-approval broadening -c env=$(ENV) -c deploying=true $(ENV)-cryptodash
 
-.PHONY: help run demo fetch test test-dates test-date test-race bench generate css check-generated build lint screenshots docker rds-ca synth deploy
+.PHONY: help run demo fetch test test-dates test-date test-race vuln bench generate css check-generated build lint screenshots docker rds-ca synth deploy

@@ -38,8 +38,9 @@ func TestEdge_StaticCachedAYear(t *testing.T) {
 	}
 }
 
-func TestEdge_PagesCachedPerOriginWithTheWholeQueryString(t *testing.T) {
+func TestEdge_PagesCachedPerOriginWithTheKnownQueryParameters(t *testing.T) {
 	s := synth(t, nil)
+	known := map[string]any{"QueryStringBehavior": "whitelist", "QueryStrings": toAny(cachedQueryParams)}
 	def := s.distribution(t)["DefaultCacheBehavior"].(map[string]any)
 	pages := s.idOf(t, "AWS::CloudFront::CachePolicy", "EdgePages")
 	viewerAddress := s.idOf(t, "AWS::CloudFront::OriginRequestPolicy", "EdgeViewerAddress")
@@ -52,7 +53,7 @@ func TestEdge_PagesCachedPerOriginWithTheWholeQueryString(t *testing.T) {
 			"DefaultTTL": 0, // only what the server marks cacheable (s-maxage) is kept
 			"MinTTL":     0,
 			"ParametersInCacheKeyAndForwardedToOrigin": map[string]any{
-				"QueryStringsConfig":         map[string]any{"QueryStringBehavior": "all"},
+				"QueryStringsConfig":         known,
 				"HeadersConfig":              map[string]any{"HeaderBehavior": "none"},
 				"CookiesConfig":              map[string]any{"CookieBehavior": "none"},
 				"EnableAcceptEncodingGzip":   true,
@@ -64,9 +65,17 @@ func TestEdge_PagesCachedPerOriginWithTheWholeQueryString(t *testing.T) {
 		s.tmpl.HasResourceProperties(str("AWS::CloudFront::OriginRequestPolicy"), map[string]any{"OriginRequestPolicyConfig": assertions.Match_ObjectLike(&map[string]any{
 			"HeadersConfig":      map[string]any{"HeaderBehavior": "whitelist", "Headers": []any{"CloudFront-Viewer-Address", "CloudFront-Forwarded-Proto"}},
 			"CookiesConfig":      map[string]any{"CookieBehavior": "whitelist", "Cookies": []any{"cryptodash_session"}},
-			"QueryStringsConfig": map[string]any{"QueryStringBehavior": "all"},
+			"QueryStringsConfig": known,
 		})})
 	})
+}
+
+func toAny(items []string) []any {
+	out := make([]any, len(items))
+	for i, s := range items {
+		out[i] = s
+	}
+	return out
 }
 
 func TestEdge_OperationalRoutesNeverCached(t *testing.T) {

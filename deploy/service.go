@@ -71,6 +71,8 @@ func NewService(scope constructs.Construct, id string, cfg Config, net *Network,
 			// EventBridge owns the schedule; the in-process one would be a second trigger.
 			"FETCH_SCHEDULE": jsii.String("off"),
 			"LOG_LEVEL":      jsii.String(cfg.LogLevel),
+			// The ALB is in the VPC: only its forwarded headers are believed.
+			"TRUSTED_PROXIES": net.Vpc.VpcCidrBlock(),
 		},
 		// ECS reads these from Secrets Manager when a task starts.
 		Secrets: &map[string]awsecs.Secret{

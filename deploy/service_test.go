@@ -60,6 +60,9 @@ func TestService_TaskSizeAndEnvironment(t *testing.T) {
 			t.Errorf("%s=%v, want %s", k, env[k], v)
 		}
 	}
+	if proxies := js(env["TRUSTED_PROXIES"]); !strings.Contains(proxies, `"CidrBlock"`) {
+		t.Errorf("TRUSTED_PROXIES %s, want the VPC's block, where the ALB is", proxies)
+	}
 	if url := js(env["DATABASE_URL"]); !strings.HasPrefix(url, `{"Fn::Join":["",["postgres://",`) || strings.Contains(url, "@") {
 		t.Errorf("DATABASE_URL %s, want postgres://host:port/cryptodash with no credentials in it", url)
 	}

@@ -3,10 +3,13 @@ package static_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -146,4 +149,52 @@ func TestHandler_Precompressed(t *testing.T) {
 			t.Errorf("Content-Encoding %q", rec.Header().Get("Content-Encoding"))
 		}
 	})
+}
+
+func TestHandler_RangesAreBounded(t *testing.T) {
+	u := static.Path("js/app.js")
+	want, err := static.FS.ReadFile("js/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(rng string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Range", rng)
+		rec := httptest.NewRecorder()
+		static.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := serve("bytes=0-9"); rec.Code != http.StatusPartialContent || rec.Body.Len() != 10 {
+		t.Errorf("one range: %d with %d bytes, want 206 with 10", rec.Code, rec.Body.Len())
+	}
+	if rec := serve("bytes=0-0,5-5"); rec.Code != http.StatusPartialContent {
+		t.Errorf("two ranges: %d, want 206", rec.Code)
+	}
+	// Fewer bytes than the file, so the standard library serves them all as parts.
+	var many []string
+	for i := range len(want) / 2 {
+		many = append(many, strconv.Itoa(2*i)+"-"+strconv.Itoa(2*i))
+	}
+	rec := serve("bytes=" + strings.Join(many, ","))
+	if rec.Code != http.StatusOK || rec.Body.Len() != len(want) {
+		t.Errorf("%d one-byte ranges: %d with %d bytes, want the whole file (%d bytes) once", len(many), rec.Code, rec.Body.Len(), len(want))
+	}
+}
+
+// ECharts and HTMX run in visitors' browsers: they are dependencies, not devDependencies, so
+// that `npm audit --omit=dev` reports their advisories.
+func TestShippedScriptsAreDependencies(t *testing.T) {
+	raw, err := os.ReadFile("../package.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg struct{ Dependencies, DevDependencies map[string]string }
+	if err := json.Unmarshal(raw, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"echarts", "htmx.org"} {
+		if pkg.Dependencies[name] == "" || pkg.DevDependencies[name] != "" {
+			t.Errorf("%s: dependencies %q, devDependencies %q; want it a dependency only", name, pkg.Dependencies[name], pkg.DevDependencies[name])
+		}
+	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/config"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/internal/web"
@@ -80,7 +81,7 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		Store:  a.store,
 		Runner: a.pipeline,
 		UI: ui.New(ui.Options{Store: a.store, Now: a.clock.Now, Configured: cfg.Coins,
-			NextRetry: a.pipeline.NextRetry}),
+			NextRetry: a.pipeline.NextRetry, Logos: sanitize.LogosFor(cfg.CoinGeckoBaseURL)}),
 		Now:     a.clock.Now,
 		Clock:   a.clock.Skew,
 		Metrics: a.metrics,

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -43,6 +44,12 @@ type Config struct {
 	CDNMaxAge        int
 	AuthUsername     string
 	AuthPasswordHash string
+	// TrustedProxies are the peers whose forwarded headers (X-Forwarded-For,
+	// X-Forwarded-Proto, CloudFront-Viewer-Address, CloudFront-Forwarded-Proto) are believed:
+	// the load balancer's subnets. From anyone else those headers are the client's own words.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, is the Bearer token /metrics asks for; see web's metricsAuth.
+	MetricsToken string
 }
 
 // Defaults that run on a developer's machine: the local PostgreSQL, the eleven coins and four
@@ -100,6 +107,8 @@ func Load(getenv func(string) string) (Config, error) {
 		CDNMaxAge:          r.intRange("CDN_MAX_AGE", DefaultCDNMaxAge, 0, 86400),
 		AuthUsername:       strings.TrimSpace(getenv("AUTH_USERNAME")),
 		AuthPasswordHash:   strings.TrimSpace(getenv("AUTH_PASSWORD_HASH")),
+		TrustedProxies:     r.prefixes("TRUSTED_PROXIES"),
+		MetricsToken:       strings.TrimSpace(getenv("METRICS_TOKEN")),
 	}
 	if strings.TrimSpace(getenv("COINGECKO_RATE_LIMIT")) == "" && c.CoinGeckoAPIKey == "" && c.CoinGeckoBaseURL == "" {
 		c.CoinGeckoRateLimit = KeylessRateLimit
@@ -146,6 +155,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.AuthPasswordHash != "" && !strings.HasPrefix(c.AuthPasswordHash, "$2") {
 		r.fail("AUTH_PASSWORD_HASH", "a bcrypt hash ($2a$/$2b$...), never the password itself; make one with `cryptodash hash-password`")
 	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		r.fail("METRICS_TOKEN", "a token of at least 16 characters (e.g. `openssl rand -hex 32`), or nothing")
+	}
 	return c, errors.Join(r.errs...)
 }
 
@@ -181,7 +193,17 @@ func (c Config) Pairs() []string {
 		"CDN_MAX_AGE=" + strconv.Itoa(c.CDNMaxAge),
 		"AUTH_USERNAME=" + c.AuthUsername,
 		"AUTH_PASSWORD_HASH=" + mask(c.AuthPasswordHash),
+		"TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
+		"METRICS_TOKEN=" + mask(c.MetricsToken),
 	}
+}
+
+func joinPrefixes(ps []netip.Prefix) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return strings.Join(out, ",")
 }
 
 func mask(secret string) string {
@@ -278,6 +300,28 @@ func (r *reader) oneOf(name, def string, allowed ...string) string {
 	}
 	r.fail(name, fmt.Sprintf("one of %s, got %q", strings.Join(allowed, ", "), v))
 	return def
+}
+
+// prefixes reads a comma-separated list of CIDR blocks; a bare address is its own block.
+func (r *reader) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, item := range strings.Split(r.getenv(name), ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil || a.Zone() != "" {
+				r.fail(name, fmt.Sprintf("a comma-separated list of CIDR blocks such as 10.0.0.0/16; %q is not one", item))
+				continue
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }
 
 func (r *reader) list(name, def string, valid func(string) bool, accepts string) []string {

@@ -229,10 +229,21 @@ const (
 	ColFilled  = "filled"
 )
 
+// inertCell keeps a text cell from being read as a formula by a spreadsheet (OWASP's CSV
+// injection advice): one that starts with =, +, -, @, a tab or a carriage return gets a
+// leading apostrophe. Ids and codes come from the database, which an upstream fills; numeric
+// cells are written by strconv and are never text, so a negative number stays a number.
+func inertCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // WritePricesCSV writes rows as CSV with one column per name of cols (dimensions, price,
 // change_pct, partial, hours, filled, in the caller's order), headed by those names. Values are written as
 // the JSON API writes them: coin ids, upper-case currency codes, UTC times, numbers at full
-// precision.
+// precision. Text cells are made inert (see inertCell).
 func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(cols); err != nil {
@@ -245,9 +256,9 @@ func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) 
 			case DimDate:
 				rec[i] = FormatRowTime(r.Time, g)
 			case DimCoin:
-				rec[i] = r.CoinID
+				rec[i] = inertCell(r.CoinID)
 			case DimCurrency:
-				rec[i] = strings.ToUpper(r.CurrencyCode)
+				rec[i] = inertCell(strings.ToUpper(r.CurrencyCode))
 			case ColChange:
 				rec[i] = strconv.FormatFloat(r.Change, 'f', -1, 64)
 			case ColPartial:

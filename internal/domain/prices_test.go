@@ -36,6 +36,27 @@ func TestWritePricesCSV(t *testing.T) {
 			t.Errorf("got %q, want %q", buf.String(), want)
 		}
 	})
+	t.Run("text cells that a spreadsheet would run are inert, negative numbers stay numbers", func(t *testing.T) {
+		var hostile []domain.PriceRow
+		for _, id := range []string{"=1+1", "+1", "-2+3", "@sum(1)", "\tcmd", "\rcmd", "a=b"} {
+			hostile = append(hostile, domain.PriceRow{Time: hour, CoinID: id, CurrencyCode: "-usd", Price: -1.5, Change: -2.25})
+		}
+		var buf bytes.Buffer
+		if err := domain.WritePricesCSV(&buf, []string{"coin", "currency", "price", "change_pct"}, domain.Hourly, hostile); err != nil {
+			t.Fatal(err)
+		}
+		want := "coin,currency,price,change_pct\n" +
+			"'=1+1,'-USD,-1.5,-2.25\n" +
+			"'+1,'-USD,-1.5,-2.25\n" +
+			"'-2+3,'-USD,-1.5,-2.25\n" +
+			"'@sum(1),'-USD,-1.5,-2.25\n" +
+			"'\tcmd,'-USD,-1.5,-2.25\n" +
+			"\"'\rcmd\",'-USD,-1.5,-2.25\n" +
+			"a=b,'-USD,-1.5,-2.25\n"
+		if buf.String() != want {
+			t.Errorf("got %q, want %q", buf.String(), want)
+		}
+	})
 	t.Run("a write error is reported", func(t *testing.T) {
 		err := domain.WritePricesCSV(failingWriter{}, []string{"date", "price"}, domain.Hourly, rows)
 		if err == nil || !strings.Contains(err.Error(), "disk full") {

@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 )
@@ -78,7 +80,10 @@ const (
 
 // Compress returns body in coding e. Brotli's best quality (11) takes seconds on ECharts for
 // a tenth of its size, so Best stops at quality 6, which is a third of a second; gzip's best
-// level costs little at any size.
+// level costs little at any size. Fast is what a cache miss pays while its client waits, and
+// what a flood of misses buys: gzip's fastest level and brotli's quality 2, each from a pool
+// of encoders reset for every answer, since a brotli encoder allocates a megabyte or more of
+// tables when it is made.
 func Compress(e Encoding, body []byte, level Level) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 3)
@@ -86,34 +91,75 @@ func Compress(e Encoding, body []byte, level Level) ([]byte, error) {
 	case Identity:
 		return body, nil
 	case Gzip:
-		lvl := gzip.DefaultCompression
-		if level == Best {
-			lvl = gzip.BestCompression
+		if level == Fast {
+			w := fastGzip.Get().(*gzip.Writer)
+			defer fastGzip.Put(w)
+			w.Reset(&buf)
+			return finish(w, body, &buf)
 		}
-		w, err := gzip.NewWriterLevel(&buf, lvl)
+		w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := w.Write(body); err != nil {
-			return nil, err
-		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
+		return finish(w, body, &buf)
 	case Brotli:
-		q := 4
-		if level == Best {
-			q = 6
+		if level == Fast {
+			w := fastBrotli.Get().(*brotli.Writer)
+			defer fastBrotli.Put(w)
+			w.Reset(&buf)
+			return finish(w, body, &buf)
 		}
-		w := brotli.NewWriterLevel(&buf, q)
-		if _, err := w.Write(body); err != nil {
-			return nil, err
-		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
+		return finish(brotli.NewWriterLevel(&buf, 6), body, &buf)
 	default:
 		return nil, fmt.Errorf("precompress: unknown encoding %q", e)
 	}
+}
+
+var (
+	fastGzip = sync.Pool{New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+		return w
+	}}
+	fastBrotli = sync.Pool{New: func() any { return brotli.NewWriterLevel(nil, 2) }}
+)
+
+func finish(w io.WriteCloser, body []byte, buf *bytes.Buffer) ([]byte, error) {
+	if _, err := w.Write(body); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
 	return buf.Bytes(), nil
 }
+
+// NewWriter compresses what is written to it into w in coding e at the Fast level, for an
+// answer too large to hold whole; Close flushes it and hands its encoder back to the pool.
+func NewWriter(e Encoding, w io.Writer) io.WriteCloser {
+	switch e {
+	case Gzip:
+		zw := fastGzip.Get().(*gzip.Writer)
+		zw.Reset(w)
+		return &pooled{WriteCloser: zw, put: func() { fastGzip.Put(zw) }}
+	case Brotli:
+		bw := fastBrotli.Get().(*brotli.Writer)
+		bw.Reset(w)
+		return &pooled{WriteCloser: bw, put: func() { fastBrotli.Put(bw) }}
+	}
+	return nopCloser{w}
+}
+
+type pooled struct {
+	io.WriteCloser
+	put func()
+}
+
+func (p *pooled) Close() error {
+	err := p.WriteCloser.Close()
+	p.put()
+	return err
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

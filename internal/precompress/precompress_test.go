@@ -59,3 +59,47 @@ func TestCompress_RoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// A miss flood buys one Fast compression per miss: gzip must run at its fastest level (the
+// header's XFL byte says 4 for it), and encoders reused from the pool must start clean.
+func TestCompress_FastIsCheap(t *testing.T) {
+	body := bytes.Repeat([]byte(`{"coin":"bitcoin","currency":"USD","date":"2026-03-01 10:00:00","price":60000.125},`), 2000)
+	out, err := precompress.Compress(precompress.Gzip, body, precompress.Fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[8] != 4 {
+		t.Errorf("gzip XFL = %d, want 4 (fastest level)", out[8])
+	}
+	for range 3 {
+		for _, e := range []precompress.Encoding{precompress.Gzip, precompress.Brotli} {
+			again, err := precompress.Compress(e, []byte("short"), precompress.Fast)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := decompress(t, e, again); string(got) != "short" {
+				t.Errorf("%s from a reused encoder: %q", e, got)
+			}
+		}
+	}
+}
+
+func decompress(t *testing.T, e precompress.Encoding, coded []byte) []byte {
+	t.Helper()
+	var r io.Reader = bytes.NewReader(coded)
+	switch e {
+	case precompress.Gzip:
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	case precompress.Brotli:
+		r = brotli.NewReader(r)
+	}
+	plain, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plain
+}

@@ -7,8 +7,10 @@
 package sanitize
 
 import (
+	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -69,11 +71,12 @@ func Description(raw string) string {
 func Paragraphs(s string) string { return strings.ReplaceAll(s, "</p><p>", "</p>\n<p>") }
 
 // Metadata is a coin's details from CoinGecko made fit to store: the description through
-// Description, and the image and homepage URLs through URL.
+// Description, the image URL through URL and the homepage through Homepage. Where a logo may
+// be shown from is the page's business (Logos), since it depends on the configured source.
 func Metadata(m domain.Metadata) domain.Metadata {
 	m.Description = Description(m.Description)
 	m.ImageURL = URL(m.ImageURL)
-	m.HomepageURL = URL(m.HomepageURL)
+	m.HomepageURL = Homepage(m.HomepageURL)
 	return m
 }
 
@@ -85,7 +88,9 @@ const (
 )
 
 // Coin is a coin as CoinGecko lists it made fit to store: its name and symbol without control
-// characters (PostgreSQL refuses NUL in text, which would fail the whole run) and bounded.
+// characters (PostgreSQL refuses NUL in text, which would fail the whole run) or format
+// characters (bidi overrides such as U+202E would reorder the text around a name on every
+// page and in every CSV), and bounded.
 func Coin(c domain.Coin) domain.Coin {
 	c.Name = cutBytes(strings.TrimSpace(strings.Map(dropControl, c.Name)), maxNameBytes)
 	c.Symbol = cutBytes(strings.TrimSpace(strings.Map(dropControl, c.Symbol)), maxSymbolBytes)
@@ -93,7 +98,7 @@ func Coin(c domain.Coin) domain.Coin {
 }
 
 func dropControl(r rune) rune {
-	if unicode.IsControl(r) {
+	if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 		return -1
 	}
 	return r
@@ -115,6 +120,84 @@ func URL(raw string) string {
 		return ""
 	}
 	return u.String()
+}
+
+// Homepage passes a coin's homepage as URL does, and refuses one with user info
+// ("https://user:pw@host", which also disguises where a link goes) or whose host is an
+// address of a private, loopback, link-local or unspecified network, or localhost: no coin
+// has its homepage there, and a link to one points a visitor's browser at their own network
+// (or at a cloud's metadata service, 169.254.169.254).
+func Homepage(raw string) string {
+	s := URL(raw)
+	if s == "" {
+		return ""
+	}
+	u, _ := url.Parse(s)
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if u.User != nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return ""
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		a = a.Unmap()
+		// Loopback, link-local, unspecified and multicast addresses are not global unicast.
+		if a.IsPrivate() || !a.IsGlobalUnicast() {
+			return ""
+		}
+	}
+	return s
+}
+
+// logoHosts are the hosts CoinGecko serves coin images from.
+var logoHosts = []string{"coin-images.coingecko.com", "assets.coingecko.com"}
+
+// Logos says where coin logos may be loaded from: CoinGecko's image hosts over https and,
+// when cryptodash reads a CoinGecko-compatible server in CoinGecko's place (the simulator of
+// the offline demo), that server's origin, which serves its own. A logo from anywhere else
+// would let whoever wrote the URL see every visitor's address; pages leave it out, and the
+// Content-Security-Policy's img-src (CSP) refuses it too.
+type Logos struct {
+	origin string
+}
+
+// LogosFor returns the Logos of a deployment whose CoinGecko base URL is baseURL ("" for
+// CoinGecko itself).
+func LogosFor(baseURL string) Logos {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Logos{}
+	}
+	return Logos{origin: u.Scheme + "://" + u.Host}
+}
+
+// URL passes raw when it is a logo from an allowed origin, and gives "" otherwise.
+func (l Logos) URL(raw string) string {
+	s := URL(raw)
+	if s == "" {
+		return ""
+	}
+	u, _ := url.Parse(s)
+	if u.User != nil {
+		return ""
+	}
+	if l.origin != "" && u.Scheme+"://"+u.Host == l.origin {
+		return s
+	}
+	if u.Scheme == "https" && u.Port() == "" && slices.Contains(logoHosts, strings.ToLower(u.Host)) {
+		return s
+	}
+	return ""
+}
+
+// Sources are the origins of URL as a Content-Security-Policy source list.
+func (l Logos) Sources() string {
+	src := make([]string, 0, len(logoHosts)+1)
+	for _, h := range logoHosts {
+		src = append(src, "https://"+h)
+	}
+	if l.origin != "" {
+		src = append(src, l.origin)
+	}
+	return strings.Join(src, " ")
 }
 
 // HTML passes stored HTML through the policy again. On what Description made it changes

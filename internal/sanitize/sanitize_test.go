@@ -129,7 +129,7 @@ func TestCoin(t *testing.T) {
 	if got.Symbol != "btc" {
 		t.Errorf("symbol %q, want btc", got.Symbol)
 	}
-	if len(got.Name) > 200 || !utf8.ValidString(got.Name) || !strings.HasPrefix(got.Name, "Bitcoin\u200b é") {
+	if len(got.Name) > 200 || !utf8.ValidString(got.Name) || !strings.HasPrefix(got.Name, "Bitcoin é") {
 		t.Errorf("name %q (%d bytes): want it cleaned, cut on a whole character within 200 bytes", got.Name, len(got.Name))
 	}
 	if plain := sanitize.Coin(domain.Coin{Name: "Bitcoin", Symbol: "btc"}); plain.Name != "Bitcoin" || plain.Symbol != "btc" {
@@ -164,4 +164,66 @@ func stripTags(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func TestCoin_FormatCharactersStripped(t *testing.T) {
+	got := sanitize.Coin(domain.Coin{ID: "x", Name: "Bit\u202Ecoin\u2066 \u200fCash\ufeff", Symbol: "b\u202dtc"})
+	if got.Name != "Bitcoin Cash" || got.Symbol != "btc" {
+		t.Errorf("got %q %q, want bidi and other format characters gone", got.Name, got.Symbol)
+	}
+}
+
+func TestHomepage(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://bitcoin.org":                      "https://bitcoin.org",
+		"https://user:pw@bitcoin.org":              "",
+		"https://bitcoin.org@evil.example/":        "",
+		"http://169.254.169.254/latest/meta-data/": "",
+		"http://127.0.0.1:8080/":                   "",
+		"http://10.0.0.5/":                         "",
+		"http://192.168.1.1/":                      "",
+		"http://[::1]/":                            "",
+		"http://[fe80::1]/":                        "",
+		"http://[::ffff:127.0.0.1]/":               "",
+		"http://0.0.0.0/":                          "",
+		"http://localhost:3000/":                   "",
+		"http://intranet.localhost/":               "",
+		"https://93.184.215.14/":                   "https://93.184.215.14/",
+		"javascript:alert(1)":                      "",
+	} {
+		if got := sanitize.Homepage(raw); got != want {
+			t.Errorf("Homepage(%q) = %q, want %q", raw, got, want)
+		}
+	}
+	if m := sanitize.Metadata(domain.Metadata{HomepageURL: "http://169.254.169.254/"}); m.HomepageURL != "" {
+		t.Errorf("Metadata kept homepage %q", m.HomepageURL)
+	}
+}
+
+func TestLogos(t *testing.T) {
+	coingecko := sanitize.LogosFor("")
+	simulator := sanitize.LogosFor("http://127.0.0.1:8090/api/v3")
+	for _, tc := range []struct {
+		logos sanitize.Logos
+		raw   string
+		want  bool
+	}{
+		{coingecko, "https://coin-images.coingecko.com/coins/images/1/large/bitcoin.png", true},
+		{coingecko, "https://assets.coingecko.com/coins/images/1/large/bitcoin.png", true},
+		{coingecko, "http://coin-images.coingecko.com/coins/images/1/large/bitcoin.png", false},
+		{coingecko, "https://tracker.example/pixel.png", false},
+		{coingecko, "https://coin-images.coingecko.com.evil.example/x.png", false},
+		{coingecko, "https://u:p@assets.coingecko.com/x.png", false},
+		{coingecko, "http://127.0.0.1:8090/images/bitcoin.svg", false},
+		{simulator, "http://127.0.0.1:8090/images/bitcoin.svg", true},
+		{simulator, "http://127.0.0.1:9999/images/bitcoin.svg", false},
+		{simulator, "https://assets.coingecko.com/x.png", true},
+	} {
+		if got := tc.logos.URL(tc.raw) != ""; got != tc.want {
+			t.Errorf("%+v URL(%q) allowed = %t, want %t", tc.logos, tc.raw, got, tc.want)
+		}
+	}
+	if got, want := simulator.Sources(), "https://coin-images.coingecko.com https://assets.coingecko.com http://127.0.0.1:8090"; got != want {
+		t.Errorf("Sources() = %q, want %q", got, want)
+	}
 }

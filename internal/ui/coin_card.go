@@ -38,9 +38,9 @@ func (h *Handler) coinCard(c echo.Context) error {
 		Name:        m.Name,
 		Symbol:      strings.ToUpper(m.Symbol),
 		Initials:    initials(m.Symbol, m.Name),
-		ImageURL:    sanitize.URL(m.ImageURL),
+		ImageURL:    h.logos.URL(m.ImageURL),
 		Description: description(m.Description, cardSentences, cardChars),
-		HomepageURL: sanitize.URL(m.HomepageURL),
+		HomepageURL: sanitize.Homepage(m.HomepageURL),
 		PageURL:     coinPagePath(m.CoinID),
 	}))
 }

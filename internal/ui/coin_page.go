@@ -158,7 +158,7 @@ func (h *Handler) coinPage(c echo.Context) error {
 		p.coin.Name, strings.ToUpper(p.coin.Symbol), strings.ToUpper(p.state.currency))
 	dashboard, errs := parseViewState(url.Values{"coins": {id}, "currencies": {p.state.currency}},
 		newCatalog(coins, currencies, h.defaultCoins))
-	props := p.props(layout)
+	props := p.props(layout, h.logos)
 	props.DashboardURL = "/"
 	if len(errs) == 0 {
 		props.DashboardURL = dashboard.URL("/")
@@ -277,7 +277,7 @@ func (h *Handler) coinMissing(c echo.Context, id string, coins []domain.Coin) er
 	return Render(c, http.StatusNotFound, views.CoinMissing(p))
 }
 
-func (p *coinPage) props(layout views.LayoutProps) views.CoinPageProps {
+func (p *coinPage) props(layout views.LayoutProps, logos sanitize.Logos) views.CoinPageProps {
 	s := p.state
 	cur := strings.ToUpper(s.currency)
 	out := views.CoinPageProps{
@@ -285,11 +285,11 @@ func (p *coinPage) props(layout views.LayoutProps) views.CoinPageProps {
 		Name:         p.coin.Name,
 		Symbol:       strings.ToUpper(p.coin.Symbol),
 		Initials:     initials(p.coin.Symbol, p.coin.Name),
-		ImageURL:     sanitize.URL(p.meta.ImageURL),
+		ImageURL:     logos.URL(p.meta.ImageURL),
 		Currency:     cur,
 		Errors:       map[string]string(p.errs),
 		Description:  description(p.meta.Description, pageSentences, pageChars),
-		HomepageURL:  sanitize.URL(p.meta.HomepageURL),
+		HomepageURL:  sanitize.Homepage(p.meta.HomepageURL),
 		CoinGeckoURL: "https://www.coingecko.com/en/coins/" + url.PathEscape(p.coin.ID),
 	}
 	for _, c := range p.currencies {

@@ -378,7 +378,7 @@ func TestCoinPage_AboutAndEmpty(t *testing.T) {
 		long.WriteString(" Sentence " + strconv.Itoa(i) + " goes on.")
 	}
 	if err := ts.store.UpsertMetadata(ctx, domain.Metadata{CoinID: "ethereum", Description: long.String(),
-		ImageURL: "https://assets.example/eth.png", HomepageURL: "https://ethereum.org"}); err != nil {
+		ImageURL: "https://coin-images.coingecko.com/coins/images/279/large/ethereum.png", HomepageURL: "https://ethereum.org"}); err != nil {
 		t.Fatal(err)
 	}
 	r := ts.getBoth(t, "/coins/ethereum")
@@ -394,8 +394,22 @@ func TestCoinPage_AboutAndEmpty(t *testing.T) {
 	if got := testids(r, "coin-homepage").AttrOr("href", ""); got != "https://ethereum.org" {
 		t.Errorf("homepage %q", got)
 	}
-	if testids(r, "coin-logo").Find("img").AttrOr("src", "") != "https://assets.example/eth.png" || strings.TrimSpace(testids(r, "coin-logo").Text()) != "ETH" {
+	if testids(r, "coin-logo").Find("img").AttrOr("src", "") != "https://coin-images.coingecko.com/coins/images/279/large/ethereum.png" || strings.TrimSpace(testids(r, "coin-logo").Text()) != "ETH" {
 		t.Errorf("logo %s", testids(r, "coin-logo").Text())
+	}
+
+	// A logo from anywhere but CoinGecko's image hosts would let its host see every visitor,
+	// and a homepage with user info or on a private address is no coin's.
+	if err := ts.store.UpsertMetadata(ctx, domain.Metadata{CoinID: "ethereum",
+		ImageURL: "https://tracker.example/eth.png", HomepageURL: "http://169.254.169.254/latest/meta-data/"}); err != nil {
+		t.Fatal(err)
+	}
+	r = ts.getBoth(t, "/coins/ethereum")
+	if src := testids(r, "coin-logo").Find("img").AttrOr("src", ""); src != "" {
+		t.Errorf("a logo from another host is shown: %q", src)
+	}
+	if got := testids(r, "coin-homepage").AttrOr("href", ""); got != "" {
+		t.Errorf("a homepage on a link-local address is linked: %q", got)
 	}
 
 	// solana has no metadata; a coin with no prices in a currency gets an empty state.

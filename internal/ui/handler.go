@@ -22,6 +22,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -56,6 +57,8 @@ type Options struct {
 	// NextRetry tells when this process tries again after a run that failed, and why; ok is
 	// false when no retry is waiting. Nil means it never says.
 	NextRetry func() (at time.Time, reason string, ok bool)
+	// Logos says which logo URLs pages show; the zero value allows CoinGecko's hosts only.
+	Logos sanitize.Logos
 }
 
 // Handler serves the UI routes.
@@ -65,13 +68,14 @@ type Handler struct {
 	configured   []string
 	nextRetry    func() (time.Time, string, bool)
 	now          func() time.Time
+	logos        sanitize.Logos
 }
 
 // New returns a Handler. Without DefaultCoins the dashboard opens on bitcoin, ethereum and
 // dogecoin, or on the first three stored coins when those are not stored.
 func New(opts Options) *Handler {
 	h := &Handler{store: opts.Store, defaultCoins: opts.DefaultCoins, configured: opts.Configured,
-		nextRetry: opts.NextRetry, now: opts.Now}
+		nextRetry: opts.NextRetry, now: opts.Now, logos: opts.Logos}
 	if h.now == nil {
 		h.now = clock.Now
 	}
@@ -102,6 +106,27 @@ func (h *Handler) Register(public, private *echo.Group) {
 	public.GET("/coins/:id/days.csv", h.coinCSV)
 	private.GET("/status", h.statusPage)
 	private.GET("/partials/status", h.statusPartial)
+}
+
+// Query parameters each UI route reads; any other parameter changes nothing the page shows,
+// so the web layer redirects it away before it can enter a cache key (see QueryParams).
+var (
+	dashboardParams = []string{"coins", "currencies", "range", "from", "to", "shown_from", "shown_to", "orig",
+		"breakdown", "mode", "scale", "cols", "sort", "dir", "page"}
+	coinPageParams = []string{"currency", "range"}
+)
+
+// QueryParams names the query parameters the UI route with template path reads. The
+// dashboard's partials and CSV read its whole view state; a coin page its currency and range;
+// the hover card and the status page none.
+func QueryParams(path string) []string {
+	switch path {
+	case "/", "/partials/dashboard", "/partials/table", "/dashboard.csv":
+		return dashboardParams
+	case "/coins/:id":
+		return coinPageParams
+	}
+	return nil
 }
 
 // PageURL is the page a UI URL belongs to, given its escaped path and raw query: the

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -37,14 +39,20 @@ type answer struct {
 	body     []byte
 	encoding precompress.Encoding
 	size     int64
+	// streamed says the handler wrote the answer to its client as it made it (see stream):
+	// nothing is held, and a request that shared its making must make its own.
+	streamed bool
 }
 
 // storable says whether an answer may be kept for its key. A 5xx says something went wrong
 // this time, so it is never kept. A 4xx that a handler rendered (a dashboard with a bad
 // parameter and its messages, an unknown coin's card) is a function of the URL and the data
 // version like a 200, so it is kept under the same key and dies with that version; errors
-// a handler returns go to the error handler and are never kept.
-func (a *answer) storable() bool { return a.status < http.StatusInternalServerError && !a.transient() }
+// a handler returns go to the error handler and are never kept, nor is an answer that was
+// streamed, since none of it was held, nor one the handler marked transient.
+func (a *answer) storable() bool {
+	return a.status < http.StatusInternalServerError && !a.streamed && !a.transient()
+}
 
 // transient says whether the handler marked its answer no-store: one that follows something
 // other than the data version, such as the empty dashboard that reports a first run's
@@ -106,7 +114,9 @@ func (ac *answerCache) get(key string, version int64, make func() (*answer, erro
 		return a, nil
 	}
 	ac.misses.Inc()
+	ran := false
 	v, err, _ := ac.flight.Do(key, func() (any, error) {
+		ran = true
 		a, err := make()
 		if err != nil {
 			return nil, err
@@ -119,6 +129,9 @@ func (ac *answerCache) get(key string, version int64, make func() (*answer, erro
 	})
 	if err != nil {
 		return nil, err
+	}
+	if a := v.(*answer); a.streamed && !ran {
+		return make()
 	}
 	return v.(*answer), nil
 }
@@ -140,11 +153,16 @@ func (ac *answerCache) put(key string, version int64, a *answer) {
 	ac.held.Set(float64(ac.bytes))
 }
 
-// recorder captures what a handler writes, so it can be stored and then sent.
+// recorder captures what a handler writes, so it can be stored and then sent. A handler whose
+// answer is too large to hold writes it to the client instead, through open (see stream).
 type recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+	// open sends the headers and returns the writer of the body, coded as the client accepts;
+	// nil when the answer cannot go straight to the client.
+	open     func(header http.Header) (io.WriteCloser, error)
+	streamed bool
 }
 
 func (r *recorder) Header() http.Header { return r.header }
@@ -166,11 +184,19 @@ func (r *recorder) Write(b []byte) (int, error) {
 // wrote. The request's context loses its cancellation but keeps its deadline: concurrent
 // requests of the same key wait for this render, and a client that hangs up must not fail
 // theirs, while a database that stops answering must not hold them all past the deadline.
-func render(c echo.Context, next echo.HandlerFunc) (*answer, error) {
+// open, when not nil, lets the handler send an answer too large to hold straight to the
+// client instead (see stream); it gets the connection's writer and the handler's headers.
+func render(c echo.Context, next echo.HandlerFunc, open func(w http.ResponseWriter, header http.Header) (io.WriteCloser, error)) (*answer, error) {
 	res := c.Response()
 	req := c.Request()
 	orig := res.Writer
 	rec := &recorder{header: http.Header{}}
+	if open != nil {
+		rec.open = func(header http.Header) (io.WriteCloser, error) {
+			rec.streamed = true
+			return open(orig, header)
+		}
+	}
 	res.Writer = rec
 	ctx := context.WithoutCancel(req.Context())
 	if deadline, ok := req.Context().Deadline(); ok {
@@ -180,10 +206,11 @@ func render(c echo.Context, next echo.HandlerFunc) (*answer, error) {
 	}
 	c.SetRequest(req.WithContext(ctx))
 	// Deferred, so that a panic on its way to the recoverer leaves the connection's writer
-	// in place for the error page.
+	// in place for the error page. A streamed answer has its headers sent: nothing else may
+	// be written after it, an error page least of all.
 	defer func() {
 		c.SetRequest(req)
-		res.Writer, res.Committed, res.Status, res.Size = orig, false, http.StatusOK, 0
+		res.Writer, res.Committed, res.Status, res.Size = orig, rec.streamed, http.StatusOK, 0
 	}()
 	if err := next(c); err != nil {
 		return nil, err
@@ -191,7 +218,37 @@ func render(c echo.Context, next echo.HandlerFunc) (*answer, error) {
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	return &answer{status: rec.status, header: rec.header, body: rec.body.Bytes()}, nil
+	return &answer{status: rec.status, header: rec.header, body: rec.body.Bytes(), streamed: rec.streamed}, nil
+}
+
+// streamRows is the size past which a handler writes a list answer to its client as it
+// encodes it (see stream) instead of whole into memory: 10,000 rows is some 850 KB of JSON,
+// and 92 days of hourly prices for every series, 100,000 rows, took tens of megabytes per
+// request to hold in its three forms (rows, encoded, compressed).
+const streamRows = 10_000
+
+// stream writes a 200 answer of contentType with write, straight to the client when the
+// cache lets it (the answer is then not kept) and into the response otherwise.
+func stream(c echo.Context, contentType string, write func(io.Writer) error) error {
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, contentType)
+	rec, ok := res.Writer.(*recorder)
+	if !ok || rec.open == nil {
+		res.WriteHeader(http.StatusOK)
+		return write(res)
+	}
+	w, err := rec.open(rec.header)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 32<<10)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return w.Close()
 }
 
 // encode returns a's body in coding e, or a itself when it is too small to gain.

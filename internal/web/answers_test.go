@@ -149,9 +149,9 @@ func TestAnswers_StayWithinTheirBudget(t *testing.T) {
 	f := newFixture(t, func(d *web.Deps) { d.CacheBytes, reg = budget, d.Metrics })
 	f.seed()
 	for i := range 600 {
-		// Parameters the handler ignores still make distinct URLs, as a crawler or an
-		// attacker would send them.
-		rec := f.do(http.MethodGet, fmt.Sprintf("/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&n=%d", i),
+		// Coin ids that are not stored are dropped, yet still make distinct URLs, as a
+		// crawler or an attacker would send them.
+		rec := f.do(http.MethodGet, fmt.Sprintf("/api/prices?dateFrom=2024-03-01&dateTo=2024-03-05&coinIds=bitcoin,made-up-%d", i),
 			"Accept-Encoding", []string{"", "gzip", "br"}[i%3])
 		if rec.Code != http.StatusOK {
 			t.Fatalf("status %d", rec.Code)

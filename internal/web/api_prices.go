@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -138,27 +140,8 @@ func (s *server) apiPrices(c echo.Context) error {
 	if req.format == "csv" {
 		return writePricesCSV(c, req, rows)
 	}
-	out := make([]priceRowJSON, len(rows))
-	for i, r := range rows {
-		out[i] = priceRowJSON{Price: r.Price}
-		if req.change {
-			out[i].Change, out[i].Filled = &r.Change, &r.Filled
-		}
-		if q.Granularity == domain.Daily && q.Breakdown.Date {
-			out[i].Partial, out[i].Hours = &r.Partial, &r.Hours
-		}
-		if q.Breakdown.Coin {
-			out[i].Coin = r.CoinID
-		}
-		if q.Breakdown.Currency {
-			out[i].Currency = strings.ToUpper(r.CurrencyCode)
-		}
-		if q.Breakdown.Date {
-			out[i].Date = domain.FormatRowTime(r.Time, q.Granularity)
-		}
-	}
-	return ok(c, pricesJSON{Data: out, Meta: pricesMeta{
-		Count:       len(out),
+	meta := pricesMeta{
+		Count:       len(rows),
 		Granularity: string(q.Granularity),
 		DateFrom:    q.Range.FirstDay().Format(domain.DayLayout),
 		DateTo:      q.Range.LastDay().Format(domain.DayLayout),
@@ -166,7 +149,63 @@ func (s *server) apiPrices(c echo.Context) error {
 		Mode:        map[bool]string{true: "pct"}[req.change],
 		Filters:     pricesFilters{CoinIDs: req.coinIDs, CurrencyCodes: req.currencyCodes},
 		Ignored:     ignored,
-	}})
+	}
+	if len(rows) > streamRows {
+		return stream(c, echo.MIMEApplicationJSON, func(w io.Writer) error { return writePricesJSON(w, req, rows, meta) })
+	}
+	out := make([]priceRowJSON, len(rows))
+	for i, r := range rows {
+		out[i] = req.rowJSON(r)
+	}
+	return ok(c, pricesJSON{Data: out, Meta: meta})
+}
+
+// rowJSON is r as the API writes it.
+func (req pricesRequest) rowJSON(r domain.PriceRow) priceRowJSON {
+	q := req.query
+	out := priceRowJSON{Price: r.Price}
+	if req.change {
+		out.Change, out.Filled = &r.Change, &r.Filled
+	}
+	if q.Granularity == domain.Daily && q.Breakdown.Date {
+		out.Partial, out.Hours = &r.Partial, &r.Hours
+	}
+	if q.Breakdown.Coin {
+		out.Coin = r.CoinID
+	}
+	if q.Breakdown.Currency {
+		out.Currency = strings.ToUpper(r.CurrencyCode)
+	}
+	if q.Breakdown.Date {
+		out.Date = domain.FormatRowTime(r.Time, q.Granularity)
+	}
+	return out
+}
+
+// writePricesJSON writes the answer ok would, envelope and all, one row at a time, so that
+// a large answer is never held whole.
+func writePricesJSON(w io.Writer, req pricesRequest, rows []domain.PriceRow, meta pricesMeta) error {
+	if _, err := io.WriteString(w, `{"success":true,"data":{"data":[`); err != nil {
+		return err
+	}
+	for i, r := range rows {
+		b, err := json.Marshal(req.rowJSON(r))
+		if err != nil {
+			return fmt.Errorf("encode json: %w", err)
+		}
+		if i > 0 {
+			b = append([]byte{','}, b...)
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	_, err = fmt.Fprintf(w, `],"meta":%s}}`, b)
+	return err
 }
 
 // parsePrices checks the shape of every parameter, without the database, and reports every
@@ -367,7 +406,6 @@ func orEmpty(list []string) []string {
 // header, as a download.
 func writePricesCSV(c echo.Context, req pricesRequest, rows []domain.PriceRow) error {
 	q := req.query
-	var buf bytes.Buffer
 	cols := append(q.Breakdown.Dimensions(breakdownOrder), domain.ColPrice)
 	if req.change {
 		cols = append(cols, domain.ColChange, domain.ColFilled)
@@ -375,11 +413,16 @@ func writePricesCSV(c echo.Context, req pricesRequest, rows []domain.PriceRow) e
 	if q.Granularity == domain.Daily && q.Breakdown.Date {
 		cols = append(cols, domain.ColPartial, domain.ColHours)
 	}
-	if err := domain.WritePricesCSV(&buf, cols, q.Granularity, rows); err != nil {
-		return fmt.Errorf("write csv: %w", err)
-	}
 	name := fmt.Sprintf("prices_%s_%s_%s.csv", q.Range.FirstDay().Format(domain.DayLayout),
 		q.Range.LastDay().Format(domain.DayLayout), q.Granularity)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	const csvType = "text/csv; charset=utf-8"
+	if len(rows) > streamRows {
+		return stream(c, csvType, func(w io.Writer) error { return domain.WritePricesCSV(w, cols, q.Granularity, rows) })
+	}
+	var buf bytes.Buffer
+	if err := domain.WritePricesCSV(&buf, cols, q.Granularity, rows); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	return c.Blob(http.StatusOK, csvType, buf.Bytes())
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -79,15 +81,46 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		now := s.now().UTC()
 		etag := `W/"` + s.etagPrefix + "-" + strconv.FormatInt(v.Version, 10) + "-" + now.Format("20060102") + `"`
 		hour := now.Truncate(time.Hour)
+		// Misses are made in one of a few slots (see workLimiter); a request shed there is
+		// told to come back in a second.
+		ctx := req.Context()
+		enc := precompress.Negotiate(req.Header.Get(echo.HeaderAcceptEncoding))
+		// An answer too large to hold goes to the client as it is made, under the headers a
+		// 2xx of this URL gets, or as a 304 when the client holds it already.
+		open := func(w http.ResponseWriter, header http.Header) (io.WriteCloser, error) {
+			h := w.Header()
+			for k, vals := range header {
+				h[k] = vals
+			}
+			h.Set(echo.HeaderCacheControl, policy)
+			h.Set("ETag", etag)
+			if etagMatches(req.Header.Get("If-None-Match"), etag) {
+				w.WriteHeader(http.StatusNotModified)
+				return precompress.NewWriter(precompress.Identity, io.Discard), nil
+			}
+			if enc != precompress.Identity {
+				h.Set(echo.HeaderContentEncoding, string(enc))
+			}
+			w.WriteHeader(http.StatusOK)
+			return precompress.NewWriter(enc, w), nil
+		}
+		made := func() (*answer, error) {
+			return s.work.do(ctx, func() (*answer, error) { return render(c, next, open) })
+		}
 		var plain *answer
 		if keep {
-			plain, err = s.answers.get(answerKey(c, v.Version, hour, precompress.Identity), v.Version,
-				func() (*answer, error) { return render(c, next) })
+			plain, err = s.answers.get(answerKey(c, v.Version, hour, precompress.Identity), v.Version, made)
 		} else {
-			plain, err = render(c, next)
+			plain, err = made()
+		}
+		if errors.Is(err, errBusy) {
+			res.Header().Set(echo.HeaderRetryAfter, "1")
 		}
 		if err != nil {
 			return err
+		}
+		if plain.streamed {
+			return nil
 		}
 		// The answer is known before If-None-Match is: a 304 says "what you hold is still
 		// this URL's answer", so only an answer that is a 2xx under this ETag may become one.
@@ -98,12 +131,15 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 			res.Header().Set("ETag", etag)
 			return c.NoContent(http.StatusNotModified)
 		}
-		enc := precompress.Negotiate(req.Header.Get(echo.HeaderAcceptEncoding))
 		a := plain
+		encoded := func() (*answer, error) { return s.work.do(ctx, func() (*answer, error) { return plain.encode(enc) }) }
 		if keep {
-			a, err = s.answers.get(answerKey(c, v.Version, hour, enc), v.Version, func() (*answer, error) { return plain.encode(enc) })
+			a, err = s.answers.get(answerKey(c, v.Version, hour, enc), v.Version, encoded)
 		} else {
-			a, err = plain.encode(enc)
+			a, err = encoded()
+		}
+		if errors.Is(err, errBusy) {
+			res.Header().Set(echo.HeaderRetryAfter, "1")
 		}
 		if err != nil {
 			return err

@@ -13,29 +13,33 @@ import (
 // never open.
 var errCronDisabled = echo.NewHTTPError(http.StatusServiceUnavailable, "cron endpoint disabled: CRON_SECRET is not set")
 
-// cronAuth admits only requests bearing CRON_SECRET. The comparison runs over SHA-256 digests
-// so that it takes the same time whatever the token's length or content. A rejection is logged
-// by the error handler with the client address and the reason, never with the token.
+// cronAuth admits only requests bearing CRON_SECRET. A rejection is logged by the error
+// handler with the client address and the reason, never with the token.
 func (s *server) cronAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	secret := s.deps.Config.CronSecret
+	if s.deps.Config.CronSecret == "" {
+		return func(echo.Context) error { return errCronDisabled }
+	}
+	return requireBearer(s.deps.Config.CronSecret, "cron", next)
+}
+
+// requireBearer admits only requests bearing secret. The comparison runs over SHA-256 digests
+// so that it takes the same time whatever the token's length or content.
+func requireBearer(secret, what string, next echo.HandlerFunc) echo.HandlerFunc {
 	want := sha256.Sum256([]byte(secret))
 	return func(c echo.Context) error {
-		if secret == "" {
-			return errCronDisabled
-		}
 		token, found := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 		if !found {
-			return unauthorizedCron("cron: missing bearer token")
+			return unauthorizedBearer(what + ": missing bearer token")
 		}
 		got := sha256.Sum256([]byte(token))
 		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			return unauthorizedCron("cron: wrong bearer token")
+			return unauthorizedBearer(what + ": wrong bearer token")
 		}
 		return next(c)
 	}
 }
 
-func unauthorizedCron(reason string) error {
+func unauthorizedBearer(reason string) error {
 	return echo.NewHTTPError(http.StatusUnauthorized, "a valid bearer token is required").SetInternal(bearerRejected(reason))
 }
 

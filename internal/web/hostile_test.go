@@ -3,9 +3,12 @@ package web_test
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
@@ -92,5 +95,30 @@ func TestAPI_BadBytesInCoinIDsAre404s(t *testing.T) {
 				t.Errorf("%s: status %d, want 404: %.200s", path, rec.Code, rec.Body)
 			}
 		}
+	}
+}
+
+// Go reads a Transfer-Encoding folded over two lines as chunked, where nginx refuses it: the
+// request smuggled after such a body must never be answered.
+func TestWeb_FoldedTransferEncodingSmugglesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	srv := httptest.NewServer(f.e)
+	t.Cleanup(srv.Close)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	raw := "POST /api/cron/fetch-data HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n" +
+		"GET /api/currencies HTTP/1.1\r\nHost: x\r\n\r\n"
+	if _, err := conn.Write([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	out, _ := io.ReadAll(conn)
+	answers := strings.Count(string(out), "HTTP/1.1 ")
+	if answers != 1 || !strings.HasPrefix(string(out), "HTTP/1.1 400") {
+		t.Errorf("%d answers, want one 400:\n%s", answers, out)
 	}
 }

@@ -117,10 +117,10 @@ func (s *server) loginShow(c echo.Context) error {
 // loginSubmit checks the credentials. Both the username comparison and bcrypt run whatever the
 // input, so the answer takes as long for a wrong username as for a wrong password.
 //
-// Guessing is throttled (see loginThrottle): past loginAttempts failures within a minute from
-// one client address or for one username, attempts answer 429 with Retry-After before any
-// password is checked, and at most bcryptSlots checks run at once, a flood beyond them being
-// shed with 503.
+// Guessing is throttled (see loginThrottle): a client past loginAttempts failures within a
+// minute, or one that has failed while the configured username is under attack from many,
+// answers 429 with Retry-After before any password is checked; at most bcryptSlots checks
+// run at once, a flood beyond them being shed with 503.
 func (s *server) loginSubmit(c echo.Context) error {
 	cfg := s.deps.Config
 	username := strings.TrimSpace(c.FormValue("username"))
@@ -128,28 +128,35 @@ func (s *server) loginSubmit(c echo.Context) error {
 	next := safeNext(c.FormValue("next"))
 	page := views.LoginProps{Next: next, Username: username}
 
-	wait, forget := s.logins.begin(throttleKeysOf(c.RealIP(), username))
-	if wait > 0 {
+	gotUser, wantUser := sha256.Sum256([]byte(username)), sha256.Sum256([]byte(cfg.AuthUsername))
+	userOK := subtle.ConstantTimeCompare(gotUser[:], wantUser[:]) == 1
+	client := s.proxies.client(c.Request())
+	why, wait, forget := s.logins.begin(client, userOK)
+	switch why {
+	case throttled:
 		seconds := retryAfterSeconds(wait)
-		s.log.Warn("login throttled", "request_id", requestIDOf(c), "client_ip", c.RealIP(), "retry_after_s", seconds)
+		s.log.Warn("login throttled", "request_id", requestIDOf(c), "client_ip", client.String(), "retry_after_s", seconds)
 		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(seconds))
 		page.Error = fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", seconds)
 		return ui.Render(c, http.StatusTooManyRequests, views.LoginPage(page))
+	case tableFull:
+		s.log.Warn("login shed: the throttle counts as many clients as it can", "request_id", requestIDOf(c), "client_ip", client.String())
+		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds(wait)))
+		page.Error = "Too many sign-ins at once. Try again in a moment."
+		return ui.Render(c, http.StatusServiceUnavailable, views.LoginPage(page))
 	}
 	release, ok := s.logins.checkSlot(c.Request().Context())
 	if !ok {
 		forget()
-		s.log.Warn("login shed: too many password checks at once", "request_id", requestIDOf(c), "client_ip", c.RealIP())
+		s.log.Warn("login shed: too many password checks at once", "request_id", requestIDOf(c), "client_ip", client.String())
 		c.Response().Header().Set(echo.HeaderRetryAfter, "1")
 		page.Error = "Too many sign-ins at once. Try again in a moment."
 		return ui.Render(c, http.StatusServiceUnavailable, views.LoginPage(page))
 	}
-	gotUser, wantUser := sha256.Sum256([]byte(username)), sha256.Sum256([]byte(cfg.AuthUsername))
-	userOK := subtle.ConstantTimeCompare(gotUser[:], wantUser[:]) == 1
 	passOK := bcrypt.CompareHashAndPassword([]byte(cfg.AuthPasswordHash), []byte(password)) == nil
 	release()
 	if !userOK || !passOK {
-		s.log.Warn("login failed", "request_id", requestIDOf(c), "client_ip", c.RealIP())
+		s.log.Warn("login failed", "request_id", requestIDOf(c), "client_ip", client.String())
 		page.Error = "Wrong username or password."
 		return ui.Render(c, http.StatusUnauthorized, views.LoginPage(page))
 	}
@@ -166,7 +173,7 @@ func (s *server) loginSubmit(c echo.Context) error {
 		return err
 	}
 	s.setSessionCookie(c, token, expiry)
-	s.log.Info("login", "request_id", requestIDOf(c), "client_ip", c.RealIP())
+	s.log.Info("login", "request_id", requestIDOf(c), "client_ip", client.String())
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -185,7 +192,7 @@ func (s *server) setSessionCookie(c echo.Context, token string, expiry time.Time
 		Value:    token,
 		Path:     "/",
 		HttpOnly: true,
-		Secure:   c.Scheme() == "https",
+		Secure:   s.proxies.overHTTPS(c.Request()),
 		SameSite: http.SameSiteLaxMode,
 	}
 	if token == "" {

@@ -2,32 +2,46 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"maps"
 	"math"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/sync/semaphore"
 )
 
-// Sign-in throttling. Each replica counts in its own memory, so behind a load balancer that
-// spreads one client over n replicas the client gets up to n times loginAttempts a window;
-// that is still a few guesses a second at most against a bcrypt hash, and needs no shared
-// store. The client address is the one the logs carry (see clientIPExtractor): behind
-// CloudFront, CloudFront-Viewer-Address must reach the origin, or every viewer behind one
-// edge would share one count.
+// Sign-in throttling, after OWASP's authentication guidance: a guesser is slowed, and
+// nobody can lock the owner out or make the throttle forget a guesser.
+//
+//   - Failures are counted per client (an IPv4 address, or an IPv6 /64, which one host
+//     usually holds whole): loginAttempts within loginWindow refuse that client, whichever
+//     usernames it tries. Made-up usernames add nothing to remember, so a flood of them
+//     evicts nothing.
+//   - The configured username is counted on its own, over every client: past
+//     accountAttempts failures a window, a client that has failed recently is refused for it,
+//     while one with no recent failures is still let through. Guessers spread over many
+//     addresses get one guess each a window; the owner, signing in from a client that has not
+//     been guessing, gets in.
+//   - Memory is bounded by throttleClients counters, and a table full of live counters fails
+//     closed: a new client is refused until counters expire, rather than an old one forgotten.
+//
+// Each replica counts in its own memory, so behind a load balancer that spreads one client
+// over n replicas the client gets up to n times loginAttempts a window; that is still a few
+// guesses a second at most against a bcrypt hash, and needs no shared store. The client is
+// the one proxies.client names, never Echo's RealIP.
 const (
-	// loginAttempts failed sign-ins within loginWindow, from one client address or for one
-	// username, refuse further attempts until the oldest of them is a window old.
-	loginAttempts = 10
-	loginWindow   = time.Minute
-	// throttleKeys bounds the addresses and usernames remembered, each with at most
-	// loginAttempts times: a flood of made-up usernames forgets the oldest, it does not grow.
-	throttleKeys = 10_000
+	loginAttempts   = 10
+	loginWindow     = time.Minute
+	accountAttempts = 100
+	// throttleClients bounds the clients remembered, each with at most loginAttempts times:
+	// about 10 MB at most.
+	throttleClients = 50_000
+	// sweepEvery bounds how often a full table is searched for expired counters, so a flood
+	// that keeps it full cannot make every attempt a walk over it.
+	sweepEvery = time.Second
 	// bcryptSlots is how many password checks run at once: each takes tens of milliseconds of
 	// a core by design, and a flood must not take every core from the pages.
 	bcryptSlots = 2
@@ -37,66 +51,112 @@ const (
 	bcryptWait    = 2 * time.Second
 )
 
-// loginThrottle counts sign-in attempts per client address and per username in a sliding
-// window, and bounds the password checks running at once.
+// loginThrottle counts failed sign-ins per client and for the configured username in a
+// sliding window, and bounds the password checks running at once.
 type loginThrottle struct {
-	now func() time.Time
+	now      func() time.Time
+	capacity int
 
-	mu       sync.Mutex
-	attempts *simplelru.LRU[string, []time.Time]
+	mu        sync.Mutex
+	clients   map[netip.Prefix][]time.Time
+	account   []time.Time
+	lastSweep time.Time
 
 	bcrypt  *semaphore.Weighted
 	waiting atomic.Int32
 }
 
-func newLoginThrottle(now func() time.Time) *loginThrottle {
-	attempts, err := simplelru.NewLRU[string, []time.Time](throttleKeys, nil)
-	if err != nil {
-		panic("web: login throttle: " + err.Error())
+func newLoginThrottle(now func() time.Time, capacity int) *loginThrottle {
+	return &loginThrottle{now: now, capacity: capacity, clients: map[netip.Prefix][]time.Time{},
+		bcrypt: semaphore.NewWeighted(bcryptSlots)}
+}
+
+// clientKey is what a client's failures are counted under: its address, or for IPv6 its /64.
+func clientKey(a netip.Addr) netip.Prefix {
+	bits := a.BitLen()
+	if a.Is6() {
+		bits = 64
 	}
-	return &loginThrottle{now: now, attempts: attempts, bcrypt: semaphore.NewWeighted(bcryptSlots)}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		// Only an invalid address, which no connection has; it gets a key of its own.
+		return netip.Prefix{}
+	}
+	return p
 }
 
-// throttleKeysOf names what a sign-in is counted against: the client address and the
-// username (hashed, so a long one costs no more memory than a short one).
-func throttleKeysOf(clientIP, username string) []string {
-	sum := sha256.Sum256([]byte(username))
-	return []string{"ip " + clientIP, "user " + hex.EncodeToString(sum[:])}
-}
+// refusal says why an attempt is not checked.
+type refusal int
 
-// begin counts an attempt against keys before its password is checked, so concurrent
-// attempts cannot slip past the count together. It returns how long to wait instead when any
-// key has loginAttempts attempts within the window; otherwise it returns forget, which takes
-// the attempt back (it succeeded, or was never checked).
-func (t *loginThrottle) begin(keys []string) (wait time.Duration, forget func()) {
+const (
+	admitted refusal = iota
+	// throttled: the client, or the username it tries, failed too often; 429.
+	throttled
+	// tableFull: the throttle cannot count one more client; 503.
+	tableFull
+)
+
+// begin counts an attempt before its password is checked, so concurrent attempts cannot slip
+// past the count together. owner says whether it names the configured username. Refused, it
+// says why and for how long; admitted, it returns forget, which takes the attempt back (it
+// succeeded, or was never checked).
+func (t *loginThrottle) begin(client netip.Addr, owner bool) (why refusal, wait time.Duration, forget func()) {
 	now := t.now()
+	key := clientKey(client)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, k := range keys {
-		times, _ := t.attempts.Peek(k)
-		times = slices.DeleteFunc(slices.Clone(times), func(at time.Time) bool { return now.Sub(at) >= loginWindow })
-		t.attempts.Add(k, times)
-		if len(times) >= loginAttempts {
-			wait = max(wait, times[len(times)-loginAttempts].Add(loginWindow).Sub(now))
-		}
+	recent := func(times []time.Time) []time.Time {
+		return slices.DeleteFunc(times, func(at time.Time) bool { return now.Sub(at) >= loginWindow })
 	}
-	if wait > 0 {
-		return wait, nil
+	times, known := t.clients[key]
+	times = recent(times)
+	t.account = recent(t.account)
+	if len(times) >= loginAttempts {
+		t.clients[key] = times
+		return throttled, times[len(times)-loginAttempts].Add(loginWindow).Sub(now), nil
 	}
-	for _, k := range keys {
-		times, _ := t.attempts.Peek(k)
-		t.attempts.Add(k, append(times, now))
+	if owner && len(times) > 0 && len(t.account) >= accountAttempts {
+		// The client is refused until either its own failures or enough of the account's
+		// have left the window.
+		own := times[len(times)-1].Add(loginWindow).Sub(now)
+		all := t.account[len(t.account)-accountAttempts].Add(loginWindow).Sub(now)
+		t.clients[key] = times
+		return throttled, min(own, all), nil
 	}
-	return 0, func() {
+	if !known && len(t.clients) >= t.capacity && !t.sweep(now) {
+		return tableFull, t.lastSweep.Add(sweepEvery).Sub(now), nil
+	}
+	t.clients[key] = append(times, now)
+	if owner {
+		t.account = append(t.account, now)
+	}
+	return admitted, 0, func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
-		for _, k := range keys {
-			times, ok := t.attempts.Peek(k)
-			if i := slices.Index(times, now); ok && i >= 0 {
-				t.attempts.Add(k, slices.Delete(slices.Clone(times), i, i+1))
+		if times := t.clients[key]; slices.Contains(times, now) {
+			i := slices.Index(times, now)
+			if times = slices.Delete(times, i, i+1); len(times) == 0 {
+				delete(t.clients, key)
+			} else {
+				t.clients[key] = times
 			}
 		}
+		if i := slices.Index(t.account, now); owner && i >= 0 {
+			t.account = slices.Delete(t.account, i, i+1)
+		}
 	}
+}
+
+// sweep drops the clients whose failures have all left the window, at most once every
+// sweepEvery, and reports whether the table has room.
+func (t *loginThrottle) sweep(now time.Time) bool {
+	if now.Sub(t.lastSweep) >= sweepEvery {
+		t.lastSweep = now
+		maps.DeleteFunc(t.clients, func(_ netip.Prefix, times []time.Time) bool {
+			return len(times) == 0 || now.Sub(times[len(times)-1]) >= loginWindow
+		})
+	}
+	return len(t.clients) < t.capacity
 }
 
 // checkSlot waits, within ctx and at most bcryptWait, for one of the bcryptSlots password

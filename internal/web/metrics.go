@@ -71,24 +71,50 @@ func (s *server) metricsHandler() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(s.deps.Metrics, promhttp.HandlerOpts{}))
 }
 
-// metricsAuth guards /metrics. Without a login the dashboard is public, and so are the
-// metrics, for Prometheus to scrape. With a login they reveal who uses what, so they close:
-// when CRON_SECRET is set, to its bearer token, the operator secret a scraper is given
-// anyway (Prometheus' authorization.credentials), rather than a third secret to configure;
-// without it, to a logged-in session, answering 401 rather than redirecting a scraper to the
-// login form.
+// metricsAuth guards /metrics, which tells who uses what and how much. With METRICS_TOKEN
+// set it asks for that Bearer token (Prometheus' authorization.credentials). Without it, the
+// metrics are for a scraper that reaches the server directly (a sidecar, a scraper inside the
+// VPC): a request that came through any proxy, and so perhaps from the internet through
+// CloudFront, gets a 404. With a login configured and no METRICS_TOKEN, a direct request
+// also needs CRON_SECRET's Bearer token, or without that a signed-in session, answering 401
+// rather than redirecting a scraper to the login form.
 func (s *server) metricsAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	cfg := s.deps.Config
+	if cfg.MetricsToken != "" {
+		return requireBearer(cfg.MetricsToken, "metrics", next)
+	}
+	guarded := next
 	switch {
 	case !cfg.AuthEnabled():
-		return next
 	case cfg.CronSecret != "":
-		return s.cronAuth(next)
+		guarded = s.cronAuth(next)
+	default:
+		guarded = s.loadSession(func(c echo.Context) error {
+			if s.sessions.GetString(c.Request().Context(), sessionUserKey) == "" {
+				return echo.NewHTTPError(http.StatusUnauthorized, "login required")
+			}
+			return next(c)
+		})
 	}
-	return s.loadSession(func(c echo.Context) error {
-		if s.sessions.GetString(c.Request().Context(), sessionUserKey) == "" {
-			return echo.NewHTTPError(http.StatusUnauthorized, "login required")
+	return func(c echo.Context) error {
+		if s.proxied(c.Request()) {
+			return echo.ErrNotFound
 		}
-		return next(c)
-	})
+		return guarded(c)
+	}
+}
+
+// proxied reports whether a request passed through a proxy: it comes from a trusted one, or
+// carries a header that proxies add (the ALB always adds X-Forwarded-For).
+func (s *server) proxied(r *http.Request) bool {
+	if s.proxies.fromTrusted(r) {
+		return true
+	}
+	for _, h := range []string{echo.HeaderXForwardedFor, echo.HeaderXForwardedProto, "Forwarded", "Via",
+		headerViewerAddress, headerCloudFrontProto} {
+		if r.Header.Get(h) != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,7 +10,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/precompress"
+	"github.com/cryptodash/cryptodash/internal/sanitize"
 )
 
 const requestIDKey = "requestID"
@@ -107,14 +108,10 @@ func (s *server) recoverer() echo.MiddlewareFunc {
 }
 
 // contentSecurityPolicy allows scripts only from our own origin (the dashboard has no inline
-// script) and images from anywhere over https, since coin logos come from CoinGecko's CDN. In
-// the offline demo logos come from the simulator, often over plain http, so its origin is
-// allowed too.
+// script) and images only from our own origin and where coin logos may come from (see
+// sanitize.Logos): CoinGecko's image hosts, or the simulator of the offline demo.
 func contentSecurityPolicy(coinGeckoBaseURL string) string {
-	img := "'self' data: https:"
-	if u, err := url.Parse(coinGeckoBaseURL); err == nil && u.Scheme != "" && u.Host != "" {
-		img += " " + u.Scheme + "://" + u.Host
-	}
+	img := "'self' data: " + sanitize.LogosFor(coinGeckoBaseURL).Sources()
 	return strings.Join([]string{
 		"default-src 'self'",
 		"script-src 'self'",
@@ -146,38 +143,19 @@ func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 		h.Set(echo.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
 		h.Set(echo.HeaderXFrameOptions, "DENY")
-		if overHTTPS(c.Request()) {
+		if s.proxies.overHTTPS(c.Request()) {
 			h.Set(echo.HeaderStrictTransportSecurity, strictTransportSecurity)
 		}
 		return next(c)
 	}
 }
 
-// overHTTPS reports whether the client reached us over https: on this connection, or, as a
-// proxy on our own network says (the ALB's X-Forwarded-Proto, CloudFront's
-// CloudFront-Forwarded-Proto), on its way to the proxy. Those headers are believed only from
-// a proxy, as clientIPExtractor believes the viewer's address, since HSTS sent to a client on
-// plain http would be ignored at best.
-func overHTTPS(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
-	}
-	if !fromProxy(r) {
-		return false
-	}
-	return strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https") ||
-		strings.EqualFold(r.Header.Get(headerCloudFrontProto), "https")
-}
-
-// headerCloudFrontProto is the viewer's protocol as CloudFront sends it to the origin when the
-// origin request policy lists it: behind CloudFront with an http-only origin, the ALB's
-// X-Forwarded-Proto says http even though every viewer came over https.
-const headerCloudFrontProto = "CloudFront-Forwarded-Proto"
-
 // compress gzips answers for clients that accept it, on the routes that make their answer
 // per request (routes chooses them).
 func (s *server) compress() echo.MiddlewareFunc {
-	return middleware.GzipWithConfig(middleware.GzipConfig{MinLength: precompress.MinSize})
+	// The fastest level: these answers are compressed once per request, and a flood of them
+	// must not buy a core's worth of deflate each.
+	return middleware.GzipWithConfig(middleware.GzipConfig{MinLength: precompress.MinSize, Level: gzip.BestSpeed})
 }
 
 // bodyLimit caps request bodies: the only bodies this service accepts are the login form and

@@ -306,3 +306,34 @@ func TestPages_EmptyDashboardFollowsTheRun(t *testing.T) {
 		t.Errorf("after the run failed the page says: %.600s", body)
 	}
 }
+
+func TestMetrics_NeverThroughAProxy(t *testing.T) {
+	t.Parallel()
+	t.Run("without METRICS_TOKEN: direct requests only", func(t *testing.T) {
+		f := newFixture(t)
+		if rec := f.do(http.MethodGet, "/metrics"); rec.Code != http.StatusOK {
+			t.Errorf("a direct request: %d, want 200", rec.Code)
+		}
+		if rec := f.do(http.MethodGet, "/metrics", "X-Forwarded-For", "203.0.113.9"); rec.Code != http.StatusNotFound {
+			t.Errorf("through the ALB (X-Forwarded-For): %d, want 404", rec.Code)
+		}
+		req := newRequest("/metrics")
+		req.RemoteAddr = "10.0.1.5:34567"
+		if rec := f.send(req); rec.Code != http.StatusNotFound {
+			t.Errorf("from a trusted proxy: %d, want 404", rec.Code)
+		}
+	})
+	t.Run("with METRICS_TOKEN: its Bearer token, from anywhere", func(t *testing.T) {
+		const token = "metrics-token-0123456789"
+		f := newFixture(t, func(d *web.Deps) { d.Config.MetricsToken = token })
+		if rec := f.do(http.MethodGet, "/metrics"); rec.Code != http.StatusUnauthorized {
+			t.Errorf("without the token: %d, want 401", rec.Code)
+		}
+		if rec := f.do(http.MethodGet, "/metrics", "Authorization", "Bearer "+testSecret); rec.Code != http.StatusUnauthorized {
+			t.Errorf("with the cron token: %d, want 401", rec.Code)
+		}
+		if rec := f.do(http.MethodGet, "/metrics", "Authorization", "Bearer "+token, "X-Forwarded-For", "203.0.113.9"); rec.Code != http.StatusOK {
+			t.Errorf("with the token through a proxy: %d, want 200", rec.Code)
+		}
+	})
+}

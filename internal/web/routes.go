@@ -29,7 +29,7 @@ func (s *server) routes(e *echo.Echo) {
 	api.GET("/health", s.apiHealth, noStore, gzip)
 	api.GET("/live", s.apiLive, noStore)
 
-	read := []echo.MiddlewareFunc{s.requireSession, s.cache}
+	read := []echo.MiddlewareFunc{s.knownQuery, s.requireSession, s.cache}
 	api.GET("/coins", s.apiCoins, read...)
 	api.GET("/coins/:id/metadata", s.apiCoinMetadata, read...)
 	api.GET("/coins/:id/ohlc", s.apiCoinOHLC, read...)
@@ -44,8 +44,8 @@ func (s *server) routes(e *echo.Echo) {
 	s.loginRoutes(e, gzip)
 
 	if s.deps.UI != nil {
-		public := e.Group("", s.requireSession, s.cache)
-		private := e.Group("", s.requireSession, noStore, gzip)
+		public := e.Group("", s.knownQuery, s.requireSession, s.cache)
+		private := e.Group("", s.knownQuery, s.requireSession, noStore, gzip)
 		s.deps.UI.Register(public, private)
 	}
 	allow := answerMethods(e)

@@ -104,10 +104,8 @@ func New(d Deps) http.Handler {
 	e.HideBanner = true
 	e.HidePort = true
 	e.Logger.SetOutput(io.Discard)
-	// The service runs behind CloudFront and an ALB; see clientIPExtractor for which address
-	// the logs get.
-	e.IPExtractor = clientIPExtractor()
 	s := &server{
+		proxies:    proxies(d.Config.TrustedProxies),
 		deps:       d,
 		log:        d.Logger,
 		metrics:    newHTTPMetrics(d.Metrics),
@@ -115,7 +113,8 @@ func New(d Deps) http.Handler {
 		facts:      newFactsCache(),
 		etagPrefix: etagPrefix(d.BuildID, d.Config),
 		answers:    newAnswerCache(d.CacheBytes, d.Metrics),
-		logins:     newLoginThrottle(time.Now),
+		logins:     newLoginThrottle(time.Now, throttleClients),
+		work:       newWorkLimiter(),
 		now:        d.Now,
 	}
 	if s.now == nil {
@@ -127,9 +126,29 @@ func New(d Deps) http.Handler {
 		}
 		s.sessions = newSessions(d.Sessions)
 	}
+	// The logs' client address is the one the sign-in throttle counts (see proxies).
+	e.IPExtractor = s.proxies.clientIP
 	e.HTTPErrorHandler = s.handleError
 	s.routes(e)
-	return headAsGet(e)
+	return refuseTransferEncoding(headAsGet(e))
+}
+
+// refuseTransferEncoding answers 400 to any request that sends its body with a
+// Transfer-Encoding, and closes the connection. The only bodies this service takes are a
+// login form and empty cron triggers, which clients send with Content-Length. Go's server
+// reads a Transfer-Encoding folded over two lines ("Transfer-Encoding:\r\n chunked") as
+// chunked where nginx and other proxies refuse it, so a request smuggled in such a body would
+// be answered as a request of its own; closing the connection before reading on means nothing
+// after it is ever read.
+func refuseTransferEncoding(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TransferEncoding) > 0 {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "request bodies are accepted with Content-Length only", http.StatusBadRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // server carries the dependencies every handler and middleware shares.
@@ -145,9 +164,13 @@ type server struct {
 	etagPrefix string
 	// answers holds rendered reads; see cache.
 	answers *answerCache
+	// proxies say which peers' forwarded headers are believed.
+	proxies proxies
 	// logins throttles sign-in attempts; see loginSubmit.
 	logins *loginThrottle
-	now    func() time.Time
+	// work bounds the answers made at once; see cache.
+	work *workLimiter
+	now  func() time.Time
 }
 
 // Listen takes the server's address before anything else starts, so a port that is taken

@@ -79,7 +79,8 @@ func newFixture(t *testing.T, change ...func(*web.Deps)) *fixture {
 func testConfig(t *testing.T) config.Config {
 	t.Helper()
 	cfg, err := config.Load(func(name string) string {
-		return map[string]string{"CRON_SECRET": testSecret, "FETCH_SCHEDULE": "0 2 * * *"}[name]
+		// The ALB of the tests' requests lives in 10.0.0.0/16.
+		return map[string]string{"CRON_SECRET": testSecret, "FETCH_SCHEDULE": "0 2 * * *", "TRUSTED_PROXIES": "10.0.0.0/16"}[name]
 	})
 	if err != nil {
 		t.Fatal(err)
