@@ -221,7 +221,7 @@ func (d *dashboard) noData() *views.EmptyProps {
 		e.Problem = run.Error
 		e.Text = "Check that this machine reaches CoinGecko and that COINGECKO_API_KEY is right (a free Demo key raises the call budget), then fetch again with the command below. Without internet, make demo runs the dashboard on simulated prices."
 		if d.retrying {
-			e.Retry = fmt.Sprintf("cryptodash tries again by itself at %s UTC (%s), %s.",
+			e.Retry = fmt.Sprintf("cryptodash tries again by itself at %s UTC (%s). Why: %s",
 				d.retryAt.UTC().Format("15:04"), inDuration(d.retryAt.Sub(d.now)), d.retryReason)
 		} else {
 			e.Refresh = ""

@@ -470,7 +470,7 @@ func TestDashboard_EmptyDatabase(t *testing.T) {
 	t.Parallel()
 	retryAt := now.Add(4*time.Minute + 30*time.Second)
 	ts := newTestServerWith(t, 0, ui.Options{NextRetry: func() (time.Time, string, bool) {
-		return retryAt, "after a network failure", true
+		return retryAt, "CoinGecko did not answer", true
 	}})
 	r := ts.getBoth(t, "/")
 	if r.status != http.StatusOK {
@@ -518,7 +518,7 @@ func TestDashboard_EmptyDatabase(t *testing.T) {
 		if strings.Contains(text, "starts by itself") {
 			t.Errorf("the empty state still promises a backfill: %q", text)
 		}
-		if got, want := testids(r, "empty-retry").Text(), "cryptodash tries again by itself at "+retryAt.UTC().Format("15:04")+" UTC (in 4 min), after a network failure."; got != want {
+		if got, want := testids(r, "empty-retry").Text(), "cryptodash tries again by itself at "+retryAt.UTC().Format("15:04")+" UTC (in 4 min). Why: CoinGecko did not answer"; got != want {
 			t.Errorf("the retry reads %q, want %q", got, want)
 		}
 		if testids(r, "empty-state").AttrOr("hx-trigger", "") == "" {
