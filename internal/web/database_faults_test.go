@@ -135,7 +135,7 @@ func TestWeb_BlackholedDatabaseGives503s(t *testing.T) {
 						if target[1] == '?' && !strings.Contains(r.body, `data-testid="error-page"`) {
 							t.Errorf("%s: no error page: %.300s", target, r.body)
 						}
-						t.Logf("%s: 503 after %s", target, time.Since(started).Round(10*time.Millisecond))
+						t.Logf("%s: %d after %s", target, r.code, time.Since(started).Round(10*time.Millisecond))
 					case <-time.After(6 * web.RequestTimeout):
 						t.Errorf("%s: no answer after %s", target, 6*web.RequestTimeout)
 					}
