@@ -1,8 +1,9 @@
 # cryptodash: `make help` lists the targets.
 SHELL := /bin/bash
 GO ?= go
-# go.mod asks for the newest Go 1.26 patch; a machine whose Go says GOTOOLCHAIN=local (Debian's,
-# Docker's) would refuse to build instead of fetching it from the module proxy.
+# go.mod builds with any Go 1.26 and names the newest patch as its toolchain; a machine whose Go
+# says GOTOOLCHAIN=local (Debian's, Docker's) would build with its older standard library, whose
+# fixed vulnerabilities make vuln reports, instead of fetching that patch from the module proxy.
 export GOTOOLCHAIN ?= auto
 BIN := bin/cryptodash
 PORT ?= 8080

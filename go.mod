@@ -1,6 +1,8 @@
 module github.com/cryptodash/cryptodash
 
-go 1.26.11
+go 1.26.8
+
+toolchain go1.26.11
 
 require (
 	github.com/PuerkitoBio/goquery v1.13.0
