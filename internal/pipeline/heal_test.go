@@ -276,12 +276,7 @@ func TestPipeline_ForegroundRunWaitsForASilentHoldersLease(t *testing.T) {
 	// no write open: the proxy's black hole keeps a cut transaction's locks held for as long
 	// as the proxy's sockets live, which no real partition does (keepalives end it), and a
 	// claim would wait on them rather than on the lease.
-	var first domain.FetchRun
-	await(t, 2*time.Minute, "A storing both windows it was let fetch", func() bool {
-		var err error
-		first, err = f.store.LatestRun(context.Background())
-		return err == nil && first.Status == domain.RunRunning && first.WindowsDone >= 2
-	})
+	first := f.storedWindows(t, 2)
 	// A's network drops every packet: its session lives on in the database, so nothing
 	// proves A gone until its lease lapses.
 	px.Blackhole()

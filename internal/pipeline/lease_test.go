@@ -101,11 +101,17 @@ func (f *fixture) hold(n int) (release func()) {
 // progressing waits for the newest run to have stored a window and returns it.
 func (f *fixture) progressing(t *testing.T) domain.FetchRun {
 	t.Helper()
+	return f.storedWindows(t, 1)
+}
+
+// storedWindows waits for the newest run, still running, to have stored n windows.
+func (f *fixture) storedWindows(t *testing.T, n int) domain.FetchRun {
+	t.Helper()
 	var run domain.FetchRun
-	await(t, 2*time.Minute, "a run storing its first window", func() bool {
+	await(t, 2*time.Minute, fmt.Sprintf("a run storing %d windows", n), func() bool {
 		var err error
 		run, err = f.store.LatestRun(context.Background())
-		return err == nil && run.Status == domain.RunRunning && run.WindowsDone > 0
+		return err == nil && run.Status == domain.RunRunning && run.WindowsDone >= n
 	})
 	return run
 }
