@@ -173,19 +173,31 @@ func CachedQueryParams() []string {
 
 // UncachedCDNPaths are the CDN path patterns of the personal routes, sorted: the behaviours
 // that pass everything through (deploy/edge.go's uncachedPaths and the nginx mirror in
-// docs/cloudfront.nginx.conf, which a test holds to this list). A route with a path
-// parameter is covered by its directory's pattern ("/api/cron/runs/*").
+// docs/cloudfront.nginx.conf, which a test holds to this list). A directory below the root
+// that holds personal routes only is passed through whole ("/api/cron/*"), so a route added
+// there later is covered too; any other personal route is its own exact path.
 func UncachedCDNPaths() []string {
+	rows := table(nil)
+	personalOnly := func(dir string) bool {
+		for _, r := range rows {
+			if strings.HasPrefix(r.path, dir) && r.class != classPersonal {
+				return false
+			}
+		}
+		return true
+	}
 	var all []string
-	for _, r := range table(nil) {
+	for _, r := range rows {
 		if r.class != classPersonal {
 			continue
 		}
-		p := r.path
-		if i := strings.IndexAny(p, ":*"); i >= 0 {
-			p = p[:strings.LastIndex(p[:i], "/")+1] + "*"
+		pattern := r.path
+		for dir := r.path[:strings.LastIndex(r.path, "/")+1]; dir != "/"; dir = dir[:strings.LastIndex(dir[:len(dir)-1], "/")+1] {
+			if personalOnly(dir) {
+				pattern = dir + "*"
+			}
 		}
-		all = append(all, p)
+		all = append(all, pattern)
 	}
 	slices.Sort(all)
 	return slices.Compact(all)
