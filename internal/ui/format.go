@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/chart"
+	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-var currencySymbols = map[string]string{"usd": "$", "eur": "€", "gbp": "£", "try": "₺", "jpy": "¥"}
+// currencySymbols are the symbols prices are written with (domain.KnownCurrencies).
+var currencySymbols = domain.CurrencySymbols()
 
 // formatPrice writes a price for people: the currency's symbol (or its code), thousands
 // separators, exactly two decimals from 1 up, and at least four significant digits below 1
