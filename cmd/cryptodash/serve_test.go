@@ -18,6 +18,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/proxytest"
 	"github.com/cryptodash/cryptodash/internal/simulator"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // countingSimulator is the CoinGecko simulator counting the calls it answers.
@@ -77,7 +78,7 @@ func TestServe_StartsWithoutADatabase(t *testing.T) {
 
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	env := map[string]string{
 		"DATABASE_URL":         proxy.URL(dbURL),
 		"PORT":                 strconv.Itoa(port),
@@ -166,7 +167,7 @@ func TestServe_PortTakenFailsBeforeFetching(t *testing.T) {
 	defer taken.Close()
 	simURL, calls := countingSimulator(t)
 	dbURL := storetest.NewMigratedURL(t)
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	err = run(context.Background(), []string{"serve"}, envOf(map[string]string{
 		"DATABASE_URL":         dbURL,
 		"PORT":                 strconv.Itoa(taken.Addr().(*net.TCPAddr).Port),

@@ -16,6 +16,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/proxytest"
 	"github.com/cryptodash/cryptodash/internal/simulator"
 	"github.com/cryptodash/cryptodash/internal/store"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // leaseTTL is the lease TTL of these tests: short by default, so they are quick; with
@@ -55,16 +56,10 @@ func (f *fixture) proxy() *proxytest.Proxy {
 	return proxytest.New(f.t, u.Host)
 }
 
-// await polls cond every 50 ms until it holds, failing the test after timeout.
+// await polls cond until it holds, failing the test after timeout.
 func await(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.Eventually(t, timeout, what, func() (bool, string) { return cond(), "it did not happen" })
 }
 
 // foreground runs p in the background as a foreground run would go, reporting on the channel.

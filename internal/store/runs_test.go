@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -79,12 +80,12 @@ func TestStore_RunLease(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The pipeline's sweep, as serve runs it: it finds the run once its lease lapses.
-		testkit.Eventually(t, 10*time.Second, func() (bool, string) {
+		testkit.Eventually(t, 10*time.Second, "the sweep to close the lapsed run", func() (bool, string) {
 			n, err := st.CloseLapsedRuns(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return n == 1, "the sweep closed no run after the lease lapsed"
+			return n == 1, fmt.Sprintf("closed %d runs", n)
 		})
 		run, err := st.LatestRun(ctx)
 		if err != nil || run.ID != second.ID || run.Status != domain.RunFailed || run.FinishedAt == nil || run.Error == "" {

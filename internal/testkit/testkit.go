@@ -18,10 +18,11 @@ import (
 // tests give, long enough that a check reading the database does not load it.
 const pollEvery = 20 * time.Millisecond
 
-// Eventually calls check until it reports done, and fails the test with check's last words
-// once timeout has passed without it. check runs at least once, and once more after the
-// deadline, so a condition that became true while the test slept is never reported as late.
-func Eventually(tb testing.TB, timeout time.Duration, check func() (done bool, last string)) {
+// Eventually calls check until it reports done, and fails the test naming what it waited for
+// and check's last words (what it saw instead) once timeout has passed without it. check runs
+// at least once, and once more after the deadline, so a condition that became true while the
+// test slept is never reported as late.
+func Eventually(tb testing.TB, timeout time.Duration, what string, check func() (done bool, last string)) {
 	tb.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -30,7 +31,7 @@ func Eventually(tb testing.TB, timeout time.Duration, check func() (done bool, l
 			return
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("not within %s: %s", timeout, last)
+			tb.Fatalf("%s: not within %s (last: %s)", what, timeout, last)
 		}
 		time.Sleep(pollEvery)
 	}

@@ -33,12 +33,12 @@ func TestCron_DeadRunIsNotShownAsLive(t *testing.T) {
 	if status.LatestRun.ID != dead.ID || status.LatestRun.Status != "running" {
 		t.Fatalf("latest run before any sweep = %+v, want %d running", status.LatestRun, dead.ID)
 	}
-	testkit.Eventually(t, 30*time.Second, func() (bool, string) {
+	testkit.Eventually(t, 30*time.Second, "the sweep to close the dead run", func() (bool, string) {
 		n, err := f.store.CloseLapsedRuns(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		return n == 1, fmt.Sprintf("the sweep has not closed run %d", dead.ID)
+		return n == 1, fmt.Sprintf("closed %d runs, want run %d", n, dead.ID)
 	})
 	decodeData(t, f.do(http.MethodGet, "/api/cron/fetch-data", auth...), &status)
 	if status.LatestRun.ID != dead.ID || status.LatestRun.Status != "failed" || status.LatestRun.Error == "" {
