@@ -41,17 +41,6 @@ func newSessions(store scs.Store) *scs.SessionManager {
 	return sm
 }
 
-// loginRoutes adds /login and /logout when the dashboard has credentials; without them there
-// is nothing to log into and the paths are 404s.
-func (s *server) loginRoutes(e *echo.Echo, gzip echo.MiddlewareFunc) {
-	if !s.deps.Config.AuthEnabled() {
-		return
-	}
-	e.GET("/login", s.loginShow, noStore, gzip, s.loadSession)
-	e.POST("/login", s.loginSubmit, noStore, gzip, s.sameOrigin, s.loadSession)
-	e.POST("/logout", s.logout, noStore, gzip, s.sameOrigin, s.loadSession)
-}
-
 // loadSession reads the session named by the cookie into the request context.
 func (s *server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
