@@ -272,6 +272,9 @@ func (s *Store) UpdateRun(ctx context.Context, id int64, p domain.RunProgress) e
 // the sweep of lapsed runs) closed the row, the run writes nothing, so the history never
 // shows it outliving the start of the next; it gets domain.ErrNotFound then.
 func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus, p domain.RunProgress, errText string) (domain.FetchRun, error) {
+	// The run's last windows are announced now. A bump that fails stays owed to the next
+	// write or finish; the run's outcome is recorded either way.
+	_ = s.FlushDataVersion(ctx)
 	fence := fenceArg(ctx)
 	run, err := s.oneRun(ctx, fmt.Sprintf("finish run %d", id), `WITH lease AS (
 			UPDATE fetch_lease SET expires_at = clock_timestamp()

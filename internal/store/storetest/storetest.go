@@ -272,10 +272,9 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// FillDisk makes every insert into prices_hourly and coins on the database at dbURL fail as
-// a full disk fails it, with PostgreSQL's own error (SQLSTATE 53100, disk_full), until the
-// returned function frees it. The trigger fires always, even in the replica mode bulk loads
-// use to skip foreign-key triggers.
+// FillDisk makes every insert into the stored hours (prices_hourly_packed) and coins on the
+// database at dbURL fail as a full disk fails it, with PostgreSQL's own error (SQLSTATE
+// 53100, disk_full), until the returned function frees it.
 func FillDisk(tb testing.TB, dbURL string) (free func()) {
 	tb.Helper()
 	ctx := context.Background()
@@ -284,10 +283,8 @@ func FillDisk(tb testing.TB, dbURL string) (free func()) {
 		BEGIN
 			RAISE EXCEPTION 'could not extend file "base/16384/16385": No space left on device' USING ERRCODE = 'disk_full';
 		END $$`,
-		`CREATE TRIGGER storetest_disk_full BEFORE INSERT OR UPDATE ON prices_hourly FOR EACH STATEMENT EXECUTE FUNCTION storetest_disk_full()`,
-		`ALTER TABLE prices_hourly ENABLE ALWAYS TRIGGER storetest_disk_full`,
+		`CREATE TRIGGER storetest_disk_full BEFORE INSERT OR UPDATE ON prices_hourly_packed FOR EACH STATEMENT EXECUTE FUNCTION storetest_disk_full()`,
 		`CREATE TRIGGER storetest_disk_full BEFORE INSERT OR UPDATE ON coins FOR EACH STATEMENT EXECUTE FUNCTION storetest_disk_full()`,
-		`ALTER TABLE coins ENABLE ALWAYS TRIGGER storetest_disk_full`,
 	); err != nil {
 		tb.Fatalf("fill the disk: %v", err)
 	}
