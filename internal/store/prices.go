@@ -35,9 +35,10 @@ import (
 //   - Writers of one series take turns (a transaction-scoped advisory lock on its keys), so
 //     two never merge against the same old day.
 //
-// The data version is not bumped here: a run bumps it once it ends, and at most every
-// versionEvery while it goes on (NoteDataChanged), so readers' caches are emptied a few
-// times a run, not once per window.
+// A run's windows do not bump the data version each: the run bumps it at most every
+// versionEvery while it goes on and once when it ends (noteDataChanged, FinishRun), so
+// readers' caches are emptied a few times a run, not once per window. A write outside a run
+// bumps it at once.
 //
 // With a fence in ctx (domain.WithFence) the transaction commits only while that fence holds
 // the run lease, and fails with domain.ErrLeaseLost otherwise; data the database refuses

@@ -65,7 +65,7 @@ func TestStore_SeriesStatsAgreeWithTheHours(t *testing.T) {
 }
 
 // A run's windows bump the data version at most once per few seconds, not once each, and the
-// run's end announces the rest.
+// run's end announces the rest; a write outside a run is announced at once.
 func TestStore_DataVersionBumpsPerRunNotPerWindow(t *testing.T) {
 	t.Parallel()
 	st, _ := seeded(t)
@@ -74,11 +74,16 @@ func TestStore_DataVersionBumpsPerRunNotPerWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	run, fence, err := st.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerCLI, Holder: "test:1", TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx := domain.WithFence(ctx, fence)
 	started := time.Now()
 	const windows = 20
 	for i := range windows {
 		w := []domain.Sample{{Time: day.Add(time.Duration(i) * time.Hour), Price: float64(i + 1)}}
-		if _, err := st.StoreHourly(ctx, btcUSD, w); err != nil {
+		if _, err := st.StoreHourly(runCtx, btcUSD, w); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,17 +92,23 @@ func TestStore_DataVersionBumpsPerRunNotPerWindow(t *testing.T) {
 	if bumps, allowed := v1.Version-v0.Version, 1+int64(time.Since(started)/(5*time.Second)); bumps > allowed {
 		t.Errorf("%d windows bumped the version %d times, want at most %d", windows, bumps, allowed)
 	}
-	if err := st.FlushDataVersion(ctx); err != nil {
+	if _, err := st.FinishRun(runCtx, run.ID, domain.RunSucceeded, domain.RunProgress{}, ""); err != nil {
 		t.Fatal(err)
 	}
 	v2, _ := st.DataVersion(ctx)
 	if v2.Version <= v0.Version {
-		t.Error("the data version never moved for the stored windows")
+		t.Error("the run ended and the data version never moved for its windows")
 	}
 	if err := st.FlushDataVersion(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if v3, _ := st.DataVersion(ctx); v3.Version != v2.Version {
 		t.Errorf("a flush with nothing stored since moved the version from %d to %d", v2.Version, v3.Version)
+	}
+	if _, err := st.StoreHourly(ctx, btcUSD, []domain.Sample{{Time: day.Add(-time.Hour), Price: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if v4, _ := st.DataVersion(ctx); v4.Version <= v2.Version {
+		t.Error("a write outside a run did not move the data version")
 	}
 }

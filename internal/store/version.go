@@ -373,13 +373,14 @@ type owedBump struct {
 	flush sync.Mutex
 }
 
-// noteDataChanged records that a write committed new data, and bumps the version at once
-// when the last bump is versionEvery old. A bump that fails stays owed: the next write, or
-// the end of the run (FlushDataVersion), makes it.
+// noteDataChanged records that a write committed new data and bumps the version when it is
+// due: at once for a write outside a run (no fence in ctx), and for a run's writes when the
+// last bump is versionEvery old; FinishRun announces the rest. A bump that fails stays owed:
+// the next write, or the end of the run (FlushDataVersion), makes it.
 func (s *Store) noteDataChanged(ctx context.Context) {
 	s.bumps.mu.Lock()
 	s.bumps.owed = true
-	due := time.Since(s.bumps.last) >= versionEvery
+	due := fenceArg(ctx) == nil || time.Since(s.bumps.last) >= versionEvery
 	s.bumps.mu.Unlock()
 	if due {
 		_ = s.FlushDataVersion(ctx)

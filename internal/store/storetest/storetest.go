@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"strings"
 	"os"
 	"regexp"
 	"sync"
@@ -164,6 +165,56 @@ func WithConnectionLimit(tb testing.TB, dbURL string, n int) string {
 		}
 		if err := admin(ctx, "DROP ROLE "+role); err != nil {
 			tb.Errorf("drop the limited role: %v", err)
+		}
+	})
+	u.User = url.User(role)
+	return u.String()
+}
+
+// AsOwner returns dbURL as a new role that is no superuser but owns the database and every
+// table, view and function in it (identity sequences go with their tables), as RDS's master user owns what it creates: the
+// role production writes as, which may not SET session_replication_role. The role is
+// dropped when tb ends.
+func AsOwner(tb testing.TB, dbURL string) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	role := "cryptodash_owner_" + randomHex(6)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := admin(ctx, fmt.Sprintf("CREATE ROLE %s LOGIN NOSUPERUSER", role),
+		fmt.Sprintf("ALTER DATABASE %s OWNER TO %s", strings.TrimPrefix(u.Path, "/"), role)); err != nil {
+		tb.Fatal(err)
+	}
+	if err := exec(ctx, dbURL, "ALTER SCHEMA public OWNER TO "+role, fmt.Sprintf(`DO $$
+		DECLARE r record;
+		BEGIN
+			FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') LOOP
+				EXECUTE format('ALTER %%s %%I OWNER TO %s', CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, r.relname);
+			END LOOP;
+			FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+				WHERE n.nspname = 'public' LOOP
+				EXECUTE format('ALTER FUNCTION %%s OWNER TO %s', r.f);
+			END LOOP;
+		END $$`, role, role)); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		// The role owns the test database, which is dropped after this runs; the database
+		// goes back to the superuser first so the role can be dropped.
+		if err := admin(ctx, fmt.Sprintf("ALTER DATABASE %s OWNER TO CURRENT_USER", strings.TrimPrefix(u.Path, "/"))); err != nil {
+			tb.Errorf("take the database back from the owner role: %v", err)
+		}
+		if err := exec(ctx, dbURL, "REASSIGN OWNED BY "+role+" TO CURRENT_USER", "DROP OWNED BY "+role); err != nil {
+			tb.Errorf("drop the owner role's objects: %v", err)
+		}
+		if err := admin(ctx, "DROP ROLE "+role); err != nil {
+			tb.Errorf("drop the owner role: %v", err)
 		}
 	})
 	u.User = url.User(role)
