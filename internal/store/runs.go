@@ -42,6 +42,10 @@ func (s *Store) oneRun(ctx context.Context, op, sql string, args ...any) (domain
 // then no renewal and no fenced write can come from it; and free when claim.Reclaim asks for
 // a lease its own holder left behind.
 func (s *Store) StartRun(ctx context.Context, claim domain.RunClaim) (run domain.FetchRun, fence domain.Fence, err error) {
+	// The maintenance step before every run: the months ahead get their partitions.
+	if err := s.EnsurePartitionsAhead(ctx); err != nil {
+		return run, 0, err
+	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return run, 0, wrap("start run", err)
