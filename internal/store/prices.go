@@ -68,13 +68,7 @@ func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []d
 			return err
 		}
 		written = w.hours
-		if err := writeDays(ctx, tx, k, w); err != nil {
-			return err
-		}
-		if err := upsertDays(ctx, tx, series, w.daily); err != nil {
-			return err
-		}
-		if err := addSeriesStats(ctx, tx, k, w); err != nil {
+		if err := writeDays(ctx, tx, series, k, w); err != nil {
 			return err
 		}
 		return holdsLease(ctx, tx)
@@ -99,16 +93,12 @@ type seriesKeys struct {
 // takes). It then waits for any other writer of the series to commit.
 func lockSeriesKeys(ctx context.Context, tx pgx.Tx, series domain.Series) (seriesKeys, error) {
 	var k seriesKeys
-	err := tx.QueryRow(ctx, `SELECT c.key, cur.key FROM coins c, currencies cur
-		WHERE c.id = $1 AND cur.code = $2 FOR KEY SHARE`, series.CoinID, series.CurrencyCode).Scan(&k.coin, &k.currency)
+	err := tx.QueryRow(ctx, `SELECT c.key, cur.key, pg_advisory_xact_lock(c.key, cur.key) FROM coins c, currencies cur
+		WHERE c.id = $1 AND cur.code = $2 FOR KEY SHARE OF c, cur`, series.CoinID, series.CurrencyCode).Scan(&k.coin, &k.currency, nil)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return k, &pgconn.PgError{Code: "23503", Severity: "ERROR", TableName: "prices_hourly_packed",
 			Message: fmt.Sprintf("coin %q or currency %q is not stored", series.CoinID, series.CurrencyCode)}
 	}
-	if err != nil {
-		return k, err
-	}
-	_, err = tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, k.coin, int32(k.currency))
 	return k, err
 }
 
@@ -243,8 +233,10 @@ type dailyRow struct {
 	samples                       int32
 }
 
-// writeDays stores the days a window changed: new days by one COPY, stored ones by UPDATE.
-func writeDays(ctx context.Context, tx pgx.Tx, k seriesKeys, m merged) error {
+// writeDays stores the days a window changed, new days by one COPY and stored ones by UPDATE,
+// then their daily rows and the series' stats, the statements after the COPY sent together
+// in one round trip.
+func writeDays(ctx context.Context, tx pgx.Tx, series domain.Series, k seriesKeys, m merged) error {
 	var fresh [][]any
 	batch := &pgx.Batch{}
 	for _, d := range m.days {
@@ -263,32 +255,25 @@ func writeDays(ctx context.Context, tx pgx.Tx, k seriesKeys, m merged) error {
 			return fmt.Errorf("copy: %w", err)
 		}
 	}
-	if batch.Len() > 0 {
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("update stored days: %w", err)
-		}
+	queueDays(batch, series, m.daily)
+	if m.newHours > 0 {
+		batch.Queue(`INSERT INTO series_stats AS s (coin_key, currency_key, first_hour, last_hour, hours, days)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (coin_key, currency_key) DO UPDATE
+				SET first_hour = least(s.first_hour, EXCLUDED.first_hour), last_hour = greatest(s.last_hour, EXCLUDED.last_hour),
+					hours = s.hours + EXCLUDED.hours, days = s.days + EXCLUDED.days`,
+			k.coin, k.currency, m.firstNew, m.lastNew, m.newHours, m.newDays)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("store days: %w", err)
 	}
 	return nil
 }
 
-// addSeriesStats adds a window's new hours and days to its series' row of series_stats.
-func addSeriesStats(ctx context.Context, tx pgx.Tx, k seriesKeys, m merged) error {
-	if m.newHours == 0 {
-		return nil
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO series_stats AS s (coin_key, currency_key, first_hour, last_hour, hours, days)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (coin_key, currency_key) DO UPDATE
-			SET first_hour = least(s.first_hour, EXCLUDED.first_hour), last_hour = greatest(s.last_hour, EXCLUDED.last_hour),
-				hours = s.hours + EXCLUDED.hours, days = s.days + EXCLUDED.days`,
-		k.coin, k.currency, m.firstNew, m.lastNew, m.newHours, m.newDays)
-	return err
-}
-
-// upsertDays stores daily rows computed from the hours in hand.
-func upsertDays(ctx context.Context, tx pgx.Tx, series domain.Series, rows []dailyRow) error {
+// queueDays queues the upsert of daily rows computed from the hours in hand.
+func queueDays(batch *pgx.Batch, series domain.Series, rows []dailyRow) {
 	if len(rows) == 0 {
-		return nil
+		return
 	}
 	n := len(rows)
 	dates := make([]time.Time, n)
@@ -297,13 +282,10 @@ func upsertDays(ctx context.Context, tx pgx.Tx, series domain.Series, rows []dai
 	for i, r := range rows {
 		dates[i], price[i], open[i], high[i], low[i], closing[i], samples[i] = r.date, r.price, r.open, r.high, r.low, r.close, r.samples
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO prices_daily AS d
+	batch.Queue(`INSERT INTO prices_daily AS d
 			(coin_id, currency_code, date, price, open, high, low, close, samples)
 		SELECT $1, $2, r.* FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::int[]) AS r
-		`+dailyConflict, series.CoinID, series.CurrencyCode, dates, price, open, high, low, closing, samples); err != nil {
-		return fmt.Errorf("store daily: %w", err)
-	}
-	return nil
+		`+dailyConflict, series.CoinID, series.CurrencyCode, dates, price, open, high, low, closing, samples)
 }
 
 // dailyConflict makes a daily insert an upsert that leaves unchanged days alone.
