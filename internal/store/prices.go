@@ -345,17 +345,28 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 	add(q.Breakdown.Coin, "d.coin_id")
 	add(q.Breakdown.Currency, "d.currency_code")
 	args := []any{q.CoinIDs, q.CurrencyCodes, from, to}
-	if q.Granularity == domain.Hourly {
+	// A daily breakdown by date, coin and currency makes every daily row a group of its own,
+	// whose mean is its price: the rows are read as they are, without aggregating 10,000 of
+	// them one by one.
+	ungrouped := q.Granularity == domain.Daily && q.Breakdown.Date && q.Breakdown.Coin && q.Breakdown.Currency
+	switch {
+	case q.Granularity == domain.Hourly:
 		sql = `SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), 0, false FROM hours_in($1, $2, $3, $4) d`
-	} else {
+	case ungrouped:
+		sql = `WITH ` + historyCuts + `
+		SELECT ` + strings.Join(cols, ", ") + `, d.price, d.samples, ` + partialDay + ` FROM prices_daily d
+		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4
+		ORDER BY ` + strings.Join(groups, ", ")
+		args = append(args, domain.UTCDay(q.Today))
+	default:
 		sql = `WITH ` + historyCuts + `
 		SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), min(d.samples), bool_or` + partialDay + ` FROM prices_daily d
 		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4`
 		args = append(args, domain.UTCDay(q.Today))
 	}
-	if len(groups) > 0 {
+	if !ungrouped && len(groups) > 0 {
 		sql += ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
-	} else {
+	} else if !ungrouped {
 		sql += ` HAVING count(*) > 0`
 	}
 	rows, _ := s.pool.Query(ctx, sql, args...)
