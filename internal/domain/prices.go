@@ -191,8 +191,9 @@ type PriceRow struct {
 	CurrencyCode string
 	Time         time.Time
 	Price        float64
-	// Change is the row's change in percent from the first value of its series at or after
-	// the range start; set by Aggregate, zero in the store's rows.
+	// Change is the row's change as a fraction (analytics.Change) from the first value of its
+	// series at or after the range start; set by Aggregate, zero in the store's rows. Only the
+	// CSV's change_pct, the API's change and the chart's percent axis write it in percent.
 	Change float64
 	// Hours is, for a daily row, the fewest stored hours any of its member days holds ("23
 	// of 24 hours"); a value carried forward counts as 0. Hourly rows leave it 0.
@@ -260,7 +261,7 @@ func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) 
 			case DimCurrency:
 				rec[i] = inertCell(strings.ToUpper(r.CurrencyCode))
 			case ColChange:
-				rec[i] = strconv.FormatFloat(r.Change, 'f', -1, 64)
+				rec[i] = strconv.FormatFloat(r.Change*100, 'f', -1, 64)
 			case ColPartial:
 				rec[i] = strconv.FormatBool(r.Partial)
 			case ColHours:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cryptodash/cryptodash/internal/analytics"
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/sanitize"
@@ -187,7 +188,7 @@ func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage, newest time.T
 	p.span, p.gran = ViewState{Range: presetChoice(p.state.preset)}.resolve(anchor)
 	at := []time.Time{p.latest}
 	for _, r := range returnSpans {
-		at = append(at, p.latest.Add(-r.span))
+		at = append(at, analytics.ReturnFrom(p.latest, r.span))
 	}
 	if p.at, p.high, p.low, err = h.store.PricesAt(ctx, series, at); err != nil {
 		return err
@@ -362,7 +363,7 @@ func (p *coinPage) fillReturns(out *views.CoinPageProps) {
 		case from.Time.IsZero():
 			s.Help = "The stored history does not reach back " + r.label + "."
 		default:
-			ret := last.Price/from.Price - 1
+			ret := analytics.Change(from.Price, last.Price)
 			s.Value, s.Raw, s.Tone = formatPercent(ret), raw(ret), tone(ret)
 			s.Help = "From " + formatPrice(cur, from.Price) + " at " + from.Time.Format(readableHour) + " UTC to " +
 				formatPrice(cur, last.Price) + " at " + last.Time.Format(readableHour) + " UTC."
@@ -565,7 +566,7 @@ func (p *coinPage) dailyTable() views.OHLCTable {
 		c := p.candles[i]
 		change := views.ValueCell{Text: "—"}
 		if i > 0 {
-			d := c.Close/p.candles[i-1].Close - 1
+			d := analytics.Change(p.candles[i-1].Close, c.Close)
 			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
 		}
 		e := ends[c.Day]
@@ -591,7 +592,7 @@ func (p *coinPage) hourlyTable() views.OHLCTable {
 		change := views.ValueCell{Text: "—"}
 		// Across a missing hour there is no prior hour to compare with.
 		if i > 0 && p.hours[i-1].Time.Equal(h.Time.Add(-time.Hour)) {
-			d := h.Price/p.hours[i-1].Price - 1
+			d := analytics.Change(p.hours[i-1].Price, h.Price)
 			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
 		}
 		t.Rows = append(t.Rows, views.OHLCRow{Label: h.Time.Format(readableHour), Cells: []views.ValueCell{

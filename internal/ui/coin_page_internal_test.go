@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"math"
 	"net/url"
 	"testing"
 
@@ -58,29 +57,4 @@ func TestFormatPercent(t *testing.T) {
 			t.Errorf("formatPercent(%v) = %q, want %q", f, got, want)
 		}
 	}
-}
-
-func TestRangeStatsEdges(t *testing.T) {
-	t.Parallel()
-	t.Run("volatility needs two returns", func(t *testing.T) {
-		if v, n := annualVolatility([]float64{1, 2}); !math.IsNaN(v) || n != 1 {
-			t.Errorf("one return gives %v from %d", v, n)
-		}
-		if v, n := annualVolatility([]float64{5}); !math.IsNaN(v) || n != 0 {
-			t.Errorf("one close gives %v from %d", v, n)
-		}
-		// Returns ln 2 and 0: mean ln2/2, sample deviation ln2/√2.
-		if v, n := annualVolatility([]float64{1, 2, 2}); n != 2 || math.Abs(v-math.Ln2/math.Sqrt2*math.Sqrt(365)) > 1e-12 {
-			t.Errorf("got %v from %d", v, n)
-		}
-	})
-	t.Run("drawdown from the running peak, not the first value", func(t *testing.T) {
-		dd, peak, trough := maxDrawdown([]float64{10, 8, 20, 15, 30, 12, 25})
-		if dd != 12.0/30-1 || peak != 4 || trough != 5 {
-			t.Errorf("got %v from %d to %d", dd, peak, trough)
-		}
-		if dd, _, _ := maxDrawdown([]float64{1, 2, 3}); dd != 0 {
-			t.Errorf("rising values fall %v", dd)
-		}
-	})
 }

@@ -40,7 +40,7 @@ func (d *dashboard) cards() []views.SeriesCard {
 		}
 		first, last := line[0], line[len(line)-1]
 		c.Last = formatPrice(s.CurrencyCode, sum.Last)
-		c.Change = formatPercent(last.Change / 100)
+		c.Change = formatPercent(last.Change)
 		c.ChangeAbs = formatSigned(s.CurrencyCode, last.Price-first.Price)
 		c.Up, c.Down = last.Change > 0, last.Change < 0
 		c.High, c.Low = formatPrice(s.CurrencyCode, sum.High), formatPrice(s.CurrencyCode, sum.Low)

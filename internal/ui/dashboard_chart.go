@@ -224,7 +224,7 @@ func (d *dashboard) chartLabel(v chart.View) string {
 		cur := v.ValueCurrency(g.CurrencyCode)
 		switch {
 		case d.state.Mode == chart.ModePercent:
-			b.WriteString(formatPercent(last.Change / 100))
+			b.WriteString(formatPercent(last.Change))
 		case !d.state.Breakdown.Date || len(g.Points) == 1:
 			b.WriteString(formatPrice(cur, last.Price))
 		default:

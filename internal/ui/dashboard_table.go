@@ -70,7 +70,7 @@ func (d *dashboard) table() views.TableProps {
 			case domain.DimCurrency:
 				cells = append(cells, views.Cell{Text: strings.ToUpper(r.CurrencyCode)})
 			case colChange:
-				cells = append(cells, views.Cell{Text: formatPercent(r.Change / 100), Numeric: true})
+				cells = append(cells, views.Cell{Text: formatPercent(r.Change), Numeric: true})
 			default:
 				cells = append(cells, views.Cell{Text: formatPrice(view.ValueCurrency(r.CurrencyCode), r.Price), Numeric: true})
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/analytics"
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
@@ -477,11 +478,11 @@ func (v ViewState) resolve(latest time.Time) (domain.Range, domain.Granularity) 
 	if v.Range.custom() {
 		return v.Range.days, domain.GranularityFor(v.Range.days)
 	}
-	end := latest.Truncate(time.Hour).Add(time.Hour)
 	days := presetDays(v.Range.preset)
 	if days == 1 {
-		return domain.Range{Start: end.Add(-24 * time.Hour), End: end}, domain.Hourly
+		start, end := analytics.HoursWindow(latest)
+		return domain.Range{Start: start, End: end}, domain.Hourly
 	}
-	last := domain.UTCDay(latest)
-	return domain.Days(last.AddDate(0, 0, -(days-1)), last), domain.Daily
+	start, end := analytics.DaysWindow(latest, days)
+	return domain.Range{Start: start, End: end}, domain.Daily
 }
