@@ -22,7 +22,7 @@ const sessionCookie = "cryptodash_session"
 var cachedQueryParams = []string{
 	"breakdown", "coinIds", "coins", "cols", "currencies", "currency", "currencyCodes", "dateFrom", "dateTo",
 	"dir", "format", "from", "granularity", "mode", "orig", "page", "range", "scale", "shown_from", "shown_to",
-	"sort", "to",
+	"sort", "to", "zoom",
 }
 
 var uncachedPaths = []string{"/api/cron/*", "/status", "/partials/status", "/login", "/logout", "/metrics"}

@@ -35,6 +35,8 @@ type dashboard struct {
 	retryReason string
 	retrying    bool
 	now         time.Time
+	// zoom is the chart's zoom from the page URL; the partials never carry one.
+	zoom zoomSpan
 }
 
 func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
@@ -46,6 +48,7 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 	}
 	d := &dashboard{cat: newCatalog(cat.Coins, cat.Currencies, h.defaultCoins), now: h.now().UTC()}
 	d.state, d.errs = parseViewState(c.QueryParams(), d.cat)
+	d.zoom = parseZoom(c.QueryParam(zoomParam), d.errs)
 	// A stored hour means stored prices, and so coins and currencies too.
 	d.latest, d.hasData = cat.LatestHour, !cat.LatestHour.IsZero()
 	if !d.hasData {

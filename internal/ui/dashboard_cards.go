@@ -66,7 +66,12 @@ func (d *dashboard) cards() []views.SeriesCard {
 // range where the coin page offers it.
 func coinPageURL(coinID, currency string, r rangeChoice) string {
 	q := url.Values{"currency": {currency}}
-	if r.preset != "" {
+	switch {
+	case r.custom():
+		q.Set("range", rangeCustom)
+		q.Set("from", r.days.FirstDay().Format(domain.DayLayout))
+		q.Set("to", r.days.LastDay().Format(domain.DayLayout))
+	case r.preset != "":
 		q.Set("range", r.preset)
 	}
 	return "/coins/" + url.PathEscape(coinID) + "?" + q.Encode()

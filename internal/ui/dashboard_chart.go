@@ -33,6 +33,12 @@ func (d *dashboard) chart() views.ChartProps {
 	p.Figure = figureProps(chart.Draw(d.groups, v))
 	p.Label = d.chartLabel(v)
 	p.Panels = c.Meta.Panels
+	if d.state.Breakdown.Date {
+		p.Zoom = d.zoom.timeAxis()
+	}
+	if msg := d.errs[zoomParam]; msg != "" {
+		p.Note = msg + " " + p.Note
+	}
 	// A chart of panels, one per currency when the lines are many, is as high as its panels
 	// need; the server fixes it so the page does not move when the script draws.
 	if c.Meta.Panels > 1 {
@@ -98,7 +104,7 @@ func (d *dashboard) chartToolbar() views.ChartProps {
 		} else if s.Scale == chart.ScaleLog {
 			notes = append(notes, "log scale")
 		}
-		notes = append(notes, "drag to zoom; 2 days or less loads hours")
+		notes = append(notes, "zoom with the mouse wheel, a trackpad pinch or two-finger scroll, a finger pinch or the slider; the link keeps the zoom; 2 days or less loads hours")
 	}
 	p.Note = strings.ToUpper(notes[0][:1]) + strings.Join(notes, " · ")[1:]
 

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,7 +114,10 @@ func (h *Handler) Register(public, private *echo.Group) {
 var (
 	dashboardParams = []string{"coins", "currencies", "range", "from", "to", "shown_from", "shown_to", "orig",
 		"breakdown", "mode", "scale", "cols", "sort", "dir", "page"}
-	coinPageParams = []string{"currency", "range"}
+	// The pages read a chart's zoom too; the partials and downloads do not.
+	pageParams     = append(slices.Clone(dashboardParams), zoomParam)
+	coinPageParams = []string{"currency", "range", "from", "to", "scale", zoomParam}
+	coinCSVParams  = []string{"currency", "range", "from", "to"}
 )
 
 // QueryParams names the query parameters the UI route with template path reads. The
@@ -121,10 +125,14 @@ var (
 // the hover card and the status page none.
 func QueryParams(path string) []string {
 	switch path {
-	case "/", "/partials/dashboard", "/partials/table", "/dashboard.csv":
+	case "/":
+		return pageParams
+	case "/partials/dashboard", "/partials/table", "/dashboard.csv":
 		return dashboardParams
 	case "/coins/:id":
 		return coinPageParams
+	case "/coins/:id/days.csv":
+		return coinCSVParams
 	}
 	return nil
 }

@@ -203,7 +203,9 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 		r = rangeCustom
 	}
 	if r != "" || q.Get("from") != "" || q.Get("to") != "" {
-		parseRange(q, r, &v, errs)
+		if c, ok := parseRange(q, r, presetLabel(defaultPreset), errs); ok {
+			v.Range = c
+		}
 	}
 	// A zoom always lands on a custom range; with a preset the user has picked a range again
 	// (the form still carries orig), so there is no zoom left to reset.
@@ -328,30 +330,33 @@ func parseNames[T any](q url.Values, key, noun string, known map[string]T, defau
 	return ok
 }
 
-func parseRange(q url.Values, r string, v *ViewState, errs domain.FieldErrors) {
+// parseRange reads a range parameter r (a preset key, or "custom" with the days in from and
+// to), the dashboard's and the coin page's alike. A bad one gets a message saying the page
+// shows fallback instead, and false.
+func parseRange(q url.Values, r, fallback string, errs domain.FieldErrors) (rangeChoice, bool) {
 	if r != "" && r != rangeCustom {
 		if presetDays(r) == 0 {
-			errs["range"] = fmt.Sprintf("Unknown range %q; showing 1M.", domain.Excerpt(r))
-			return
+			errs["range"] = fmt.Sprintf("Unknown range %q; showing %s.", domain.Excerpt(r), fallback)
+			return rangeChoice{}, false
 		}
-		v.Range = presetChoice(r)
-		return
+		return presetChoice(r), true
 	}
 	fromS, toS := q.Get("from"), q.Get("to")
 	from, errFrom := domain.ParseDay(fromS)
 	to, errTo := domain.ParseDay(toS)
 	switch {
 	case fromS == "" || toS == "":
-		errs["range"] = "A custom range needs both a start and an end date; showing 1M."
+		errs["range"] = "A custom range needs both a start and an end date; showing " + fallback + "."
 	case errFrom != nil:
-		errs["range"] = fmt.Sprintf("The start date %q is not a date (YYYY-MM-DD); showing 1M.", domain.Excerpt(fromS))
+		errs["range"] = fmt.Sprintf("The start date %q is not a date (YYYY-MM-DD); showing %s.", domain.Excerpt(fromS), fallback)
 	case errTo != nil:
-		errs["range"] = fmt.Sprintf("The end date %q is not a date (YYYY-MM-DD); showing 1M.", domain.Excerpt(toS))
+		errs["range"] = fmt.Sprintf("The end date %q is not a date (YYYY-MM-DD); showing %s.", domain.Excerpt(toS), fallback)
 	case from.After(to):
-		errs["range"] = "The start date is after the end date; showing 1M."
+		errs["range"] = "The start date is after the end date; showing " + fallback + "."
 	default:
-		v.Range = rangeChoice{days: domain.Days(from, to)}
+		return rangeChoice{days: domain.Days(from, to)}, true
 	}
+	return rangeChoice{}, false
 }
 
 func presetDays(key string) int {
