@@ -11,19 +11,19 @@ func TestParseCoinState(t *testing.T) {
 	t.Parallel()
 	noUSD := []domain.Currency{{Code: "eur", Name: "Euro"}, {Code: "gbp", Name: "British Pound"}}
 	t.Run("without usd the first stored currency is the default, left out of links", func(t *testing.T) {
-		s, errs := parseCoinState("bitcoin", url.Values{}, noUSD)
-		if len(errs) != 0 || s.currency != "eur" || s.preset != "3m" || s.URL() != "/coins/bitcoin" {
+		s, errs := parseCoinState("bitcoin", url.Values{}, noUSD, nil)
+		if len(errs) != 0 || s.currency != "eur" || s.rng.preset != "3m" || s.URL() != "/coins/bitcoin" {
 			t.Errorf("state %+v %v, URL %s", s, errs, s.URL())
 		}
 	})
 	t.Run("a named currency and range are kept, lower-cased", func(t *testing.T) {
-		s, errs := parseCoinState("avalanche-2", url.Values{"currency": {"GBP"}, "range": {"1Y"}}, noUSD)
+		s, errs := parseCoinState("avalanche-2", url.Values{"currency": {"GBP"}, "range": {"1Y"}}, noUSD, nil)
 		if len(errs) != 0 || s.URL() != "/coins/avalanche-2?currency=gbp&range=1y" {
 			t.Errorf("URL %s, errs %v", s.URL(), errs)
 		}
 	})
 	t.Run("usd is asked for where it is not stored", func(t *testing.T) {
-		s, errs := parseCoinState("bitcoin", url.Values{"currency": {"usd"}}, noUSD)
+		s, errs := parseCoinState("bitcoin", url.Values{"currency": {"usd"}}, noUSD, nil)
 		if errs["currency"] != `Unknown currency "usd"; showing EUR.` || s.currency != "eur" {
 			t.Errorf("state %+v, errs %v", s, errs)
 		}
