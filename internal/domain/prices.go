@@ -224,10 +224,12 @@ func FormatRowTime(t time.Time, g Granularity) string {
 // incomplete day, how many hours its thinnest day holds, and whether a series' gap carried a
 // value forward into it.
 const (
-	ColChange  = "change_pct"
-	ColPartial = "partial"
-	ColHours   = "hours"
-	ColFilled  = "filled"
+	ColChange = "change_pct"
+	// ColChangeVsBTC is the change of a series measured in bitcoin, in percent.
+	ColChangeVsBTC = "change_vs_btc_pct"
+	ColPartial     = "partial"
+	ColHours       = "hours"
+	ColFilled      = "filled"
 )
 
 // inertCell keeps a text cell from being read as a formula by a spreadsheet (OWASP's CSV
@@ -260,7 +262,7 @@ func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) 
 				rec[i] = inertCell(r.CoinID)
 			case DimCurrency:
 				rec[i] = inertCell(strings.ToUpper(r.CurrencyCode))
-			case ColChange:
+			case ColChange, ColChangeVsBTC:
 				rec[i] = strconv.FormatFloat(r.Change*100, 'f', -1, 64)
 			case ColPartial:
 				rec[i] = strconv.FormatBool(r.Partial)

@@ -220,3 +220,56 @@ func TestCoinPage_ScaleCustomAndZoom(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboard_ChangeVsBTC measures the % view in bitcoin: cardano's change divided by
+// bitcoin's, hour by hour, on the card, the chart label and the CSV, and bitcoin flat at 0%.
+func TestDashboard_ChangeVsBTC(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, 10)
+	ada := seedCardano(t, ts, 10, latest.Add(-5*time.Hour))
+	btcHours, err := ts.store.HourlyPrices(context.Background(), domain.Series{CoinID: "bitcoin", CurrencyCode: "usd"},
+		domain.Range{Start: latest.Add(-24 * time.Hour), End: latest.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	btc := map[time.Time]float64{}
+	for _, h := range btcHours {
+		btc[h.Time] = h.Price
+	}
+	first := latest.Add(-23 * time.Hour)
+	want := (ada[latest] / btc[latest]) / (ada[first] / btc[first]) - 1
+	q := "?coins=bitcoin,cardano&currencies=usd&range=1d&bench=btc&sort=date&dir=desc"
+	r := ts.getBoth(t, "/"+q)
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	label := testids(r, "chart").AttrOr("aria-label", "")
+	if !strings.Contains(label, "measured in BTC") || !strings.Contains(label, "ADA / USD "+formatPct(want*100)) || !strings.Contains(label, "BTC / USD 0.00%") {
+		t.Errorf("chart label %q, want ADA %s and BTC flat", label, formatPct(want*100))
+	}
+	if _, ticked := testids(r, "option-bench-btc").Find("input").Attr("checked"); !ticked {
+		t.Error("the vs BTC box is not ticked")
+	}
+	recs := readCSV(t, ts, "/dashboard.csv"+q)
+	col := -1
+	for i, name := range recs[0] {
+		if name == "change_vs_btc_pct" {
+			col = i
+		}
+	}
+	if col < 0 {
+		t.Fatalf("csv header %v names no change_vs_btc_pct", recs[0])
+	}
+	for _, rec := range recs[1:] {
+		if strings.Contains(strings.Join(rec, ","), "cardano") {
+			if got := parseFloat(t, rec[col]); !near(got, want*100) {
+				t.Errorf("csv change vs BTC %v, want %v", got, want*100)
+			}
+			break
+		}
+	}
+	price := ts.get(t, "/?coins=cardano&currencies=usd&mode=price&bench=btc", false)
+	if strings.Contains(testids(price, "chart").AttrOr("aria-label", ""), "measured in BTC") {
+		t.Error("price mode measures in BTC")
+	}
+}

@@ -85,6 +85,11 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.state.benchmarked() {
+		if rows, err = h.inBitcoin(ctx, d, rows); err != nil {
+			return nil, err
+		}
+	}
 	d.perSeries = domain.Aggregate(rows, domain.AllDimensions)
 	d.groups = d.perSeries
 	if b := d.state.breakdown(); b != domain.AllDimensions {
@@ -257,6 +262,9 @@ func (d *dashboard) notes() []string {
 		note := "% change of each series from its first price at or after " + d.span.Start.Format(readableHour) + " UTC"
 		if d.gran == domain.Daily {
 			note = "% change of each series' daily average from its first day in the range"
+		}
+		if d.state.benchmarked() {
+			note += ", measured in bitcoin: each value is divided by bitcoin's price in the same currency at the same time (daily averages on daily views), so above zero beat bitcoin and below trailed it; bitcoin itself stays at 0%"
 		}
 		if b := d.state.breakdown(); !b.Coin || !b.Currency {
 			note += "; a line for several series is the mean of their changes, so each series weighs the same whatever its price"

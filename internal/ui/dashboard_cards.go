@@ -44,6 +44,10 @@ func (d *dashboard) cards() []views.SeriesCard {
 		c.ChangeAbs = formatSigned(s.CurrencyCode, last.Price-first.Price)
 		c.Up, c.Down = last.Change > 0, last.Change < 0
 		c.High, c.Low = formatPrice(s.CurrencyCode, sum.High), formatPrice(s.CurrencyCode, sum.Low)
+		if d.state.benchmarked() {
+			// The line is the series in bitcoin; its move has no unit of the series' currency.
+			c.ChangeAbs = ""
+		}
 		if d.gran == domain.Daily {
 			c.Basis = "daily avg."
 			c.Since = "since " + first.Time.Format(domain.DayLayout)
@@ -55,6 +59,11 @@ func (d *dashboard) cards() []views.SeriesCard {
 			c.Title = fmt.Sprintf("Change from the first hour in the range, %s UTC (%s), to the last, %s UTC (%s).",
 				first.Time.Format(readableHour), formatPrice(s.CurrencyCode, first.Price),
 				last.Time.Format(readableHour), formatPrice(s.CurrencyCode, last.Price))
+		}
+		if d.state.benchmarked() {
+			c.Basis = strings.TrimPrefix(c.Basis+" · vs BTC", " · ")
+			c.Title = "Measured in bitcoin: the change of the series divided by bitcoin's price in " + strings.ToUpper(s.CurrencyCode) +
+				" at each time. Above zero it beat bitcoin over the range. The last price is " + c.Last + "."
 		}
 		c.Spark = sparkline(line, dashArray(style.Dash))
 		out = append(out, c)

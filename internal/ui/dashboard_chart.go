@@ -99,7 +99,9 @@ func (d *dashboard) chartToolbar() views.ChartProps {
 	case !s.Breakdown.Date:
 		notes = append(notes, "Mean price per group over the range (add Date to the breakdown for lines over time)")
 	default:
-		if s.Mode == chart.ModePercent {
+		if s.benchmarked() {
+			notes = append(notes, "% change measured in BTC since the range start: above zero beat bitcoin")
+		} else if s.Mode == chart.ModePercent {
 			notes = append(notes, "% change since the range start, so any prices share one axis")
 		} else if s.Scale == chart.ScaleLog {
 			notes = append(notes, "log scale")
@@ -206,6 +208,9 @@ func (d *dashboard) chartLabel(v chart.View) string {
 	what := "prices"
 	if d.state.Mode == chart.ModePercent {
 		what = "% change since the range start"
+		if d.state.benchmarked() {
+			what = "% change measured in BTC since the range start"
+		}
 	} else if d.state.Scale == chart.ScaleLog && d.state.Breakdown.Date {
 		what = "prices on a log scale"
 	}

@@ -39,6 +39,9 @@ func (d *dashboard) table() views.TableProps {
 		if col == domain.ColPrice {
 			c.Unit = d.priceUnit()
 		}
+		if col == colChange && s.benchmarked() {
+			c.Label = "Change vs BTC"
+		}
 		if col == domain.DimCurrency {
 			c.Short = "Cur."
 		}

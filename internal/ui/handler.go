@@ -113,7 +113,7 @@ func (h *Handler) Register(public, private *echo.Group) {
 // so the web layer redirects it away before it can enter a cache key (see QueryParams).
 var (
 	dashboardParams = []string{"coins", "currencies", "range", "from", "to", "shown_from", "shown_to", "orig",
-		"breakdown", "mode", "scale", "cols", "sort", "dir", "page"}
+		"breakdown", "mode", "bench", "scale", "cols", "sort", "dir", "page"}
 	// The pages read a chart's zoom too; the partials and downloads do not.
 	pageParams     = append(slices.Clone(dashboardParams), zoomParam)
 	coinPageParams = []string{"currency", "range", "from", "to", "scale", zoomParam}

@@ -94,7 +94,9 @@ type ViewState struct {
 	Range      rangeChoice
 	Breakdown  domain.Breakdown
 	Mode       chart.Mode
-	Scale      chart.Scale
+	// Bench is "btc" when the % view measures changes in bitcoin (see benchmarked).
+	Bench string
+	Scale chart.Scale
 	// Sort is the column the table is ordered by; Desc reverses it.
 	Sort string
 	Desc bool
@@ -238,6 +240,17 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 		v.Mode = m
 	default:
 		errs["mode"] = fmt.Sprintf("Unknown value mode %q; showing %% change.", domain.Excerpt(string(m)))
+	}
+	switch b := strings.ToLower(q.Get(benchParam)); b {
+	case "":
+	case benchBTC:
+		if _, ok := cat.coins[benchCoin]; ok {
+			v.Bench = b
+		} else {
+			errs[benchParam] = "Bitcoin is not stored here, so changes cannot be measured in BTC; showing them in each series' currency."
+		}
+	default:
+		errs[benchParam] = fmt.Sprintf("Unknown benchmark %q; only btc is offered.", domain.Excerpt(b))
 	}
 	switch s := chart.Scale(q.Get("scale")); s {
 	case "":
@@ -451,6 +464,9 @@ func (v ViewState) Query() url.Values {
 	}
 	if v.Mode != defaultMode {
 		q.Set("mode", string(v.Mode))
+	}
+	if v.benchmarked() {
+		q.Set(benchParam, v.Bench)
 	}
 	if v.Scale != defaultScale {
 		q.Set("scale", string(v.Scale))
