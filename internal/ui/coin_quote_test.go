@@ -237,7 +237,7 @@ func TestDashboard_ChangeVsBTC(t *testing.T) {
 		btc[h.Time] = h.Price
 	}
 	first := latest.Add(-23 * time.Hour)
-	want := (ada[latest] / btc[latest]) / (ada[first] / btc[first]) - 1
+	want := (ada[latest]/btc[latest])/(ada[first]/btc[first]) - 1
 	q := "?coins=bitcoin,cardano&currencies=usd&range=1d&bench=btc&sort=date&dir=desc"
 	r := ts.getBoth(t, "/"+q)
 	if r.status != http.StatusOK {
