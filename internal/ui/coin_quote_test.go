@@ -218,6 +218,9 @@ func TestCoinPage_ScaleCustomAndZoom(t *testing.T) {
 		if el.AttrOr("data-zoom-start", "") != strconv.FormatInt(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), 10) {
 			t.Errorf("dashboard zoom start %q", el.AttrOr("data-zoom-start", ""))
 		}
+		if !strings.Contains(testids(r, "zoom-help").Text(), "trackpad") {
+			t.Error("the dashboard's caption does not say how to zoom")
+		}
 	})
 }
 

@@ -34,7 +34,7 @@ func (d *dashboard) chart() views.ChartProps {
 	p.Label = d.chartLabel(v)
 	p.Panels = c.Meta.Panels
 	if d.state.Breakdown.Date {
-		p.Zoom = d.zoom.timeAxis()
+		p.Zoom, p.ZoomHelp = d.zoom.timeAxis(), zoomHelp
 	}
 	if msg := d.errs[zoomParam]; msg != "" {
 		p.Note = msg + " " + p.Note
@@ -106,7 +106,7 @@ func (d *dashboard) chartToolbar() views.ChartProps {
 		} else if s.Scale == chart.ScaleLog {
 			notes = append(notes, "log scale")
 		}
-		notes = append(notes, "zoom with the mouse wheel, a trackpad pinch or two-finger scroll, a finger pinch or the slider; the link keeps the zoom; 2 days or less loads hours")
+		notes = append(notes, "a zoom to 2 days or less loads hours")
 	}
 	p.Note = strings.ToUpper(notes[0][:1]) + strings.Join(notes, " · ")[1:]
 
