@@ -182,8 +182,8 @@ func TestBrowser_CoinPage(t *testing.T) {
 	})
 }
 
-// TestScreenshotsCoin writes PNGs of a coin page (light and dark, desktop and phone) for
-// people to look at; make screenshots runs it with TestScreenshots.
+// TestScreenshotsCoin writes PNGs of a coin page priced in BTC (light and dark, desktop and
+// phone) for people to look at; make screenshots runs it with TestScreenshots.
 func TestScreenshotsCoin(t *testing.T) {
 	if *screenshotDir == "" {
 		t.Skip("run make screenshots")
@@ -205,7 +205,8 @@ func TestScreenshotsCoin(t *testing.T) {
 				viewport = chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)
 			}
 			do(t, tab, "set the viewport", viewport)
-			do(t, tab, "open /coins/bitcoin", chromedp.Navigate(srv.URL+"/coins/bitcoin"))
+			// Ethereum priced in bitcoin: the returns strip, the supply facts and a BTC-quoted chart.
+			do(t, tab, "open /coins/ethereum?currency=btc", chromedp.Navigate(srv.URL+"/coins/ethereum?currency=btc"))
 			eval[chromedp.Void](t, tab, `localStorage.setItem('theme', '`+shot.theme+`')`)
 			do(t, tab, "reload", chromedp.Reload())
 			useCoinChart(t, tab, "candlestick")

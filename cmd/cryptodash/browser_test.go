@@ -573,8 +573,8 @@ func TestBrowser_Dashboard(t *testing.T) {
 			t.Errorf("after forward: search %q, %q, %q; want the 3M daily view", s.Search, s.Through, s.Showing)
 		}
 		checkAgrees(t, s)
-		if n := eval[int](t, ctx, `document.querySelectorAll('#controls .field-error').length`); n != 6 {
-			t.Errorf("after back and forward the form has %d of its 6 message slots", n)
+		if n := eval[int](t, ctx, `document.querySelectorAll('#controls .field-error').length`); n != 7 {
+			t.Errorf("after back and forward the form has %d of its 7 message slots", n)
 		}
 	})
 }

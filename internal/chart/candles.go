@@ -55,6 +55,9 @@ type CoinView struct {
 	Currency string
 	// CurrencySymbols maps currency codes to their symbols, as View's does.
 	CurrencySymbols map[string]string
+	// Scale is the price panel's: a log axis shows a year's moves of a coin that rose tenfold
+	// as moves of the same size. Volume and market cap stay linear.
+	Scale Scale
 }
 
 // CoinMeta tells app.js how to format and colour a coin chart.
@@ -140,7 +143,7 @@ func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) Coi
 	}
 
 	k := charts.NewKLine()
-	panels(&k.RectChart, days)
+	panels(&k.RectChart, days, v.Scale)
 	k.SetXAxis(days)
 	k.AddSeries("Price", nil, charts.WithItemStyleOpts(opts.ItemStyle{
 		Color: "transparent", BorderColor: upColor.Light, Color0: downColor.Light, BorderColor0: downColor.Light,
@@ -171,7 +174,7 @@ func HourlyPrices(hours []domain.Sample, v CoinView) CoinChart {
 	}
 	coin := CoinColor(v.CoinID)
 	line := charts.NewLine()
-	panels(&line.RectChart, labels)
+	panels(&line.RectChart, labels, v.Scale)
 	line.SetXAxis(labels)
 	line.AddSeries("Price", prices,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "none"}),
@@ -261,7 +264,12 @@ var coinGrids = []opts.Grid{
 }
 
 // panels sets the grids, axes, zoom and tooltip every coin chart shares.
-func panels(c *charts.RectChart, categories []string) {
+func panels(c *charts.RectChart, categories []string, scale Scale) {
+	price := opts.YAxis{Type: "value", Scale: opts.Bool(true), Position: "right", Name: "Price",
+		SplitNumber: 4, SplitLine: &opts.SplitLine{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{}}
+	if scale == ScaleLog {
+		price.Type, price.Name = "log", "Price (log)"
+	}
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: "transparent"}),
 		charts.WithAnimation(false),
@@ -272,8 +280,7 @@ func panels(c *charts.RectChart, categories []string) {
 			opts.DataZoom{Type: "slider", Start: 0, End: 100, XAxisIndex: []int{0, 1, 2}},
 		),
 		charts.WithXAxisOpts(categoryAxis(0, categories)),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true), Position: "right", Name: "Price",
-			SplitNumber: 4, SplitLine: &opts.SplitLine{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{}}),
+		charts.WithYAxisOpts(price),
 	)
 	c.ExtendXAxis(categoryAxis(1, categories), categoryAxis(2, categories))
 	// Volume starts at zero, so bar heights compare; both stay linear (a bar on a log axis

@@ -135,7 +135,8 @@ func StyleOf(coinID, currencyCode string) Style {
 // value is what a group's point shows in the view's mode.
 func (v View) value(r domain.PriceRow) float64 {
 	if v.Mode == ModePercent {
-		return r.Change
+		// The axis and the tooltips are in percent units: this is where a change is formatted.
+		return r.Change * 100
 	}
 	return r.Price
 }

@@ -105,6 +105,9 @@ func (v CoinView) newCoinFigure(step string, times []time.Time, prices []float64
 		}
 	}
 	ax := linearAxis(known, false, coinPriceSplits)
+	if v.Scale == ScaleLog {
+		ax = logAxis(known)
+	}
 	f.Price.YTicks, f.Price.Base = ax.ticks(v.coinLabel), Size
 	every := max(1, int(math.Ceil(float64(len(times))/maxXTicks)))
 	for i := 0; i < len(times); i += every {

@@ -302,7 +302,7 @@ func TestDraw_PanelsAndBars(t *testing.T) {
 		if f.Kind != chart.KindBar || len(f.Panels) != 1 || len(f.Panels[0].Bars) != 2 || f.Slanted {
 			t.Fatalf("figure %+v: want two upright-labelled bars", f)
 		}
-		changes := []float64{groups[0].Points[0].Change, groups[1].Points[0].Change}
+		changes := []float64{groups[0].Points[0].Change * 100, groups[1].Points[0].Change * 100}
 		y := checkLinearAxis(t, f.Panels[0], append(changes, 0))
 		for i, b := range f.Panels[0].Bars {
 			top, bottom := min(y(changes[i]), y(0)), max(y(changes[i]), y(0))

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/cryptodash/cryptodash/internal/analytics"
 )
 
 // Group is one line of a breakdown: the series that share its coin and currency (the fields
@@ -77,7 +79,7 @@ func Aggregate(rows []PriceRow, b Breakdown) []Group {
 				line[i] = filled{price: last, has: true, carried: true}
 			}
 			if line[i].has {
-				line[i].change = (line[i].price/base - 1) * 100
+				line[i].change = analytics.Change(base, line[i].price)
 			}
 		}
 		lines[s] = line

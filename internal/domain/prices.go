@@ -191,8 +191,9 @@ type PriceRow struct {
 	CurrencyCode string
 	Time         time.Time
 	Price        float64
-	// Change is the row's change in percent from the first value of its series at or after
-	// the range start; set by Aggregate, zero in the store's rows.
+	// Change is the row's change as a fraction (analytics.Change) from the first value of its
+	// series at or after the range start; set by Aggregate, zero in the store's rows. Only the
+	// CSV's change_pct, the API's change and the chart's percent axis write it in percent.
 	Change float64
 	// Hours is, for a daily row, the fewest stored hours any of its member days holds ("23
 	// of 24 hours"); a value carried forward counts as 0. Hourly rows leave it 0.
@@ -223,10 +224,12 @@ func FormatRowTime(t time.Time, g Granularity) string {
 // incomplete day, how many hours its thinnest day holds, and whether a series' gap carried a
 // value forward into it.
 const (
-	ColChange  = "change_pct"
-	ColPartial = "partial"
-	ColHours   = "hours"
-	ColFilled  = "filled"
+	ColChange = "change_pct"
+	// ColChangeVsBTC is the change of a series measured in bitcoin, in percent.
+	ColChangeVsBTC = "change_vs_btc_pct"
+	ColPartial     = "partial"
+	ColHours       = "hours"
+	ColFilled      = "filled"
 )
 
 // inertCell keeps a text cell from being read as a formula by a spreadsheet (OWASP's CSV
@@ -259,8 +262,8 @@ func WritePricesCSV(w io.Writer, cols []string, g Granularity, rows []PriceRow) 
 				rec[i] = inertCell(r.CoinID)
 			case DimCurrency:
 				rec[i] = inertCell(strings.ToUpper(r.CurrencyCode))
-			case ColChange:
-				rec[i] = strconv.FormatFloat(r.Change, 'f', -1, 64)
+			case ColChange, ColChangeVsBTC:
+				rec[i] = strconv.FormatFloat(r.Change*100, 'f', -1, 64)
 			case ColPartial:
 				rec[i] = strconv.FormatBool(r.Partial)
 			case ColHours:

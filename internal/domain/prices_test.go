@@ -39,7 +39,7 @@ func TestWritePricesCSV(t *testing.T) {
 	t.Run("text cells that a spreadsheet would run are inert, negative numbers stay numbers", func(t *testing.T) {
 		var hostile []domain.PriceRow
 		for _, id := range []string{"=1+1", "+1", "-2+3", "@sum(1)", "\tcmd", "\rcmd", "a=b"} {
-			hostile = append(hostile, domain.PriceRow{Time: hour, CoinID: id, CurrencyCode: "-usd", Price: -1.5, Change: -2.25})
+			hostile = append(hostile, domain.PriceRow{Time: hour, CoinID: id, CurrencyCode: "-usd", Price: -1.5, Change: -0.0225})
 		}
 		var buf bytes.Buffer
 		if err := domain.WritePricesCSV(&buf, []string{"coin", "currency", "price", "change_pct"}, domain.Hourly, hostile); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/analytics"
 	"github.com/cryptodash/cryptodash/internal/coingecko"
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
@@ -71,7 +72,19 @@ func TestStore_PartialDaysOfRecordedMonth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The SQL flags a day with the rule analytics.DayPartial states, and the Go days built
+	// from the same hours (what a BTC-quoted coin page draws) agree with it.
+	built := domain.CandlesFromHours(hours, now, hours[0].Time)
+	if len(built) != len(candles) {
+		t.Fatalf("%d days built from the hours, %d stored", len(built), len(candles))
+	}
 	for i, c := range candles {
+		if want := analytics.DayPartial(c.Day, now, hours[0].Time); c.Partial != want {
+			t.Errorf("%s: the store says partial %v, analytics.DayPartial %v", c.Day.Format(domain.DayLayout), c.Partial, want)
+		}
+		if b := built[i]; b != c {
+			t.Errorf("%s: built from hours %+v, stored %+v", c.Day.Format(domain.DayLayout), b, c)
+		}
 		if c.Partial != rows[i].Partial || c.Samples != rows[i].Hours {
 			t.Errorf("%s: candle partial %v with %d hours, price row %v with %d: one rule for both", c.Day.Format(domain.DayLayout),
 				c.Partial, c.Samples, rows[i].Partial, rows[i].Hours)

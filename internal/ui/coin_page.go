@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cryptodash/cryptodash/internal/analytics"
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/sanitize"
@@ -33,61 +34,6 @@ const (
 	// coinChartID is stable so app.js finds the chart again after a theme change.
 	coinChartID = "chart-coin"
 )
-
-// coinState is the view of a coin page: one currency and one preset range. Its URL leaves
-// out the defaults, as the dashboard's does, so the plain page is /coins/{id}.
-type coinState struct {
-	coinID          string
-	currency        string
-	preset          string
-	defaultCurrency string
-}
-
-// parseCoinState reads a coin page's query. A bad value gets a message under its name and
-// the default in its place, so the page always renders.
-func parseCoinState(id string, q url.Values, currencies []domain.Currency) (coinState, domain.FieldErrors) {
-	errs := domain.FieldErrors{}
-	s := coinState{coinID: id, preset: defaultCoinPreset}
-	for _, c := range currencies {
-		if c.Code == preferredCurrency {
-			s.defaultCurrency = c.Code
-		}
-	}
-	if s.defaultCurrency == "" && len(currencies) > 0 {
-		s.defaultCurrency = currencies[0].Code
-	}
-	s.currency = s.defaultCurrency
-	if raw := strings.ToLower(strings.TrimSpace(q.Get("currency"))); raw != "" {
-		if slices.ContainsFunc(currencies, func(c domain.Currency) bool { return c.Code == raw }) {
-			s.currency = raw
-		} else {
-			errs["currency"] = fmt.Sprintf("Unknown currency %q; showing %s.", domain.Excerpt(raw), strings.ToUpper(s.defaultCurrency))
-		}
-	}
-	if raw := strings.ToLower(strings.TrimSpace(q.Get("range"))); raw != "" {
-		if presetDays(raw) > 0 {
-			s.preset = raw
-		} else {
-			errs["range"] = fmt.Sprintf("Unknown range %q; showing %s.", domain.Excerpt(raw), presetLabel(defaultCoinPreset))
-		}
-	}
-	return s, errs
-}
-
-// query is the view's choices that are not the defaults: empty for the plain page.
-func (s coinState) query() url.Values {
-	q := url.Values{}
-	if s.currency != s.defaultCurrency {
-		q.Set("currency", s.currency)
-	}
-	if s.preset != defaultCoinPreset {
-		q.Set("range", s.preset)
-	}
-	return q
-}
-
-// URL is the canonical URL of the view.
-func (s coinState) URL() string { return route.CoinURL(s.coinID, s.query()) }
 
 func presetLabel(key string) string {
 	for _, p := range presetRanges {
@@ -118,6 +64,11 @@ type coinPage struct {
 	// high and low are the stored history's extremes.
 	at        []domain.Sample
 	high, low domain.Sample
+	// quotes are the benchmark units the page offers; quote is the one it is priced in, if
+	// any, and quoted the coin's hours in it over their whole common history.
+	quotes []quoteUnit
+	quote  *quoteUnit
+	quoted []domain.Sample
 }
 
 // returnSpans are the returns strip's spans, as CoinGecko's and CoinMarketCap's coin pages
@@ -139,8 +90,8 @@ func (h *Handler) coinPage(c echo.Context, f Facts) error {
 	if i < 0 {
 		return h.coinMissing(c, f, domain.Excerpt(id), coins)
 	}
-	p := &coinPage{coin: coins[i], currencies: currencies, now: h.now().UTC()}
-	p.state, p.errs = parseCoinState(id, c.QueryParams(), currencies)
+	p := &coinPage{coin: coins[i], currencies: currencies, now: h.now().UTC(), quotes: quoteChoices(id, coins, currencies)}
+	p.state, p.errs = parseCoinState(id, c.QueryParams(), currencies, p.quotes)
 	p.meta, err = h.store.Metadata(ctx, id)
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return err
@@ -154,7 +105,11 @@ func (h *Handler) coinPage(c echo.Context, f Facts) error {
 	}
 	layout.Description = fmt.Sprintf("%s (%s) in %s: daily candles, the hourly price and the daily mean, with the coin's details.",
 		p.coin.Name, strings.ToUpper(p.coin.Symbol), strings.ToUpper(p.state.currency))
-	dashboard, errs := parseViewState(url.Values{"coins": {id}, "currencies": {p.state.currency}},
+	dashCurrency := p.state.currency
+	if p.quote != nil {
+		dashCurrency = quoteBase
+	}
+	dashboard, errs := parseViewState(url.Values{"coins": {id}, "currencies": {dashCurrency}},
 		newCatalog(coins, currencies, h.defaultCoins))
 	props := p.props(layout, h.logos)
 	props.DashboardURL = "/"
@@ -168,6 +123,10 @@ func (h *Handler) coinPage(c echo.Context, f Facts) error {
 // newest, the newest stored hour of any series, as the dashboard's ranges do: a card on the
 // dashboard and the coin page it links to then cover the same hours and state the same change.
 func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage, newest time.Time) error {
+	if u, ok := quoteOf(p.state.currency, p.quotes); ok {
+		p.quote = &u
+		return h.loadQuotedPrices(ctx, p, newest, u)
+	}
 	series := domain.Series{CoinID: p.coin.ID, CurrencyCode: p.state.currency}
 	stored, err := h.store.StoredRanges(ctx, []domain.Series{series})
 	if err != nil {
@@ -182,10 +141,10 @@ func (h *Handler) loadCoinPrices(ctx context.Context, p *coinPage, newest time.T
 	if newest.After(anchor) {
 		anchor = newest
 	}
-	p.span, p.gran = ViewState{Range: presetChoice(p.state.preset)}.resolve(anchor)
+	p.span, p.gran = ViewState{Range: p.state.rng}.resolve(anchor)
 	at := []time.Time{p.latest}
 	for _, r := range returnSpans {
-		at = append(at, p.latest.Add(-r.span))
+		at = append(at, analytics.ReturnFrom(p.latest, r.span))
 	}
 	if p.at, p.high, p.low, err = h.store.PricesAt(ctx, series, at); err != nil {
 		return err
@@ -214,8 +173,8 @@ func (h *Handler) coinCSV(c echo.Context) error {
 	if !slices.ContainsFunc(cat.Coins, func(x domain.Coin) bool { return x.ID == id }) {
 		return echo.NewHTTPError(http.StatusNotFound, "unknown coin")
 	}
-	p := &coinPage{coin: domain.Coin{ID: id}, now: h.now().UTC()}
-	p.state, p.errs = parseCoinState(id, c.QueryParams(), cat.Currencies)
+	p := &coinPage{coin: domain.Coin{ID: id}, now: h.now().UTC(), quotes: quoteChoices(id, cat.Coins, cat.Currencies)}
+	p.state, p.errs = parseCoinState(id, c.QueryParams(), cat.Currencies, p.quotes)
 	if len(p.errs) > 0 {
 		return c.String(http.StatusBadRequest, "This download link has problems: "+strings.Join(slices.Sorted(maps.Values(p.errs)), " ")+"\n")
 	}
@@ -223,7 +182,9 @@ func (h *Handler) coinCSV(c echo.Context) error {
 		return err
 	}
 	series := domain.Series{CoinID: id, CurrencyCode: p.state.currency}
-	if p.hasData && p.gran == domain.Hourly {
+	if p.hasData && p.gran == domain.Hourly && p.quote != nil {
+		p.quotedDays(p.span)
+	} else if p.hasData && p.gran == domain.Hourly {
 		if p.candles, err = h.store.DailyOHLC(ctx, series, p.span, p.now); err != nil {
 			return err
 		}
@@ -246,9 +207,6 @@ func (h *Handler) coinCSV(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
-
-// csvURL is the download of the view's days.
-func (p *coinPage) csvURL() string { return route.CoinCSVURL(p.state.coinID, p.state.query()) }
 
 func (h *Handler) coinMissing(c echo.Context, f Facts, id string, coins []domain.Coin) error {
 	layout, err := h.layout(c.Request().Context(), f, "Coin not found", "")
@@ -283,6 +241,7 @@ func (p *coinPage) props(layout views.LayoutProps, logos sanitize.Logos) views.C
 		HomepageURL:  sanitize.Homepage(p.meta.HomepageURL),
 		CoinGeckoURL: "https://www.coingecko.com/en/coins/" + url.PathEscape(p.coin.ID),
 	}
+	s = s.unzoomed()
 	for _, c := range p.currencies {
 		v := s
 		v.currency = c.Code
@@ -292,12 +251,36 @@ func (p *coinPage) props(layout views.LayoutProps, logos sanitize.Logos) views.C
 		out.Currencies = append(out.Currencies, views.CoinLink{Label: strings.ToUpper(c.Code), URL: v.URL(),
 			Current: c.Code == s.currency, TestID: "coin-currency-" + c.Code, Title: c.Name})
 	}
+	for _, u := range p.quotes {
+		v := s
+		v.currency = u.code
+		l := views.CoinLink{Label: strings.ToUpper(u.code), URL: v.URL(), Current: u.code == s.currency,
+			TestID: "coin-currency-" + u.code, Title: "Priced in " + strings.ToLower(u.name) + ": the coin's USD price divided by " + u.name + "'s of the same hour"}
+		if u.self {
+			l.URL, l.Title = "", u.selfText
+		}
+		if l.Current {
+			out.CurrencyName = u.name + ", derived from the stored USD prices"
+		}
+		out.Quotes = append(out.Quotes, l)
+	}
 	for _, r := range presetRanges {
 		v := s
-		v.preset = r.Key
+		v.rng = presetChoice(r.Key)
 		out.Ranges = append(out.Ranges, views.CoinLink{Label: r.Label, URL: v.URL(),
-			Current: r.Key == s.preset, TestID: "coin-range-" + r.Key, Title: rangeTitle(r.Days)})
+			Current: r.Key == s.rng.preset, TestID: "coin-range-" + r.Key, Title: rangeTitle(r.Days)})
 	}
+	for _, sc := range []struct {
+		scale        chart.Scale
+		label, title string
+	}{{chart.ScaleLinear, "Linear", "Equal steps of price are equal heights"},
+		{chart.ScaleLog, "Log", "Equal percentage moves are equal heights, as over a year of a coin that rose tenfold"}} {
+		v := s
+		v.scale = sc.scale
+		out.Scales = append(out.Scales, views.CoinLink{Label: sc.label, URL: v.URL(), Current: sc.scale == s.scale,
+			TestID: "coin-scale-" + string(sc.scale), Title: sc.title})
+	}
+	out.Custom = p.customDates()
 	if !p.hasData {
 		out.Empty = true
 		out.EmptyTitle = "No " + cur + " prices for " + p.coin.Name + " yet"
@@ -318,7 +301,8 @@ func (p *coinPage) props(layout views.LayoutProps, logos sanitize.Logos) views.C
 		out.RangeLabel = p.hours[0].Time.Format(readableHour) + " → " + p.hours[len(p.hours)-1].Time.Format(readableHour) + " UTC · hourly prices"
 		out.Chart = chart.HourlyPrices(p.hours, p.chartView())
 		out.Figure = coinFigureProps(chart.DrawHours(p.hours, p.chartView()))
-		out.ChartNote = "Hourly prices in " + cur + ", the rolling 24-hour volume and the market cap at each hour. Drag or pinch to zoom."
+		out.ChartNote = "Hourly prices in " + cur + ", the rolling 24-hour volume and the market cap at each hour."
+		out.Zoom = p.state.zoom.bands(hourTimes(p.hours))
 		out.Table = p.hourlyTable()
 	} else {
 		if len(p.candles) == 0 {
@@ -328,11 +312,25 @@ func (p *coinPage) props(layout views.LayoutProps, logos sanitize.Logos) views.C
 		out.RangeLabel = p.candles[0].Day.Format(domain.DayLayout) + " → " + p.candles[len(p.candles)-1].Day.Format(domain.DayLayout) + " · daily candles"
 		out.Chart = chart.Candlesticks(p.candles, p.ends, p.chartView())
 		out.Figure = coinFigureProps(chart.DrawCandles(p.candles, p.ends, p.chartView()))
-		out.ChartNote = "Daily candles in " + cur + ": hollow rose, filled fell, dashed is a partial day. Volume (CoinGecko's rolling 24-hour figure) and market cap are read at each day's last stored hour; a dimmed bar was read before 23:00. Drag or pinch to zoom."
+		out.ChartNote = "Daily candles in " + cur + ": hollow rose, filled fell, dashed is a partial day. Volume (CoinGecko's rolling 24-hour figure) and market cap are read at each day's last stored hour; a dimmed bar was read before 23:00."
 		out.Table = p.dailyTable()
 		out.Notes = p.partialNotes()
+		days := make([]time.Time, len(p.candles))
+		for i, c := range p.candles {
+			days[i] = c.Day
+		}
+		out.Zoom = p.state.zoom.bands(days)
 	}
-	out.Table.CSVURL = p.csvURL()
+	if p.state.scale == chart.ScaleLog {
+		out.ChartNote += " Log price axis: equal heights are equal percentage moves."
+	}
+	out.ZoomHelp = zoomHelp
+	if p.quote != nil {
+		out.Notes = append([]string{"Priced in " + cur + ": each hour's USD price of " + p.coin.Name + " divided by " + p.quote.name +
+			"'s USD price of the same hour, from the stored prices (an hour missing on either side is a gap, never a guess). " +
+			"A rising line means it beat " + p.quote.name + "; market cap and volume are divided alike."}, out.Notes...)
+	}
+	out.Table.CSVURL = p.state.csvURL()
 	out.ChartID = coinChartID
 	out.ChartLabel = p.coin.Name + " price chart in " + cur + "; the table below lists every value"
 	p.fillStats(&out, st)
@@ -353,7 +351,7 @@ func (p *coinPage) fillReturns(out *views.CoinPageProps) {
 		case from.Time.IsZero():
 			s.Help = "The stored history does not reach back " + r.label + "."
 		default:
-			ret := last.Price/from.Price - 1
+			ret := analytics.Change(from.Price, last.Price)
 			s.Value, s.Raw, s.Tone = formatPercent(ret), raw(ret), tone(ret)
 			s.Help = "From " + formatPrice(cur, from.Price) + " at " + from.Time.Format(readableHour) + " UTC to " +
 				formatPrice(cur, last.Price) + " at " + last.Time.Format(readableHour) + " UTC."
@@ -420,7 +418,40 @@ func (p *coinPage) emptyRange(out views.CoinPageProps) views.CoinPageProps {
 }
 
 func (p *coinPage) chartView() chart.CoinView {
-	return chart.CoinView{CoinID: p.coin.ID, Currency: p.state.currency, CurrencySymbols: currencySymbols}
+	return chart.CoinView{CoinID: p.coin.ID, Currency: p.state.currency, CurrencySymbols: currencySymbols, Scale: p.state.scale}
+}
+
+// zoomHelp says how to zoom a chart with each kind of pointer, and that the link keeps it.
+const zoomHelp = "Zoom with the mouse wheel, a two-finger pinch or scroll on a trackpad, or a pinch on a touch screen; drag to pan, or drag the handles of the slider below. The address keeps the zoom, so a copied link opens on the same span."
+
+func hourTimes(hours []domain.Sample) []time.Time {
+	if len(hours) == 0 {
+		return nil
+	}
+	// The chart places hours by time (chart.HourlyPrices), a missing one keeping its band.
+	var out []time.Time
+	for t := hours[0].Time; !t.After(hours[len(hours)-1].Time); t = t.Add(time.Hour) {
+		out = append(out, t)
+	}
+	return out
+}
+
+// customDates is the form that picks a custom range: the range's days, and the view's other
+// choices carried along as hidden fields.
+func (p *coinPage) customDates() views.CoinCustom {
+	s := p.state.unzoomed()
+	c := views.CoinCustom{Action: route.CoinURL(s.coinID, nil), Current: s.rng.custom(), Error: p.errs["range"]}
+	if p.hasData {
+		c.From, c.To = p.span.FirstDay().Format(domain.DayLayout), p.span.LastDay().Format(domain.DayLayout)
+	}
+	keep := s.query(true)
+	keep.Del("range")
+	keep.Del("from")
+	keep.Del("to")
+	for _, k := range slices.Sorted(maps.Keys(keep)) {
+		c.Hidden = append(c.Hidden, views.HiddenField{Name: k, Value: keep.Get(k)})
+	}
+	return c
 }
 
 func rangeTitle(days int) string {
@@ -436,8 +467,10 @@ func rangeTitle(days int) string {
 func (p *coinPage) fillStats(out *views.CoinPageProps, st rangeStats) {
 	cur := p.state.currency
 	daily := p.gran == domain.Daily
-	period := presetLabel(p.state.preset)
-	out.Period = "over " + period
+	out.Period = "over " + presetLabel(p.state.rng.preset)
+	if p.state.rng.custom() {
+		out.Period = "from " + p.state.rng.days.FirstDay().Format(domain.DayLayout) + " to " + p.state.rng.days.LastDay().Format(domain.DayLayout)
+	}
 
 	out.Last = views.Stat{ID: "last", Label: "Last price", Value: formatPrice(cur, st.last), Raw: raw(st.last),
 		Help: "At the newest stored hour, " + st.lastAt.Format(readableHour) + " UTC."}
@@ -556,7 +589,7 @@ func (p *coinPage) dailyTable() views.OHLCTable {
 		c := p.candles[i]
 		change := views.ValueCell{Text: "—"}
 		if i > 0 {
-			d := c.Close/p.candles[i-1].Close - 1
+			d := analytics.Change(p.candles[i-1].Close, c.Close)
 			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
 		}
 		e := ends[c.Day]
@@ -582,7 +615,7 @@ func (p *coinPage) hourlyTable() views.OHLCTable {
 		change := views.ValueCell{Text: "—"}
 		// Across a missing hour there is no prior hour to compare with.
 		if i > 0 && p.hours[i-1].Time.Equal(h.Time.Add(-time.Hour)) {
-			d := h.Price/p.hours[i-1].Price - 1
+			d := analytics.Change(p.hours[i-1].Price, h.Price)
 			change = views.ValueCell{Text: formatPercent(d), Tone: tone(d)}
 		}
 		t.Rows = append(t.Rows, views.OHLCRow{Label: h.Time.Format(readableHour), Cells: []views.ValueCell{

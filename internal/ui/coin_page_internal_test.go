@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"math"
 	"net/url"
 	"testing"
 
@@ -12,19 +11,19 @@ func TestParseCoinState(t *testing.T) {
 	t.Parallel()
 	noUSD := []domain.Currency{{Code: "eur", Name: "Euro"}, {Code: "gbp", Name: "British Pound"}}
 	t.Run("without usd the first stored currency is the default, left out of links", func(t *testing.T) {
-		s, errs := parseCoinState("bitcoin", url.Values{}, noUSD)
-		if len(errs) != 0 || s.currency != "eur" || s.preset != "3m" || s.URL() != "/coins/bitcoin" {
+		s, errs := parseCoinState("bitcoin", url.Values{}, noUSD, nil)
+		if len(errs) != 0 || s.currency != "eur" || s.rng.preset != "3m" || s.URL() != "/coins/bitcoin" {
 			t.Errorf("state %+v %v, URL %s", s, errs, s.URL())
 		}
 	})
 	t.Run("a named currency and range are kept, lower-cased", func(t *testing.T) {
-		s, errs := parseCoinState("avalanche-2", url.Values{"currency": {"GBP"}, "range": {"1Y"}}, noUSD)
+		s, errs := parseCoinState("avalanche-2", url.Values{"currency": {"GBP"}, "range": {"1Y"}}, noUSD, nil)
 		if len(errs) != 0 || s.URL() != "/coins/avalanche-2?currency=gbp&range=1y" {
 			t.Errorf("URL %s, errs %v", s.URL(), errs)
 		}
 	})
 	t.Run("usd is asked for where it is not stored", func(t *testing.T) {
-		s, errs := parseCoinState("bitcoin", url.Values{"currency": {"usd"}}, noUSD)
+		s, errs := parseCoinState("bitcoin", url.Values{"currency": {"usd"}}, noUSD, nil)
 		if errs["currency"] != `Unknown currency "usd"; showing EUR.` || s.currency != "eur" {
 			t.Errorf("state %+v, errs %v", s, errs)
 		}
@@ -58,29 +57,4 @@ func TestFormatPercent(t *testing.T) {
 			t.Errorf("formatPercent(%v) = %q, want %q", f, got, want)
 		}
 	}
-}
-
-func TestRangeStatsEdges(t *testing.T) {
-	t.Parallel()
-	t.Run("volatility needs two returns", func(t *testing.T) {
-		if v, n := annualVolatility([]float64{1, 2}); !math.IsNaN(v) || n != 1 {
-			t.Errorf("one return gives %v from %d", v, n)
-		}
-		if v, n := annualVolatility([]float64{5}); !math.IsNaN(v) || n != 0 {
-			t.Errorf("one close gives %v from %d", v, n)
-		}
-		// Returns ln 2 and 0: mean ln2/2, sample deviation ln2/√2.
-		if v, n := annualVolatility([]float64{1, 2, 2}); n != 2 || math.Abs(v-math.Ln2/math.Sqrt2*math.Sqrt(365)) > 1e-12 {
-			t.Errorf("got %v from %d", v, n)
-		}
-	})
-	t.Run("drawdown from the running peak, not the first value", func(t *testing.T) {
-		dd, peak, trough := maxDrawdown([]float64{10, 8, 20, 15, 30, 12, 25})
-		if dd != 12.0/30-1 || peak != 4 || trough != 5 {
-			t.Errorf("got %v from %d to %d", dd, peak, trough)
-		}
-		if dd, _, _ := maxDrawdown([]float64{1, 2, 3}); dd != 0 {
-			t.Errorf("rising values fall %v", dd)
-		}
-	})
 }

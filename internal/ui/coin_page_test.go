@@ -335,7 +335,7 @@ func TestCoinPage_BadParameters(t *testing.T) {
 	}{
 		{"currency=xyz", "currency", `Unknown currency "xyz"; showing USD.`, "coin-currency-usd"},
 		{"range=5y", "range", `Unknown range "5y"; showing 3M.`, "coin-range-3m"},
-		{"range=custom&from=2026-01-01", "range", `Unknown range "custom"; showing 3M.`, "coin-range-3m"},
+		{"range=custom&from=2026-01-01", "range", `A custom range needs both a start and an end date; showing 3M.`, "coin-range-3m"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			r := ts.getBoth(t, "/coins/bitcoin?"+tc.query)

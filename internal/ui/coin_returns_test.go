@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/analytics"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/testkit"
 )
@@ -20,17 +21,15 @@ func TestCoinPage_ReturnsAndHistory(t *testing.T) {
 	if err != nil || len(hours) != 40*24 {
 		t.Fatalf("%d hours, %v", len(hours), err)
 	}
+	// The store finds the history's extremes in SQL; they must be analytics.HighLow's.
 	price := map[time.Time]float64{}
-	high, low := hours[0], hours[0]
-	for _, h := range hours {
+	points := make([]analytics.Point, len(hours))
+	for i, h := range hours {
 		price[h.Time] = h.Price
-		if h.Price > high.Price {
-			high = h
-		}
-		if h.Price < low.Price {
-			low = h
-		}
+		points[i] = analytics.Point{Time: h.Time, Value: h.Price}
 	}
+	hi, lo := analytics.HighLow(points)
+	high, low := domain.Sample{Time: hi.Time, Price: hi.Value}, domain.Sample{Time: lo.Time, Price: lo.Value}
 	last := price[latest]
 	r := ts.get(t, "/coins/ethereum?currency=try", false)
 	for _, tc := range []struct {

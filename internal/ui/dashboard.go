@@ -36,6 +36,8 @@ type dashboard struct {
 	retryReason string
 	retrying    bool
 	now         time.Time
+	// zoom is the chart's zoom from the page URL; the partials never carry one.
+	zoom zoomSpan
 }
 
 func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
@@ -47,6 +49,7 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 	}
 	d := &dashboard{cat: newCatalog(cat.Coins, cat.Currencies, h.defaultCoins), now: h.now().UTC()}
 	d.state, d.errs = parseViewState(c.QueryParams(), d.cat)
+	d.zoom = parseZoom(c.QueryParam(zoomParam), d.errs)
 	// A stored hour means stored prices, and so coins and currencies too.
 	d.latest, d.hasData = cat.LatestHour, !cat.LatestHour.IsZero()
 	if !d.hasData {
@@ -82,6 +85,11 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if d.state.benchmarked() {
+		if rows, err = h.inBitcoin(ctx, d, rows); err != nil {
+			return nil, err
+		}
 	}
 	d.perSeries = domain.Aggregate(rows, domain.AllDimensions)
 	d.groups = d.perSeries
@@ -255,6 +263,9 @@ func (d *dashboard) notes() []string {
 		note := "% change of each series from its first price at or after " + d.span.Start.Format(readableHour) + " UTC"
 		if d.gran == domain.Daily {
 			note = "% change of each series' daily average from its first day in the range"
+		}
+		if d.state.benchmarked() {
+			note += ", measured in bitcoin: each value is divided by bitcoin's price in the same currency at the same time (daily averages on daily views), so above zero beat bitcoin and below trailed it; bitcoin itself stays at 0%"
 		}
 		if b := d.state.breakdown(); !b.Coin || !b.Currency {
 			note += "; a line for several series is the mean of their changes, so each series weighs the same whatever its price"

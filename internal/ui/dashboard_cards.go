@@ -44,10 +44,14 @@ func (d *dashboard) cards() []views.SeriesCard {
 		}
 		first, last := line[0], line[len(line)-1]
 		c.Last = formatPrice(s.CurrencyCode, sum.Last)
-		c.Change = formatPercent(last.Change / 100)
+		c.Change = formatPercent(last.Change)
 		c.ChangeAbs = formatSigned(s.CurrencyCode, last.Price-first.Price)
 		c.Up, c.Down = last.Change > 0, last.Change < 0
 		c.High, c.Low = formatPrice(s.CurrencyCode, sum.High), formatPrice(s.CurrencyCode, sum.Low)
+		if d.state.benchmarked() {
+			// The line is the series in bitcoin; its move has no unit of the series' currency.
+			c.ChangeAbs = ""
+		}
 		if d.gran == domain.Daily {
 			c.Basis = "daily avg."
 			c.Since = "since " + first.Time.Format(domain.DayLayout)
@@ -60,6 +64,11 @@ func (d *dashboard) cards() []views.SeriesCard {
 				first.Time.Format(readableHour), formatPrice(s.CurrencyCode, first.Price),
 				last.Time.Format(readableHour), formatPrice(s.CurrencyCode, last.Price))
 		}
+		if d.state.benchmarked() {
+			c.Basis = strings.TrimPrefix(c.Basis+" · vs BTC", " · ")
+			c.Title = "Measured in bitcoin: the change of the series divided by bitcoin's price in " + strings.ToUpper(s.CurrencyCode) +
+				" at each time. Above zero it beat bitcoin over the range. The last price is " + c.Last + "."
+		}
 		c.Spark = sparkline(line, dashArray(style.Dash))
 		out = append(out, c)
 	}
@@ -71,10 +80,15 @@ func (d *dashboard) cards() []views.SeriesCard {
 // link is that page's canonical URL: a choice that is its default is left out.
 func coinPageURL(s domain.Series, r rangeChoice, currencies []domain.Currency) string {
 	q := url.Values{"currency": {s.CurrencyCode}}
-	if presetDays(r.preset) > 0 {
+	switch {
+	case r.custom():
+		q.Set("range", rangeCustom)
+		q.Set("from", r.days.FirstDay().Format(domain.DayLayout))
+		q.Set("to", r.days.LastDay().Format(domain.DayLayout))
+	case presetDays(r.preset) > 0:
 		q.Set("range", r.preset)
 	}
-	state, _ := parseCoinState(s.CoinID, q, currencies)
+	state, _ := parseCoinState(s.CoinID, q, currencies, nil)
 	return state.URL()
 }
 

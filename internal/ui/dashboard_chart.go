@@ -34,6 +34,12 @@ func (d *dashboard) chart() views.ChartProps {
 	p.Figure = figureProps(chart.Draw(d.groups, v))
 	p.Label = d.chartLabel(v)
 	p.Panels = c.Meta.Panels
+	if d.state.Breakdown.Date {
+		p.Zoom, p.ZoomHelp = d.zoom.timeAxis(), zoomHelp
+	}
+	if msg := d.errs[zoomParam]; msg != "" {
+		p.Note = msg + " " + p.Note
+	}
 	// A chart of panels, one per currency when the lines are many, is as high as its panels
 	// need; the server fixes it so the page does not move when the script draws.
 	if c.Meta.Panels > 1 {
@@ -94,12 +100,14 @@ func (d *dashboard) chartToolbar() views.ChartProps {
 	case !s.Breakdown.Date:
 		notes = append(notes, "Mean price per group over the range (add Date to the breakdown for lines over time)")
 	default:
-		if s.Mode == chart.ModePercent {
+		if s.benchmarked() {
+			notes = append(notes, "% change measured in BTC since the range start: above zero beat bitcoin")
+		} else if s.Mode == chart.ModePercent {
 			notes = append(notes, "% change since the range start, so any prices share one axis")
 		} else if s.Scale == chart.ScaleLog {
 			notes = append(notes, "log scale")
 		}
-		notes = append(notes, "drag to zoom; 2 days or less loads hours")
+		notes = append(notes, "a zoom to 2 days or less loads hours")
 	}
 	p.Note = strings.ToUpper(notes[0][:1]) + strings.Join(notes, " · ")[1:]
 
@@ -201,6 +209,9 @@ func (d *dashboard) chartLabel(v chart.View) string {
 	what := "prices"
 	if d.state.Mode == chart.ModePercent {
 		what = "% change since the range start"
+		if d.state.benchmarked() {
+			what = "% change measured in BTC since the range start"
+		}
 	} else if d.state.Scale == chart.ScaleLog && d.state.Breakdown.Date {
 		what = "prices on a log scale"
 	}
@@ -225,7 +236,7 @@ func (d *dashboard) chartLabel(v chart.View) string {
 		cur := v.ValueCurrency(g.CurrencyCode)
 		switch {
 		case d.state.Mode == chart.ModePercent:
-			b.WriteString(formatPercent(last.Change / 100))
+			b.WriteString(formatPercent(last.Change))
 		case !d.state.Breakdown.Date || len(g.Points) == 1:
 			b.WriteString(formatPrice(cur, last.Price))
 		default:

@@ -46,6 +46,9 @@ func (d *dashboard) controls() views.ControlsProps {
 	if s.Mode == chart.ModePercent {
 		p.ScaleHint = "% change is always drawn on a linear scale."
 	}
+	_, p.BenchOffered = d.cat.coins[benchCoin]
+	p.Bench = views.Choice{Value: benchBTC, Label: "vs BTC", Checked: s.benchmarked(),
+		Hint: "Measure each change in bitcoin: above zero beat bitcoin over the range, below trailed it"}
 	p.Summary = d.filtersSummary()
 	return p
 }

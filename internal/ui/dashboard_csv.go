@@ -46,6 +46,9 @@ func (d *dashboard) csvCols() []string {
 	for i, c := range cols {
 		if c == colChange {
 			cols[i] = domain.ColChange
+			if d.state.benchmarked() {
+				cols[i] = domain.ColChangeVsBTC
+			}
 		}
 	}
 	if d.state.Breakdown.Date {

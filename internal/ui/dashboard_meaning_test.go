@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -45,9 +46,17 @@ func TestDashboard_OneChangePerSeries(t *testing.T) {
 				t.Fatalf("csv %v has no change_pct rows", recs[0])
 			}
 			csvChange := formatPct(parseFloat(t, recs[1][col]))
-			if card == "" || card != table || card != csvChange {
-				t.Errorf("card %q, table %q, csv %q: one series, one change", card, table, csvChange)
+			label := testids(r, "chart").AttrOr("aria-label", "")
+			_, after, _ := strings.Cut(label, ": ")
+			line, _, _ := strings.Cut(after, ". The table")
+			labelChange := line[strings.LastIndex(line, " ")+1:]
+			drawn := formatPct(lastDrawn(t, r))
+			if card == "" || card != table || card != csvChange || card != labelChange || card != drawn {
+				t.Errorf("card %q, chart label %q, chart's last point %q, table %q, csv %q: one series, one change", card, labelChange, drawn, table, csvChange)
 			}
+			// The closing note's table: go test -v -run TestDashboard_OneChangePerSeries ./internal/ui/
+			t.Logf("| %s/%s | %s | card %s | chart label %s | chart point %s | table %s | CSV %s (%s) |", tc.coin, tc.cur, tc.rng,
+				card, labelChange, drawn, table, recs[1][col], csvChange)
 			basis := testids(r, "card-basis").Text()
 			if daily := tc.rng != "1d"; daily != strings.Contains(basis, "daily avg.") {
 				t.Errorf("card basis %q on a %s view", basis, tc.rng)
@@ -60,6 +69,31 @@ func TestDashboard_OneChangePerSeries(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lastDrawn is the value of the newest point of the dashboard chart's only line, in percent.
+func lastDrawn(t *testing.T, r response) float64 {
+	t.Helper()
+	var c struct {
+		Option struct {
+			Series []struct {
+				Data []struct {
+					Value [2]float64 `json:"value"`
+				} `json:"data"`
+			} `json:"series"`
+		} `json:"option"`
+	}
+	if err := json.Unmarshal([]byte(testids(r, "chart").AttrOr("data-options", "")), &c); err != nil || len(c.Option.Series) != 1 {
+		t.Fatalf("chart options: %v, %d lines", err, len(c.Option.Series))
+	}
+	data := c.Option.Series[0].Data
+	newest := data[0].Value
+	for _, d := range data {
+		if d.Value[0] > newest[0] {
+			newest = d.Value
+		}
+	}
+	return newest[1]
 }
 
 // formatPct writes a change in percent as pages do, for the values these tests meet (none

@@ -40,6 +40,9 @@ func (d *dashboard) table() views.TableProps {
 		if col == domain.ColPrice {
 			c.Unit = d.priceUnit()
 		}
+		if col == colChange && s.benchmarked() {
+			c.Label = "Change vs BTC"
+		}
 		if col == domain.DimCurrency {
 			c.Short = "Cur."
 		}
@@ -71,7 +74,7 @@ func (d *dashboard) table() views.TableProps {
 			case domain.DimCurrency:
 				cells = append(cells, views.Cell{Text: strings.ToUpper(r.CurrencyCode)})
 			case colChange:
-				cells = append(cells, views.Cell{Text: formatPercent(r.Change / 100), Numeric: true})
+				cells = append(cells, views.Cell{Text: formatPercent(r.Change), Numeric: true})
 			default:
 				cells = append(cells, views.Cell{Text: formatPrice(view.ValueCurrency(r.CurrencyCode), r.Price), Numeric: true})
 			}

@@ -64,8 +64,8 @@ func TestDashboard_Page(t *testing.T) {
 		if n := r.doc.Find("[hx-swap-oob]").Length(); n != 0 {
 			t.Errorf("%d elements of the full page carry hx-swap-oob", n)
 		}
-		if n := r.doc.Find("#controls .field-error").Length(); n != 6 {
-			t.Errorf("the form has %d of its 6 message slots", n)
+		if n := r.doc.Find("#controls .field-error").Length(); n != 7 {
+			t.Errorf("the form has %d of its 7 message slots", n)
 		}
 		if got := strings.TrimSpace(testids(r, "footer-source").Text()); got != "Prices from CoinGecko." {
 			t.Errorf("footer source %q for real data", got)

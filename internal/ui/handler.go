@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/a-h/templ"
@@ -136,8 +137,11 @@ type Route struct {
 // Query parameters the dashboard's routes read (its view state), and a coin page's.
 var (
 	dashboardParams = []string{"coins", "currencies", "range", "from", "to", "shown_from", "shown_to", "orig",
-		"breakdown", "mode", "scale", "cols", "sort", "dir", "page"}
-	coinPageParams = []string{"currency", "range"}
+		"breakdown", "mode", "bench", "scale", "cols", "sort", "dir", "page"}
+	// The pages read a chart's zoom too; the partials and downloads do not.
+	pageParams     = append(slices.Clone(dashboardParams), zoomParam)
+	coinPageParams = []string{"currency", "range", "from", "to", "scale", zoomParam}
+	coinCSVParams  = []string{"currency", "range", "from", "to"}
 )
 
 // Routes is the HTML surface: every page, partial and download, each GET. The web layer
@@ -145,13 +149,13 @@ var (
 // URL always answers with the full page and a partial URL with the partial (see the package
 // comment), so a partial's Params are its page's.
 var Routes = []Route{
-	{Path: route.Dashboard, Params: dashboardParams, serve: (*Handler).dashboardPage},
+	{Path: route.Dashboard, Params: pageParams, serve: (*Handler).dashboardPage},
 	{Path: route.DashboardPartial, Params: dashboardParams, Page: dashboardPage, serve: facts((*Handler).dashboardPartial)},
 	{Path: route.TablePartial, Params: dashboardParams, Page: dashboardPage, serve: facts((*Handler).tablePartial)},
 	{Path: route.DashboardCSV, Params: dashboardParams, serve: facts((*Handler).dashboardCSV)},
 	{Path: route.Coin, Params: coinPageParams, serve: (*Handler).coinPage},
 	{Path: route.CoinCard, Page: func(id, _ string) string { return route.CoinURL(id, nil) }, serve: facts((*Handler).coinCard)},
-	{Path: route.CoinCSV, Params: coinPageParams, serve: facts((*Handler).coinCSV)},
+	{Path: route.CoinCSV, Params: coinCSVParams, serve: facts((*Handler).coinCSV)},
 	{Path: route.Status, Cache: Personal, serve: (*Handler).statusPage},
 	{Path: route.StatusPartial, Cache: Personal, Page: func(string, string) string { return route.Status }, serve: facts((*Handler).statusPartial)},
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/analytics"
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/ui/route"
@@ -94,7 +95,9 @@ type ViewState struct {
 	Range      rangeChoice
 	Breakdown  domain.Breakdown
 	Mode       chart.Mode
-	Scale      chart.Scale
+	// Bench is "btc" when the % view measures changes in bitcoin (see benchmarked).
+	Bench string
+	Scale chart.Scale
 	// Sort is the column the table is ordered by; Desc reverses it.
 	Sort string
 	Desc bool
@@ -203,7 +206,9 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 		r = rangeCustom
 	}
 	if r != "" || q.Get("from") != "" || q.Get("to") != "" {
-		parseRange(q, r, &v, errs)
+		if c, ok := parseRange(q, r, presetLabel(defaultPreset), errs); ok {
+			v.Range = c
+		}
 	}
 	// A zoom always lands on a custom range; with a preset the user has picked a range again
 	// (the form still carries orig), so there is no zoom left to reset.
@@ -236,6 +241,17 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 		v.Mode = m
 	default:
 		errs["mode"] = fmt.Sprintf("Unknown value mode %q; showing %% change.", domain.Excerpt(string(m)))
+	}
+	switch b := strings.ToLower(q.Get(benchParam)); b {
+	case "":
+	case benchBTC:
+		if _, ok := cat.coins[benchCoin]; ok {
+			v.Bench = b
+		} else {
+			errs[benchParam] = "Bitcoin is not stored here, so changes cannot be measured in BTC; showing them in each series' currency."
+		}
+	default:
+		errs[benchParam] = fmt.Sprintf("Unknown benchmark %q; only btc is offered.", domain.Excerpt(b))
 	}
 	switch s := chart.Scale(q.Get("scale")); s {
 	case "":
@@ -328,30 +344,33 @@ func parseNames[T any](q url.Values, key, noun string, known map[string]T, defau
 	return ok
 }
 
-func parseRange(q url.Values, r string, v *ViewState, errs domain.FieldErrors) {
+// parseRange reads a range parameter r (a preset key, or "custom" with the days in from and
+// to), the dashboard's and the coin page's alike. A bad one gets a message saying the page
+// shows fallback instead, and false.
+func parseRange(q url.Values, r, fallback string, errs domain.FieldErrors) (rangeChoice, bool) {
 	if r != "" && r != rangeCustom {
 		if presetDays(r) == 0 {
-			errs["range"] = fmt.Sprintf("Unknown range %q; showing 1M.", domain.Excerpt(r))
-			return
+			errs["range"] = fmt.Sprintf("Unknown range %q; showing %s.", domain.Excerpt(r), fallback)
+			return rangeChoice{}, false
 		}
-		v.Range = presetChoice(r)
-		return
+		return presetChoice(r), true
 	}
 	fromS, toS := q.Get("from"), q.Get("to")
 	from, errFrom := domain.ParseDay(fromS)
 	to, errTo := domain.ParseDay(toS)
 	switch {
 	case fromS == "" || toS == "":
-		errs["range"] = "A custom range needs both a start and an end date; showing 1M."
+		errs["range"] = "A custom range needs both a start and an end date; showing " + fallback + "."
 	case errFrom != nil:
-		errs["range"] = fmt.Sprintf("The start date %q is not a date (YYYY-MM-DD); showing 1M.", domain.Excerpt(fromS))
+		errs["range"] = fmt.Sprintf("The start date %q is not a date (YYYY-MM-DD); showing %s.", domain.Excerpt(fromS), fallback)
 	case errTo != nil:
-		errs["range"] = fmt.Sprintf("The end date %q is not a date (YYYY-MM-DD); showing 1M.", domain.Excerpt(toS))
+		errs["range"] = fmt.Sprintf("The end date %q is not a date (YYYY-MM-DD); showing %s.", domain.Excerpt(toS), fallback)
 	case from.After(to):
-		errs["range"] = "The start date is after the end date; showing 1M."
+		errs["range"] = "The start date is after the end date; showing " + fallback + "."
 	default:
-		v.Range = rangeChoice{days: domain.Days(from, to)}
+		return rangeChoice{days: domain.Days(from, to)}, true
 	}
+	return rangeChoice{}, false
 }
 
 func presetDays(key string) int {
@@ -447,6 +466,9 @@ func (v ViewState) Query() url.Values {
 	if v.Mode != defaultMode {
 		q.Set("mode", string(v.Mode))
 	}
+	if v.benchmarked() {
+		q.Set(benchParam, v.Bench)
+	}
 	if v.Scale != defaultScale {
 		q.Set("scale", string(v.Scale))
 	}
@@ -476,11 +498,11 @@ func (v ViewState) resolve(latest time.Time) (domain.Range, domain.Granularity) 
 	if v.Range.custom() {
 		return v.Range.days, domain.GranularityFor(v.Range.days)
 	}
-	end := latest.Truncate(time.Hour).Add(time.Hour)
 	days := presetDays(v.Range.preset)
 	if days == 1 {
-		return domain.Range{Start: end.Add(-24 * time.Hour), End: end}, domain.Hourly
+		start, end := analytics.HoursWindow(latest)
+		return domain.Range{Start: start, End: end}, domain.Hourly
 	}
-	last := domain.UTCDay(latest)
-	return domain.Days(last.AddDate(0, 0, -(days-1)), last), domain.Daily
+	start, end := analytics.DaysWindow(latest, days)
+	return domain.Range{Start: start, End: end}, domain.Daily
 }

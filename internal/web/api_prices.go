@@ -165,7 +165,8 @@ func (req pricesRequest) rowJSON(r domain.PriceRow) priceRowJSON {
 	q := req.query
 	out := priceRowJSON{Price: r.Price}
 	if req.change {
-		out.Change, out.Filled = &r.Change, &r.Filled
+		pct := r.Change * 100
+		out.Change, out.Filled = &pct, &r.Filled
 	}
 	if q.Granularity == domain.Daily && q.Breakdown.Date {
 		out.Partial, out.Hours = &r.Partial, &r.Hours

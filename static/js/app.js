@@ -213,6 +213,8 @@
       : applyLayout(applyTheme(applyFormatters(data.option, data.meta), data.meta), data.meta, el.clientWidth, el.clientHeight);
     if (isZoomed(zoom)) {
       (option.dataZoom || []).forEach(function (dz) { Object.assign(dz, { start: zoom.startPct, end: zoom.endPct }); });
+    } else {
+      zoomFromPage(el, option);
     }
     chart.setOption(option);
     charts.add(chart);
@@ -313,12 +315,62 @@
     var w = zoomWindow(chart);
     if (!w) return;
     syncReset(el);
+    zoomToURL(chart, w, meta);
     if (!isZoomed(w) || meta.granularity !== 'daily' || w.end - w.start > meta.hourlyMaxMs) return;
     var toolbar = document.querySelector('[data-zoom-for="' + el.id + '"]');
     var url = toolbar && toolbar.getAttribute('data-zoom-url');
     if (!url || typeof htmx === 'undefined') return;
     url = withParams(url, 'range=custom&from=' + utcDate(w.start) + '&to=' + utcDate(w.end));
     htmx.ajax('GET', url, { target: '#results', swap: 'outerHTML', indicator: '#results-wrap' });
+  }
+
+  // ---- zoom in the URL ----------------------------------------------------------------------
+
+  // A chart's zoom is part of its page's address (zoom=FROM..TO, UTC days or hours), so a copied
+  // link opens on the same span. The server validates the parameter and puts the span on the
+  // chart element in the x axis's own values (data-zoom-start/-end: milliseconds on a time
+  // axis, band indexes on a coin chart's); each zoom replaces the address (replaceState: no
+  // history entry per wheel turn). Only pages read zoom; a partial's new view starts unzoomed.
+  function zoomFromPage(el, option) {
+    var s = el.getAttribute('data-zoom-start');
+    var e = el.getAttribute('data-zoom-end');
+    if (!s || !e) return;
+    (option.dataZoom || []).forEach(function (dz) {
+      delete dz.start;
+      delete dz.end;
+      dz.startValue = Number(s);
+      dz.endValue = Number(e);
+    });
+  }
+
+  // zoomToURL writes the chart's zoom window w into the address, or takes it out when the
+  // chart shows everything. A time axis's values are instants; a coin chart's are the indexes
+  // of its day or hour labels ("2026-03-01", "2026-03-01 13:00").
+  function zoomToURL(chart, w, meta) {
+    if (!window.history.replaceState) return;
+    var x = (chart.getOption().xAxis || [])[0] || {};
+    var at;
+    if (x.type === 'time') {
+      at = function (v) { var iso = new Date(v).toISOString(); return meta.granularity === 'daily' ? iso.slice(0, 10) : iso.slice(0, 16); };
+    } else if (meta.kind === 'coin') {
+      at = function (v) { var label = (x.data || [])[Math.round(v)]; return label ? String(label).replace(' ', 'T') : ''; };
+    } else {
+      return;
+    }
+    var url = new URL(window.location.href);
+    var from = isZoomed(w) ? at(w.start) : '';
+    var to = isZoomed(w) ? at(w.end) : '';
+    if (from && to) url.searchParams.set('zoom', from + '..' + to);
+    else url.searchParams.delete('zoom');
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+  }
+
+  // A page opened zoomed draws its charts with ECharts at once: the server's drawing shows the
+  // whole range.
+  function drawZoomed(root) {
+    if (within(root, '[data-chart][data-zoom-start]').some(function (el) { return !!el.getAttribute('data-zoom-start'); })) {
+      withECharts(drawWaiting);
+    }
   }
 
   function debounce(fn, ms) {
@@ -837,6 +889,7 @@
     htmx.onLoad(function (root) {
       fitFilters(root);
       initCharts(root);
+      drawZoomed(root);
       refilterCoins(root);
       restoreFocus(root);
       if (root === document.body || (root.matches && root.matches('#results, #table-section'))) saveControls();
