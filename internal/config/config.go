@@ -50,6 +50,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// MetricsToken, when set, is the Bearer token /metrics asks for; see web's metricsAuth.
 	MetricsToken string
+	// PprofAddr, when set, is a loopback address (127.0.0.1:6060) serving Go's profiler at
+	// /debug/pprof/, for profiling a replica under load; never on a public interface, since a
+	// profile shows the process's internals.
+	PprofAddr string
 }
 
 // Defaults that run on a developer's machine: the local PostgreSQL, the eleven coins and four
@@ -109,6 +113,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AuthPasswordHash:   strings.TrimSpace(getenv("AUTH_PASSWORD_HASH")),
 		TrustedProxies:     r.prefixes("TRUSTED_PROXIES"),
 		MetricsToken:       strings.TrimSpace(getenv("METRICS_TOKEN")),
+		PprofAddr:          r.str("PPROF_ADDR", ""),
 	}
 	if strings.TrimSpace(getenv("COINGECKO_RATE_LIMIT")) == "" && c.CoinGeckoAPIKey == "" && c.CoinGeckoBaseURL == "" {
 		c.CoinGeckoRateLimit = KeylessRateLimit
@@ -155,6 +160,11 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.AuthPasswordHash != "" && !strings.HasPrefix(c.AuthPasswordHash, "$2") {
 		r.fail("AUTH_PASSWORD_HASH", "a bcrypt hash ($2a$/$2b$...), never the password itself; make one with `cryptodash hash-password`")
 	}
+	if c.PprofAddr != "" {
+		if ap, err := netip.ParseAddrPort(c.PprofAddr); err != nil || !ap.Addr().IsLoopback() {
+			r.fail("PPROF_ADDR", "a loopback address and port such as 127.0.0.1:6060, or nothing")
+		}
+	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.fail("METRICS_TOKEN", "a token of at least 16 characters (e.g. `openssl rand -hex 32`), or nothing")
 	}
@@ -195,6 +205,7 @@ func (c Config) Pairs() []string {
 		"AUTH_PASSWORD_HASH=" + mask(c.AuthPasswordHash),
 		"TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 		"METRICS_TOKEN=" + mask(c.MetricsToken),
+		"PPROF_ADDR=" + c.PprofAddr,
 	}
 }
 

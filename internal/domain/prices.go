@@ -185,6 +185,15 @@ type PriceQuery struct {
 	Today time.Time
 }
 
+// DailyPrice is one daily row's mean price and stored hours, as a replica holds it in memory
+// (internal/daily).
+type DailyPrice struct {
+	Series Series
+	Date   time.Time
+	Price  float64
+	Hours  int
+}
+
 // PriceRow is one group of a price query's answer. Fields outside the breakdown are zero.
 type PriceRow struct {
 	CoinID       string
