@@ -7,7 +7,6 @@
 package daily
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -223,70 +222,102 @@ func (c *Cache) load(ctx context.Context) (*snapshot, error) {
 
 // group is one row of an answer being summed.
 type group struct {
-	day            int
-	coin, currency string
-	sum            float64
-	n              int
-	hours          int
-	partial        bool
+	sum     float64
+	n       int32
+	hours   int32
+	partial bool
 }
 
-// prices groups the held days of q's series in q's range by q's breakdown.
+// prices groups the held days of q's series in q's range by q's breakdown. The groups sit in
+// one array in the answer's order (date, coin, currency, with the coins and currencies
+// sorted), so nothing is hashed or sorted per row.
 func (s *snapshot) prices(q domain.PriceQuery) []domain.PriceRow {
 	from, to := dayNumber(q.Range.FirstDay()), dayNumber(q.Range.LastDay())
 	today := dayNumber(domain.UTCDay(q.Today))
 	b := q.Breakdown
 	coins := slices.Compact(slices.Sorted(slices.Values(q.CoinIDs)))
 	currencies := slices.Compact(slices.Sorted(slices.Values(q.CurrencyCodes)))
-	type key struct {
-		day            int
-		coin, currency string
-	}
-	groups := map[key]*group{}
-	for _, coin := range coins {
-		for _, currency := range currencies {
+	held := make([]*daySeries, len(coins)*len(currencies))
+	// The days any chosen series holds, so a range reaching far past the data costs nothing.
+	lo, hi := to+1, from-1
+	for i, coin := range coins {
+		for j, currency := range currencies {
 			ds := s.series[domain.Series{CoinID: coin, CurrencyCode: currency}]
 			if ds == nil {
 				continue
 			}
-			lo, hi := max(from, ds.first), min(to, ds.first+len(ds.price)-1)
-			for d := lo; d <= hi; d++ {
-				i := d - ds.first
-				if ds.hours[i] == 0 {
+			held[i*len(currencies)+j] = ds
+			lo, hi = min(lo, max(from, ds.first)), max(hi, min(to, ds.first+len(ds.price)-1))
+		}
+	}
+	if lo > hi {
+		return nil
+	}
+	nd, nc, ncur := 1, 1, 1
+	if b.Date {
+		nd = hi - lo + 1
+	}
+	if b.Coin {
+		nc = len(coins)
+	}
+	if b.Currency {
+		ncur = len(currencies)
+	}
+	groups := make([]group, nd*nc*ncur)
+	for i := range coins {
+		for j := range currencies {
+			ds := held[i*len(currencies)+j]
+			if ds == nil {
+				continue
+			}
+			gi, gj := 0, 0
+			if b.Coin {
+				gi = i
+			}
+			if b.Currency {
+				gj = j
+			}
+			for d := max(lo, ds.first); d <= min(hi, ds.first+len(ds.price)-1); d++ {
+				k := d - ds.first
+				h := ds.hours[k]
+				if h == 0 {
 					continue
 				}
-				k := key{}
+				gd := 0
 				if b.Date {
-					k.day = d
+					gd = d - lo
 				}
-				if b.Coin {
-					k.coin = coin
+				g := &groups[(gd*nc+gi)*ncur+gj]
+				if g.n == 0 || int32(h) < g.hours {
+					g.hours = int32(h)
 				}
-				if b.Currency {
-					k.currency = currency
-				}
-				g := groups[k]
-				if g == nil {
-					g = &group{day: k.day, coin: k.coin, currency: k.currency, hours: int(ds.hours[i])}
-					groups[k] = g
-				}
-				g.sum += ds.price[i]
+				g.sum += ds.price[k]
 				g.n++
-				g.hours = min(g.hours, int(ds.hours[i]))
 				g.partial = g.partial || d >= today || d == ds.cut
 			}
 		}
 	}
-	out := make([]domain.PriceRow, 0, len(groups))
-	for _, g := range groups {
-		r := domain.PriceRow{CoinID: g.coin, CurrencyCode: g.currency, Price: g.sum / float64(g.n), Hours: g.hours, Partial: g.partial}
-		if b.Date {
-			r.Time = dayTime(g.day)
+	var out []domain.PriceRow
+	for gd := range nd {
+		for gi := range nc {
+			for gj := range ncur {
+				g := groups[(gd*nc+gi)*ncur+gj]
+				if g.n == 0 {
+					continue
+				}
+				r := domain.PriceRow{Price: g.sum / float64(g.n), Hours: int(g.hours), Partial: g.partial}
+				if b.Date {
+					r.Time = dayTime(lo + gd)
+				}
+				if b.Coin {
+					r.CoinID = coins[gi]
+				}
+				if b.Currency {
+					r.CurrencyCode = currencies[gj]
+				}
+				out = append(out, r)
+			}
 		}
-		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b domain.PriceRow) int {
-		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.CoinID, b.CoinID), cmp.Compare(a.CurrencyCode, b.CurrencyCode))
-	})
 	return out
 }
