@@ -102,6 +102,7 @@ func (h *Handler) Register(public, private *echo.Group) {
 	public.GET("/partials/table", h.tablePartial)
 	public.GET("/dashboard.csv", h.dashboardCSV)
 	public.GET("/partials/coins/:id/card", h.coinCard)
+	public.GET("/partials/coin-picker", h.coinPicker)
 	public.GET("/coins/:id", h.coinPage)
 	public.GET("/coins/:id/days.csv", h.coinCSV)
 	private.GET("/status", h.statusPage)
@@ -112,7 +113,7 @@ func (h *Handler) Register(public, private *echo.Group) {
 // so the web layer redirects it away before it can enter a cache key (see QueryParams).
 var (
 	dashboardParams = []string{"coins", "currencies", "range", "from", "to", "shown_from", "shown_to", "orig",
-		"breakdown", "mode", "scale", "cols", "sort", "dir", "page"}
+		"breakdown", "mode", "scale", "cols", "sort", "dir", "page", "coin_search"}
 	coinPageParams = []string{"currency", "range"}
 )
 
@@ -121,7 +122,7 @@ var (
 // the hover card and the status page none.
 func QueryParams(path string) []string {
 	switch path {
-	case "/", "/partials/dashboard", "/partials/table", "/dashboard.csv":
+	case "/", "/partials/dashboard", "/partials/table", "/dashboard.csv", "/partials/coin-picker":
 		return dashboardParams
 	case "/coins/:id":
 		return coinPageParams

@@ -34,7 +34,7 @@ func routeParams(path string) []string {
 func CachedQueryParams() []string {
 	var all []string
 	for _, path := range []string{"/", "/partials/dashboard", "/partials/table", "/dashboard.csv",
-		"/coins/:id", "/partials/coins/:id/card"} {
+		"/partials/coin-picker", "/coins/:id", "/partials/coins/:id/card"} {
 		all = append(all, routeParams(path)...)
 	}
 	for _, params := range apiParams {
