@@ -55,8 +55,8 @@ func TestDashboard_CoinPicker(t *testing.T) {
 	t.Run("the chosen coins and the top by market cap", func(t *testing.T) {
 		r := ts.getBoth(t, "/?coins=bitcoin,extra-40")
 		got := chips(r.doc)
-		if len(got) != 24 {
-			t.Fatalf("%d chips, want 24: %v", len(got), got)
+		if len(got) != 12 {
+			t.Fatalf("%d chips, want 12: %v", len(got), got)
 		}
 		// Chosen first, in the catalogue's order (by name), then rank 1, 2, …
 		want := []string{"bitcoin", "extra-40", "extra-39", "extra-38", "extra-37"}
@@ -68,7 +68,7 @@ func TestDashboard_CoinPicker(t *testing.T) {
 			t.Errorf("%d chips ticked, want the 2 chosen", checked)
 		}
 		note := r.doc.Find(`[data-testid="coin-picker-note"]`).Text()
-		if !strings.Contains(note, "top 22 of 45") {
+		if !strings.Contains(note, "top 10 of 45") {
 			t.Errorf("note %q", note)
 		}
 		search := r.doc.Find(`[data-testid="coin-search"]`)

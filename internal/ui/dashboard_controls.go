@@ -50,10 +50,10 @@ func (d *dashboard) controls() views.ControlsProps {
 	return p
 }
 
-// pickerSize is how many coins the form offers at once: a catalogue of this many or fewer
+// pickerSize is how many coins the form offers at once (the demo's 11 fit): a catalogue of this many or fewer
 // shows them all, as chips to tick; a larger one (1,000 coins would be 1,000 checkboxes)
 // shows the chosen coins and the top of the rest by market cap, or those matching a search.
-const pickerSize = 24
+const pickerSize = 12
 
 // coinChoices is the coins the form offers, and what the picker says of those it leaves out
 // (nil when it shows every coin). Chosen coins always show, so unticking one is a click.
