@@ -82,6 +82,13 @@ const slotBytes = 9
 // seriesOverhead is what a series costs beside its days: its map slot, key and headers.
 const seriesOverhead = 160
 
+// fit gives a series read whole arrays of its exact length: appending left up to twice that.
+func (ds *daySeries) fit() {
+	if ds != nil && cap(ds.price) > len(ds.price) {
+		ds.price, ds.hours = slices.Clone(ds.price), slices.Clone(ds.hours)
+	}
+}
+
 func dayNumber(t time.Time) int { return int(t.Unix() / 86400) }
 
 func dayTime(n int) time.Time { return time.Unix(int64(n)*86400, 0).UTC() }
@@ -179,6 +186,7 @@ func (c *Cache) load(ctx context.Context) (*snapshot, error) {
 	errOver := fmt.Errorf("daily series past their budget of %d bytes", c.budget)
 	version, firstHours, err := c.src.DailyPrices(ctx, func(d domain.DailyPrice) error {
 		if cur == nil || d.Series != curSeries {
+			cur.fit()
 			cur = &daySeries{first: dayNumber(d.Date), cut: -1}
 			curSeries = d.Series
 			s.series[d.Series] = cur
@@ -204,6 +212,7 @@ func (c *Cache) load(ctx context.Context) (*snapshot, error) {
 	if err != nil && !errors.Is(err, errOver) {
 		return nil, err
 	}
+	cur.fit()
 	s.version = version
 	if err != nil {
 		c.logger.Warn("daily series are answered from PostgreSQL: they outgrow the memory set aside for them",
