@@ -93,19 +93,39 @@ func dayNumber(t time.Time) int { return int(t.Unix() / 86400) }
 
 func dayTime(n int) time.Time { return time.Unix(int64(n)*86400, 0).UTC() }
 
-// Bytes reports the memory the series of the current snapshot take, counted as their slots
-// and a fixed overhead each, and whether they are held at all.
+// Bytes reports the memory the series of the current data version take, counted as their
+// slots and a fixed overhead each, and whether they are held at all (false past the budget),
+// reading them first if they are not held yet.
 func (c *Cache) Bytes(ctx context.Context) (int64, bool, error) {
-	s, err := c.snapshot(ctx)
+	v, err := c.src.DataVersion(ctx)
 	if err != nil {
 		return 0, false, err
 	}
-	return s.bytes, !s.over, nil
+	for range 3 {
+		c.mu.Lock()
+		s := c.held
+		c.mu.Unlock()
+		if s != nil && s.version >= v.Version {
+			return s.bytes, !s.over, nil
+		}
+		// A read that started before this version was known may return an older one; the
+		// database's version only grows, so the next read is newer.
+		select {
+		case <-ctx.Done():
+			return 0, false, fmt.Errorf("daily series: %w", ctx.Err())
+		case r := <-c.read():
+			if r.Err != nil {
+				return 0, false, r.Err
+			}
+		}
+	}
+	return 0, false, fmt.Errorf("daily series: version %d not read", v.Version)
 }
 
 // Prices answers q as store.Store.Prices does: daily queries from memory, to the same rows,
 // the means summed in coin, currency and date order (SQL's order is the plan's, so the last
-// bit of a mean of several rows may differ), hourly ones from Source.
+// bit of a mean of several rows may differ); hourly ones from Source, and daily ones too
+// while the current version's series are being read or do not fit the budget.
 func (c *Cache) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error) {
 	if q.Granularity != domain.Daily {
 		return c.src.Prices(ctx, q)
@@ -113,50 +133,46 @@ func (c *Cache) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 	if q.Range.Empty() {
 		return nil, fmt.Errorf("prices: %s is not a range", q.Range)
 	}
-	s, err := c.snapshot(ctx)
+	s, err := c.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if s.over {
+	if s == nil || s.over {
 		return c.src.Prices(ctx, q)
 	}
 	return s.prices(q), nil
 }
 
-// snapshot returns the series of the current data version, reading them when the version
-// moved on; concurrent requests of a new version share one read.
-func (c *Cache) snapshot(ctx context.Context) (*snapshot, error) {
+// current returns the series of the current data version, or nil while they are being read.
+// The first request of a new version starts the read and, like every request until it ends,
+// is answered by PostgreSQL as before: a read of a large catalogue takes seconds, and no
+// request should wait for it.
+func (c *Cache) current(ctx context.Context) (*snapshot, error) {
 	v, err := c.src.DataVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var s *snapshot
-	for range 3 {
-		c.mu.Lock()
-		s = c.held
-		c.mu.Unlock()
-		if s != nil && s.version >= v.Version {
-			return s, nil
-		}
-		// A read that started before this version was known may return an older one; then
-		// this request starts (or joins) the next. The database's version only grows, so a
-		// second read is newer; the third bound is for a version table moved back by hand.
-		if s, err = c.read(ctx); err != nil {
-			return nil, err
-		}
+	c.mu.Lock()
+	s := c.held
+	c.mu.Unlock()
+	if s != nil && s.version >= v.Version {
+		return s, nil
 	}
-	return s, nil
+	c.read()
+	return nil, nil
 }
 
-// read reads the series as they are now, sharing one read among concurrent callers.
-func (c *Cache) read(ctx context.Context) (*snapshot, error) {
-	ch := c.flight.DoChan("load", func() (any, error) {
-		// The read outlives a request that hangs up, since others wait on it, but not
-		// loadTimeout: a read stuck on a database that stopped answering would hold them all.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
+// read starts reading the series as they are now, unless a read is going already, and
+// returns the channel its result arrives on. The read outlives the request that started it,
+// but not loadTimeout: one stuck on a database that stopped answering would stop every later
+// version from being read.
+func (c *Cache) read() <-chan singleflight.Result {
+	return c.flight.DoChan("load", func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
 		s, err := c.load(ctx)
 		if err != nil {
+			c.logger.Warn("daily series not read; PostgreSQL answers until they are", "err", err)
 			return nil, err
 		}
 		c.mu.Lock()
@@ -166,15 +182,6 @@ func (c *Cache) read(ctx context.Context) (*snapshot, error) {
 		c.mu.Unlock()
 		return s, nil
 	})
-	select {
-	case <-ctx.Done():
-		return nil, fmt.Errorf("daily series: %w", ctx.Err())
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		return r.Val.(*snapshot), nil
-	}
 }
 
 // load reads every daily row once, into one array a series.
@@ -224,7 +231,7 @@ func (c *Cache) load(ctx context.Context) (*snapshot, error) {
 			ds.cut = dayNumber(first)
 		}
 	}
-	c.logger.Debug("daily series held", "version", version, "series", len(s.series), "bytes", s.bytes,
+	c.logger.Info("daily series held", "version", version, "series", len(s.series), "bytes", s.bytes,
 		"took", time.Since(start).String())
 	return s, nil
 }
