@@ -424,10 +424,9 @@ func (s *Store) DailyPrices(ctx context.Context, each func(domain.DailyPrice) er
 		if err := tx.QueryRow(ctx, `SELECT version FROM data_version`).Scan(&version); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT c.id, cur.code, f.first FROM coins c CROSS JOIN currencies cur
-			CROSS JOIN LATERAL (SELECT min(p."timestamp") AS first FROM prices_hourly p
-				WHERE p.coin_id = c.id AND p.currency_code = cur.code) f
-			WHERE f.first IS NOT NULL`)
+		// series_stats holds each series' first hour, kept on write (see historyCuts).
+		rows, _ := tx.Query(ctx, `SELECT c.id, cu.code, st.first_hour FROM series_stats st
+			JOIN coins c ON c.key = st.coin_key JOIN currencies cu ON cu.key = st.currency_key`)
 		var sr domain.Series
 		var first time.Time
 		if _, err := pgx.ForEachRow(rows, []any{&sr.CoinID, &sr.CurrencyCode, &first}, func() error {
