@@ -17,7 +17,7 @@ const sessionCookie = "cryptodash_session"
 // edge, so it can neither make a new key nor cost a render. More than ten names need the
 // "query strings per cache policy" and "per origin request policy" quotas raised.
 var cachedQueryParams = []string{
-	"bench", "breakdown", "coinIds", "coins", "cols", "currencies", "currency", "currencyCodes", "dateFrom", "dateTo",
+	"bench", "breakdown", "coinIds", "coin_search", "coins", "cols", "currencies", "currency", "currencyCodes", "dateFrom", "dateTo",
 	"dir", "format", "from", "granularity", "mode", "orig", "page", "range", "scale", "shown_from", "shown_to",
 	"sort", "to", "zoom",
 }

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"strconv"
 	"sync/atomic"
@@ -16,6 +19,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 
 	"github.com/cryptodash/cryptodash/internal/config"
+	"github.com/cryptodash/cryptodash/internal/daily"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/sanitize"
 	"github.com/cryptodash/cryptodash/internal/store"
@@ -76,11 +80,12 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 		startDone <- started{stop, err}
 	}()
 
+	reads := readStore{Store: a.store, daily: daily.New(a.store, 0, logger)}
 	deps := web.Deps{
 		Config: cfg,
-		Store:  a.store,
+		Store:  reads,
 		Runner: a.pipeline,
-		UI: ui.New(ui.Options{Store: a.store, Now: a.clock.Now, Configured: cfg.Coins,
+		UI: ui.New(ui.Options{Store: reads, Now: a.clock.Now, Configured: cfg.Coins,
 			NextRetry: a.pipeline.NextRetry, Logos: sanitize.LogosFor(cfg.CoinGeckoBaseURL)}),
 		Now:     a.clock.Now,
 		Clock:   a.clock.Skew,
@@ -96,6 +101,13 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	}
 	// Compressing ECharts takes a third of a second; doing it now keeps that off a visitor.
 	go static.Precompress()
+	if cfg.PprofAddr != "" {
+		stop, err := serveProfiler(cfg.PprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	serveErr := web.Serve(ctx, web.New(deps), ln, logger)
 
 	cancel(nil)
@@ -214,4 +226,38 @@ func buildID() string {
 	// Without a readable executable, fall back to something that is at least stable for the
 	// life of this process.
 	return "pid" + strconv.Itoa(os.Getpid())
+}
+
+// readStore is the store as pages and the API read it: daily prices come from the series
+// held in memory per data version (internal/daily), everything else from PostgreSQL.
+type readStore struct {
+	*store.Store
+	daily *daily.Cache
+}
+
+// Prices answers daily queries from memory and hourly ones from PostgreSQL.
+func (r readStore) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error) {
+	return r.daily.Prices(ctx, q)
+}
+
+// serveProfiler serves Go's profiler on addr (a loopback address, see config.PprofAddr) until
+// the returned function is called.
+func serveProfiler(addr string, logger *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("PPROF_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Warn("profiler", "err", err)
+		}
+	}()
+	logger.Info("profiler listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

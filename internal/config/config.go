@@ -50,6 +50,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// MetricsToken, when set, is the Bearer token /metrics asks for; see web's metricsAuth.
 	MetricsToken string
+	// PprofAddr, when set, is a loopback address (127.0.0.1:6060) serving Go's profiler at
+	// /debug/pprof/, for profiling a replica under load; never on a public interface, since a
+	// profile shows the process's internals.
+	PprofAddr string
 }
 
 // The environment variables Load reads, each named once: Load, its messages and Pairs
@@ -76,6 +80,7 @@ const (
 	envAuthPasswordHash           = "AUTH_PASSWORD_HASH"
 	envTrustedProxies             = "TRUSTED_PROXIES"
 	envMetricsToken               = "METRICS_TOKEN"
+	envPprofAddr                  = "PPROF_ADDR"
 )
 
 // Defaults that run on a developer's machine: the local PostgreSQL, the eleven coins and four
@@ -129,6 +134,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AuthPasswordHash:   strings.TrimSpace(getenv(envAuthPasswordHash)),
 		TrustedProxies:     r.prefixes(envTrustedProxies),
 		MetricsToken:       strings.TrimSpace(getenv(envMetricsToken)),
+		PprofAddr:          r.str(envPprofAddr, ""),
 	}
 	if strings.TrimSpace(getenv(envCoinGeckoRateLimit)) == "" && c.CoinGeckoAPIKey == "" && c.CoinGeckoBaseURL == "" {
 		c.CoinGeckoRateLimit = KeylessRateLimit
@@ -175,6 +181,11 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.AuthPasswordHash != "" && !strings.HasPrefix(c.AuthPasswordHash, "$2") {
 		r.fail(envAuthPasswordHash, "a bcrypt hash ($2a$/$2b$...), never the password itself; make one with `cryptodash hash-password`")
 	}
+	if c.PprofAddr != "" {
+		if ap, err := netip.ParseAddrPort(c.PprofAddr); err != nil || !ap.Addr().IsLoopback() {
+			r.fail(envPprofAddr, "a loopback address and port such as 127.0.0.1:6060, or nothing")
+		}
+	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.fail(envMetricsToken, "a token of at least 16 characters (e.g. `openssl rand -hex 32`), or nothing")
 	}
@@ -215,6 +226,7 @@ func (c Config) Pairs() []string {
 		envAuthPasswordHash + "=" + mask(c.AuthPasswordHash),
 		envTrustedProxies + "=" + joinPrefixes(c.TrustedProxies),
 		envMetricsToken + "=" + mask(c.MetricsToken),
+		envPprofAddr + "=" + c.PprofAddr,
 	}
 }
 

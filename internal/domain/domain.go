@@ -21,6 +21,9 @@ type Coin struct {
 	Name   string
 	// CreatedAt is when the coin was first stored; zero until it is.
 	CreatedAt time.Time
+	// Rank is the coin's market-cap rank as of the last run that refreshed its metadata; 0
+	// while unknown. The dashboard's coin picker offers the top coins first.
+	Rank int
 }
 
 // Currency is a fiat currency prices are quoted in; Code is lower case ("usd").

@@ -6,7 +6,6 @@ package precompress
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Encoding is an HTTP content coding this server produces.
@@ -35,6 +35,18 @@ const MinSize = 512
 // that this server makes, brotli before gzip on a tie, identity when neither is acceptable.
 // "*" stands for any coding the header does not name; q=0 refuses one.
 func Negotiate(acceptEncoding string) Encoding {
+	return negotiate(acceptEncoding, []Encoding{Brotli, Gzip})
+}
+
+// NegotiateFast is Negotiate for an answer compressed while its client waits (a cache miss):
+// gzip before brotli on a tie, since brotli's quality 2 took three to six times gzip's
+// fastest level on our pages and API answers for 7-12% fewer bytes. A client that refuses
+// gzip still gets brotli.
+func NegotiateFast(acceptEncoding string) Encoding {
+	return negotiate(acceptEncoding, []Encoding{Gzip, Brotli})
+}
+
+func negotiate(acceptEncoding string, order []Encoding) Encoding {
 	if acceptEncoding == "" {
 		return Identity
 	}
@@ -56,7 +68,7 @@ func Negotiate(acceptEncoding string) Encoding {
 		}
 	}
 	best, bestQ := Identity, 0.0
-	for _, e := range []Encoding{Brotli, Gzip} {
+	for _, e := range order {
 		w, named := q[e]
 		if !named && hasStar {
 			w = star
@@ -83,7 +95,8 @@ const (
 // level costs little at any size. Fast is what a cache miss pays while its client waits, and
 // what a flood of misses buys: gzip's fastest level and brotli's quality 2, each from a pool
 // of encoders reset for every answer, since a brotli encoder allocates a megabyte or more of
-// tables when it is made.
+// tables when it is made. Gzip is klauspost/compress's, whose fastest level took a third of
+// the standard library's time on a dashboard page for a few percent more bytes (issue 21).
 func Compress(e Encoding, body []byte, level Level) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 3)

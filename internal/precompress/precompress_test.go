@@ -32,6 +32,22 @@ func TestNegotiate(t *testing.T) {
 	}
 }
 
+func TestNegotiateFast(t *testing.T) {
+	for header, want := range map[string]precompress.Encoding{
+		"":                        precompress.Identity,
+		"gzip, deflate, br, zstd": precompress.Gzip,
+		"br":                      precompress.Brotli,
+		"br, gzip;q=0":            precompress.Brotli,
+		"br, gzip;q=0.5":          precompress.Brotli,
+		"*":                       precompress.Gzip,
+		"br;q=0, gzip;q=0":        precompress.Identity,
+	} {
+		if got := precompress.NegotiateFast(header); got != want {
+			t.Errorf("NegotiateFast(%q) = %q, want %q", header, got, want)
+		}
+	}
+}
+
 func TestCompress_RoundTrips(t *testing.T) {
 	body := []byte(strings.Repeat(`{"date":"2026-11-01","price":91234.5678},`, 400))
 	for _, level := range []precompress.Level{precompress.Fast, precompress.Best} {

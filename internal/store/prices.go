@@ -411,3 +411,38 @@ func (s *Store) Freshness(ctx context.Context) ([]domain.SeriesFreshness, error)
 	})
 	return out, wrap("freshness", err)
 }
+
+// DailyPrices reads every daily row's mean price and hours, in coin, currency and date order,
+// with the data version they belong to and each series' first stored hour (which tells the
+// day its history cuts, see historyCuts), all from one read-only snapshot: the daily series
+// change once a day, so a replica reads them whole once per data version and answers daily
+// price queries from memory (internal/daily). each is called for every row as it arrives,
+// so the rows are never held twice; an error from it stops the read.
+func (s *Store) DailyPrices(ctx context.Context, each func(domain.DailyPrice) error) (version int64, firstHours map[domain.Series]time.Time, err error) {
+	firstHours = map[domain.Series]time.Time{}
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT version FROM data_version`).Scan(&version); err != nil {
+			return err
+		}
+		// series_stats holds each series' first hour, kept on write (see historyCuts).
+		rows, _ := tx.Query(ctx, `SELECT c.id, cu.code, st.first_hour FROM series_stats st
+			JOIN coins c ON c.key = st.coin_key JOIN currencies cu ON cu.key = st.currency_key`)
+		var sr domain.Series
+		var first time.Time
+		if _, err := pgx.ForEachRow(rows, []any{&sr.CoinID, &sr.CurrencyCode, &first}, func() error {
+			firstHours[sr] = first.UTC()
+			return nil
+		}); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT coin_id, currency_code, date, price, samples FROM prices_daily
+			ORDER BY coin_id, currency_code, date`)
+		var d domain.DailyPrice
+		_, err := pgx.ForEachRow(rows, []any{&d.Series.CoinID, &d.Series.CurrencyCode, &d.Date, &d.Price, &d.Hours}, func() error {
+			d.Date = d.Date.UTC()
+			return each(d)
+		})
+		return err
+	})
+	return version, firstHours, wrap("daily prices", err)
+}

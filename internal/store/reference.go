@@ -69,10 +69,11 @@ func (s *Store) upsertReference(ctx context.Context, table, sql string, args ...
 
 // Coins lists every known coin sorted by name, as the API promises.
 func (s *Store) Coins(ctx context.Context) ([]domain.Coin, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, symbol, name, created_at FROM coins ORDER BY name, id`)
+	rows, _ := s.pool.Query(ctx, `SELECT c.id, c.symbol, c.name, c.created_at, coalesce(m.market_cap_rank, 0)
+		FROM coins c LEFT JOIN coin_metadata m ON m.coin_id = c.id ORDER BY c.name, c.id`)
 	coins, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Coin, error) {
 		var c domain.Coin
-		err := r.Scan(&c.ID, &c.Symbol, &c.Name, &c.CreatedAt)
+		err := r.Scan(&c.ID, &c.Symbol, &c.Name, &c.CreatedAt, &c.Rank)
 		c.CreatedAt = c.CreatedAt.UTC()
 		return c, err
 	})

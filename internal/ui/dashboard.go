@@ -56,6 +56,7 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 		d.latest = d.now.Truncate(time.Hour)
 	}
 	d.span, d.gran = d.state.resolve(d.latest)
+	d.narrow()
 	for _, id := range d.cat.coinOrder {
 		for _, code := range d.cat.curOrder {
 			if slices.Contains(d.state.Coins, id) && slices.Contains(d.state.Currencies, code) {
@@ -100,6 +101,30 @@ func (h *Handler) loadDashboard(c echo.Context) (*dashboard, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// maxSeries is the most series (a coin in a currency) one dashboard view draws: every
+// series is a line, a card and a share of the table, and 200 coins x 10 currencies over a
+// month took 735 MB to render. 60 holds every series of the demo (11 coins x 4 currencies)
+// and is more lines than a chart can tell apart.
+const maxSeries = 60
+
+// narrow keeps a selection of more than maxSeries series to the first coins that fit in the
+// chosen currencies, and says so, with how to choose: the view still shows something useful,
+// and its URL names what it shows.
+func (d *dashboard) narrow() {
+	coins, currencies := len(d.state.Coins), len(d.state.Currencies)
+	if coins*currencies <= maxSeries {
+		return
+	}
+	keep := max(1, maxSeries/currencies)
+	d.errs["coins"] = fmt.Sprintf("%d coins in %d currencies are %d series, and a view draws at most %d; "+
+		"showing the first %d coins. Choose fewer coins or currencies, or use the API for more (up to %d rows an answer).",
+		coins, currencies, coins*currencies, maxSeries, keep, domain.MaxAnswerRows)
+	d.state.Coins = d.state.Coins[:keep]
+	if keep*currencies > maxSeries {
+		d.state.Currencies = d.state.Currencies[:maxSeries]
+	}
 }
 
 // rows is the table's rows: every point of every group.

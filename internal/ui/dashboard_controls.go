@@ -2,8 +2,12 @@ package ui
 
 import (
 	"cmp"
+	"math"
+	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
@@ -15,11 +19,7 @@ import (
 func (d *dashboard) controls() views.ControlsProps {
 	s := d.state
 	p := views.ControlsProps{Errors: map[string]string(d.errs)}
-	for _, id := range d.cat.coinOrder {
-		coin := d.cat.coins[id]
-		p.Coins = append(p.Coins, views.Choice{Value: id, Label: coin.Name, Hint: coin.Symbol,
-			Checked: slices.Contains(s.Coins, id), Coin: true})
-	}
+	p.Coins, p.CoinPicker = d.coinChoices()
 	for _, code := range d.cat.curOrder {
 		p.Currencies = append(p.Currencies, views.Choice{Value: code, Label: strings.ToUpper(code),
 			Hint: currencySymbols[code], Checked: slices.Contains(s.Currencies, code)})
@@ -51,6 +51,76 @@ func (d *dashboard) controls() views.ControlsProps {
 		Hint: "Measure each change in bitcoin: above zero beat bitcoin over the range, below trailed it"}
 	p.Summary = d.filtersSummary()
 	return p
+}
+
+// pickerSize is how many coins the form offers at once (the demo's 11 fit): a catalogue of this many or fewer
+// shows them all, as chips to tick; a larger one (1,000 coins would be 1,000 checkboxes)
+// shows the chosen coins and the top of the rest by market cap, or those matching a search.
+const pickerSize = 12
+
+// coinChoices is the coins the form offers, and what the picker says of those it leaves out
+// (nil when it shows every coin). Chosen coins always show, so unticking one is a click.
+func (d *dashboard) coinChoices() ([]views.Choice, *views.CoinPicker) {
+	s := d.state
+	choice := func(id string) views.Choice {
+		coin := d.cat.coins[id]
+		return views.Choice{Value: id, Label: coin.Name, Hint: coin.Symbol, Checked: slices.Contains(s.Coins, id), Coin: true}
+	}
+	var out []views.Choice
+	if len(d.cat.coinOrder) <= pickerSize {
+		for _, id := range d.cat.coinOrder {
+			out = append(out, choice(id))
+		}
+		return out, nil
+	}
+	for _, id := range d.cat.coinOrder {
+		if slices.Contains(s.Coins, id) {
+			out = append(out, choice(id))
+		}
+	}
+	q := strings.ToLower(s.CoinSearch)
+	var found []domain.Coin
+	for _, id := range d.cat.coinOrder {
+		c := d.cat.coins[id]
+		if slices.Contains(s.Coins, id) {
+			continue
+		}
+		if q == "" || strings.Contains(strings.ToLower(c.Name), q) || strings.Contains(strings.ToLower(c.Symbol), q) || strings.Contains(id, q) {
+			found = append(found, c)
+		}
+	}
+	// Ranked coins first, the top first; then the rest by name, as the catalogue is sorted.
+	slices.SortStableFunc(found, func(a, b domain.Coin) int {
+		return cmp.Compare(rankOrder(a), rankOrder(b))
+	})
+	picker := &views.CoinPicker{Search: s.CoinSearch, Matches: len(found), Total: len(d.cat.coinOrder)}
+	for _, c := range found[:min(len(found), max(0, pickerSize-len(out)))] {
+		out = append(out, choice(c.ID))
+	}
+	picker.Shown = len(out) - len(s.Coins)
+	return out, picker
+}
+
+// coinPicker is the coin chips for the picker's search box (coin_search): the chosen coins and
+// those matching, without reading a price.
+func (h *Handler) coinPicker(c echo.Context) error {
+	cat, err := h.store.Catalog(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	d := &dashboard{cat: newCatalog(cat.Coins, cat.Currencies, h.defaultCoins)}
+	d.state, d.errs = parseViewState(c.QueryParams(), d.cat)
+	p := views.ControlsProps{Errors: map[string]string{"coins": d.errs["coins"]}}
+	p.Coins, p.CoinPicker = d.coinChoices()
+	return Render(c, http.StatusOK, views.CoinOptions(p))
+}
+
+// rankOrder sorts unranked coins (0) after every ranked one.
+func rankOrder(c domain.Coin) int {
+	if c.Rank <= 0 {
+		return math.MaxInt
+	}
+	return c.Rank
 }
 
 // filtersSummary is the one line the collapsed filters show on a phone: "BTC, DOGE, ETH ·

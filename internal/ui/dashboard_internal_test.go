@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
@@ -54,5 +55,34 @@ func TestCatalogDescription(t *testing.T) {
 		if got := c.description(); got != tc.want {
 			t.Errorf("description of %d coins:\n got %q\nwant %q", len(tc.coins), got, tc.want)
 		}
+	}
+}
+
+func TestDashboard_Narrow(t *testing.T) {
+	t.Parallel()
+	coins := make([]string, 70)
+	for i := range coins {
+		coins[i] = fmt.Sprintf("coin-%02d", i)
+	}
+	for _, tc := range []struct {
+		coins, currencies, wantCoins int
+	}{
+		{70, 1, 60}, {70, 4, 15}, {7, 10, 6}, {11, 4, 11}, {2, 30, 2},
+	} {
+		t.Run(fmt.Sprintf("%d coins x %d currencies", tc.coins, tc.currencies), func(t *testing.T) {
+			curs := make([]string, tc.currencies)
+			for i := range curs {
+				curs[i] = fmt.Sprintf("c%02d", i)
+			}
+			d := &dashboard{state: ViewState{Coins: coins[:tc.coins], Currencies: curs}, errs: domain.FieldErrors{}}
+			d.narrow()
+			if len(d.state.Coins) != tc.wantCoins || len(d.state.Coins)*len(d.state.Currencies) > maxSeries {
+				t.Fatalf("kept %d coins x %d currencies, want %d coins", len(d.state.Coins), len(d.state.Currencies), tc.wantCoins)
+			}
+			narrowed := tc.coins*tc.currencies > maxSeries
+			if msg := d.errs["coins"]; narrowed != (msg != "") || (narrowed && !strings.Contains(msg, "Choose fewer coins or currencies")) {
+				t.Errorf("message %q for %d series", msg, tc.coins*tc.currencies)
+			}
+		})
 	}
 }

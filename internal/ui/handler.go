@@ -137,7 +137,7 @@ type Route struct {
 // Query parameters the dashboard's routes read (its view state), and a coin page's.
 var (
 	dashboardParams = []string{"coins", "currencies", "range", "from", "to", "shown_from", "shown_to", "orig",
-		"breakdown", "mode", "bench", "scale", "cols", "sort", "dir", "page"}
+		"breakdown", "mode", "bench", "scale", "cols", "sort", "dir", "page", "coin_search"}
 	// The pages read a chart's zoom too; the partials and downloads do not.
 	pageParams     = append(slices.Clone(dashboardParams), zoomParam)
 	coinPageParams = []string{"currency", "range", "from", "to", "scale", zoomParam}
@@ -152,6 +152,7 @@ var Routes = []Route{
 	{Path: route.Dashboard, Params: pageParams, serve: (*Handler).dashboardPage},
 	{Path: route.DashboardPartial, Params: dashboardParams, Page: dashboardPage, serve: facts((*Handler).dashboardPartial)},
 	{Path: route.TablePartial, Params: dashboardParams, Page: dashboardPage, serve: facts((*Handler).tablePartial)},
+	{Path: route.CoinPicker, Params: dashboardParams, Page: dashboardPage, serve: facts((*Handler).coinPicker)},
 	{Path: route.DashboardCSV, Params: dashboardParams, serve: facts((*Handler).dashboardCSV)},
 	{Path: route.Coin, Params: coinPageParams, serve: (*Handler).coinPage},
 	{Path: route.CoinCard, Page: func(id, _ string) string { return route.CoinURL(id, nil) }, serve: facts((*Handler).coinCard)},

@@ -109,6 +109,9 @@ type ViewState struct {
 	// view was not reached by zooming, and dropped when Range is not custom, since a zoom
 	// always makes a custom range.
 	Orig rangeChoice
+	// CoinSearch is what the coin picker was asked to find (coin_search): which coins the
+	// form offers, never what the view shows, so no URL the UI builds carries it.
+	CoinSearch string
 
 	// defaultCoins is the coin selection a URL without "coins" means on this deployment, so
 	// Query can leave it out.
@@ -198,6 +201,7 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 	v.defaultCurrencies = defaultSelection(defaultCurrencies, cat.currencies, cat.curOrder)
 	v.Coins = parseNames(q, "coins", "coin", cat.coins, v.defaultCoins, errs)
 	v.Currencies = parseNames(q, "currencies", "currency", cat.currencies, v.defaultCurrencies, errs)
+	v.CoinSearch = domain.Excerpt(strings.TrimSpace(q.Get("coin_search")))
 
 	r := strings.ToLower(q.Get("range"))
 	// The form carries the dates it showed (shown_from, shown_to): dates that differ from them

@@ -130,6 +130,9 @@ func (s *server) apiPrices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := checkRows(req); err != nil {
+		return err
+	}
 	q := req.query
 	var rows []domain.PriceRow
 	if len(q.CoinIDs) > 0 && len(q.CurrencyCodes) > 0 {
@@ -158,6 +161,38 @@ func (s *server) apiPrices(c echo.Context) error {
 		out[i] = req.rowJSON(r)
 	}
 	return ok(c, pricesJSON{Data: out, Meta: meta})
+}
+
+// checkRows refuses a query whose answer could pass domain.MaxAnswerRows, naming what makes
+// it large and how to narrow it, before anything is read.
+func checkRows(req pricesRequest) error {
+	q := req.query
+	if req.change {
+		// A change in percent reads every series on its own first (see prices).
+		q.Breakdown = domain.AllDimensions
+	}
+	n := q.MaxRows()
+	if n <= domain.MaxAnswerRows {
+		return nil
+	}
+	msg := fmt.Sprintf("Too many rows: this asks for up to %d, and an answer holds at most %d. "+
+		"Narrow it: fewer coinIds or currencyCodes, a shorter range, daily granularity, or a breakdown without coin, currency or date",
+		n, domain.MaxAnswerRows)
+	bad := newInvalidParams()
+	if q.Breakdown.Coin {
+		bad.add("coinIds", msg, fmt.Sprintf("%d coins, a row each", len(q.CoinIDs)))
+	}
+	if q.Breakdown.Currency {
+		bad.add("currencyCodes", msg, fmt.Sprintf("%d currencies, a row each", len(q.CurrencyCodes)))
+	}
+	if q.Breakdown.Date {
+		unit := "days"
+		if q.Granularity == domain.Hourly {
+			unit = "hours"
+		}
+		bad.add("dateTo", msg, fmt.Sprintf("%d %s from dateFrom, a row each", domain.PriceQuery{Range: q.Range, Granularity: q.Granularity, Breakdown: domain.Breakdown{Date: true}}.MaxRows(), unit))
+	}
+	return bad.err()
 }
 
 // rowJSON is r as the API writes it.

@@ -681,3 +681,36 @@ func TestAPIPrices_ChangeMode(t *testing.T) {
 		t.Errorf("mode=wild: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestAPIPrices_RowCap(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.seed()
+	// Three coins in two currencies a day each from 1980 to 2026: 6 x 17,166 rows could be
+	// answered, past domain.MaxAnswerRows; the same range without the coin breakdown (2 x
+	// 17,166) or grouped by coin and currency alone (6) is fine.
+	const long = "dateFrom=1980-01-01&dateTo=2026-12-31"
+	rec := f.do(http.MethodGet, "/api/prices?"+long+"&breakdown=date,coin,currency")
+	env := decode(t, rec)
+	if rec.Code != http.StatusBadRequest || env.Success {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(env.Message, "at most 100000") || !strings.Contains(env.Message, "Narrow it") {
+		t.Errorf("message %q does not say the cap and how to narrow", env.Message)
+	}
+	for _, param := range []string{"coinIds", "currencyCodes", "dateTo"} {
+		if env.Errors[param] == "" {
+			t.Errorf("errors %v do not name %s", env.Errors, param)
+		}
+	}
+	if rec := f.do(http.MethodGet, "/api/prices?"+long+"&breakdown=date,currency"); rec.Code != http.StatusOK {
+		t.Errorf("2 currencies x 17,166 days: status %d: %s", rec.Code, rec.Body)
+	}
+	if rec := f.do(http.MethodGet, "/api/prices?"+long+"&breakdown=coin,currency"); rec.Code != http.StatusOK {
+		t.Errorf("6 series over the range: status %d: %s", rec.Code, rec.Body)
+	}
+	// mode=pct reads every series on its own, so the cap counts them.
+	if rec := f.do(http.MethodGet, "/api/prices?"+long+"&breakdown=date&mode=pct"); rec.Code != http.StatusBadRequest {
+		t.Errorf("mode=pct over 6 series x 17,166 days: status %d", rec.Code)
+	}
+}

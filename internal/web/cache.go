@@ -83,7 +83,9 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		// Misses are made in one of a few slots (see workLimiter); a request shed there is
 		// told to come back in a second.
 		ctx := req.Context()
-		enc := precompress.Negotiate(req.Header.Get(echo.HeaderAcceptEncoding))
+		// Answers are compressed on a miss, while a client waits: gzip's fastest level is the
+		// cheapest (see NegotiateFast), and the stored bytes serve every later hit.
+		enc := precompress.NegotiateFast(req.Header.Get(echo.HeaderAcceptEncoding))
 		// An answer too large to hold goes to the client as it is made, under the headers a
 		// 2xx of this URL gets, or as a 304 when the client holds it already.
 		open := func(w http.ResponseWriter, header http.Header) (io.WriteCloser, error) {

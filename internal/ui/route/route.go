@@ -15,6 +15,7 @@ const (
 	DashboardPartial = "/partials/dashboard"
 	TablePartial     = "/partials/table"
 	DashboardCSV     = "/dashboard.csv"
+	CoinPicker       = "/partials/coin-picker"
 	Coin             = "/coins/:id"
 	CoinCard         = "/partials/coins/:id/card"
 	CoinCSV          = "/coins/:id/days.csv"
