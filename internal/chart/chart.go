@@ -2,9 +2,10 @@
 // options with go-echarts, and into the same chart as geometry (Draw, DrawCandles, DrawHours)
 // that the pages draw themselves until ECharts is loaded. Everything here is a pure function
 // of its inputs, so the options and drawings a page embeds can be tested without a browser.
-// This package owns the options; static/js/app.js only adds what JSON cannot carry (formatter
-// functions, which it builds from Meta) and what depends on the browser (the dark theme's
-// shades, the legend-free layout of a narrow chart, the number of x labels, the panels' places).
+// This package owns the options and how their numbers read (Meta's AxisFormat, written by
+// internal/numfmt here and by its browser twin format.js); the browser only adds what JSON
+// cannot carry (formatter functions, built from Meta) and what depends on the browser (the dark
+// theme's shades, the layout of a narrow chart, the number of x labels, the panels' places).
 package chart
 
 import (
@@ -89,6 +90,8 @@ type Meta struct {
 	// Panels is how many stacked plots the option has (one per currency when lines are
 	// many); app.js places their grids for the chart's width.
 	Panels int `json:"panels"`
+	// Axes is the format of each panel's value axis, the one the server's drawing uses.
+	Axes []AxisFormat `json:"axes"`
 }
 
 // Chart is what a page embeds: the ECharts option and the formatting hints.
@@ -159,6 +162,7 @@ func Build(groups []domain.Group, v View) Chart {
 	meta := v.newMeta(KindLine)
 	panelOf, panels := v.panels(groups)
 	meta.Panels = len(panels)
+	meta.Axes = v.axisFormats(groups)
 
 	line := charts.NewLine()
 	line.SetGlobalOptions(commonOptions()...)
@@ -236,6 +240,7 @@ func (v View) panels(groups []domain.Group) (map[string]int, []string) {
 func buildBar(groups []domain.Group, v View) Chart {
 	meta := v.newMeta(KindBar)
 	meta.Panels = 1
+	meta.Axes = v.axisFormats(groups)
 	var names []string
 	var data []opts.BarData
 	sameCurrency := true

@@ -101,13 +101,15 @@ func TestDrawHours(t *testing.T) {
 }
 
 func TestDrawCoin_ValueLabels(t *testing.T) {
-	// Labels as app.js's coinAxisValue writes them: compact from 100,000, separators below.
+	// Labels in numfmt's axis rule, which the browser's format.js follows: one unit for the
+	// whole axis, thousands from an axis reaching 10,000, in full below.
 	tests := []struct {
 		name   string
 		prices []float64
 		want   []string
 	}{
-		{"thousands keep their digits", []float64{37000, 55500}, []string{"$35,000", "$40,000", "$45,000", "$50,000", "$55,000", "$60,000"}},
+		{"tens of thousands in thousands", []float64{37000, 55500}, []string{"$35K", "$40K", "$45K", "$50K", "$55K", "$60K"}},
+		{"a 1Y axis across 100,000 in one unit", []float64{78000, 104000}, []string{"$75K", "$80K", "$85K", "$90K", "$95K", "$100K", "$105K"}},
 		{"a day of ETH", []float64{1941, 1979}, []string{"$1,940", "$1,950", "$1,960", "$1,970", "$1,980"}},
 		{"cents", []float64{0.0812, 0.0871}, []string{"$0.081", "$0.082", "$0.083", "$0.084", "$0.085", "$0.086", "$0.087", "$0.088"}},
 		{"millions are compact", []float64{2.41e6, 3.72e6}, []string{"$2.4M", "$2.7M", "$3M", "$3.3M", "$3.6M", "$3.9M"}},

@@ -325,15 +325,15 @@ func TestDraw_PanelsAndBars(t *testing.T) {
 
 func TestDraw_AxisLabels(t *testing.T) {
 	// Ranges of values and the ticks ECharts picks for them (a fifth of the span rounded to
-	// 1, 2, 3 or 5 times a power of ten), written as app.js writes them but with a digit more
-	// where two would read the same.
+	// 1, 2, 3 or 5 times a power of ten), written in numfmt's axis rule as the browser's
+	// format.js writes them.
 	tests := []struct {
 		name   string
 		prices []float64
 		want   []string
 	}{
 		{"thousands", []float64{37445, 55204}, []string{"$36K", "$39K", "$42K", "$45K", "$48K", "$51K", "$54K", "$57K"}},
-		{"close thousands need a digit more", []float64{1850, 1930}, []string{"$1.84K", "$1.86K", "$1.88K", "$1.9K", "$1.92K", "$1.94K"}},
+		{"thousands below ten thousand in full", []float64{1850, 1930}, []string{"$1,840", "$1,860", "$1,880", "$1,900", "$1,920", "$1,940"}},
 		{"cents", []float64{0.0753, 0.0943}, []string{"$0.075", "$0.078", "$0.081", "$0.084", "$0.087", "$0.09", "$0.093", "$0.096"}},
 		{"millions", []float64{2.4e6, 3.7e6}, []string{"$2.4M", "$2.7M", "$3M", "$3.3M", "$3.6M", "$3.9M"}},
 		// One value sits in the middle of an axis as wide as half of it each way.
