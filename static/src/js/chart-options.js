@@ -1,8 +1,8 @@
 // What the browser adds to the option a page carries (internal/chart builds it, with every
 // series, colour and axis format): the formatter functions JSON cannot hold, each built from
 // the format Meta names, the dark theme's shades, and the layout of the chart's width.
-import { categoryLabel } from './dates.js';
-import { axisLabel, axisPercent, axisScale, compact, price } from './format.js';
+import { categoryLabel, utcDate, utcHour } from './dates.js';
+import { axisLabel, axisPercent, axisScale, compact, percent, price } from './format.js';
 import { coinTooltip, renderTooltip, seriesTooltip } from './tooltip.js';
 
 // Charts narrower than this have less room on the right and show fewer x labels.
@@ -28,7 +28,10 @@ function tooltipOption(option, describe, doc) {
 // of width by height pixels on the given theme.
 export function dashboardOption(option, meta, { width, height, dark, doc }) {
   list(option.yAxis).forEach((y, i) => {
-    y.axisLabel = Object.assign({}, y.axisLabel, { formatter: axisFormatter(meta.axes[i] || meta.axes[0], meta.symbols) });
+    const format = meta.axes[i] || meta.axes[0];
+    y.axisLabel = Object.assign({}, y.axisLabel, { formatter: axisFormatter(format, meta.symbols) });
+    // The pointer's label reads as the tooltip's values do.
+    y.axisPointer = { label: { formatter: (p) => (format.percent ? percent(p.value / 100, 2) : price(format.currency, meta.symbols, p.value)) } };
   });
   option.tooltip = tooltipOption(option, (p) => seriesTooltip(p, meta), doc);
   if (dark && meta.dark) applyDark(option, meta);
@@ -41,6 +44,7 @@ export function dashboardOption(option, meta, { width, height, dark, doc }) {
         ? { day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}' }
         : { year: '{yyyy}', month: '{MMM}', day: '{MMM} {d}' },
     });
+    x.axisPointer = { label: { formatter: (p) => (meta.granularity === 'hourly' ? utcHour(p.value) : utcDate(p.value)) } };
     // About one x label per 110 px; ECharts also hides any that would overlap.
     x.splitNumber = Math.max(2, Math.min(8, Math.floor(width / 110)));
   });

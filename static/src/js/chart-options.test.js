@@ -37,6 +37,8 @@ test('a wide light chart keeps the colours and margins of the option', () => {
   assert.equal(out.yAxis[0].axisLabel.formatter(50000), '$50K');
   assert.equal(out.tooltip.trigger, 'axis');
   assert.equal(out.tooltip.className, 'chart-tip-box');
+  assert.equal(out.yAxis[0].axisPointer.label.formatter({ value: 91234.567 }), '$91,234.57');
+  assert.equal(out.xAxis[0].axisPointer.label.formatter({ value: Date.UTC(2026, 10, 25) }), '2026-11-25');
 });
 
 test('a narrow dark chart takes the dark shades, less margin and fewer labels', () => {
