@@ -217,7 +217,7 @@ func daysIn(t time.Time) int {
 	return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-// label writes a time as app.js's formatters have ECharts write it: an hour as "14:00" and
+// label writes a time as chart-options.js has ECharts write it: an hour as "14:00" and
 // a midnight as its day, "Nov 5"; on a daily axis a day as "Nov 5", the first of a month as
 // "Nov" and of a year as "2026".
 func (s timeStep) label(t time.Time) string {

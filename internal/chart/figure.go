@@ -198,7 +198,7 @@ const splitNumber = 5
 const barShare = 0.7
 
 // sharedCode is the one currency every value is in, or "" when they differ (or have none):
-// only then do the axis's labels carry a currency, as app.js's do.
+// only then do the axis's labels carry a currency (AxisFormat.Currency).
 func sharedCode(codes []string) string {
 	for _, c := range codes {
 		if c != codes[0] {

@@ -622,7 +622,7 @@ func tone(v float64) string {
 	return ""
 }
 
-// formatPercent writes a fraction as pages write every change: chart.Percent with two
+// formatPercent writes a fraction as pages write every change: numfmt.Percent with two
 // decimals.
 func formatPercent(f float64) string { return numfmt.Percent(f, 2) }
 
