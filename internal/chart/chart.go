@@ -214,6 +214,10 @@ func Build(groups []domain.Group, v View) Chart {
 	line.Validate()
 	option := finish(line.JSON())
 	withDashes(option, dashes)
+	for i, x := range option["xAxis"].([]paddedXAxis) {
+		x.AxisLabel.Formatter = timeLabels(v.Granularity)
+		option["xAxis"].([]paddedXAxis)[i] = x
+	}
 	return Chart{Option: option, Meta: meta}
 }
 
@@ -349,7 +353,7 @@ func (m *Meta) addCurrency(code string, v View) {
 // it, and lists the highest value first.
 func finish(option map[string]any) map[string]any {
 	option["useUTC"] = true
-	option["tooltip"] = tooltip{Tooltip: option["tooltip"].(opts.Tooltip), Confine: true, Order: "valueDesc"}
+	option["tooltip"] = tooltip{Tooltip: option["tooltip"].(opts.Tooltip), Confine: true, Order: "valueDesc", ClassName: "chart-tip-box"}
 	if x, ok := option["xAxis"].([]opts.XAxis); ok {
 		padded := make([]paddedXAxis, len(x))
 		for i, a := range x {
@@ -364,6 +368,9 @@ type tooltip struct {
 	opts.Tooltip
 	Confine bool   `json:"confine"`
 	Order   string `json:"order"`
+	// ClassName is the tooltip box's class, which app.css styles with the content the
+	// browser builds (tooltip.js).
+	ClassName string `json:"className"`
 }
 
 // paddedXAxis gives the time axis's labels the padding go-echarts cannot set; the label's
@@ -376,6 +383,19 @@ type paddedXAxis struct {
 type paddedLabel struct {
 	*opts.AxisLabel
 	Padding [2]int `json:"padding"`
+	// Formatter is ECharts' templates for a time axis's labels by the level of the tick,
+	// which go-echarts can only write as one string.
+	Formatter map[string]string `json:"formatter,omitempty"`
+}
+
+// timeLabels writes a time axis's ticks: an hourly axis names its midnights' days and its
+// other ticks' hours, a daily one its days, the first of a month its month and of a year its
+// year; every time is UTC (option useUTC).
+func timeLabels(g domain.Granularity) map[string]string {
+	if g == domain.Hourly {
+		return map[string]string{"day": "{MMM} {d}", "hour": "{HH}:{mm}", "minute": "{HH}:{mm}"}
+	}
+	return map[string]string{"year": "{yyyy}", "month": "{MMM}", "day": "{MMM} {d}"}
 }
 
 // withDashes gives each line its dash pattern, which go-echarts can only write as a name

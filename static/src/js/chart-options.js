@@ -18,10 +18,7 @@ export function axisFormatter(format, symbols) {
 }
 
 function tooltipOption(option, describe, doc) {
-  return Object.assign({}, option.tooltip, {
-    className: 'chart-tip-box',
-    formatter: (params) => renderTooltip(doc, describe(params)),
-  });
+  return Object.assign({}, option.tooltip, { formatter: (params) => renderTooltip(doc, describe(params)) });
 }
 
 // dashboardOption readies the dashboard chart's option (meta.kind 'line' or 'bar') for a chart
@@ -39,11 +36,6 @@ export function dashboardOption(option, meta, { width, height, dark, doc }) {
   if (width < NARROW) grids.forEach((g) => { g.right = 22; });
   if (meta.kind !== 'line') return option;
   list(option.xAxis).forEach((x) => {
-    x.axisLabel = Object.assign({}, x.axisLabel, {
-      formatter: meta.granularity === 'hourly'
-        ? { day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}' }
-        : { year: '{yyyy}', month: '{MMM}', day: '{MMM} {d}' },
-    });
     x.axisPointer = { label: { formatter: (p) => (meta.granularity === 'hourly' ? utcHour(p.value) : utcDate(p.value)) } };
     // About one x label per 110 px; ECharts also hides any that would overlap.
     x.splitNumber = Math.max(2, Math.min(8, Math.floor(width / 110)));

@@ -11,7 +11,7 @@ function lineChart() {
       xAxis: [{ type: 'time' }],
       yAxis: [{ type: 'value' }],
       series: [{ lineStyle: { color: '#light' }, itemStyle: { color: '#light' } }],
-      tooltip: { trigger: 'axis' },
+      tooltip: { trigger: 'axis', className: 'chart-tip-box' },
     },
     meta: {
       kind: 'line', mode: 'price', granularity: 'daily', currencies: ['usd'], symbols, dark: ['#dark'], panels: 1,
@@ -37,6 +37,7 @@ test('a wide light chart keeps the colours and margins of the option', () => {
   assert.equal(out.yAxis[0].axisLabel.formatter(50000), '$50K');
   assert.equal(out.tooltip.trigger, 'axis');
   assert.equal(out.tooltip.className, 'chart-tip-box');
+  assert.equal(typeof out.tooltip.formatter, 'function');
   assert.equal(out.yAxis[0].axisPointer.label.formatter({ value: 91234.567 }), '$91,234.57');
   assert.equal(out.xAxis[0].axisPointer.label.formatter({ value: Date.UTC(2026, 10, 25) }), '2026-11-25');
 });
