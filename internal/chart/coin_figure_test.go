@@ -154,3 +154,36 @@ func TestDrawHours_Gap(t *testing.T) {
 		t.Errorf("ECharts' option lacks the missing hour as a gap: %.400s", option)
 	}
 }
+
+// TestCoinAxes_OneFormat checks that the server's drawing and the option's Meta (whose
+// AxisFormat the browser's ECharts labels follow) label every axis with one format: the
+// drawing's tick labels are the Meta's format applied to the ticks.
+func TestCoinAxes_OneFormat(t *testing.T) {
+	candles := []domain.Candle{
+		{Day: day0, Open: 80000, High: 104000, Low: 78000, Close: 101000, Samples: 24},
+		{Day: day1, Open: 101000, High: 103000, Low: 97000, Close: 99000, Samples: 24},
+	}
+	ends := []domain.Sample{
+		{Time: day0.Add(23 * time.Hour), TotalVolume: ptr(40e9), MarketCap: ptr(1.9e12)},
+		{Time: day1.Add(23 * time.Hour), TotalVolume: ptr(55e9), MarketCap: ptr(2.05e12)},
+	}
+	meta := chart.Candlesticks(candles, ends, coinView).Meta
+	f := chart.DrawCandles(candles, ends, coinView)
+	if len(meta.Axes) != 3 {
+		t.Fatalf("meta axes %+v: want price, volume and market cap", meta.Axes)
+	}
+	for i, p := range []chart.Panel{f.Price, f.Volume, f.Cap} {
+		if len(p.YTicks) == 0 {
+			t.Fatalf("panel %s has no ticks", p.Name)
+		}
+		for _, tk := range p.YTicks {
+			v := tickValue(t, tk.Label)
+			if got := meta.Axes[i].Label(v, coinView.CurrencySymbols); got != tk.Label {
+				t.Errorf("%s tick %q: the Meta's format writes %q", p.Name, tk.Label, got)
+			}
+		}
+	}
+	if got := meta.Axes[0].Label(80000, coinView.CurrencySymbols); got != "$80K" {
+		t.Errorf("price axis writes 80,000 as %q, want $80K like $100K", got)
+	}
+}
