@@ -381,3 +381,25 @@ func ExampleDraw() {
 	// +20% at 143
 	// +30% at 0
 }
+
+// TestDashboardAxes_OneFormat checks that the server's drawing of the dashboard chart and its
+// option's Meta (whose AxisFormat the browser's ECharts labels follow) label the value axis
+// with one format, in each mode and scale.
+func TestDashboardAxes_OneFormat(t *testing.T) {
+	rows := slices.Concat(series("bitcoin", "usd", day0, day, 78000, 91000, 104000), series("dogecoin", "usd", day0, day, 0.08, 0.09, 0.1))
+	for _, v := range []chart.View{priceView(chart.ScaleLinear), priceView(chart.ScaleLog),
+		{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePercent}} {
+		groups := domain.Aggregate(rows, all)
+		meta, f := chart.Build(groups, v).Meta, chart.Draw(groups, v)
+		if len(meta.Axes) != len(f.Panels) {
+			t.Fatalf("%s %s: %d axis formats for %d panels", v.Mode, v.Scale, len(meta.Axes), len(f.Panels))
+		}
+		for i, p := range f.Panels {
+			for _, tk := range p.YTicks {
+				if got := meta.Axes[i].Label(tickValue(t, tk.Label), v.CurrencySymbols); got != tk.Label {
+					t.Errorf("%s %s: tick %q, the Meta's format writes %q", v.Mode, v.Scale, tk.Label, got)
+				}
+			}
+		}
+	}
+}
