@@ -86,8 +86,8 @@ func TestPipeline_BadSamples(t *testing.T) {
 }
 
 // inflating stores one series' prices multiplied far beyond any real price, past the check
-// of domain.ValidPrice, so that the database itself refuses them: the mean of the day
-// recompute overflows (SQLSTATE 22003).
+// of domain.ValidPrice, so that the database itself refuses them: its check of prices
+// (SQLSTATE 23514) holds the same bound.
 type inflating struct {
 	pipeline.Store
 	series domain.Series
@@ -119,7 +119,7 @@ func TestPipeline_RejectedDataFailsOnlyItsSeries(t *testing.T) {
 	if run.Status != domain.RunPartial || !ok || len(report.Failed) != 1 {
 		t.Fatalf("run = %+v, failed %v; want partial with %s alone", run, report.Failed, bad)
 	}
-	if !strings.Contains(failure.Error(), "22003") {
+	if !strings.Contains(failure.Error(), "23514") {
 		t.Errorf("failure %q does not carry the database's refusal", failure)
 	}
 	if run.WindowsDone != run.WindowsTotal || run.SeriesDone != 4 {

@@ -17,6 +17,16 @@ func DefaultCoins() []domain.Coin {
 	return slices.Clone(defaultCoins)
 }
 
+// ManyCoins is DefaultCoins followed by made-up coins (coin-0017, coin-0018, ...) up to n in
+// all, for runs at the scale of a thousand coins.
+func ManyCoins(n int) []domain.Coin {
+	coins := DefaultCoins()
+	for i := len(coins) + 1; i <= n; i++ {
+		coins = append(coins, domain.Coin{ID: fmt.Sprintf("coin-%04d", i), Symbol: fmt.Sprintf("c%d", i), Name: fmt.Sprintf("Coin %d", i)})
+	}
+	return coins
+}
+
 var defaultCoins = []domain.Coin{
 	{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin"},
 	{ID: "ethereum", Symbol: "eth", Name: "Ethereum"},

@@ -47,11 +47,10 @@ func (s *Store) StaleMetadata(ctx context.Context, coinIDs []string, maxAge time
 	return ids, wrap("stale metadata", err)
 }
 
-// UpsertMetadata stores a coin's metadata and bumps the data version, since hover cards on
-// cached pages change with it. With a fence in ctx it writes only while that fence holds the
+// UpsertMetadata stores a coin's metadata and has the data version bumped (at most every
+// versionEvery, and when the run ends), since hover cards on cached pages change with it. With a fence in ctx it writes only while that fence holds the
 // lease, and returns domain.ErrLeaseLost otherwise.
 func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
-	var v domain.DataVersion
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO coin_metadata (coin_id, description, image_url, homepage_url,
 				market_cap_rank, circulating_supply, total_supply, max_supply)
@@ -64,14 +63,10 @@ func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
 			m.Market.Rank, m.Market.CirculatingSupply, m.Market.TotalSupply, m.Market.Max); err != nil {
 			return err
 		}
-		var err error
-		if v, err = bumpVersion(ctx, tx); err != nil {
-			return err
-		}
 		return holdsLease(ctx, tx)
 	})
 	if err == nil {
-		s.noteVersion(v)
+		s.noteDataChanged(ctx)
 	}
 	return s.writes.note(wrap("upsert metadata "+m.CoinID, err))
 }

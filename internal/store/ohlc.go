@@ -33,11 +33,16 @@ func (s *Store) DailyOHLC(ctx context.Context, series domain.Series, days domain
 // (as a daily close does for the price). Either figure is nil when the source sent none for
 // that hour.
 func (s *Store) DailyMarket(ctx context.Context, series domain.Series, days domain.Range) ([]domain.Sample, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT ON (("timestamp" AT TIME ZONE 'UTC')::date)
-			"timestamp", price, market_cap, total_volume
-		FROM prices_hourly
-		WHERE coin_id = $1 AND currency_code = $2 AND "timestamp" >= $3 AND "timestamp" < $4
-		ORDER BY ("timestamp" AT TIME ZONE 'UTC')::date, "timestamp" DESC`,
+	rows, _ := s.pool.Query(ctx, `SELECT p.date::timestamp AT TIME ZONE 'UTC' + (u.i - 1) * interval '1 hour',
+			u.price, u.market_cap, u.total_volume
+		FROM prices_hourly_packed p
+		JOIN coins c ON c.key = p.coin_key
+		JOIN currencies cu ON cu.key = p.currency_key
+		CROSS JOIN LATERAL (SELECT * FROM unnest(p.price, p.market_cap, p.total_volume) WITH ORDINALITY
+				AS u (price, market_cap, total_volume, i)
+			WHERE u.price IS NOT NULL ORDER BY u.i DESC LIMIT 1) u
+		WHERE c.id = $1 AND cu.code = $2 AND p.date >= $3 AND p.date < $4
+		ORDER BY p.date`,
 		series.CoinID, series.CurrencyCode, days.FirstDay(), days.LastDay().AddDate(0, 0, 1))
 	out, err := pgx.CollectRows(rows, scanSample)
 	return out, wrap("daily market "+series.String(), err)
@@ -47,8 +52,7 @@ func (s *Store) DailyMarket(ctx context.Context, series domain.Series, days doma
 // their market cap and rolling 24-hour volume.
 func (s *Store) HourlyPrices(ctx context.Context, series domain.Series, r domain.Range) ([]domain.Sample, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT "timestamp", price, market_cap, total_volume
-		FROM prices_hourly
-		WHERE coin_id = $1 AND currency_code = $2 AND "timestamp" >= $3 AND "timestamp" < $4
+		FROM hours_in(ARRAY[$1::text], ARRAY[$2::text], $3, $4)
 		ORDER BY "timestamp"`,
 		series.CoinID, series.CurrencyCode, r.Start.UTC(), r.End.UTC())
 	out, err := pgx.CollectRows(rows, scanSample)
@@ -69,11 +73,20 @@ func scanSample(r pgx.CollectableRow) (domain.Sample, error) {
 // history".
 func (s *Store) PricesAt(ctx context.Context, series domain.Series, at []time.Time) (points []domain.Sample, high, low domain.Sample, err error) {
 	points = make([]domain.Sample, len(at))
+	// The newest hour at or before an instant is in the newest of the two newest stored days
+	// up to its date: a stored day holds at least one hour, and only the first of the two
+	// can hold hours after the instant.
 	rows, _ := s.pool.Query(ctx, `SELECT a.i, p."timestamp", p.price
 		FROM unnest($3::timestamptz[]) WITH ORDINALITY AS a (at, i)
-		CROSS JOIN LATERAL (SELECT "timestamp", price FROM prices_hourly
-			WHERE coin_id = $1 AND currency_code = $2 AND "timestamp" <= a.at
-			ORDER BY "timestamp" DESC LIMIT 1) p`, series.CoinID, series.CurrencyCode, at)
+		CROSS JOIN LATERAL (SELECT h."timestamp", h.price
+			FROM (SELECT d.* FROM prices_hourly_packed d
+				JOIN coins c ON c.key = d.coin_key JOIN currencies cu ON cu.key = d.currency_key
+				WHERE c.id = $1 AND cu.code = $2 AND d.date <= (a.at AT TIME ZONE 'UTC')::date
+				ORDER BY d.date DESC LIMIT 2) d
+			CROSS JOIN LATERAL unnest(d.price) WITH ORDINALITY AS u (price, i)
+			CROSS JOIN LATERAL (SELECT d.date::timestamp AT TIME ZONE 'UTC' + (u.i - 1) * interval '1 hour' AS "timestamp", u.price) h
+			WHERE h.price IS NOT NULL AND h."timestamp" <= a.at
+			ORDER BY h."timestamp" DESC LIMIT 1) p`, series.CoinID, series.CurrencyCode, at)
 	var i int
 	var p domain.Sample
 	if _, err = pgx.ForEachRow(rows, []any{&i, &p.Time, &p.Price}, func() error {
@@ -83,11 +96,19 @@ func (s *Store) PricesAt(ctx context.Context, series domain.Series, at []time.Ti
 	}); err != nil {
 		return nil, high, low, wrap("prices at "+series.String(), err)
 	}
-	err = s.pool.QueryRow(ctx, `SELECT h."timestamp", h.price, l."timestamp", l.price
-		FROM (SELECT "timestamp", price FROM prices_hourly WHERE coin_id = $1 AND currency_code = $2
-			ORDER BY price DESC, "timestamp" LIMIT 1) h,
-		(SELECT "timestamp", price FROM prices_hourly WHERE coin_id = $1 AND currency_code = $2
-			ORDER BY price, "timestamp" LIMIT 1) l`, series.CoinID, series.CurrencyCode).
+	// The highest hour is the first hour at the highest day's high, found from the daily rows,
+	// and the lowest likewise, so a year of hours is not read for two of them.
+	err = s.pool.QueryRow(ctx, `WITH k AS (SELECT c.key AS coin_key, cu.key AS currency_key
+			FROM coins c, currencies cu WHERE c.id = $1 AND cu.code = $2),
+		hi AS (SELECT date, high AS price FROM prices_daily WHERE coin_id = $1 AND currency_code = $2
+			ORDER BY high DESC, date LIMIT 1),
+		lo AS (SELECT date, low AS price FROM prices_daily WHERE coin_id = $1 AND currency_code = $2
+			ORDER BY low, date LIMIT 1)
+		SELECT hi.date::timestamp AT TIME ZONE 'UTC' + (array_position(ph.price, hi.price) - 1) * interval '1 hour', hi.price,
+			lo.date::timestamp AT TIME ZONE 'UTC' + (array_position(pl.price, lo.price) - 1) * interval '1 hour', lo.price
+		FROM k, hi, lo, prices_hourly_packed ph, prices_hourly_packed pl
+		WHERE pl.coin_key = k.coin_key AND pl.currency_key = k.currency_key AND pl.date = lo.date
+			AND ph.coin_key = k.coin_key AND ph.currency_key = k.currency_key AND ph.date = hi.date`, series.CoinID, series.CurrencyCode).
 		Scan(&high.Time, &high.Price, &low.Time, &low.Price)
 	high.Time, low.Time = high.Time.UTC(), low.Time.UTC()
 	return points, high, low, wrap("history extremes "+series.String(), err)

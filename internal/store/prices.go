@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -14,33 +16,29 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-// StoreHourly writes hour-bucketed samples of one series and recomputes the daily rows of
-// the days they changed, all in one transaction, so daily always agrees with hourly and a
-// failure leaves the series as it was. Samples must already be bucketed (one per hour, on the
-// hour). It returns how many hourly rows were inserted or changed; re-storing identical
-// samples writes nothing.
+// StoreHourly writes hour-bucketed samples of one series and the daily rows of the days they
+// changed, all in one transaction, so daily always agrees with hourly and a failure leaves the
+// series as it was. Samples must already be bucketed (one per hour, on the hour; of two
+// samples of one hour the later in hours wins). It returns how many hours were inserted or
+// changed; re-storing identical samples writes nothing.
 //
-// A window is the pipeline's unit of work, and the write path is shaped by it:
-//   - A window whose hours are not stored yet (every window of a backfill) is COPYed straight
-//     into prices_hourly; one that overlaps stored hours (the tail a daily run fetches again)
-//     goes through a temporary table and INSERT ... ON CONFLICT, which skips rows that did not
-//     change.
-//   - Every row of a window has the same coin and currency, so the foreign keys need checking
-//     once, not once per row as PostgreSQL's foreign-key triggers do (they were half the cost
-//     of a window). Where the database lets this role SET session_replication_role (a
-//     superuser, or a role granted SET on it, PostgreSQL 15+), the window locks its coin and
-//     currency rows FOR KEY SHARE, exactly as those triggers would, and writes its rows with
-//     the triggers off; the lock keeps either row from being deleted or re-keyed until the
-//     window commits, so the keys hold as they would row by row. prices_hourly and
-//     prices_daily have no triggers but the foreign keys', which is what makes this safe; a
-//     trigger added to them later must be ENABLE ALWAYS. Without that privilege (an RDS
-//     master user is not a superuser) the triggers check every row, as before.
-//   - Only the days whose hours were inserted or changed are recomputed. A day that a new
-//     window covers whole is aggregated here, from the hours in hand, rather than read back:
-//     the mean is the sum in hour order divided by the count, which is how PostgreSQL's
-//     avg(price ORDER BY "timestamp") computes it, to the last bit. Days the window covers in
-//     part (its first and last, which may hold hours of the windows beside it) and days the
-//     upsert changed are recomputed in SQL from the stored hours.
+// Hours are stored a day to a row (migration 00012), and the write path is shaped by it:
+//   - The window's days already stored are read, locked, merged with the new hours in
+//     memory, and only the days whose hours changed are written back: new days by one COPY,
+//     changed ones by an UPDATE each. A 90-day window is 90 rows, so PostgreSQL's row-by-row
+//     foreign-key checks cost 90 probes, not 2,160, and every role writes the same way (no
+//     session_replication_role, which an RDS master user may not set).
+//   - Each changed day is then whole in memory, so its daily row is computed here: the mean
+//     is the sum in hour order divided by the count, which is how PostgreSQL's
+//     avg(price ORDER BY "timestamp") computes it, to the last bit.
+//   - series_stats gains the new hours, so the newest hour and the counts never need a scan.
+//   - Writers of one series take turns (a transaction-scoped advisory lock on its keys), so
+//     two never merge against the same old day.
+//
+// A run's windows do not bump the data version each: the run bumps it at most every
+// versionEvery while it goes on and once when it ends (noteDataChanged, FinishRun), so
+// readers' caches are emptied a few times a run, not once per window. A write outside a run
+// bumps it at once.
 //
 // With a fence in ctx (domain.WithFence) the transaction commits only while that fence holds
 // the run lease, and fails with domain.ErrLeaseLost otherwise; data the database refuses
@@ -49,36 +47,28 @@ func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []d
 	if len(hours) == 0 {
 		return 0, nil
 	}
-	keysOnce := s.checksKeysOncePerWindow(ctx)
+	for _, h := range hours {
+		if !h.Time.Equal(h.Time.Truncate(time.Hour)) {
+			return 0, s.writes.note(wrap("store "+series.String(), &pgconn.PgError{Code: "23514", Severity: "ERROR",
+				TableName: "prices_hourly_packed", Message: fmt.Sprintf("%s is not on the hour", h.Time.UTC().Format(time.RFC3339))}))
+		}
+	}
+	days := packDays(hours)
+	if err := s.EnsurePartitions(ctx, days[0].date, days[len(days)-1].date); err != nil {
+		return 0, err
+	}
 	var written int64
-	var v domain.DataVersion
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if keysOnce {
-			if err := lockSeriesKeys(ctx, tx, series); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
-				return err
-			}
-		}
-		w, err := writeHours(ctx, tx, series, hours)
-		if err != nil || w.rows == 0 {
+		k, err := lockSeriesKeys(ctx, tx, series)
+		if err != nil {
 			return err
 		}
-		written = w.rows
-		if err := upsertDays(ctx, tx, series, w.whole); err != nil {
+		w, err := mergeDays(ctx, tx, k, days)
+		if err != nil || w.hours == 0 {
 			return err
 		}
-		if err := recomputeDays(ctx, tx, series, w.partial); err != nil {
-			return err
-		}
-		if keysOnce {
-			// Back to normal before the version bump, whose trigger notifies every replica.
-			if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = origin`); err != nil {
-				return err
-			}
-		}
-		if v, err = bumpVersion(ctx, tx); err != nil {
+		written = w.hours
+		if err := writeDays(ctx, tx, series, k, w); err != nil {
 			return err
 		}
 		return holdsLease(ctx, tx)
@@ -87,47 +77,153 @@ func (s *Store) StoreHourly(ctx context.Context, series domain.Series, hours []d
 		return 0, err
 	}
 	if written > 0 {
-		s.noteVersion(v)
+		s.noteDataChanged(ctx)
 	}
 	return written, nil
 }
 
-// checksKeysOncePerWindow reports, once per process, whether this role may turn the
-// foreign-key triggers off for its own transactions (see StoreHourly).
-func (s *Store) checksKeysOncePerWindow(ctx context.Context) bool {
-	s.replicaRole.Do(func() {
-		// has_parameter_privilege is PostgreSQL 15's; on an older server the query fails,
-		// and the row-by-row checks stay.
-		err := s.pool.QueryRow(context.WithoutCancel(ctx), `SELECT has_parameter_privilege('session_replication_role', 'SET')`).Scan(&s.replicaRoleOK)
-		if err != nil {
-			s.replicaRoleOK = false
-		}
-	})
-	return s.replicaRoleOK
+// seriesKeys are the small integer keys of a series' coin and currency.
+type seriesKeys struct {
+	coin     int32
+	currency int16
 }
 
 // lockSeriesKeys is the foreign-key check of a whole window: the coin and the currency must
-// exist, and stay, until the window commits. FOR KEY SHARE is the lock PostgreSQL's own check
-// takes for each row.
-func lockSeriesKeys(ctx context.Context, tx pgx.Tx, series domain.Series) error {
-	var n int
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM coins c, currencies cur
-		WHERE c.id = $1 AND cur.code = $2 FOR KEY SHARE) k`, series.CoinID, series.CurrencyCode).Scan(&n)
-	if err == nil && n == 0 {
-		err = &pgconn.PgError{Code: "23503", Severity: "ERROR", TableName: "prices_hourly",
+// exist, and stay, until the window commits (FOR KEY SHARE is the lock PostgreSQL's own check
+// takes). It then waits for any other writer of the series to commit.
+func lockSeriesKeys(ctx context.Context, tx pgx.Tx, series domain.Series) (seriesKeys, error) {
+	var k seriesKeys
+	err := tx.QueryRow(ctx, `SELECT c.key, cur.key, pg_advisory_xact_lock(c.key, cur.key) FROM coins c, currencies cur
+		WHERE c.id = $1 AND cur.code = $2 FOR KEY SHARE OF c, cur`, series.CoinID, series.CurrencyCode).Scan(&k.coin, &k.currency, nil)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return k, &pgconn.PgError{Code: "23503", Severity: "ERROR", TableName: "prices_hourly_packed",
 			Message: fmt.Sprintf("coin %q or currency %q is not stored", series.CoinID, series.CurrencyCode)}
 	}
-	return err
+	return k, err
 }
 
-// written is what writeHours did: how many hourly rows it inserted or changed, the daily rows
-// of the days it covered whole and computed from the hours in hand, and the days it touched
-// that must be recomputed from the stored hours (one entry per changed hour; repeats are
-// fine).
-type written struct {
-	rows    int64
-	whole   []dailyRow
-	partial []time.Time
+// hourDay is one UTC day of a series as prices_hourly_packed stores it: index i is the hour
+// starting at i:00, nil where no price is stored.
+type hourDay struct {
+	date                     time.Time
+	price, marketCap, volume [24]*float64
+	stored, changed          bool
+}
+
+// packDays groups bucketed samples by UTC day, oldest day first.
+func packDays(hours []domain.Sample) []*hourDay {
+	byDate := map[time.Time]*hourDay{}
+	for _, h := range hours {
+		date := domain.UTCDay(h.Time)
+		d := byDate[date]
+		if d == nil {
+			d = &hourDay{date: date}
+			byDate[date] = d
+		}
+		i := h.Time.UTC().Hour()
+		price := h.Price
+		d.price[i], d.marketCap[i], d.volume[i] = &price, h.MarketCap, h.TotalVolume
+	}
+	out := slices.Collect(maps.Values(byDate))
+	slices.SortFunc(out, func(a, b *hourDay) int { return a.date.Compare(b.date) })
+	return out
+}
+
+// merged is what a window changes: the days to write (new or changed), how many hours it
+// inserted or changed, how many of them are new, and the daily rows of the changed days.
+type merged struct {
+	days              []*hourDay
+	hours, newHours   int64
+	newDays           int32
+	firstNew, lastNew time.Time
+	daily             []dailyRow
+}
+
+// mergeDays reads the stored days the window covers (locking them) and lays the window's
+// hours over them: an hour counts as written when it is new or any of its figures differs.
+func mergeDays(ctx context.Context, tx pgx.Tx, k seriesKeys, days []*hourDay) (merged, error) {
+	rows, _ := tx.Query(ctx, `SELECT date, price, market_cap, total_volume FROM prices_hourly_packed
+		WHERE coin_key = $1 AND currency_key = $2 AND date BETWEEN $3 AND $4 FOR UPDATE`,
+		k.coin, k.currency, days[0].date, days[len(days)-1].date)
+	stored := map[time.Time]*hourDay{}
+	var date time.Time
+	var price, marketCap, volume []*float64
+	if _, err := pgx.ForEachRow(rows, []any{&date, &price, &marketCap, &volume}, func() error {
+		d := &hourDay{date: date.UTC(), stored: true}
+		copy(d.price[:], price)
+		copy(d.marketCap[:], marketCap)
+		copy(d.volume[:], volume)
+		stored[d.date] = d
+		return nil
+	}); err != nil {
+		return merged{}, fmt.Errorf("read stored days: %w", err)
+	}
+	var m merged
+	for _, in := range days {
+		d := stored[in.date]
+		if d == nil {
+			d = &hourDay{date: in.date}
+		}
+		for i, p := range in.price {
+			if p == nil {
+				continue
+			}
+			isNew := d.price[i] == nil
+			if !isNew && sameFloat(d.price[i], p) && sameFloat(d.marketCap[i], in.marketCap[i]) && sameFloat(d.volume[i], in.volume[i]) {
+				continue
+			}
+			d.price[i], d.marketCap[i], d.volume[i] = p, in.marketCap[i], in.volume[i]
+			d.changed = true
+			m.hours++
+			if isNew {
+				m.newHours++
+				at := d.date.Add(time.Duration(i) * time.Hour)
+				if m.firstNew.IsZero() || at.Before(m.firstNew) {
+					m.firstNew = at
+				}
+				if at.After(m.lastNew) {
+					m.lastNew = at
+				}
+			}
+		}
+		if !d.changed {
+			continue
+		}
+		if !d.stored {
+			m.newDays++
+		}
+		m.days = append(m.days, d)
+		m.daily = append(m.daily, d.aggregate())
+	}
+	return m, nil
+}
+
+// sameFloat is IS NOT DISTINCT FROM for the doubles PostgreSQL stores: NULLs are alike, and
+// so are NaNs.
+func sameFloat(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b || (math.IsNaN(*a) && math.IsNaN(*b))
+}
+
+// aggregate is the day's daily row from its stored hours.
+func (d *hourDay) aggregate() dailyRow {
+	r := dailyRow{date: d.date}
+	sum := 0.0
+	for _, p := range d.price {
+		if p == nil {
+			continue
+		}
+		if r.samples == 0 {
+			r.open, r.high, r.low = *p, *p, *p
+		}
+		sum += *p
+		r.high, r.low, r.close = max(r.high, *p), min(r.low, *p), *p
+		r.samples++
+	}
+	r.price = sum / float64(r.samples)
+	return r
 }
 
 // dailyRow is one day's aggregate of one series.
@@ -137,136 +233,47 @@ type dailyRow struct {
 	samples                       int32
 }
 
-// writeHours writes one window's hours.
-func writeHours(ctx context.Context, tx pgx.Tx, series domain.Series, hours []domain.Sample) (written, error) {
-	first, last := hours[0].Time, hours[0].Time
-	for _, h := range hours {
-		if h.Time.Before(first) {
-			first = h.Time
-		}
-		if h.Time.After(last) {
-			last = h.Time
-		}
-	}
-	var stored bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM prices_hourly
-		WHERE coin_id = $1 AND currency_code = $2 AND "timestamp" BETWEEN $3 AND $4)`,
-		series.CoinID, series.CurrencyCode, first, last).Scan(&stored); err != nil {
-		return written{}, err
-	}
-	if !stored {
-		err := copyHours(ctx, tx, series, hours)
-		if err == nil {
-			return aggregateDays(hours, first, last), nil
-		}
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
-			return written{}, err
-		}
-		// Another writer stored some of these hours since the check: the upsert below
-		// handles them. The failed COPY ended in a savepoint, so the transaction goes on.
-	}
-	days, err := upsertHours(ctx, tx, series, hours)
-	return written{rows: int64(len(days)), partial: days}, err
-}
-
-// aggregateDays computes the daily rows of the days that first..last (a window's first and
-// last hour, none of them stored before) covers whole; no other hour can belong to those
-// days. The other days it touches are left to recomputeDays.
-func aggregateDays(hours []domain.Sample, first, last time.Time) written {
-	w := written{rows: int64(len(hours))}
-	sorted := slices.SortedFunc(slices.Values(hours), func(a, b domain.Sample) int { return a.Time.Compare(b.Time) })
-	for i := 0; i < len(sorted); {
-		day := domain.UTCDay(sorted[i].Time)
-		j := i
-		for j < len(sorted) && domain.UTCDay(sorted[j].Time).Equal(day) {
-			j++
-		}
-		if day.Before(first) || day.AddDate(0, 0, 1).Add(-time.Hour).After(last) {
-			w.partial = append(w.partial, day)
-			i = j
+// writeDays stores the days a window changed, new days by one COPY and stored ones by UPDATE,
+// then their daily rows and the series' stats, the statements after the COPY sent together
+// in one round trip.
+func writeDays(ctx context.Context, tx pgx.Tx, series domain.Series, k seriesKeys, m merged) error {
+	var fresh [][]any
+	batch := &pgx.Batch{}
+	for _, d := range m.days {
+		if d.stored {
+			batch.Queue(`UPDATE prices_hourly_packed SET price = $4, market_cap = $5, total_volume = $6, updated_at = now()
+				WHERE coin_key = $1 AND currency_key = $2 AND date = $3`,
+				k.coin, k.currency, d.date, d.price[:], d.marketCap[:], d.volume[:])
 			continue
 		}
-		r := dailyRow{date: day, open: sorted[i].Price, close: sorted[j-1].Price,
-			high: sorted[i].Price, low: sorted[i].Price, samples: int32(j - i)}
-		sum := 0.0
-		for _, h := range sorted[i:j] {
-			sum += h.Price
-			r.high, r.low = max(r.high, h.Price), min(r.low, h.Price)
+		fresh = append(fresh, []any{k.coin, k.currency, d.date, d.price[:], d.marketCap[:], d.volume[:]})
+	}
+	if len(fresh) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"prices_hourly_packed"},
+			[]string{"coin_key", "currency_key", "date", "price", "market_cap", "total_volume"},
+			pgx.CopyFromRows(fresh)); err != nil {
+			return fmt.Errorf("copy: %w", err)
 		}
-		r.price = sum / float64(j-i)
-		w.whole = append(w.whole, r)
-		i = j
 	}
-	return w
+	queueDays(batch, series, m.daily)
+	if m.newHours > 0 {
+		batch.Queue(`INSERT INTO series_stats AS s (coin_key, currency_key, first_hour, last_hour, hours, days)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (coin_key, currency_key) DO UPDATE
+				SET first_hour = least(s.first_hour, EXCLUDED.first_hour), last_hour = greatest(s.last_hour, EXCLUDED.last_hour),
+					hours = s.hours + EXCLUDED.hours, days = s.days + EXCLUDED.days`,
+			k.coin, k.currency, m.firstNew, m.lastNew, m.newHours, m.newDays)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("store days: %w", err)
+	}
+	return nil
 }
 
-// copyHours COPYs hours that are not stored yet straight into prices_hourly, inside a
-// savepoint so that a clash with a concurrent writer leaves the transaction usable.
-func copyHours(ctx context.Context, tx pgx.Tx, series domain.Series, hours []domain.Sample) error {
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	row := make([]any, 6)
-	row[0], row[1] = series.CoinID, series.CurrencyCode
-	if _, err := sp.CopyFrom(ctx, pgx.Identifier{"prices_hourly"},
-		[]string{"coin_id", "currency_code", "timestamp", "price", "market_cap", "total_volume"},
-		pgx.CopyFromSlice(len(hours), func(i int) ([]any, error) {
-			h := hours[i]
-			row[2], row[3], row[4], row[5] = h.Time, h.Price, h.MarketCap, h.TotalVolume
-			return row, nil
-		})); err != nil {
-		_ = sp.Rollback(ctx)
-		return fmt.Errorf("copy: %w", err)
-	}
-	return sp.Commit(ctx)
-}
-
-// upsertHours loads hours into a temporary table and merges them into prices_hourly, changing
-// only rows whose values differ.
-func upsertHours(ctx context.Context, tx pgx.Tx, series domain.Series, hours []domain.Sample) ([]time.Time, error) {
-	// A session-lived temporary table emptied at commit costs no catalog churn per call.
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS hourly_load (
-		"timestamp" timestamptz NOT NULL, price double precision NOT NULL,
-		market_cap double precision, total_volume double precision) ON COMMIT DELETE ROWS`); err != nil {
-		return nil, err
-	}
-	row := make([]any, 4)
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"hourly_load"},
-		[]string{"timestamp", "price", "market_cap", "total_volume"},
-		pgx.CopyFromSlice(len(hours), func(i int) ([]any, error) {
-			h := hours[i]
-			row[0], row[1], row[2], row[3] = h.Time, h.Price, h.MarketCap, h.TotalVolume
-			return row, nil
-		})); err != nil {
-		return nil, fmt.Errorf("copy: %w", err)
-	}
-	rows, _ := tx.Query(ctx, `INSERT INTO prices_hourly AS p
-			(coin_id, currency_code, "timestamp", price, market_cap, total_volume)
-		SELECT $1, $2, "timestamp", price, market_cap, total_volume FROM hourly_load
-		ON CONFLICT (coin_id, currency_code, "timestamp") DO UPDATE
-			SET price = EXCLUDED.price, market_cap = EXCLUDED.market_cap,
-				total_volume = EXCLUDED.total_volume, updated_at = now()
-			WHERE (p.price, p.market_cap, p.total_volume)
-				IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.market_cap, EXCLUDED.total_volume)
-		RETURNING "timestamp"`, series.CoinID, series.CurrencyCode)
-	var days []time.Time
-	var ts time.Time
-	_, err := pgx.ForEachRow(rows, []any{&ts}, func() error {
-		days = append(days, domain.UTCDay(ts))
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("upsert hourly: %w", err)
-	}
-	return days, nil
-}
-
-// upsertDays stores daily rows computed from the hours in hand.
-func upsertDays(ctx context.Context, tx pgx.Tx, series domain.Series, rows []dailyRow) error {
+// queueDays queues the upsert of daily rows computed from the hours in hand.
+func queueDays(batch *pgx.Batch, series domain.Series, rows []dailyRow) {
 	if len(rows) == 0 {
-		return nil
+		return
 	}
 	n := len(rows)
 	dates := make([]time.Time, n)
@@ -275,45 +282,11 @@ func upsertDays(ctx context.Context, tx pgx.Tx, series domain.Series, rows []dai
 	for i, r := range rows {
 		dates[i], price[i], open[i], high[i], low[i], closing[i], samples[i] = r.date, r.price, r.open, r.high, r.low, r.close, r.samples
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO prices_daily AS d
+	batch.Queue(`INSERT INTO prices_daily AS d
 			(coin_id, currency_code, date, price, open, high, low, close, samples)
 		SELECT $1, $2, r.* FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::int[]) AS r
-		`+dailyConflict, series.CoinID, series.CurrencyCode, dates, price, open, high, low, closing, samples); err != nil {
-		return fmt.Errorf("store daily: %w", err)
-	}
-	return nil
+		`+dailyConflict, series.CoinID, series.CurrencyCode, dates, price, open, high, low, closing, samples)
 }
-
-// recomputeDays rebuilds the daily rows of the given UTC days (one entry per changed hour;
-// repeats are fine) from the stored hours.
-func recomputeDays(ctx context.Context, tx pgx.Tx, series domain.Series, days []time.Time) error {
-	if len(days) == 0 {
-		return nil
-	}
-	slices.SortFunc(days, time.Time.Compare)
-	days = slices.CompactFunc(days, time.Time.Equal)
-	if _, err := tx.Exec(ctx, recomputeDaily, series.CoinID, series.CurrencyCode, days); err != nil {
-		return fmt.Errorf("recompute daily: %w", err)
-	}
-	return nil
-}
-
-// recomputeDaily rebuilds the daily rows of one series on a list of UTC days from the stored
-// hours, so a day is always the exact aggregate of its hours whatever order they came in.
-// The mean is accumulated in hour order: floating-point sums depend on order, and a fixed one
-// makes the stored mean equal, to the last bit, what `avg(price)` over that day's hours gives
-// when PostgreSQL reads them through the primary key.
-const recomputeDaily = `INSERT INTO prices_daily AS d
-		(coin_id, currency_code, date, price, open, high, low, close, samples)
-	SELECT $1, $2, day.date,
-		avg(p.price ORDER BY p."timestamp"), (array_agg(p.price ORDER BY p."timestamp"))[1], max(p.price), min(p.price),
-		(array_agg(p.price ORDER BY p."timestamp" DESC))[1], count(*)
-	FROM unnest($3::date[]) AS day (date)
-	JOIN prices_hourly p ON p.coin_id = $1 AND p.currency_code = $2
-		AND p."timestamp" >= day.date::timestamp AT TIME ZONE 'UTC'
-		AND p."timestamp" < (day.date + 1)::timestamp AT TIME ZONE 'UTC'
-	GROUP BY day.date
-	` + dailyConflict
 
 // dailyConflict makes a daily insert an upsert that leaves unchanged days alone.
 const dailyConflict = `ON CONFLICT (coin_id, currency_code, date) DO UPDATE
@@ -324,15 +297,14 @@ const dailyConflict = `ON CONFLICT (coin_id, currency_code, date) DO UPDATE
 
 // historyCuts is a CTE naming, per series of the coins $1 and currencies $2, the day its
 // stored history starts part way through (its first stored hour is not 00:00): with today
-// ($5), the only days partialDay flags (see domain.Candle.Partial). min() over the primary
-// key's prefix is one index probe per series; MATERIALIZED keeps the planner from inlining
-// it and probing again for every daily row (30 s for a year of 44 series).
+// ($5), the only days partialDay flags (see domain.Candle.Partial). series_stats keeps each
+// series' first hour, so this reads one row per series.
 const historyCuts = `cuts AS MATERIALIZED (
-		SELECT co.coin_id, cu.currency_code, (f.first AT TIME ZONE 'UTC')::date AS date
-		FROM unnest($1::text[]) AS co (coin_id) CROSS JOIN unnest($2::text[]) AS cu (currency_code)
-		CROSS JOIN LATERAL (SELECT min(p."timestamp") AS first FROM prices_hourly p
-			WHERE p.coin_id = co.coin_id AND p.currency_code = cu.currency_code) f
-		WHERE (f.first AT TIME ZONE 'UTC')::time <> '00:00')`
+		SELECT c.id AS coin_id, cu.code AS currency_code, (st.first_hour AT TIME ZONE 'UTC')::date AS date
+		FROM series_stats st
+		JOIN coins c ON c.key = st.coin_key
+		JOIN currencies cu ON cu.key = st.currency_key
+		WHERE c.id = ANY ($1) AND cu.code = ANY ($2) AND (st.first_hour AT TIME ZONE 'UTC')::time <> '00:00')`
 
 // partialDay is whether the daily row d is incomplete. IN makes a hashed lookup of the few
 // cuts, where a join on prices_daily's often stale row estimates became a nested loop.
@@ -373,18 +345,28 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 	add(q.Breakdown.Coin, "d.coin_id")
 	add(q.Breakdown.Currency, "d.currency_code")
 	args := []any{q.CoinIDs, q.CurrencyCodes, from, to}
-	if q.Granularity == domain.Hourly {
-		sql = `SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), 0, false FROM prices_hourly d
-		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d."timestamp" >= $3 AND d."timestamp" < $4`
-	} else {
+	// A daily breakdown by date, coin and currency makes every daily row a group of its own,
+	// whose mean is its price: the rows are read as they are, without aggregating 10,000 of
+	// them one by one.
+	ungrouped := q.Granularity == domain.Daily && q.Breakdown.Date && q.Breakdown.Coin && q.Breakdown.Currency
+	switch {
+	case q.Granularity == domain.Hourly:
+		sql = `SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), 0, false FROM hours_in($1, $2, $3, $4) d`
+	case ungrouped:
+		sql = `WITH ` + historyCuts + `
+		SELECT ` + strings.Join(cols, ", ") + `, d.price, d.samples, ` + partialDay + ` FROM prices_daily d
+		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4
+		ORDER BY ` + strings.Join(groups, ", ")
+		args = append(args, domain.UTCDay(q.Today))
+	default:
 		sql = `WITH ` + historyCuts + `
 		SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), min(d.samples), bool_or` + partialDay + ` FROM prices_daily d
 		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4`
 		args = append(args, domain.UTCDay(q.Today))
 	}
-	if len(groups) > 0 {
+	if !ungrouped && len(groups) > 0 {
 		sql += ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
-	} else {
+	} else if !ungrouped {
 		sql += ` HAVING count(*) > 0`
 	}
 	rows, _ := s.pool.Query(ctx, sql, args...)
@@ -412,12 +394,9 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 // Freshness reports how far each configured series reaches, including series with no rows yet
 // (their times are zero), in coin and currency order.
 func (s *Store) Freshness(ctx context.Context) ([]domain.SeriesFreshness, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT c.id, cur.code, h.first, h.last, coalesce(d.hours, 0)
+	rows, _ := s.pool.Query(ctx, `SELECT c.id, cur.code, st.first_hour, st.last_hour, coalesce(st.hours, 0)
 		FROM coins c CROSS JOIN currencies cur
-		CROSS JOIN LATERAL (SELECT min(p."timestamp") AS first, max(p."timestamp") AS last
-			FROM prices_hourly p WHERE p.coin_id = c.id AND p.currency_code = cur.code) h
-		CROSS JOIN LATERAL (SELECT sum(samples) AS hours
-			FROM prices_daily pd WHERE pd.coin_id = c.id AND pd.currency_code = cur.code) d
+		LEFT JOIN series_stats st ON st.coin_key = c.key AND st.currency_key = cur.key
 		ORDER BY c.id, cur.code`)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.SeriesFreshness, error) {
 		var f domain.SeriesFreshness

@@ -42,6 +42,10 @@ func (s *Store) oneRun(ctx context.Context, op, sql string, args ...any) (domain
 // then no renewal and no fenced write can come from it; and free when claim.Reclaim asks for
 // a lease its own holder left behind.
 func (s *Store) StartRun(ctx context.Context, claim domain.RunClaim) (run domain.FetchRun, fence domain.Fence, err error) {
+	// The maintenance step before every run: the months ahead get their partitions.
+	if err := s.EnsurePartitionsAhead(ctx); err != nil {
+		return run, 0, err
+	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return run, 0, wrap("start run", err)
@@ -272,6 +276,9 @@ func (s *Store) UpdateRun(ctx context.Context, id int64, p domain.RunProgress) e
 // the sweep of lapsed runs) closed the row, the run writes nothing, so the history never
 // shows it outliving the start of the next; it gets domain.ErrNotFound then.
 func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus, p domain.RunProgress, errText string) (domain.FetchRun, error) {
+	// The run's last windows are announced now. A bump that fails stays owed to the next
+	// write or finish; the run's outcome is recorded either way.
+	_ = s.FlushDataVersion(ctx)
 	fence := fenceArg(ctx)
 	run, err := s.oneRun(ctx, fmt.Sprintf("finish run %d", id), `WITH lease AS (
 			UPDATE fetch_lease SET expires_at = clock_timestamp()

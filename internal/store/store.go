@@ -32,10 +32,10 @@ type Store struct {
 	writes writeHealth
 	// credentials, when set, give the user and password of every new connection.
 	credentials Credentials
-	// replicaRoleOK says whether StoreHourly may check a window's foreign keys once;
-	// replicaRole finds out on the first write.
-	replicaRole   sync.Once
-	replicaRoleOK bool
+	// bumps is the data version this process's writes still owe readers.
+	bumps owedBump
+	// partitions are the months of prices_hourly_packed known to have a partition.
+	partitions partitionSet
 }
 
 // Connection defaults, each applied only when DATABASE_URL does not set it. A request waits
@@ -259,6 +259,9 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, wrap("migrate", err)
 	}
+	if err := s.EnsurePartitionsAhead(ctx); err != nil {
+		return nil, err
+	}
 	applied := make([]string, 0, len(results))
 	for _, r := range results {
 		applied = append(applied, r.Source.Path)
@@ -317,12 +320,14 @@ func (s *Store) WriteFailure() error {
 	return s.writes.err
 }
 
-// Counts returns the row count of each table, for the health endpoint.
+// Counts returns the row count of each table, for the health endpoint. The price tables are
+// counted on write (series_stats), so this reads one small row per series, never the prices;
+// the other tables hold a row per coin or per run.
 func (s *Store) Counts(ctx context.Context) (domain.Counts, error) {
 	var c domain.Counts
 	err := s.pool.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM coins), (SELECT count(*) FROM currencies),
-		(SELECT count(*) FROM prices_hourly), (SELECT count(*) FROM prices_daily),
+		(SELECT coalesce(sum(hours), 0) FROM series_stats), (SELECT coalesce(sum(days), 0) FROM series_stats),
 		(SELECT count(*) FROM coin_metadata), (SELECT count(*) FROM fetch_runs)`).
 		Scan(&c.Coins, &c.Currencies, &c.HourlyRows, &c.DailyRows, &c.MetadataRow, &c.FetchRuns)
 	return c, wrap("counts", err)

@@ -100,7 +100,7 @@ func TestStore_OpenCreatesMissingDatabase(t *testing.T) {
 
 func TestStore_SchemaRules(t *testing.T) {
 	t.Parallel()
-	_, conn := seeded(t)
+	st, conn := seeded(t)
 	ctx := context.Background()
 	reject := func(t *testing.T, code, sql string, args ...any) {
 		t.Helper()
@@ -110,26 +110,51 @@ func TestStore_SchemaRules(t *testing.T) {
 			t.Errorf("%s: err = %v, want SQLSTATE %s", sql, err, code)
 		}
 	}
-	insert := `INSERT INTO prices_hourly (coin_id, currency_code, "timestamp", price, market_cap, total_volume) VALUES ($1, $2, $3, $4, NULL, NULL)`
-	if _, err := conn.Exec(ctx, insert, "bitcoin", "usd", day, 1.5); err != nil {
+	// Hours are stored a day to a row: a day's prices, market caps and volumes are arrays
+	// of its 24 hours, NULL where an hour is missing.
+	var coinKey, currencyKey int
+	if err := conn.QueryRow(ctx, `SELECT c.key, cu.key FROM coins c, currencies cu WHERE c.id = 'bitcoin' AND cu.code = 'usd'`).
+		Scan(&coinKey, &currencyKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsurePartitions(ctx, day, day.AddDate(0, 0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO prices_hourly_packed (coin_key, currency_key, date, price, market_cap, total_volume)
+		VALUES ($1, $2, $3, array_fill($4::float8, ARRAY[$5::int]), array_fill(NULL::float8, ARRAY[24]), array_fill(NULL::float8, ARRAY[24]))`
+	if _, err := conn.Exec(ctx, insert, coinKey, currencyKey, day, 1.5, 24); err != nil {
 		t.Fatalf("market_cap and total_volume may be NULL: %v", err)
 	}
-	t.Run("one row per coin, currency and hour", func(t *testing.T) {
-		reject(t, "23505", insert, "bitcoin", "usd", day, 2.0)
+	t.Run("one row per coin, currency and day", func(t *testing.T) {
+		reject(t, "23505", insert, coinKey, currencyKey, day, 2.0, 24)
 	})
 	t.Run("prices reference known coins and currencies", func(t *testing.T) {
-		reject(t, "23503", insert, "notacoin", "usd", day.Add(time.Hour), 1.0)
-		reject(t, "23503", insert, "bitcoin", "xyz", day.Add(time.Hour), 1.0)
+		reject(t, "23503", insert, coinKey+1000, currencyKey, day.AddDate(0, 0, 1), 1.0, 24)
+		reject(t, "23503", insert, coinKey, currencyKey+1000, day.AddDate(0, 0, 1), 1.0, 24)
 		reject(t, "23503", `INSERT INTO coin_metadata (coin_id) VALUES ('notacoin')`)
 		reject(t, "23503", `INSERT INTO prices_daily (coin_id, currency_code, date, price, open, high, low, close, samples)
 			VALUES ('notacoin', 'usd', '2026-05-15', 1, 1, 1, 1, 1, 1)`)
 	})
-	t.Run("timestamps are whole UTC hours", func(t *testing.T) {
-		reject(t, "23514", insert, "bitcoin", "usd", day.Add(90*time.Minute), 1.0)
+	t.Run("a day holds 24 hours", func(t *testing.T) {
+		reject(t, "23514", insert, coinKey, currencyKey, day.AddDate(0, 0, 2), 1.0, 25)
+		reject(t, "23514", insert, coinKey, currencyKey, day.AddDate(0, 0, 2), 1.0, 23)
+	})
+	t.Run("a stored day has a price", func(t *testing.T) {
+		reject(t, "23514", `INSERT INTO prices_hourly_packed (coin_key, currency_key, date, price, market_cap, total_volume)
+			VALUES ($1, $2, $3, array_fill(NULL::float8, ARRAY[24]), array_fill(NULL::float8, ARRAY[24]), array_fill(NULL::float8, ARRAY[24]))`,
+			coinKey, currencyKey, day.AddDate(0, 0, 3))
 	})
 	t.Run("no zero, negative, infinite or NaN prices", func(t *testing.T) {
 		for i, p := range []float64{0, -1, math.Inf(1), math.NaN()} {
-			reject(t, "23514", insert, "bitcoin", "usd", day.Add(time.Duration(i+2)*time.Hour), p)
+			reject(t, "23514", insert, coinKey, currencyKey, day.AddDate(0, 0, 4+i), p, 24)
+		}
+	})
+	t.Run("the view shows one row per stored hour", func(t *testing.T) {
+		var n int
+		var first time.Time
+		if err := conn.QueryRow(ctx, `SELECT count(*), min("timestamp") FROM prices_hourly WHERE coin_id = 'bitcoin' AND currency_code = 'usd'`).
+			Scan(&n, &first); err != nil || n != 24 || !first.Equal(day) {
+			t.Errorf("prices_hourly: %d rows from %v (%v), want 24 from %v", n, first, err, day)
 		}
 	})
 	t.Run("currency codes are lower case", func(t *testing.T) {

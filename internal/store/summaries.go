@@ -29,16 +29,13 @@ func (s *Store) SeriesSummaries(ctx context.Context, series []domain.Series, r d
 			WHERE p.coin_id = s.coin_id AND p.currency_code = s.currency_code AND date >= $3 AND date < $4) m`
 	from, to := r.FirstDay(), r.LastDay().AddDate(0, 0, 1)
 	if g == domain.Hourly {
-		sql = `SELECT s.coin_id, s.currency_code, f.price, l.price, m.high, m.low
-		FROM unnest($1::text[], $2::text[]) AS s (coin_id, currency_code)
-		CROSS JOIN LATERAL (SELECT price FROM prices_hourly p
-			WHERE p.coin_id = s.coin_id AND p.currency_code = s.currency_code AND "timestamp" >= $3 AND "timestamp" < $4
-			ORDER BY "timestamp" LIMIT 1) f
-		CROSS JOIN LATERAL (SELECT price FROM prices_hourly p
-			WHERE p.coin_id = s.coin_id AND p.currency_code = s.currency_code AND "timestamp" >= $3 AND "timestamp" < $4
-			ORDER BY "timestamp" DESC LIMIT 1) l
-		CROSS JOIN LATERAL (SELECT max(price) AS high, min(price) AS low FROM prices_hourly p
-			WHERE p.coin_id = s.coin_id AND p.currency_code = s.currency_code AND "timestamp" >= $3 AND "timestamp" < $4) m`
+		// Hourly ranges are two days or so: the hours of the named coins and currencies are
+		// few, and one pass over them answers every series.
+		sql = `SELECT h.coin_id, h.currency_code, (array_agg(h.price ORDER BY h."timestamp"))[1],
+			(array_agg(h.price ORDER BY h."timestamp" DESC))[1], max(h.price), min(h.price)
+		FROM hours_in($1, $2, $3, $4) h
+		WHERE (h.coin_id, h.currency_code) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+		GROUP BY h.coin_id, h.currency_code`
 		from, to = r.Start.UTC(), r.End.UTC()
 	}
 	rows, _ := s.pool.Query(ctx, sql, coins, currencies, from, to)

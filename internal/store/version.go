@@ -357,3 +357,64 @@ func (s *Store) readCatalog(ctx context.Context) (domain.Catalog, error) {
 	}
 	return c, err
 }
+
+// versionEvery is the least time between two data-version bumps a run's writes cause. Each
+// bump empties every replica's answer cache and has it read the catalog again, so a run of
+// 10,000 series bumps a few hundred times at most, not once per stored window, and a reader
+// sees new data within versionEvery of its commit.
+const versionEvery = 5 * time.Second
+
+// owedBump is whether this process committed data that no bump has announced yet, and when it
+// last bumped.
+type owedBump struct {
+	mu    sync.Mutex
+	owed  bool
+	last  time.Time
+	flush sync.Mutex
+}
+
+// noteDataChanged records that a write committed new data and bumps the version when it is
+// due: at once for a write outside a run (no fence in ctx), and for a run's writes when the
+// last bump is versionEvery old; FinishRun announces the rest. A bump that fails stays owed:
+// the next write, or the end of the run (FlushDataVersion), makes it.
+func (s *Store) noteDataChanged(ctx context.Context) {
+	s.bumps.mu.Lock()
+	s.bumps.owed = true
+	due := fenceArg(ctx) == nil || time.Since(s.bumps.last) >= versionEvery
+	s.bumps.mu.Unlock()
+	if due {
+		_ = s.FlushDataVersion(ctx)
+	}
+}
+
+// FlushDataVersion bumps the data version if this process's writes committed data since its
+// last bump. FinishRun calls it, so a run's last windows are announced when it ends.
+func (s *Store) FlushDataVersion(ctx context.Context) error {
+	s.bumps.flush.Lock()
+	defer s.bumps.flush.Unlock()
+	s.bumps.mu.Lock()
+	owed := s.bumps.owed
+	s.bumps.owed = false
+	s.bumps.mu.Unlock()
+	if !owed {
+		return nil
+	}
+	var v domain.DataVersion
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		v, err = bumpVersion(ctx, tx)
+		return err
+	})
+	s.bumps.mu.Lock()
+	if err != nil {
+		s.bumps.owed = true
+	} else {
+		s.bumps.last = time.Now()
+	}
+	s.bumps.mu.Unlock()
+	if err != nil {
+		return wrap("bump data version", err)
+	}
+	s.noteVersion(v)
+	return nil
+}

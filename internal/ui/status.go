@@ -44,10 +44,16 @@ func (h *Handler) statusPartial(c echo.Context) error {
 	return Render(c, http.StatusOK, views.StatusContent(content))
 }
 
+// maxFreshnessRows is how many coins the freshness table lists. With a thousand coins the
+// whole table would be megabytes that nobody reads; the coins needing attention come first,
+// and the summary says how many are left out.
+const maxFreshnessRows = 100
+
 // freshnessTable lays the series out as one row per coin (in the coins' order) and one
 // column per currency, which keeps the table a screen high where a row per series would run
 // to dozens of rows. A coin's row is stale when any of its series is stale or has no data.
-// The store lists every coin and currency, so every cell has its series.
+// The store lists every coin and currency, so every cell has its series. Beyond
+// maxFreshnessRows coins, the stale rows come first and the rest are counted, not listed.
 func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now time.Time) ([]views.FreshnessRow, []string, string) {
 	var currencies []string
 	bySeries := make(map[domain.Series]domain.SeriesFreshness, len(fresh))
@@ -96,6 +102,20 @@ func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now tim
 	}
 	if missing > 0 {
 		summary += fmt.Sprintf(" · %d without data", missing)
+	}
+	if len(rows) > maxFreshnessRows {
+		slices.SortStableFunc(rows, func(a, b views.FreshnessRow) int {
+			switch {
+			case a.Stale == b.Stale:
+				return 0
+			case a.Stale:
+				return -1
+			default:
+				return 1
+			}
+		})
+		summary += fmt.Sprintf(" · the table lists %d of %d coins, those needing attention first", maxFreshnessRows, len(rows))
+		rows = rows[:maxFreshnessRows]
 	}
 	return rows, upper, summary
 }

@@ -18,9 +18,10 @@ import (
 const healthTimeout = 2 * time.Second
 
 // healthFactsTTL is how long the health check reuses its row counts and latest run. The ALB
-// probes every few seconds from every zone, and count(*) on the price tables scans them, so
-// the counts are read at most twice a minute; the database ping still runs on every probe, so
-// an instance that lost its database still answers 503 at once.
+// probes every few seconds from every zone; the price tables' counts are kept on write
+// (series_stats), so reading them is cheap, but there is no need to more than twice a minute.
+// The database ping still runs on every probe, so an instance that lost its database still
+// answers 503 at once.
 const healthFactsTTL = 30 * time.Second
 
 // healthFacts are what the health answer reports beside the ping: every table's row count
@@ -63,6 +64,13 @@ func (fc *factsCache) get(ctx context.Context, load func(context.Context) (healt
 	fc.facts, fc.fetched = f, fc.now()
 	fc.mu.Unlock()
 	return f, nil
+}
+
+// last returns the facts of the last load that succeeded, zero before the first.
+func (fc *factsCache) last() healthFacts {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	return fc.facts
 }
 
 // loadHealthFacts reads what factsCache keeps; no run yet is not a failure.
@@ -155,44 +163,49 @@ func (s *server) apiHealth(c echo.Context) error {
 		err = s.deps.Store.Ping(ctx)
 	}
 	if err == nil {
+		// The database answered the ping, so this replica stays in rotation even when its
+		// counts cannot be read (a busy database, a statement cut by the deadline): the
+		// answer is then degraded, with the last counts read, if any.
+		var problems []string
 		f, ferr := s.facts.get(ctx, s.loadHealthFacts)
-		if ferr == nil {
-			n := f.counts
-			out := health{Status: "healthy", Timestamp: now, Service: healthService,
-				Database: healthDatabase{Status: "connected", Type: "PostgreSQL", Stats: healthStats{
-					Coins: n.Coins, Currencies: n.Currencies, DailyPrices: n.DailyRows, HourlyPrices: n.HourlyRows,
-					CoinMetadata: n.MetadataRow, FetchRuns: n.FetchRuns}},
-				Environment: healthEnvironment, Version: s.deps.BuildID}
-			if r := f.latestRun; r != nil {
-				j := newRunJSON(*r)
-				out.LatestRun = &healthRun{ID: j.ID, Trigger: j.Trigger, Status: j.Status, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
-			}
-			// A degraded replica still serves: its answer stays 200 so the load balancer keeps
-			// it, and monitors read the status.
-			var problems []string
-			out.Database.Writes = "ok"
-			if werr := s.deps.Store.WriteFailure(); werr != nil {
-				out.Database.Writes = "failing"
-				problems = append(problems, "the database refuses writes (disk full?)")
-				s.log.Warn("health check: writes failing", "request_id", requestIDOf(c), "error", werr.Error())
-			}
-			if s.deps.Clock != nil {
-				if skew, known := s.deps.Clock(); known {
-					out.Clock = &healthClock{Status: "ok", SkewSeconds: skew.Seconds()}
-					if skew > domain.MaxClockSkew || skew < -domain.MaxClockSkew {
-						out.Clock.Status = "skewed"
-						problems = append(problems, "this replica's clock is "+skew.Round(time.Second).String()+" off the database's")
-					}
+		if ferr != nil {
+			f = s.facts.last()
+			problems = append(problems, "the row counts could not be read")
+			s.log.Warn("health check: row counts", "request_id", requestIDOf(c), "error", ferr.Error())
+		}
+		n := f.counts
+		out := health{Status: "healthy", Timestamp: now, Service: healthService,
+			Database: healthDatabase{Status: "connected", Type: "PostgreSQL", Stats: healthStats{
+				Coins: n.Coins, Currencies: n.Currencies, DailyPrices: n.DailyRows, HourlyPrices: n.HourlyRows,
+				CoinMetadata: n.MetadataRow, FetchRuns: n.FetchRuns}},
+			Environment: healthEnvironment, Version: s.deps.BuildID}
+		if r := f.latestRun; r != nil {
+			j := newRunJSON(*r)
+			out.LatestRun = &healthRun{ID: j.ID, Trigger: j.Trigger, Status: j.Status, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
+		}
+		// A degraded replica still serves: its answer stays 200 so the load balancer keeps
+		// it, and monitors read the status.
+		out.Database.Writes = "ok"
+		if werr := s.deps.Store.WriteFailure(); werr != nil {
+			out.Database.Writes = "failing"
+			problems = append(problems, "the database refuses writes (disk full?)")
+			s.log.Warn("health check: writes failing", "request_id", requestIDOf(c), "error", werr.Error())
+		}
+		if s.deps.Clock != nil {
+			if skew, known := s.deps.Clock(); known {
+				out.Clock = &healthClock{Status: "ok", SkewSeconds: skew.Seconds()}
+				if skew > domain.MaxClockSkew || skew < -domain.MaxClockSkew {
+					out.Clock.Status = "skewed"
+					problems = append(problems, "this replica's clock is "+skew.Round(time.Second).String()+" off the database's")
 				}
 			}
-			message := "System is healthy"
-			if len(problems) > 0 {
-				out.Status = "degraded"
-				message = "System is degraded: " + strings.Join(problems, "; ")
-			}
-			return writeJSON(c, http.StatusOK, envelope{Success: true, Message: message, Data: out})
 		}
-		err = ferr
+		message := "System is healthy"
+		if len(problems) > 0 {
+			out.Status = "degraded"
+			message = "System is degraded: " + strings.Join(problems, "; ")
+		}
+		return writeJSON(c, http.StatusOK, envelope{Success: true, Message: message, Data: out})
 	}
 	s.log.Warn("health check: database down", "request_id", requestIDOf(c), "error", err.Error())
 	return writeJSON(c, http.StatusServiceUnavailable, envelope{

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -170,6 +171,56 @@ func WithConnectionLimit(tb testing.TB, dbURL string, n int) string {
 	return u.String()
 }
 
+// AsOwner returns dbURL as a new role that is no superuser but owns the database and every
+// table, view and function in it (identity sequences go with their tables), as RDS's master user owns what it creates: the
+// role production writes as, which may not SET session_replication_role. The role is
+// dropped when tb ends.
+func AsOwner(tb testing.TB, dbURL string) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	role := "cryptodash_owner_" + randomHex(6)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := admin(ctx, fmt.Sprintf("CREATE ROLE %s LOGIN NOSUPERUSER", role),
+		fmt.Sprintf("ALTER DATABASE %s OWNER TO %s", strings.TrimPrefix(u.Path, "/"), role)); err != nil {
+		tb.Fatal(err)
+	}
+	if err := exec(ctx, dbURL, "ALTER SCHEMA public OWNER TO "+role, fmt.Sprintf(`DO $$
+		DECLARE r record;
+		BEGIN
+			FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') LOOP
+				EXECUTE format('ALTER %%s %%I OWNER TO %s', CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, r.relname);
+			END LOOP;
+			FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+				WHERE n.nspname = 'public' LOOP
+				EXECUTE format('ALTER FUNCTION %%s OWNER TO %s', r.f);
+			END LOOP;
+		END $$`, role, role)); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		// The role owns the test database, which is dropped after this runs; the database
+		// goes back to the superuser first so the role can be dropped.
+		if err := admin(ctx, fmt.Sprintf("ALTER DATABASE %s OWNER TO CURRENT_USER", strings.TrimPrefix(u.Path, "/"))); err != nil {
+			tb.Errorf("take the database back from the owner role: %v", err)
+		}
+		if err := exec(ctx, dbURL, "REASSIGN OWNED BY "+role+" TO CURRENT_USER", "DROP OWNED BY "+role); err != nil {
+			tb.Errorf("drop the owner role's objects: %v", err)
+		}
+		if err := admin(ctx, "DROP ROLE "+role); err != nil {
+			tb.Errorf("drop the owner role: %v", err)
+		}
+	})
+	u.User = url.User(role)
+	return u.String()
+}
+
 func exec(ctx context.Context, dbURL string, statements ...string) error {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -272,10 +323,9 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// FillDisk makes every insert into prices_hourly and coins on the database at dbURL fail as
-// a full disk fails it, with PostgreSQL's own error (SQLSTATE 53100, disk_full), until the
-// returned function frees it. The trigger fires always, even in the replica mode bulk loads
-// use to skip foreign-key triggers.
+// FillDisk makes every insert into the stored hours (prices_hourly_packed) and coins on the
+// database at dbURL fail as a full disk fails it, with PostgreSQL's own error (SQLSTATE
+// 53100, disk_full), until the returned function frees it.
 func FillDisk(tb testing.TB, dbURL string) (free func()) {
 	tb.Helper()
 	ctx := context.Background()
@@ -284,10 +334,8 @@ func FillDisk(tb testing.TB, dbURL string) (free func()) {
 		BEGIN
 			RAISE EXCEPTION 'could not extend file "base/16384/16385": No space left on device' USING ERRCODE = 'disk_full';
 		END $$`,
-		`CREATE TRIGGER storetest_disk_full BEFORE INSERT OR UPDATE ON prices_hourly FOR EACH STATEMENT EXECUTE FUNCTION storetest_disk_full()`,
-		`ALTER TABLE prices_hourly ENABLE ALWAYS TRIGGER storetest_disk_full`,
+		`CREATE TRIGGER storetest_disk_full BEFORE INSERT OR UPDATE ON prices_hourly_packed FOR EACH STATEMENT EXECUTE FUNCTION storetest_disk_full()`,
 		`CREATE TRIGGER storetest_disk_full BEFORE INSERT OR UPDATE ON coins FOR EACH STATEMENT EXECUTE FUNCTION storetest_disk_full()`,
-		`ALTER TABLE coins ENABLE ALWAYS TRIGGER storetest_disk_full`,
 	); err != nil {
 		tb.Fatalf("fill the disk: %v", err)
 	}
