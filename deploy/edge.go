@@ -8,9 +8,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// uncachedPaths are answered by the server with no-store and act for one caller (cron,
-// status, login, metrics): CloudFront passes them through with every method, header
-// (Authorization above all), cookie and query string.
 // sessionCookie is the server's login session cookie (internal/web/login.go).
 const sessionCookie = "cryptodash_session"
 
@@ -25,6 +22,11 @@ var cachedQueryParams = []string{
 	"sort", "to",
 }
 
+// uncachedPaths are answered by the server with no-store and act for one caller (cron,
+// status, login, metrics): CloudFront passes them through with every method, header
+// (Authorization above all), cookie and query string. They are the personal routes of the
+// server's route table (internal/web UncachedCDNPaths; a test there holds this list, and
+// docs/cloudfront.nginx.conf's, equal to it).
 var uncachedPaths = []string{"/api/cron/*", "/status", "/partials/status", "/login", "/logout", "/metrics"}
 
 // Edge is the CloudFront distribution in front of the load balancer, with its optional web ACL.

@@ -82,7 +82,7 @@ func TestEdge_OperationalRoutesNeverCached(t *testing.T) {
 	s := synth(t, nil)
 	all := behaviors(s.distribution(t))
 	allViewer := s.idOf(t, "AWS::CloudFront::OriginRequestPolicy", "EdgeAllViewer")
-	for _, path := range []string{"/api/cron/*", "/status", "/partials/status", "/login", "/logout", "/metrics"} {
+	for _, path := range uncachedPaths {
 		b := all[path]
 		if b == nil {
 			t.Errorf("no behaviour for %s", path)

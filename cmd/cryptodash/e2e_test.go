@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/simulator"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // e2eServer is the real cryptodash server, started in-process through run exactly as main
@@ -35,25 +35,7 @@ type e2eServer struct {
 	Sim *simulator.Simulator
 	// Secret is the CRON_SECRET the cron endpoint expects as a Bearer token.
 	Secret string
-	logs   *syncBuffer
-}
-
-// syncBuffer collects the server's log lines from its goroutines, to print when a test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs   *testkit.SyncBuffer
 }
 
 // startServer runs `cryptodash serve` against the simulator and waits until its start-up
@@ -72,7 +54,7 @@ func startServerWith(t *testing.T, overrides map[string]string) *e2eServer {
 	t.Cleanup(simSrv.Close) // registered first, so it runs after the server has stopped
 	dbURL := storetest.NewMigratedURL(t)
 
-	s := &e2eServer{Sim: sim, Secret: "browser-test-cron-secret", logs: &syncBuffer{}}
+	s := &e2eServer{Sim: sim, Secret: "browser-test-cron-secret", logs: &testkit.SyncBuffer{}}
 	port := freePort(t)
 	s.URL = "http://127.0.0.1:" + strconv.Itoa(port)
 	env := map[string]string{

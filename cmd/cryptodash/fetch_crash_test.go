@@ -16,6 +16,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/simulator"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // A user re-runs a crashed `cryptodash fetch` at once: its lease must not make them wait for
@@ -65,7 +66,7 @@ func TestFetch_AfterSIGKILLProceedsAtOnce(t *testing.T) {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	var crashed syncBuffer
+	var crashed testkit.SyncBuffer
 	exited := start(t, cmd, &crashed)
 
 	ctx := context.Background()
@@ -74,7 +75,7 @@ func TestFetch_AfterSIGKILLProceedsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	poll(t, time.Minute, "the first fetch to store a window", func() (bool, string) {
+	testkit.Eventually(t, time.Minute, "the first fetch to store a window", func() (bool, string) {
 		select {
 		case <-exited:
 			t.Fatalf("the first fetch exited before it was killed:\n%s", &crashed)

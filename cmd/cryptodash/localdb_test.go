@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cryptodash/cryptodash/internal/config"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // useFirstRun swaps the package's localPostgres for the test's, so that the machine's own
@@ -63,7 +64,7 @@ type firstRunProcess struct {
 	dbURL   string // the private database, from the line that announced it
 	dataDir string
 	pid     int // the private postmaster
-	stderr  *syncBuffer
+	stderr  *testkit.SyncBuffer
 	stop    func()
 }
 
@@ -79,8 +80,8 @@ func startFirstRun(t *testing.T, args ...string) *firstRunProcess {
 		"FETCH_SCHEDULE": "off",
 		"LOG_LEVEL":      "warn",
 	}
-	p := &firstRunProcess{url: "http://127.0.0.1:" + strconv.Itoa(port), stderr: &syncBuffer{}}
-	var stdout syncBuffer
+	p := &firstRunProcess{url: "http://127.0.0.1:" + strconv.Itoa(port), stderr: &testkit.SyncBuffer{}}
+	var stdout testkit.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, args, envOf(env), &stdout, p.stderr) }()
@@ -285,7 +286,7 @@ func TestRun_NoPostgresAnywhere(t *testing.T) {
 func TestRun_ExplicitDatabaseURLIsUsedAsGiven(t *testing.T) {
 	cache := t.TempDir()
 	useFirstRun(t, unreachableDefault(t, cache, firstRun.binGlobs))
-	var out, errOut syncBuffer
+	var out, errOut testkit.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -295,13 +296,9 @@ func TestRun_ExplicitDatabaseURLIsUsedAsGiven(t *testing.T) {
 			"DATABASE_URL": "postgres://postgres@" + closedAddr(t) + "/cryptodash",
 		}), &out, &errOut)
 	}()
-	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(out.String(), "the database is not ready") {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve does not report the database it waits for:\n%s", &out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, time.Minute, "serve reports the database it waits for", func() (bool, string) {
+		return strings.Contains(out.String(), "the database is not ready"), out.String()
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve stopped with %v", err)

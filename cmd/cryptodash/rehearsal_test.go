@@ -29,6 +29,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/proxytest"
 	"github.com/cryptodash/cryptodash/internal/simulator"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // replicaEnv, set in a process's environment, makes the test binary run as cryptodash itself:
@@ -54,7 +55,7 @@ type replica struct {
 	addr  string
 	url   string
 	proxy *proxytest.Proxy
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 	// stop sends SIGTERM and waits up to within for the process to exit, reporting how long
 	// it took; a process still running then is killed and reported as false.
 	stop func(within time.Duration) (time.Duration, bool)
@@ -64,7 +65,7 @@ type replica struct {
 // until it answers its health check. It is stopped with SIGTERM when the test ends.
 func startReplica(t *testing.T, name, dbURL string, env map[string]string) *replica {
 	t.Helper()
-	r := &replica{name: name, proxy: proxytest.New(t, storetest.ServerAddr()), logs: &syncBuffer{}}
+	r := &replica{name: name, proxy: proxytest.New(t, storetest.ServerAddr()), logs: &testkit.SyncBuffer{}}
 	port := freePort(t)
 	r.addr = "127.0.0.1:" + strconv.Itoa(port)
 	r.url = "http://" + r.addr
@@ -122,7 +123,7 @@ func startReplica(t *testing.T, name, dbURL string, env map[string]string) *repl
 			t.Logf("replica %s log:\n%s", name, r.logs)
 		}
 	})
-	poll(t, 60*time.Second, "replica "+name+" answers its health check", func() (bool, string) {
+	testkit.Eventually(t, 60*time.Second, "replica "+name+" answers its health check", func() (bool, string) {
 		select {
 		case <-exited:
 			t.Fatalf("replica %s exited at start:\n%s", name, r.logs)
@@ -205,7 +206,7 @@ func startEdge(t *testing.T, replicas ...*replica) *edge {
 	if err := os.WriteFile(confPath, conf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	cmd := exec.Command(bin, "-p", dir, "-c", confPath, "-e", filepath.Join(dir, "error.log"))
 	exited := start(t, cmd, &out)
 	e := &edge{url: "http://127.0.0.1:" + strconv.Itoa(port), dir: dir}
@@ -223,7 +224,7 @@ func startEdge(t *testing.T, replicas ...*replica) *edge {
 			t.Logf("nginx output:\n%s\nnginx error log (its end):\n%s", &out, strings.Join(lines[max(0, len(lines)-20):], "\n"))
 		}
 	})
-	poll(t, 20*time.Second, "nginx answers", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, "nginx answers", func() (bool, string) {
 		select {
 		case <-exited:
 			errs, _ := os.ReadFile(filepath.Join(dir, "error.log"))
@@ -284,27 +285,11 @@ func fetch(t *testing.T, method, target string, header http.Header, body io.Read
 	return reply{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
-// poll calls check until it reports done, failing with its last words after timeout.
-func poll(t *testing.T, timeout time.Duration, what string, check func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		done, last := check()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s (last: %s)", what, timeout, last)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // untilHit asks the edge for target until its answer comes from the cache, and returns it.
 func untilHit(t *testing.T, e *edge, target string, header http.Header) reply {
 	t.Helper()
 	var a reply
-	poll(t, 20*time.Second, target+" is served from the edge's cache", func() (bool, string) {
+	testkit.Eventually(t, 20*time.Second, target+" is served from the edge's cache", func() (bool, string) {
 		a = fetch(t, http.MethodGet, e.url+target, header, nil)
 		return a.status == http.StatusOK && a.cache() == "HIT", fmt.Sprintf("status %d, X-Cache %q", a.status, a.cache())
 	})
@@ -349,7 +334,7 @@ func runOf(t *testing.T, target string, id int64) (runInfo, bool) {
 func waitRunEnds(t *testing.T, target string, id int64, timeout time.Duration) runInfo {
 	t.Helper()
 	var run runInfo
-	poll(t, timeout, fmt.Sprintf("run %d ends", id), func() (bool, string) {
+	testkit.Eventually(t, timeout, fmt.Sprintf("run %d ends", id), func() (bool, string) {
 		var ok bool
 		run, ok = runOf(t, target, id)
 		return ok && run.Status != "running", fmt.Sprintf("%+v", run)
@@ -554,7 +539,7 @@ func TestRehearsal(t *testing.T) {
 		a.proxy.Blackhole()
 		var second int64
 		var claimed time.Time
-		poll(t, 60*time.Second, "replica b starts a run of its own", func() (bool, string) {
+		testkit.Eventually(t, 60*time.Second, "replica b starts a run of its own", func() (bool, string) {
 			id, started := startRun(t, b.url)
 			second, claimed = id, time.Now()
 			return started, fmt.Sprintf("run %d is running", id)
@@ -572,7 +557,7 @@ func TestRehearsal(t *testing.T) {
 		// own (a statement that times out, or the lease it counts down itself) before the
 		// lease can pass to anyone: two runs must never make progress at once.
 		var ended time.Time
-		poll(t, 45*time.Second, "replica a logs that its run stopped", func() (bool, string) {
+		testkit.Eventually(t, 45*time.Second, "replica a logs that its run stopped", func() (bool, string) {
 			ended = runStopLogged(a.logs.String(), first)
 			return !ended.IsZero(), "nothing in its log"
 		})
@@ -584,7 +569,7 @@ func TestRehearsal(t *testing.T) {
 			t.Fatalf("replica b's run ended %q: %s", run.Status, run.Error)
 		}
 		a.proxy.Restore()
-		poll(t, 60*time.Second, "replica a answers from the database again", func() (bool, string) {
+		testkit.Eventually(t, 60*time.Second, "replica a answers from the database again", func() (bool, string) {
 			r := fetch(t, http.MethodGet, a.url+"/api/health", nil, nil)
 			return r.status == http.StatusOK, fmt.Sprintf("status %d", r.status)
 		})
@@ -622,7 +607,7 @@ func TestRehearsal(t *testing.T) {
 			t.Errorf("replica a answered %d while b's database was silent", r.status)
 		}
 		b.proxy.Restore()
-		poll(t, 60*time.Second, "replica b answers again", func() (bool, string) {
+		testkit.Eventually(t, 60*time.Second, "replica b answers again", func() (bool, string) {
 			r := fetch(t, http.MethodGet, b.url+"/?coins=dogecoin&currencies=eur&range=1w&mode=price", nil, nil)
 			return r.status == http.StatusOK, fmt.Sprintf("status %d", r.status)
 		})

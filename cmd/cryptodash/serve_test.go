@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/proxytest"
 	"github.com/cryptodash/cryptodash/internal/simulator"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // countingSimulator is the CoinGecko simulator counting the calls it answers.
@@ -77,7 +79,7 @@ func TestServe_StartsWithoutADatabase(t *testing.T) {
 
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	env := map[string]string{
 		"DATABASE_URL":         proxy.URL(dbURL),
 		"PORT":                 strconv.Itoa(port),
@@ -103,13 +105,10 @@ func TestServe_StartsWithoutADatabase(t *testing.T) {
 	}()
 
 	var health answer
-	deadline := time.Now().Add(30 * time.Second)
-	for health, err = get(t, base+"/api/health"); err != nil; health, err = get(t, base+"/api/health") {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve does not answer without a database: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.Eventually(t, 30*time.Second, "serve answers without a database", func() (bool, string) {
+		health, err = get(t, base+"/api/health")
+		return err == nil, fmt.Sprint(err)
+	})
 	if health.status != http.StatusServiceUnavailable || !strings.Contains(health.body, `"Health check failed"`) {
 		t.Errorf("health without a database: %d %s", health.status, health.body)
 	}
@@ -127,8 +126,8 @@ func TestServe_StartsWithoutADatabase(t *testing.T) {
 	}
 
 	proxy.Restore()
-	deadline = time.Now().Add(2 * time.Minute)
-	for {
+	var latest string
+	testkit.Eventually(t, 2*time.Minute, "serve recovers with its database and its start-up fetch ends", func() (bool, string) {
 		health, err = get(t, base+"/api/health")
 		var body struct {
 			Data struct {
@@ -137,15 +136,13 @@ func TestServe_StartsWithoutADatabase(t *testing.T) {
 		}
 		_ = json.Unmarshal([]byte(health.body), &body)
 		if err == nil && health.status == http.StatusOK && body.Data.LatestRun != nil && body.Data.LatestRun.Status != "running" {
-			if body.Data.LatestRun.Status != "succeeded" {
-				t.Errorf("the start-up fetch ended %s", body.Data.LatestRun.Status)
-			}
-			break
+			latest = body.Data.LatestRun.Status
+			return true, ""
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not recover with its database: %d %v %s", health.status, err, health.body)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return false, fmt.Sprintf("%d %v %s", health.status, err, health.body)
+	})
+	if latest != "succeeded" {
+		t.Errorf("the start-up fetch ended %s", latest)
 	}
 	if page, err := get(t, base+"/"); err != nil || page.status != http.StatusOK {
 		t.Errorf("page with the database back: %d %v", page.status, err)
@@ -166,7 +163,7 @@ func TestServe_PortTakenFailsBeforeFetching(t *testing.T) {
 	defer taken.Close()
 	simURL, calls := countingSimulator(t)
 	dbURL := storetest.NewMigratedURL(t)
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	err = run(context.Background(), []string{"serve"}, envOf(map[string]string{
 		"DATABASE_URL":         dbURL,
 		"PORT":                 strconv.Itoa(taken.Addr().(*net.TCPAddr).Port),

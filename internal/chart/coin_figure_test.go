@@ -10,6 +10,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 func ptr(v float64) *float64 { return &v }
@@ -36,10 +37,10 @@ func TestDrawCandles(t *testing.T) {
 	y := checkLinearAxis(t, f.Price, extremes)
 	for i, c := range f.Price.Candles {
 		in := candles[i]
-		if x := chart.Size * (float64(i) + 0.5) / 3; !near(c.X, x) {
+		if x := chart.Size * (float64(i) + 0.5) / 3; !testkit.Near(c.X, x) {
 			t.Errorf("candle %d at %v, want the middle of its band, %v", i, c.X, x)
 		}
-		if !near(c.Open, y(in.Open)) || !near(c.Close, y(in.Close)) || !near(c.High, y(in.High)) || !near(c.Low, y(in.Low)) {
+		if !testkit.Near(c.Open, y(in.Open)) || !testkit.Near(c.Close, y(in.Close)) || !testkit.Near(c.High, y(in.High)) || !testkit.Near(c.Low, y(in.Low)) {
 			t.Errorf("candle %d at heights %+v, want open %v close %v high %v low %v", i, c, y(in.Open), y(in.Close), y(in.High), y(in.Low))
 		}
 		if c.Up != (in.Close >= in.Open) || c.Partial != in.Partial {
@@ -50,19 +51,19 @@ func TestDrawCandles(t *testing.T) {
 	// Volume stands on zero; a day read before 23:00 is dimmed.
 	vy := checkLinearAxis(t, f.Volume, []float64{0, 40e9, 55e9, 20e9})
 	for i, v := range f.Volume.Volumes {
-		if want := vy(*ends[i].TotalVolume); !near(v.Y, want) || v.Dim != (i == 2) {
+		if want := vy(*ends[i].TotalVolume); !testkit.Near(v.Y, want) || v.Dim != (i == 2) {
 			t.Errorf("volume %d at %v dim %v, want %v dim %v", i, v.Y, v.Dim, want, i == 2)
 		}
 	}
 	// The day without a market cap breaks the line; the cap axis leaves its bottom label out.
 	caps := f.Cap.Lines[0].Runs
-	if len(caps) != 2 || len(caps[0]) != 1 || len(caps[1]) != 1 || !near(caps[1][0].X, f.Price.Candles[2].X) {
+	if len(caps) != 2 || len(caps[0]) != 1 || len(caps[1]) != 1 || !testkit.Near(caps[1][0].X, f.Price.Candles[2].X) {
 		t.Errorf("market cap runs %v: want two, around the missing day", caps)
 	}
 	if f.Cap.Lines[0].Color != chart.CoinColor("bitcoin") {
 		t.Errorf("market cap drawn %v, want bitcoin's colour", f.Cap.Lines[0].Color)
 	}
-	if len(f.Cap.YTicks) == 0 || near(f.Cap.YTicks[0].At, chart.Size) {
+	if len(f.Cap.YTicks) == 0 || testkit.Near(f.Cap.YTicks[0].At, chart.Size) {
 		t.Errorf("cap ticks %+v: want the bottom one left out", f.Cap.YTicks)
 	}
 	if got := []string{f.XTicks[0].Label, f.XTicks[2].Label}; !slices.Equal(got, []string{"Mar 1", "Mar 3"}) {
@@ -86,7 +87,7 @@ func TestDrawHours(t *testing.T) {
 	}
 	y := checkLinearAxis(t, f.Price, prices)
 	for i, p := range f.Price.Lines[0].Runs[0] {
-		if !near(p.Y, y(prices[i])) || !near(p.X, chart.Size*(float64(i)+0.5)/24) {
+		if !testkit.Near(p.Y, y(prices[i])) || !testkit.Near(p.X, chart.Size*(float64(i)+0.5)/24) {
 			t.Errorf("hour %d at (%v, %v), want (%v, %v)", i, p.X, p.Y, chart.Size*(float64(i)+0.5)/24, y(prices[i]))
 		}
 	}

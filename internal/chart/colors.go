@@ -2,6 +2,8 @@ package chart
 
 import (
 	"hash/fnv"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
 // Color is one hue in the two shades the themes need: Light is drawn on white, Dark on the
@@ -69,13 +71,18 @@ func hashedColor(name string) Color {
 	return otherColors[h.Sum32()%uint32(len(otherColors))]
 }
 
-// currencyColors colour lines that average coins per currency (the Currency breakdown alone).
-var currencyColors = map[string]Color{"usd": emerald, "eur": blue, "gbp": violet, "try": red}
+// hues names the palette's colours, for the currencies' Hue (domain.KnownCurrencies).
+var hues = map[string]Color{"amber": amber, "indigo": indigo, "violet": violet, "blue": blue, "teal": teal,
+	"pink": pink, "lime": lime, "red": red, "sky": sky, "fuchsia": fuchsia, "slate": slate, "emerald": emerald,
+	"orange": orange, "cyan": cyan, "rose": rose, "green": green}
 
-// CurrencyColor is the colour of a line that stands for a currency across coins.
+// CurrencyColor is the colour of a line that stands for a currency across coins (the Currency
+// breakdown alone): its hue in domain.KnownCurrencies, or one hashed from its code.
 func CurrencyColor(code string) Color {
-	if c, ok := currencyColors[code]; ok {
-		return c
+	if f, ok := domain.CurrencyFactsOf(code); ok {
+		if c, ok := hues[f.Hue]; ok {
+			return c
+		}
 	}
 	return hashedColor(code)
 }
@@ -83,11 +90,11 @@ func CurrencyColor(code string) Color {
 // AverageColor is the colour of the one line that averages every selected series.
 var AverageColor = slate
 
-// dashes tell a coin's currencies apart where they share its colour, as on-off lengths in
-// pixels: usd solid, then the plainest patterns for the other default currencies.
-var dashes = map[string][]int{"eur": {8, 4}, "gbp": {2, 3}, "try": {8, 3, 2, 3}}
-
 // Dash is the dash pattern of a currency's lines, in pixels on and off, as ECharts'
-// lineStyle.type and SVG's stroke-dasharray take it; nil is a solid line, as for usd and for
-// currencies beyond the default four.
-func Dash(code string) []int { return dashes[code] }
+// lineStyle.type and SVG's stroke-dasharray take it: its Dash in domain.KnownCurrencies, which
+// tells a coin's currencies apart where they share its colour; nil is a solid line, as for usd
+// and for currencies without one.
+func Dash(code string) []int {
+	f, _ := domain.CurrencyFactsOf(code)
+	return f.Dash
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // series makes a series' daily rows from day0 on, one per price; a NaN price is a missing day.
@@ -48,8 +49,6 @@ func tickValue(t *testing.T, label string) float64 {
 	return v * mult
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) < 1e-6*math.Max(1, math.Abs(b)) }
-
 // checkLinearAxis checks that a panel's value axis is linear and nice and holds values: ticks
 // evenly spaced from the top (0) to the bottom (Size), an interval of 1, 2, 3 or 5 times a
 // power of ten, ends less than an interval past the data, and each value at the height the
@@ -57,18 +56,18 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-6*math.Max(1, math.Abs(
 func checkLinearAxis(t *testing.T, p chart.Panel, values []float64) func(float64) float64 {
 	t.Helper()
 	ticks := p.YTicks
-	if len(ticks) < 3 || !near(ticks[0].At, chart.Size) || !near(ticks[len(ticks)-1].At, 0) {
+	if len(ticks) < 3 || !testkit.Near(ticks[0].At, chart.Size) || !testkit.Near(ticks[len(ticks)-1].At, 0) {
 		t.Fatalf("y ticks %+v: want at least 3 from the bottom (%v) to the top (0)", ticks, chart.Size)
 	}
 	lo, hi := tickValue(t, ticks[0].Label), tickValue(t, ticks[len(ticks)-1].Label)
 	interval := (hi - lo) / float64(len(ticks)-1)
 	for i, tk := range ticks {
-		if v := tickValue(t, tk.Label); !near(v, lo+float64(i)*interval) {
+		if v := tickValue(t, tk.Label); !testkit.Near(v, lo+float64(i)*interval) {
 			t.Errorf("tick %d reads %v, want %v (ticks %+v)", i, v, lo+float64(i)*interval, ticks)
 		}
 	}
 	mant := interval / math.Pow10(int(math.Floor(math.Log10(interval))))
-	if !slices.ContainsFunc([]float64{1, 2, 3, 5}, func(m float64) bool { return near(m, mant) }) {
+	if !slices.ContainsFunc([]float64{1, 2, 3, 5}, func(m float64) bool { return testkit.Near(m, mant) }) {
 		t.Errorf("interval %v is not 1, 2, 3 or 5 times a power of ten", interval)
 	}
 	vlo, vhi := slices.Min(values), slices.Max(values)
@@ -97,7 +96,7 @@ func TestDraw_ScalesLinesToThePlot(t *testing.T) {
 			}
 			for i, p := range line.Runs[0] {
 				// Days are evenly spaced, from the left edge to the right one.
-				if wantX := chart.Size * float64(i) / float64(len(want)-1); !near(p.X, wantX) || !near(p.Y, y(want[i])) {
+				if wantX := chart.Size * float64(i) / float64(len(want)-1); !testkit.Near(p.X, wantX) || !testkit.Near(p.Y, y(want[i])) {
 					t.Errorf("%s point %d at (%v, %v), want (%v, %v)", line.Name, i, p.X, p.Y, wantX, y(want[i]))
 				}
 			}
@@ -124,7 +123,7 @@ func TestDraw_ScalesLinesToThePlot(t *testing.T) {
 		y := checkLinearAxis(t, f.Panels[0], changes)
 		for li, line := range f.Panels[0].Lines {
 			for i, p := range line.Runs[0] {
-				if want := y(changes[li*len(btc)+i]); !near(p.Y, want) {
+				if want := y(changes[li*len(btc)+i]); !testkit.Near(p.Y, want) {
 					t.Errorf("%s point %d at height %v, want %v", line.Name, i, p.Y, want)
 				}
 			}
@@ -136,7 +135,7 @@ func TestDraw_ScalesLinesToThePlot(t *testing.T) {
 			}
 			if tk.Label == "0%" {
 				zero = true
-				if !near(f.Panels[0].Base, tk.At) {
+				if !testkit.Near(f.Panels[0].Base, tk.At) {
 					t.Errorf("the x axis is at %v, want at 0%% (%v)", f.Panels[0].Base, tk.At)
 				}
 			}
@@ -157,13 +156,13 @@ func TestDraw_ScalesLinesToThePlot(t *testing.T) {
 		y := func(v float64) float64 { return chart.Size * (hi - math.Log10(v)) / (hi - lo) }
 		for i, tk := range p.YTicks {
 			v := math.Pow(10, lo+float64(i))
-			if got := tickValue(t, tk.Label); !near(got, v) || !near(tk.At, y(v)) {
+			if got := tickValue(t, tk.Label); !testkit.Near(got, v) || !testkit.Near(tk.At, y(v)) {
 				t.Errorf("tick %d reads %q at %v, want %v at %v", i, tk.Label, tk.At, v, y(v))
 			}
 		}
 		for li, want := range [][]float64{btc, doge} {
 			for i, pt := range p.Lines[li].Runs[0] {
-				if !near(pt.Y, y(want[i])) {
+				if !testkit.Near(pt.Y, y(want[i])) {
 					t.Errorf("%s point %d at height %v, want %v", p.Lines[li].Name, i, pt.Y, y(want[i]))
 				}
 			}
@@ -184,7 +183,7 @@ func TestDraw_GapsStayGaps(t *testing.T) {
 	if len(runs) != 2 || len(runs[0]) != 2 || len(runs[1]) != 2 {
 		t.Fatalf("runs %v: want two runs of two points around the missing day", runs)
 	}
-	if x := runs[1][0].X; !near(x, chart.Size*3/4) {
+	if x := runs[1][0].X; !testkit.Near(x, chart.Size*3/4) {
 		t.Errorf("the run after the gap starts at %v, want day 3 of 4 (%v)", x, chart.Size*3/4)
 	}
 
@@ -307,17 +306,17 @@ func TestDraw_PanelsAndBars(t *testing.T) {
 		y := checkLinearAxis(t, f.Panels[0], append(changes, 0))
 		for i, b := range f.Panels[0].Bars {
 			top, bottom := min(y(changes[i]), y(0)), max(y(changes[i]), y(0))
-			if !near(b.Y, top) || !near(b.Y+b.Height, bottom) {
+			if !testkit.Near(b.Y, top) || !testkit.Near(b.Y+b.Height, bottom) {
 				t.Errorf("bar %s spans %v to %v, want %v to %v (from its value to zero)", b.Name, b.Y, b.Y+b.Height, top, bottom)
 			}
-			if center := b.X + b.Width/2; !near(center, f.XTicks[i].At) || f.XTicks[i].Label != b.Name {
+			if center := b.X + b.Width/2; !testkit.Near(center, f.XTicks[i].At) || f.XTicks[i].Label != b.Name {
 				t.Errorf("bar %s centred at %v under label %q at %v", b.Name, center, f.XTicks[i].Label, f.XTicks[i].At)
 			}
 			if b.Color != chart.StyleOf(groups[i].CoinID, "").Color {
 				t.Errorf("bar %s is %v, want its coin's colour", b.Name, b.Color)
 			}
 		}
-		if !near(f.Panels[0].Base, y(0)) {
+		if !testkit.Near(f.Panels[0].Base, y(0)) {
 			t.Errorf("axis at %v, want zero's height %v", f.Panels[0].Base, y(0))
 		}
 	})

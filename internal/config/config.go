@@ -52,6 +52,32 @@ type Config struct {
 	MetricsToken string
 }
 
+// The environment variables Load reads, each named once: Load, its messages and Pairs
+// refer to these.
+const (
+	envDatabaseURL                = "DATABASE_URL"
+	envDatabaseSecretID           = "DATABASE_SECRET_ID"
+	envPort                       = "PORT"
+	envCronSecret                 = "CRON_SECRET"
+	envCoinGeckoAPIKey            = "COINGECKO_API_KEY"
+	envCoinGeckoPlan              = "COINGECKO_PLAN"
+	envCoinGeckoBaseURL           = "COINGECKO_BASE_URL"
+	envCoinGeckoRateLimit         = "COINGECKO_RATE_LIMIT"
+	envCoinGeckoMaxConsecutive429 = "COINGECKO_MAX_CONSECUTIVE_429"
+	envCoins                      = "COINS"
+	envCurrencies                 = "CURRENCIES"
+	envHistoryDays                = "HISTORY_DAYS"
+	envFetchSchedule              = "FETCH_SCHEDULE"
+	envFetchOnStart               = "FETCH_ON_START"
+	envFetchRunTimeout            = "FETCH_RUN_TIMEOUT"
+	envLogLevel                   = "LOG_LEVEL"
+	envCDNMaxAge                  = "CDN_MAX_AGE"
+	envAuthUsername               = "AUTH_USERNAME"
+	envAuthPasswordHash           = "AUTH_PASSWORD_HASH"
+	envTrustedProxies             = "TRUSTED_PROXIES"
+	envMetricsToken               = "METRICS_TOKEN"
+)
+
 // Defaults that run on a developer's machine: the local PostgreSQL, the eleven coins and four
 // currencies the dashboard was built for, and the daily 02:00 UTC fetch.
 const (
@@ -79,84 +105,78 @@ const (
 	DefaultRunTimeout = 2 * time.Hour
 )
 
-var currencyNames = map[string]string{
-	"usd": "US Dollar", "try": "Turkish Lira", "eur": "Euro", "gbp": "British Pound",
-	"jpy": "Japanese Yen", "chf": "Swiss Franc", "cad": "Canadian Dollar", "aud": "Australian Dollar",
-	"cny": "Chinese Yuan", "inr": "Indian Rupee", "brl": "Brazilian Real", "krw": "South Korean Won",
-}
-
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests) and
 // returns every problem found at once, each naming its variable.
 func Load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{
-		DatabaseURL:        r.str("DATABASE_URL", DefaultDatabaseURL),
-		DatabaseSecretID:   r.str("DATABASE_SECRET_ID", ""),
-		Port:               r.intRange("PORT", 8080, 1, 65535),
-		CronSecret:         strings.TrimSpace(getenv("CRON_SECRET")),
-		CoinGeckoAPIKey:    strings.TrimSpace(getenv("COINGECKO_API_KEY")),
-		CoinGeckoPlan:      r.oneOf("COINGECKO_PLAN", "demo", "demo", "pro"),
-		CoinGeckoBaseURL:   r.str("COINGECKO_BASE_URL", ""),
-		CoinGeckoRateLimit: r.intRange("COINGECKO_RATE_LIMIT", DefaultRateLimit, 0, 10000),
-		CoinGeckoMax429:    r.intRange("COINGECKO_MAX_CONSECUTIVE_429", DefaultMax429, 1, 1000),
-		HistoryDays:        r.intRange("HISTORY_DAYS", DemoHistoryDays, 1, 3650),
-		FetchSchedule:      r.str("FETCH_SCHEDULE", DefaultSchedule),
-		FetchOnStart:       r.boolean("FETCH_ON_START", true),
-		FetchRunTimeout:    r.duration("FETCH_RUN_TIMEOUT", DefaultRunTimeout, time.Minute, 48*time.Hour),
-		LogLevel:           r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		CDNMaxAge:          r.intRange("CDN_MAX_AGE", DefaultCDNMaxAge, 0, 86400),
-		AuthUsername:       strings.TrimSpace(getenv("AUTH_USERNAME")),
-		AuthPasswordHash:   strings.TrimSpace(getenv("AUTH_PASSWORD_HASH")),
-		TrustedProxies:     r.prefixes("TRUSTED_PROXIES"),
-		MetricsToken:       strings.TrimSpace(getenv("METRICS_TOKEN")),
+		DatabaseURL:        r.str(envDatabaseURL, DefaultDatabaseURL),
+		DatabaseSecretID:   r.str(envDatabaseSecretID, ""),
+		Port:               r.intRange(envPort, 8080, 1, 65535),
+		CronSecret:         strings.TrimSpace(getenv(envCronSecret)),
+		CoinGeckoAPIKey:    strings.TrimSpace(getenv(envCoinGeckoAPIKey)),
+		CoinGeckoPlan:      r.oneOf(envCoinGeckoPlan, "demo", "demo", "pro"),
+		CoinGeckoBaseURL:   r.str(envCoinGeckoBaseURL, ""),
+		CoinGeckoRateLimit: r.intRange(envCoinGeckoRateLimit, DefaultRateLimit, 0, 10000),
+		CoinGeckoMax429:    r.intRange(envCoinGeckoMaxConsecutive429, DefaultMax429, 1, 1000),
+		HistoryDays:        r.intRange(envHistoryDays, DemoHistoryDays, 1, 3650),
+		FetchSchedule:      r.str(envFetchSchedule, DefaultSchedule),
+		FetchOnStart:       r.boolean(envFetchOnStart, true),
+		FetchRunTimeout:    r.duration(envFetchRunTimeout, DefaultRunTimeout, time.Minute, 48*time.Hour),
+		LogLevel:           r.oneOf(envLogLevel, "info", "debug", "info", "warn", "error"),
+		CDNMaxAge:          r.intRange(envCDNMaxAge, DefaultCDNMaxAge, 0, 86400),
+		AuthUsername:       strings.TrimSpace(getenv(envAuthUsername)),
+		AuthPasswordHash:   strings.TrimSpace(getenv(envAuthPasswordHash)),
+		TrustedProxies:     r.prefixes(envTrustedProxies),
+		MetricsToken:       strings.TrimSpace(getenv(envMetricsToken)),
 	}
-	if strings.TrimSpace(getenv("COINGECKO_RATE_LIMIT")) == "" && c.CoinGeckoAPIKey == "" && c.CoinGeckoBaseURL == "" {
+	if strings.TrimSpace(getenv(envCoinGeckoRateLimit)) == "" && c.CoinGeckoAPIKey == "" && c.CoinGeckoBaseURL == "" {
 		c.CoinGeckoRateLimit = KeylessRateLimit
 	}
-	c.Coins = r.list("COINS", DefaultCoins, domain.ValidCoinID, "CoinGecko coin ids such as bitcoin,avalanche-2")
-	for _, code := range r.list("CURRENCIES", DefaultCurrencies, domain.ValidCurrencyCode, "lower-case currency codes such as usd,eur") {
-		name, ok := currencyNames[code]
-		if !ok {
-			name = strings.ToUpper(code)
+	c.Coins = r.list(envCoins, DefaultCoins, domain.ValidCoinID, "CoinGecko coin ids such as bitcoin,avalanche-2")
+	for _, code := range r.list(envCurrencies, DefaultCurrencies, domain.ValidCurrencyCode, "lower-case currency codes such as usd,eur") {
+		name := strings.ToUpper(code)
+		if f, ok := domain.CurrencyFactsOf(code); ok {
+			name = f.Name
 		}
 		c.Currencies = append(c.Currencies, domain.Currency{Code: code, Name: name})
 	}
 
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.TrimPrefix(u.Path, "/") == "" {
-		r.fail("DATABASE_URL", "a postgres:// URL naming a database, like "+DefaultDatabaseURL)
+		r.fail(envDatabaseURL, "a postgres:// URL naming a database, like "+DefaultDatabaseURL)
 	}
 	if c.CoinGeckoBaseURL != "" {
 		if u, err := url.Parse(c.CoinGeckoBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			r.fail("COINGECKO_BASE_URL", "an http:// or https:// URL, or nothing for the plan's CoinGecko host")
+			r.fail(envCoinGeckoBaseURL, "an http:// or https:// URL, or nothing for the plan's CoinGecko host")
 		}
 	}
 	if c.CoinGeckoRateLimit == 0 && c.CoinGeckoBaseURL == "" {
-		r.fail("COINGECKO_RATE_LIMIT", "a number of calls a minute from 1; 0 (no limit) only with COINGECKO_BASE_URL set, since CoinGecko itself enforces one")
+		r.fail(envCoinGeckoRateLimit, "a number of calls a minute from 1; 0 (no limit) only with COINGECKO_BASE_URL set, since CoinGecko itself enforces one")
 	}
 	if c.CoinGeckoPlan == "demo" && c.HistoryDays > DemoHistoryDays && c.CoinGeckoBaseURL == "" {
-		r.fail("HISTORY_DAYS", fmt.Sprintf("1 to %d on the demo plan, which answers nothing older", DemoHistoryDays))
+		r.fail(envHistoryDays, fmt.Sprintf("1 to %d on the demo plan, which answers nothing older", DemoHistoryDays))
 	}
 	if c.FetchSchedule != ScheduleOff {
 		if _, err := cron.ParseStandard(c.FetchSchedule); err != nil {
-			r.fail("FETCH_SCHEDULE", `a five-field cron expression in UTC such as "0 2 * * *", or "off"`)
+			r.fail(envFetchSchedule, `a five-field cron expression in UTC such as "0 2 * * *", or "off"`)
 		}
 	}
 	// Secret managers often append a newline; trimming keeps such a secret usable, and one of
 	// only spaces must not quietly open the endpoint.
-	if raw := getenv("CRON_SECRET"); raw != "" && c.CronSecret == "" {
-		r.fail("CRON_SECRET", "a token of visible characters, or nothing to disable the cron endpoint")
+	if raw := getenv(envCronSecret); raw != "" && c.CronSecret == "" {
+		r.fail(envCronSecret, "a token of visible characters, or nothing to disable the cron endpoint")
 	}
 	if c.CronSecret != "" && len(c.CronSecret) < 16 {
-		r.fail("CRON_SECRET", "a token of at least 16 characters (e.g. `openssl rand -hex 32`)")
+		r.fail(envCronSecret, "a token of at least 16 characters (e.g. `openssl rand -hex 32`)")
 	}
 	if (c.AuthUsername == "") != (c.AuthPasswordHash == "") {
-		r.fail("AUTH_USERNAME", "set together with AUTH_PASSWORD_HASH (a bcrypt hash), or neither for a public dashboard")
+		r.fail(envAuthUsername, "set together with AUTH_PASSWORD_HASH (a bcrypt hash), or neither for a public dashboard")
 	}
 	if c.AuthPasswordHash != "" && !strings.HasPrefix(c.AuthPasswordHash, "$2") {
-		r.fail("AUTH_PASSWORD_HASH", "a bcrypt hash ($2a$/$2b$...), never the password itself; make one with `cryptodash hash-password`")
+		r.fail(envAuthPasswordHash, "a bcrypt hash ($2a$/$2b$...), never the password itself; make one with `cryptodash hash-password`")
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
-		r.fail("METRICS_TOKEN", "a token of at least 16 characters (e.g. `openssl rand -hex 32`), or nothing")
+		r.fail(envMetricsToken, "a token of at least 16 characters (e.g. `openssl rand -hex 32`), or nothing")
 	}
 	return c, errors.Join(r.errs...)
 }
@@ -174,27 +194,27 @@ func (c Config) Pairs() []string {
 		codes[i] = cur.Code
 	}
 	return []string{
-		"DATABASE_URL=" + redactURL(c.DatabaseURL),
-		"DATABASE_SECRET_ID=" + c.DatabaseSecretID,
-		"PORT=" + strconv.Itoa(c.Port),
-		"CRON_SECRET=" + mask(c.CronSecret),
-		"COINGECKO_API_KEY=" + mask(c.CoinGeckoAPIKey),
-		"COINGECKO_PLAN=" + c.CoinGeckoPlan,
-		"COINGECKO_BASE_URL=" + c.CoinGeckoBaseURL,
-		"COINGECKO_RATE_LIMIT=" + strconv.Itoa(c.CoinGeckoRateLimit),
-		"COINGECKO_MAX_CONSECUTIVE_429=" + strconv.Itoa(c.CoinGeckoMax429),
-		"COINS=" + strings.Join(c.Coins, ","),
-		"CURRENCIES=" + strings.Join(codes, ","),
-		"HISTORY_DAYS=" + strconv.Itoa(c.HistoryDays),
-		"FETCH_SCHEDULE=" + strconv.Quote(c.FetchSchedule),
-		"FETCH_ON_START=" + strconv.FormatBool(c.FetchOnStart),
-		"FETCH_RUN_TIMEOUT=" + c.FetchRunTimeout.String(),
-		"LOG_LEVEL=" + c.LogLevel,
-		"CDN_MAX_AGE=" + strconv.Itoa(c.CDNMaxAge),
-		"AUTH_USERNAME=" + c.AuthUsername,
-		"AUTH_PASSWORD_HASH=" + mask(c.AuthPasswordHash),
-		"TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
-		"METRICS_TOKEN=" + mask(c.MetricsToken),
+		envDatabaseURL + "=" + redactURL(c.DatabaseURL),
+		envDatabaseSecretID + "=" + c.DatabaseSecretID,
+		envPort + "=" + strconv.Itoa(c.Port),
+		envCronSecret + "=" + mask(c.CronSecret),
+		envCoinGeckoAPIKey + "=" + mask(c.CoinGeckoAPIKey),
+		envCoinGeckoPlan + "=" + c.CoinGeckoPlan,
+		envCoinGeckoBaseURL + "=" + c.CoinGeckoBaseURL,
+		envCoinGeckoRateLimit + "=" + strconv.Itoa(c.CoinGeckoRateLimit),
+		envCoinGeckoMaxConsecutive429 + "=" + strconv.Itoa(c.CoinGeckoMax429),
+		envCoins + "=" + strings.Join(c.Coins, ","),
+		envCurrencies + "=" + strings.Join(codes, ","),
+		envHistoryDays + "=" + strconv.Itoa(c.HistoryDays),
+		envFetchSchedule + "=" + strconv.Quote(c.FetchSchedule),
+		envFetchOnStart + "=" + strconv.FormatBool(c.FetchOnStart),
+		envFetchRunTimeout + "=" + c.FetchRunTimeout.String(),
+		envLogLevel + "=" + c.LogLevel,
+		envCDNMaxAge + "=" + strconv.Itoa(c.CDNMaxAge),
+		envAuthUsername + "=" + c.AuthUsername,
+		envAuthPasswordHash + "=" + mask(c.AuthPasswordHash),
+		envTrustedProxies + "=" + joinPrefixes(c.TrustedProxies),
+		envMetricsToken + "=" + mask(c.MetricsToken),
 	}
 }
 

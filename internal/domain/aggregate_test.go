@@ -1,14 +1,12 @@
 package domain_test
 
 import (
-	"math"
 	"testing"
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
-
-func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 func TestAggregate(t *testing.T) {
 	d0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -30,11 +28,11 @@ func TestAggregate(t *testing.T) {
 			t.Fatalf("groups %+v", groups)
 		}
 		btc := groups[0].Points
-		if len(btc) != 3 || btc[2].Price != 121_000 || !near(btc[2].Change, 21) || btc[0].Hours != 13 || !btc[0].Partial || btc[1].Partial {
+		if len(btc) != 3 || btc[2].Price != 121_000 || !testkit.Near(btc[2].Change, 21) || btc[0].Hours != 13 || !btc[0].Partial || btc[1].Partial {
 			t.Errorf("BTC/TRY %+v", btc)
 		}
 		eth := groups[3]
-		if len(eth.Points) != 2 || eth.Points[0].Change != 0 || !near(eth.Points[1].Change, 20) || eth.LeftOut != 1 {
+		if len(eth.Points) != 2 || eth.Points[0].Change != 0 || !testkit.Near(eth.Points[1].Change, 20) || eth.LeftOut != 1 {
 			t.Errorf("ETH/USD starts at its own first value: %+v", eth)
 		}
 	})
@@ -53,18 +51,18 @@ func TestAggregate(t *testing.T) {
 		// d0 is left out: ETH/USD has no value before d1, and the mean must not change
 		// members between points. On d1 DOGE/USD is carried forward; on d2 the members moved
 		// -1% (BTC), +100% (DOGE) and +20% (ETH, from its own start on d1).
-		if usd.LeftOut != 1 || len(usd.Points) != 2 || !usd.Points[0].Filled || !near(usd.Points[0].Change, (10+0+0)/3.0) ||
-			!near(usd.Points[1].Change, (-1+100+20)/3.0) {
+		if usd.LeftOut != 1 || len(usd.Points) != 2 || !usd.Points[0].Filled || !testkit.Near(usd.Points[0].Change, (10+0+0)/3.0) ||
+			!testkit.Near(usd.Points[1].Change, (-1+100+20)/3.0) {
 			t.Errorf("usd %+v", usd)
 		}
-		if try := byDate[0]; !near(try.Points[2].Change, 21) || !try.Points[0].Partial || try.Points[1].Partial {
+		if try := byDate[0]; !testkit.Near(try.Points[2].Change, 21) || !try.Points[0].Partial || try.Points[1].Partial {
 			t.Errorf("try %+v: a point is partial when a member's day is", try)
 		}
 	})
 	t.Run("without Date one point sums up the range", func(t *testing.T) {
 		byCoin := domain.Aggregate(rows, domain.Breakdown{Coin: true, Currency: true})
 		btcUSD := byCoin[1]
-		if len(btcUSD.Points) != 1 || !near(btcUSD.Points[0].Price, (100+110+99)/3.0) || !near(btcUSD.Points[0].Change, -1) ||
+		if len(btcUSD.Points) != 1 || !testkit.Near(btcUSD.Points[0].Price, (100+110+99)/3.0) || !testkit.Near(btcUSD.Points[0].Change, -1) ||
 			btcUSD.Points[0].Hours != 13 || !btcUSD.Points[0].Partial || !btcUSD.Points[0].Time.IsZero() {
 			t.Errorf("BTC/USD over the range %+v", btcUSD)
 		}

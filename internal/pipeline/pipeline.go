@@ -432,8 +432,8 @@ func (p *Pipeline) NextRetry() (at time.Time, reason string, ok bool) {
 }
 
 // SweepLapsedRuns closes, as often as a holder renews its lease, runs still marked running
-// whose lease lapsed, so that no fetch_runs row stays running once its process is gone, even
-// when no page or API reads runs (reading closes them too). The statement is cheap: an index
+// whose lease lapsed, so that no fetch_runs row stays running once its process is gone: reads
+// of runs never write, so this sweep and the next claim are what close them. The statement is cheap: an index
 // holds the running runs. It runs in the background until the context given to New ends, and
 // Wait waits for it.
 func (p *Pipeline) SweepLapsedRuns() {

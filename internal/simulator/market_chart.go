@@ -22,7 +22,7 @@ func (s *Simulator) serveMarketChart(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "Missing parameter vs_currency"})
 		return
 	}
-	if _, ok := currencies[currency]; !ok {
+	if _, ok := quoted(currency); !ok {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid vs_currency"})
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"hash/fnv"
 	"math"
 	"time"
+
+	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
 // Every number the simulator serves comes from these functions of (coin, currency, instant)
@@ -64,39 +66,25 @@ func profileOf(id string) profile {
 	return profile{usd: math.Pow(10, -1+4*u), supply: 1e9}
 }
 
-// fx is a currency's price of one USD at a reference date, with a yearly trend for currencies
-// that keep losing value.
-type fx struct {
-	perUSD       float64
-	trendPerYear float64
-}
-
-var currencies = map[string]fx{
-	"usd": {1, 0},
-	"eur": {0.92, 0},
-	"gbp": {0.79, 0},
-	"try": {32, 0.25},
-	"jpy": {150, 0},
-	"chf": {0.88, 0},
-	"cad": {1.36, 0},
-	"aud": {1.52, 0},
-	"inr": {83, 0.01},
-	"cny": {7.2, 0},
-	"brl": {5.1, 0.03},
+// quoted returns the facts of a currency the simulator quotes (a PerUSD in
+// domain.KnownCurrencies), and false for any other.
+func quoted(code string) (domain.CurrencyFacts, bool) {
+	f, ok := domain.CurrencyFactsOf(code)
+	return f, ok && f.PerUSD > 0
 }
 
 var fxReference = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // usdTo converts USD to code at t. USD stays exactly 1; others drift slowly around their level.
 func usdTo(code string, t time.Time) float64 {
-	c := currencies[code]
+	c, _ := quoted(code)
 	if code == "usd" {
 		return 1
 	}
 	years := t.Sub(fxReference).Hours() / (365.25 * 24)
 	phase := 2 * math.Pi * unit(mix(seedOf(code)^saltCurrency, 0))
 	wave := 1 + 0.03*math.Sin(2*math.Pi*years*365.25/300+phase)
-	return c.perUSD * math.Exp(c.trendPerYear*years) * wave
+	return c.PerUSD * math.Exp(c.TrendPerYear*years) * wave
 }
 
 // waves give the price its shape: slow cycles for the trend, fast ones for intraday motion.

@@ -242,9 +242,10 @@ func holdsLease(ctx context.Context, tx pgx.Tx) error {
 }
 
 // CloseLapsedRuns marks failed every run still running whose lease lapsed, because the
-// process running it is gone. Every read of runs does this first, so no page or API ever shows
-// a dead run as live, and serve does it periodically, so the table is right even when nobody
-// looks. It returns how many runs it closed.
+// process running it is gone. The pipeline's sweep calls it as often as a holder renews its
+// lease, and StartRun closes such runs as it claims the lease; reads of runs never write, so
+// a dead run reads as running until one of the two has run. It returns how many runs it
+// closed.
 func (s *Store) CloseLapsedRuns(ctx context.Context) (int64, error) {
 	// now() is the statement's start, the instant its snapshot of the lease was taken; a
 	// later clock could call a lease lapsed that a renewal the snapshot missed extended.
@@ -298,27 +299,20 @@ func (s *Store) FinishRun(ctx context.Context, id int64, status domain.RunStatus
 	return run, err
 }
 
-// Run returns one run by id.
+// Run returns one run by id, as stored: a run whose process died reads as running until
+// CloseLapsedRuns or the next StartRun closes it.
 func (s *Store) Run(ctx context.Context, id int64) (domain.FetchRun, error) {
-	if _, err := s.CloseLapsedRuns(ctx); err != nil {
-		return domain.FetchRun{}, err
-	}
 	return s.oneRun(ctx, fmt.Sprintf("run %d", id), `SELECT `+runColumns+` FROM fetch_runs WHERE id = $1`, id)
 }
 
-// LatestRun returns the most recently started run, or ErrNotFound before the first one.
+// LatestRun returns the most recently started run, or ErrNotFound before the first one. Like
+// Run, it only reads.
 func (s *Store) LatestRun(ctx context.Context) (domain.FetchRun, error) {
-	if _, err := s.CloseLapsedRuns(ctx); err != nil {
-		return domain.FetchRun{}, err
-	}
 	return s.oneRun(ctx, "latest run", `SELECT `+runColumns+` FROM fetch_runs ORDER BY started_at DESC, id DESC LIMIT 1`)
 }
 
-// RecentRuns returns up to limit runs, newest first.
+// RecentRuns returns up to limit runs, newest first. Like Run, it only reads.
 func (s *Store) RecentRuns(ctx context.Context, limit int) ([]domain.FetchRun, error) {
-	if _, err := s.CloseLapsedRuns(ctx); err != nil {
-		return nil, err
-	}
 	rows, _ := s.pool.Query(ctx, `SELECT `+runColumns+` FROM fetch_runs ORDER BY started_at DESC, id DESC LIMIT $1`, limit)
 	runs, err := pgx.CollectRows(rows, scanRun)
 	return runs, wrap("recent runs", err)

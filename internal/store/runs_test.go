@@ -3,10 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 func TestStore_RunLease(t *testing.T) {
@@ -73,32 +75,26 @@ func TestStore_RunLease(t *testing.T) {
 			t.Errorf("the live run after stale writes = %+v, %v", run, err)
 		}
 	})
-	t.Run("a lapsed lease is free, and its run reads as failed", func(t *testing.T) {
+	t.Run("a lapsed lease is free, and the sweep closes its run", func(t *testing.T) {
 		if err := st.RenewRunLease(ctx, fence2, 100*time.Millisecond); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			run, err := st.LatestRun(ctx)
+		// The pipeline's sweep, as serve runs it: it finds the run once its lease lapses.
+		testkit.Eventually(t, 10*time.Second, "the sweep to close the lapsed run", func() (bool, string) {
+			n, err := st.CloseLapsedRuns(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if run.Status == domain.RunFailed {
-				if run.ID != second.ID || run.FinishedAt == nil || run.Error == "" {
-					t.Errorf("lapsed run = %+v", run)
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("run %d still reads %s after its lease lapsed", run.ID, run.Status)
-			}
-			time.Sleep(20 * time.Millisecond)
+			return n == 1, fmt.Sprintf("closed %d runs", n)
+		})
+		run, err := st.LatestRun(ctx)
+		if err != nil || run.ID != second.ID || run.Status != domain.RunFailed || run.FinishedAt == nil || run.Error == "" {
+			t.Errorf("lapsed run = %+v, %v; want %d failed with a reason", run, err, second.ID)
 		}
 		if err := st.RenewRunLease(ctx, fence2, time.Minute); !errors.Is(err, domain.ErrLeaseLost) {
 			t.Errorf("renewing a lapsed lease: %v, want ErrLeaseLost", err)
 		}
 		var fence3 domain.Fence
-		var err error
 		third, fence3, err = st.StartRun(ctx, claim)
 		if err != nil || fence3 == 0 {
 			t.Fatalf("claim after lapse = %+v, fence %d, %v", third, fence3, err)
@@ -159,7 +155,7 @@ func TestStore_CloseLapsedRuns(t *testing.T) {
 		t.Errorf("lapsed run is %q (%v)", status, err)
 	}
 
-	t.Run("the status page's read closes it too", func(t *testing.T) {
+	t.Run("reads leave a lapsed run as stored, for the sweep to close", func(t *testing.T) {
 		run, fence, err := st.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerSchedule, TTL: time.Minute})
 		if err != nil || fence == 0 {
 			t.Fatal(fence, err)
@@ -168,8 +164,65 @@ func TestStore_CloseLapsedRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		runs, err := st.RecentRuns(ctx, 5)
-		if err != nil || len(runs) != 2 || runs[0].ID != run.ID || runs[0].Status != domain.RunFailed {
-			t.Fatalf("recent runs = %+v, %v; want the lapsed run first, failed", runs, err)
+		if err != nil || len(runs) != 2 || runs[0].ID != run.ID || runs[0].Status != domain.RunRunning {
+			t.Fatalf("recent runs = %+v, %v; want the lapsed run first, still running", runs, err)
+		}
+		if latest, err := st.LatestRun(ctx); err != nil || latest.Status != domain.RunRunning {
+			t.Fatalf("latest run = %+v, %v; want it as stored, running", latest, err)
+		}
+		if got, err := st.Run(ctx, run.ID); err != nil || got.Status != domain.RunRunning {
+			t.Fatalf("run %d = %+v, %v; want it as stored, running", run.ID, got, err)
 		}
 	})
+}
+
+// A sweep closes the running runs whose lease lapsed and nothing else: a run that ended keeps
+// its status, its end and its error however long ago its lease ran out.
+func TestStore_CloseLapsedRunsLeavesEndedRuns(t *testing.T) {
+	t.Parallel()
+	st, conn := seeded(t)
+	ctx := context.Background()
+	ended := map[int64]domain.RunStatus{}
+	for _, status := range []domain.RunStatus{domain.RunSucceeded, domain.RunPartial, domain.RunFailed} {
+		run, fence, err := st.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerSchedule, TTL: time.Minute})
+		if err != nil || fence == 0 {
+			t.Fatal(fence, err)
+		}
+		if _, err := st.FinishRun(ctx, run.ID, status, domain.RunProgress{WindowsDone: 3}, "ended as "+string(status)); err != nil {
+			t.Fatal(err)
+		}
+		ended[run.ID] = status
+	}
+	before, err := st.RecentRuns(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lapsed, fence, err := st.StartRun(ctx, domain.RunClaim{Trigger: domain.TriggerSchedule, TTL: time.Minute})
+	if err != nil || fence == 0 {
+		t.Fatal(fence, err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE fetch_lease SET expires_at = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.CloseLapsedRuns(ctx); err != nil || n != 1 {
+		t.Errorf("closed %d runs, %v; want only the lapsed running one", n, err)
+	}
+	after, err := st.RecentRuns(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]domain.FetchRun{}
+	for _, r := range after {
+		byID[r.ID] = r
+	}
+	if byID[lapsed.ID].Status != domain.RunFailed {
+		t.Errorf("lapsed run = %+v, want failed", byID[lapsed.ID])
+	}
+	for _, was := range before {
+		now := byID[was.ID]
+		if now.Status != ended[was.ID] || now.Error != was.Error || !now.FinishedAt.Equal(*was.FinishedAt) {
+			t.Errorf("ended run %d was %s (%q, ended %v), the sweep made it %s (%q, ended %v)",
+				was.ID, was.Status, was.Error, was.FinishedAt, now.Status, now.Error, now.FinishedAt)
+		}
+	}
 }

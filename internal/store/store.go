@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,10 +27,12 @@ import (
 
 // Store reads and writes cryptodash's tables through one pgx pool.
 type Store struct {
-	pool   *pgxpool.Pool
-	known  known
-	leases leaseSessions
-	writes writeHealth
+	pool *pgxpool.Pool
+	// versions is the data version and catalog held in memory while WatchDataVersion runs;
+	// nil otherwise.
+	versions atomic.Pointer[versionCache]
+	leases   leaseSessions
+	writes   writeHealth
 	// credentials, when set, give the user and password of every new connection.
 	credentials Credentials
 	// bumps is the data version this process's writes still owe readers.

@@ -50,11 +50,13 @@ const (
 // operator can tell it apart in pg_stat_activity: it idles for hours by design.
 const ListenerName = "cryptodash data version listener"
 
-// known is the data version this process holds in memory and the catalog read at it. The
-// zero value is not watching: DataVersion and Catalog then ask the database every time.
-type known struct {
+// versionCache is the data version this process holds in memory, the catalog read at it, and
+// the listening connection and checks that keep them current: a type of its own beside Store,
+// which reaches it through Store.versions while WatchDataVersion runs and asks the database
+// every time otherwise.
+type versionCache struct {
+	store     *Store
 	mu        sync.Mutex
-	watching  bool
 	listening bool
 	lastCheck time.Time
 	version   domain.DataVersion
@@ -78,9 +80,8 @@ func (s *Store) WatchDataVersion(ctx context.Context, logger *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	s.known.mu.Lock()
-	s.known.watching, s.known.version, s.known.lastCheck = true, v, time.Now()
-	s.known.mu.Unlock()
+	vc := &versionCache{store: s, version: v, lastCheck: time.Now()}
+	s.versions.Store(vc)
 
 	// A channel of its own, so that no replica hears the others beat.
 	hb := &heartbeat{channel: "cryptodash_heartbeat_" + strings.ToLower(rand.Text())}
@@ -95,30 +96,26 @@ func (s *Store) WatchDataVersion(ctx context.Context, logger *slog.Logger) error
 			return conn, err
 		},
 		LogError: func(ctx context.Context, err error) {
-			s.setListening(false)
+			vc.setListening(false)
 			if ctx.Err() == nil {
 				logger.Warn("data version listener lost its connection; checking the version every "+checkDown.String(), "error", err.Error())
 			}
 		},
 		ReconnectDelay: relistenDelay,
 	}
-	listener.Handle(dataVersionChannel, versionHandler{s: s, logger: logger})
+	listener.Handle(dataVersionChannel, versionHandler{vc: vc, logger: logger})
 	listener.Handle(hb.channel, hb)
 	go func() { _ = listener.Listen(ctx) }()
-	go s.checkVersion(ctx, logger)
-	go s.beat(ctx, hb, logger)
-	context.AfterFunc(ctx, func() {
-		s.known.mu.Lock()
-		s.known.watching = false
-		s.known.mu.Unlock()
-	})
+	go vc.checkVersion(ctx, logger)
+	go vc.beat(ctx, hb, logger)
+	context.AfterFunc(ctx, func() { s.versions.CompareAndSwap(vc, nil) })
 	return nil
 }
 
 // versionHandler reads the version when a notification arrives and when listening starts
 // (the backlog: whatever changed while no connection listened).
 type versionHandler struct {
-	s      *Store
+	vc     *versionCache
 	logger *slog.Logger
 }
 
@@ -131,27 +128,27 @@ func (h versionHandler) HandleNotification(ctx context.Context, n *pgconn.Notifi
 
 func (h versionHandler) HandleBacklog(ctx context.Context, _ string, conn *pgx.Conn) error {
 	if h.refresh(ctx, conn) {
-		h.s.setListening(true)
+		h.vc.setListening(true)
 	}
 	return nil
 }
 
 func (h versionHandler) refresh(ctx context.Context, conn *pgx.Conn) bool {
-	v, err := h.s.readDataVersion(ctx, conn)
+	v, err := h.vc.store.readDataVersion(ctx, conn)
 	if err != nil {
 		if ctx.Err() == nil {
 			h.logger.Warn("read data version", "error", err.Error())
 		}
 		return false
 	}
-	h.s.noteVersion(v)
+	h.vc.note(v)
 	return true
 }
 
-func (s *Store) setListening(on bool) {
-	s.known.mu.Lock()
-	s.known.listening = on
-	s.known.mu.Unlock()
+func (vc *versionCache) setListening(on bool) {
+	vc.mu.Lock()
+	vc.listening = on
+	vc.mu.Unlock()
 }
 
 // heartbeat is what the replica knows of the notifications it sends itself.
@@ -202,7 +199,7 @@ func (h *heartbeat) cut() bool {
 // replaces the listening connection when one the database acknowledged has not arrived
 // within heartbeatLate: checkVersion polls meanwhile. A notification the database did not
 // acknowledge proves nothing (the database may be away), so it is not waited for.
-func (s *Store) beat(ctx context.Context, hb *heartbeat, logger *slog.Logger) {
+func (vc *versionCache) beat(ctx context.Context, hb *heartbeat, logger *slog.Logger) {
 	tick := time.NewTicker(heartbeatEvery)
 	defer tick.Stop()
 	var seq, waitingFor int64
@@ -215,7 +212,7 @@ func (s *Store) beat(ctx context.Context, hb *heartbeat, logger *slog.Logger) {
 		}
 		seq++
 		sendCtx, cancel := context.WithTimeout(ctx, heartbeatEvery)
-		_, err := s.pool.Exec(sendCtx, `SELECT pg_notify($1, $2)`, hb.channel, strconv.FormatInt(seq, 10))
+		_, err := vc.store.pool.Exec(sendCtx, `SELECT pg_notify($1, $2)`, hb.channel, strconv.FormatInt(seq, 10))
 		cancel()
 		heard := hb.heard.Load()
 		if waitingFor != 0 && heard >= waitingFor {
@@ -229,7 +226,7 @@ func (s *Store) beat(ctx context.Context, hb *heartbeat, logger *slog.Logger) {
 		if waitingFor != 0 && time.Since(acked) > heartbeatLate && hb.cut() {
 			logger.Warn("data version listener silent: its connection is taken for dead and replaced; checking the version every "+checkDown.String(),
 				"late", time.Since(acked).Round(time.Millisecond).String())
-			s.setListening(false)
+			vc.setListening(false)
 			waitingFor = 0
 		}
 	}
@@ -237,7 +234,7 @@ func (s *Store) beat(ctx context.Context, hb *heartbeat, logger *slog.Logger) {
 
 // checkVersion is the fallback to notifications: it reads the version through the pool every
 // checkDown while no connection listens, and every checkListening while one does.
-func (s *Store) checkVersion(ctx context.Context, logger *slog.Logger) {
+func (vc *versionCache) checkVersion(ctx context.Context, logger *slog.Logger) {
 	tick := time.NewTicker(checkDown)
 	defer tick.Stop()
 	for {
@@ -246,14 +243,14 @@ func (s *Store) checkVersion(ctx context.Context, logger *slog.Logger) {
 			return
 		case <-tick.C:
 		}
-		s.known.mu.Lock()
-		due := !s.known.listening || time.Since(s.known.lastCheck) >= checkListening
-		s.known.mu.Unlock()
+		vc.mu.Lock()
+		due := !vc.listening || time.Since(vc.lastCheck) >= checkListening
+		vc.mu.Unlock()
 		if !due {
 			continue
 		}
 		readCtx, cancel := context.WithTimeout(ctx, versionTimeout)
-		v, err := s.readDataVersion(readCtx, s.pool)
+		v, err := vc.store.readDataVersion(readCtx, vc.store.pool)
 		cancel()
 		if err != nil {
 			if ctx.Err() == nil {
@@ -261,18 +258,27 @@ func (s *Store) checkVersion(ctx context.Context, logger *slog.Logger) {
 			}
 			continue
 		}
-		s.noteVersion(v)
+		vc.note(v)
 	}
 }
 
-// noteVersion records a version read from the database or committed by this process. A
-// version only grows, so an older one read late never replaces a newer one.
+// noteVersion is where a version this process committed (the bump its write's transaction
+// made) reaches the cache, so the replica that lands data serves it at once; every write that
+// bumps the version calls it after its commit.
 func (s *Store) noteVersion(v domain.DataVersion) {
-	s.known.mu.Lock()
-	defer s.known.mu.Unlock()
-	s.known.lastCheck = time.Now()
-	if v.Version > s.known.version.Version || (v.Version == s.known.version.Version && v.Simulated && !s.known.version.Simulated) {
-		s.known.version = v
+	if vc := s.versions.Load(); vc != nil {
+		vc.note(v)
+	}
+}
+
+// note records a version read from the database or committed by this process. A version only
+// grows, so an older one read late never replaces a newer one.
+func (vc *versionCache) note(v domain.DataVersion) {
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	vc.lastCheck = time.Now()
+	if v.Version > vc.version.Version || (v.Version == vc.version.Version && v.Simulated && !vc.version.Simulated) {
+		vc.version = v
 	}
 }
 
@@ -291,11 +297,10 @@ func (s *Store) readDataVersion(ctx context.Context, q querier) (domain.DataVers
 // pages derive their ETag from it and show a banner when it is simulated. While
 // WatchDataVersion runs it is read from memory; otherwise it is one query.
 func (s *Store) DataVersion(ctx context.Context) (domain.DataVersion, error) {
-	s.known.mu.Lock()
-	v, ok := s.known.version, s.known.watching
-	s.known.mu.Unlock()
-	if ok {
-		return v, nil
+	if vc := s.versions.Load(); vc != nil {
+		vc.mu.Lock()
+		defer vc.mu.Unlock()
+		return vc.version, nil
 	}
 	return s.readDataVersion(ctx, s.pool)
 }
@@ -304,12 +309,17 @@ func (s *Store) DataVersion(ctx context.Context) (domain.DataVersion, error) {
 // WatchDataVersion runs it is read once per data version, however many requests ask, since
 // every change to those tables bumps the version; otherwise it is three queries.
 func (s *Store) Catalog(ctx context.Context) (domain.Catalog, error) {
-	s.known.mu.Lock()
-	watching, version, memo := s.known.watching, s.known.version.Version, s.known.catalog
-	s.known.mu.Unlock()
-	if !watching {
-		return s.readCatalog(ctx)
+	if vc := s.versions.Load(); vc != nil {
+		return vc.catalogAt(ctx)
 	}
+	return s.readCatalog(ctx)
+}
+
+// catalogAt returns the catalog read at the version held, reading it once per version.
+func (vc *versionCache) catalogAt(ctx context.Context) (domain.Catalog, error) {
+	vc.mu.Lock()
+	version, memo := vc.version.Version, vc.catalog
+	vc.mu.Unlock()
 	if memo != nil && memo.version == version {
 		return memo.catalog, nil
 	}
@@ -317,18 +327,18 @@ func (s *Store) Catalog(ctx context.Context) (domain.Catalog, error) {
 	// was known, so it sees at least that version's data: a catalog kept under a version is
 	// never older than it. It outlives a caller that hangs up, but not catalogTimeout: a read
 	// stuck on a database that stopped answering would hold every later caller of the version.
-	ch := s.known.loads.DoChan(strconv.FormatInt(version, 10), func() (any, error) {
+	ch := vc.loads.DoChan(strconv.FormatInt(version, 10), func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), catalogTimeout)
 		defer cancel()
-		c, err := s.readCatalog(ctx)
+		c, err := vc.store.readCatalog(ctx)
 		if err != nil {
 			return nil, err
 		}
-		s.known.mu.Lock()
-		if s.known.catalog == nil || s.known.catalog.version < version {
-			s.known.catalog = &versionedCatalog{version: version, catalog: c}
+		vc.mu.Lock()
+		if vc.catalog == nil || vc.catalog.version < version {
+			vc.catalog = &versionedCatalog{version: version, catalog: c}
 		}
-		s.known.mu.Unlock()
+		vc.mu.Unlock()
 		return c, nil
 	})
 	select {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/sanitize"
+	"github.com/cryptodash/cryptodash/internal/ui/route"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -41,7 +42,7 @@ func (h *Handler) coinCard(c echo.Context) error {
 		ImageURL:    h.logos.URL(m.ImageURL),
 		Description: description(m.Description, cardSentences, cardChars),
 		HomepageURL: sanitize.Homepage(m.HomepageURL),
-		PageURL:     coinPagePath(m.CoinID),
+		PageURL:     route.CoinURL(m.CoinID, nil),
 	}))
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/numfmt"
 	"github.com/cryptodash/cryptodash/internal/sanitize"
+	"github.com/cryptodash/cryptodash/internal/ui/route"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -33,9 +34,6 @@ const (
 	// coinChartID is stable so app.js finds the chart again after a theme change.
 	coinChartID = "chart-coin"
 )
-
-// coinPagePath is the coin page of id, for links from anywhere in the UI.
-func coinPagePath(id string) string { return "/coins/" + url.PathEscape(id) }
 
 // coinState is the view of a coin page: one currency and one preset range. Its URL leaves
 // out the defaults, as the dashboard's does, so the plain page is /coins/{id}.
@@ -77,8 +75,8 @@ func parseCoinState(id string, q url.Values, currencies []domain.Currency) (coin
 	return s, errs
 }
 
-// URL is the canonical URL of the view.
-func (s coinState) URL() string {
+// query is the view's choices that are not the defaults: empty for the plain page.
+func (s coinState) query() url.Values {
 	q := url.Values{}
 	if s.currency != s.defaultCurrency {
 		q.Set("currency", s.currency)
@@ -86,11 +84,11 @@ func (s coinState) URL() string {
 	if s.preset != defaultCoinPreset {
 		q.Set("range", s.preset)
 	}
-	if enc := q.Encode(); enc != "" {
-		return coinPagePath(s.coinID) + "?" + enc
-	}
-	return coinPagePath(s.coinID)
+	return q
 }
+
+// URL is the canonical URL of the view.
+func (s coinState) URL() string { return route.CoinURL(s.coinID, s.query()) }
 
 func presetLabel(key string) string {
 	for _, p := range presetRanges {
@@ -130,7 +128,7 @@ var returnSpans = []struct {
 	span  time.Duration
 }{{"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}, {"90d", 90 * 24 * time.Hour}, {"1y", 365 * 24 * time.Hour}}
 
-func (h *Handler) coinPage(c echo.Context) error {
+func (h *Handler) coinPage(c echo.Context, f Facts) error {
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	cat, err := h.store.Catalog(ctx)
@@ -140,7 +138,7 @@ func (h *Handler) coinPage(c echo.Context) error {
 	coins, currencies := cat.Coins, cat.Currencies
 	i := slices.IndexFunc(coins, func(x domain.Coin) bool { return x.ID == id })
 	if i < 0 {
-		return h.coinMissing(c, domain.Excerpt(id), coins)
+		return h.coinMissing(c, f, domain.Excerpt(id), coins)
 	}
 	p := &coinPage{coin: coins[i], currencies: currencies, now: h.now().UTC()}
 	p.state, p.errs = parseCoinState(id, c.QueryParams(), currencies)
@@ -151,7 +149,7 @@ func (h *Handler) coinPage(c echo.Context) error {
 	if err := h.loadCoinPrices(ctx, p, cat.LatestHour); err != nil {
 		return err
 	}
-	layout, err := h.layout(ctx, p.coin.Name+" ("+strings.ToUpper(p.coin.Symbol)+") in "+strings.ToUpper(p.state.currency), "")
+	layout, err := h.layout(ctx, f, p.coin.Name+" ("+strings.ToUpper(p.coin.Symbol)+") in "+strings.ToUpper(p.state.currency), "")
 	if err != nil {
 		return err
 	}
@@ -251,23 +249,16 @@ func (h *Handler) coinCSV(c echo.Context) error {
 }
 
 // csvURL is the download of the view's days.
-func (p *coinPage) csvURL() string {
-	u := p.state.URL()
-	path, query, _ := strings.Cut(u, "?")
-	if query != "" {
-		return path + "/days.csv?" + query
-	}
-	return path + "/days.csv"
-}
+func (p *coinPage) csvURL() string { return route.CoinCSVURL(p.state.coinID, p.state.query()) }
 
-func (h *Handler) coinMissing(c echo.Context, id string, coins []domain.Coin) error {
-	layout, err := h.layout(c.Request().Context(), "Coin not found", "")
+func (h *Handler) coinMissing(c echo.Context, f Facts, id string, coins []domain.Coin) error {
+	layout, err := h.layout(c.Request().Context(), f, "Coin not found", "")
 	if err != nil {
 		return err
 	}
 	p := views.CoinMissingProps{Layout: layout, ID: id}
 	for _, coin := range coins {
-		p.Coins = append(p.Coins, views.CoinLink{Label: coin.Name, URL: coinPagePath(coin.ID), TestID: "coin-link-" + coin.ID})
+		p.Coins = append(p.Coins, views.CoinLink{Label: coin.Name, URL: route.CoinURL(coin.ID, nil), TestID: "coin-link-" + coin.ID})
 	}
 	if len(coins) == 0 {
 		// Nothing is stored yet: the first fetch has not landed. The configured ids are what

@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 	"github.com/cryptodash/cryptodash/internal/ui"
 )
 
@@ -84,8 +85,6 @@ func statValue(t *testing.T, r response, id string) float64 {
 func statText(r response, id string) string {
 	return strings.Join(strings.Fields(testids(r, "stat-"+id).Find(`[data-testid="stat-value"]`).First().Text()), " ")
 }
-
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 
 // chartOf decodes the chart the page hands to app.js.
 func chartOf(t *testing.T, r response) (kind, step, firstSeries string) {
@@ -169,7 +168,7 @@ func TestCoinPage_DailyStats(t *testing.T) {
 		{"last", last}, {"change", last/first - 1}, {"high", high}, {"low", low},
 		{"volatility", volatility}, {"drawdown", drawdown}, {"market-cap", *lastHour.MarketCap}, {"volume", *lastHour.TotalVolume},
 	} {
-		if got := statValue(t, r, c.id); !near(got, c.want) {
+		if got := statValue(t, r, c.id); !testkit.Near(got, c.want) {
 			t.Errorf("%s = %v, want %v", c.id, got, c.want)
 		}
 	}
@@ -260,7 +259,7 @@ func TestCoinPage_Hourly(t *testing.T) {
 		id   string
 		want float64
 	}{{"last", day[23].Price}, {"change", day[23].Price/day[0].Price - 1}, {"high", high}, {"low", low}} {
-		if got := statValue(t, r, c.id); !near(got, c.want) {
+		if got := statValue(t, r, c.id); !testkit.Near(got, c.want) {
 			t.Errorf("%s = %v, want %v", c.id, got, c.want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
 // TestCoinPage_ReturnsAndHistory checks the returns strip and the stored history's extremes
@@ -36,7 +37,7 @@ func TestCoinPage_ReturnsAndHistory(t *testing.T) {
 		id   string
 		back time.Duration
 	}{{"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}} {
-		if got, want := statValue(t, r, "return-"+tc.id), last/price[latest.Add(-tc.back)]-1; !near(got, want) {
+		if got, want := statValue(t, r, "return-"+tc.id), last/price[latest.Add(-tc.back)]-1; !testkit.Near(got, want) {
 			t.Errorf("%s return %v, want %v", tc.id, got, want)
 		}
 	}
@@ -114,7 +115,7 @@ func TestCoinPage_MarketData(t *testing.T) {
 	if got := statText(r, "max-supply"); got != "—" {
 		t.Errorf("max supply %q, want none", got)
 	}
-	if got, want := statValue(t, r, "fdv"), statValue(t, r, "last")*total; !near(got, want) {
+	if got, want := statValue(t, r, "fdv"), statValue(t, r, "last")*total; !testkit.Near(got, want) {
 		t.Errorf("fully diluted value %v, want the last price × the total supply, %v", got, want)
 	}
 }

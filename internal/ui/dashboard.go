@@ -10,6 +10,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/ui/route"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -102,12 +103,12 @@ func (d *dashboard) rows() []domain.PriceRow {
 	return out
 }
 
-func (h *Handler) dashboardPage(c echo.Context) error {
+func (h *Handler) dashboardPage(c echo.Context, f Facts) error {
 	d, err := h.loadDashboard(c)
 	if err != nil {
 		return err
 	}
-	layout, err := h.layout(c.Request().Context(), "Dashboard", "dashboard")
+	layout, err := h.layout(c.Request().Context(), f, "Dashboard", "dashboard")
 	if err != nil {
 		return err
 	}
@@ -153,10 +154,10 @@ const maxPushedQuery = 2000
 // longer than maxPushedQuery is never echoed; the canonical URL of the corrected state takes
 // its place.
 func (h *Handler) pushURL(c echo.Context, d *dashboard) {
-	u := d.state.URL("/")
+	u := d.state.URL(route.Dashboard)
 	if len(d.errs) > 0 {
 		if q := c.QueryParams().Encode(); len(q) <= maxPushedQuery {
-			u = "/?" + q
+			u = route.WithQuery(route.Dashboard, q)
 		}
 	}
 	if !d.hasData {
@@ -208,7 +209,7 @@ const fetchCommand = "make fetch"
 // seconds, so what it says follows the run.
 func (d *dashboard) noData() *views.EmptyProps {
 	e := &views.EmptyProps{Title: "No price data yet", Command: fetchCommand,
-		Refresh: d.state.URL("/partials/dashboard")}
+		Refresh: d.state.URL(route.DashboardPartial)}
 	switch run := d.lastRun; {
 	case run == nil:
 		e.Text = "A backfill starts by itself when the server starts on an empty database; follow it on the Status page, or fetch by hand with the command below. This page fills in as the data lands."

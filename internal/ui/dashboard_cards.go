@@ -22,6 +22,10 @@ func (d *dashboard) cards() []views.SeriesCard {
 	for _, g := range d.perSeries {
 		lines[domain.Series{CoinID: g.CoinID, CurrencyCode: g.CurrencyCode}] = g.Points
 	}
+	currencies := make([]domain.Currency, 0, len(d.cat.curOrder))
+	for _, code := range d.cat.curOrder {
+		currencies = append(currencies, d.cat.currencies[code])
+	}
 	var out []views.SeriesCard
 	for _, s := range d.series {
 		coin := d.cat.coins[s.CoinID]
@@ -29,7 +33,7 @@ func (d *dashboard) cards() []views.SeriesCard {
 		c := views.SeriesCard{
 			Name: strings.ToUpper(coin.Symbol) + " / " + strings.ToUpper(s.CurrencyCode),
 			Coin: coin.Name, Light: style.Color.Light, Dark: style.Color.Dark,
-			URL: coinPageURL(s.CoinID, s.CurrencyCode, d.state.Range),
+			URL: coinPageURL(s, d.state.Range, currencies),
 		}
 		sum, ok := d.summaries[s]
 		line := lines[s]
@@ -63,13 +67,15 @@ func (d *dashboard) cards() []views.SeriesCard {
 }
 
 // coinPageURL links a series to its coin's page, in its currency and over the dashboard's
-// range where the coin page offers it.
-func coinPageURL(coinID, currency string, r rangeChoice) string {
-	q := url.Values{"currency": {currency}}
-	if r.preset != "" {
+// range where the coin page offers it. The coin page's own parser reads the choice, so the
+// link is that page's canonical URL: a choice that is its default is left out.
+func coinPageURL(s domain.Series, r rangeChoice, currencies []domain.Currency) string {
+	q := url.Values{"currency": {s.CurrencyCode}}
+	if presetDays(r.preset) > 0 {
 		q.Set("range", r.preset)
 	}
-	return "/coins/" + url.PathEscape(coinID) + "?" + q.Encode()
+	state, _ := parseCoinState(s.CoinID, q, currencies)
+	return state.URL()
 }
 
 // sparkline draws a series' values as an SVG polyline in a 100 x 28 box, highest value at the

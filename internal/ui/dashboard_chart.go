@@ -7,6 +7,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/ui/route"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -109,11 +110,11 @@ func (d *dashboard) chartToolbar() views.ChartProps {
 	if zoom.Orig.isZero() {
 		zoom.Orig = s.Range
 	}
-	p.ZoomURL = zoom.URL("/partials/dashboard")
+	p.ZoomURL = zoom.URL(route.DashboardPartial)
 	if !s.Orig.isZero() {
 		back := s
 		back.Range, back.Orig, back.Page = s.Orig, rangeChoice{}, 1
-		p.Reset = views.Link{URL: back.URL("/"), Partial: back.URL("/partials/dashboard")}
+		p.Reset = views.Link{URL: back.URL(route.Dashboard), Partial: back.URL(route.DashboardPartial)}
 	}
 	return p
 }

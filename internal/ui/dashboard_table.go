@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/ui/route"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -26,12 +27,12 @@ func (d *dashboard) table() views.TableProps {
 	p := views.TableProps{
 		Showing: fmt.Sprintf("Showing %s–%s of %s", formatInt(int64((page-1)*pageSize+1)),
 			formatInt(int64((page-1)*pageSize+len(rows))), formatInt(int64(total))),
-		CSVURL: s.URL("/dashboard.csv"),
+		CSVURL: s.URL(route.DashboardCSV),
 		Sort:   s.Sort, Dir: map[bool]string{false: "asc", true: "desc"}[s.Desc], Cols: strings.Join(s.Cols, ","),
 	}
 	reorder := s
 	reorder.Cols = slices.Clone(defaultCols)
-	p.ReorderURL = reorder.URL("/partials/table")
+	p.ReorderURL = reorder.URL(route.TablePartial)
 
 	for i, col := range cols {
 		value := col == domain.ColPrice || col == colChange
@@ -107,7 +108,7 @@ func (d *dashboard) table() views.TableProps {
 // tableLink is a view that differs from the one shown only in its table: the page, and the
 // table partial that swaps in without redrawing the chart.
 func tableLink(v ViewState) views.Link {
-	return views.Link{URL: v.URL("/"), Partial: v.URL("/partials/table")}
+	return views.Link{URL: v.URL(route.Dashboard), Partial: v.URL(route.TablePartial)}
 }
 
 // pageWindow is the page numbers a pagination bar shows: the first, the last, and the current

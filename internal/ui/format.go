@@ -4,10 +4,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/numfmt"
 )
 
-var currencySymbols = map[string]string{"usd": "$", "eur": "€", "gbp": "£", "try": "₺", "jpy": "¥"}
+// currencySymbols are the symbols prices are written with (domain.KnownCurrencies).
+var currencySymbols = domain.CurrencySymbols()
 
 // formatPrice writes a price as every page does (numfmt.Price): "$1,234.50", "$0.0812",
 // "-$0.50"; an empty currency means a mean across currencies, which gets no symbol.

@@ -1,7 +1,8 @@
-// Package ui serves cryptodash's HTML: the dashboard, its partials and CSV, the coin hover
-// cards and the status page. Handlers parse the view state, read through Store, fill the
-// typed props of package views and render; the server (internal/web) owns middleware,
-// caching headers and the error handler that turns returned errors into pages.
+// Package ui serves cryptodash's HTML: the dashboard, its partials and CSV, the coin pages and
+// hover cards, the status page, and the login and error pages. Routes is its one route table;
+// handlers parse the view state, read through Store, fill the typed props of package views
+// and render. The server (internal/web) registers the table with its middleware, caching
+// headers, sessions and the error handler, and hands each handler the request's Facts.
 //
 // A page URL always answers with the full page and a partial URL always with the partial,
 // whether or not HX-Request is set: partials carry the whole view state in their own query
@@ -14,7 +15,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -23,6 +23,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/clock"
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/sanitize"
+	"github.com/cryptodash/cryptodash/internal/ui/route"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -92,68 +93,85 @@ func New(opts Options) *Handler {
 // cannot know when the server corrected or canonicalised the request.
 const headerHXPushURL = "HX-Push-Url"
 
-// Register adds the routes. public is for cacheable reads (its middleware sets the shared
-// cache headers and answers conditional requests); private is for what must not be cached.
-// Handlers here set Cache-Control only to mark an answer no-store: the empty dashboard,
-// which follows the first run rather than the data version.
-func (h *Handler) Register(public, private *echo.Group) {
-	public.GET("/", h.dashboardPage)
-	public.GET("/partials/dashboard", h.dashboardPartial)
-	public.GET("/partials/table", h.tablePartial)
-	public.GET("/dashboard.csv", h.dashboardCSV)
-	public.GET("/partials/coins/:id/card", h.coinCard)
-	public.GET("/coins/:id", h.coinPage)
-	public.GET("/coins/:id/days.csv", h.coinCSV)
-	private.GET("/status", h.statusPage)
-	private.GET("/partials/status", h.statusPartial)
+// Cache is how a route's answers may be kept.
+type Cache int
+
+const (
+	// Shared answers are the same for everyone at one data version: the web layer's answer
+	// cache and the CDN keep them under their URL, so the query parameters the route reads
+	// are its whole input.
+	Shared Cache = iota
+	// Personal answers are made for the request that asked and must be fresh (the status
+	// page): never stored, and the CDN passes every header and cookie through.
+	Personal
+)
+
+// Facts are what the web layer knows of a request that a page shows, handed to each handler
+// rather than hidden in the request's context.
+type Facts struct {
+	// SignedIn says the request belongs to a signed-in session, so pages offer to sign out.
+	SignedIn bool
+	// Version is the data version the web layer's cache read for the request's ETag, which
+	// the page shows (the simulated-data banner) without reading it again; nil where no cache
+	// read it, and the page reads it from the store.
+	Version *domain.DataVersion
 }
 
-// Query parameters each UI route reads; any other parameter changes nothing the page shows,
-// so the web layer redirects it away before it can enter a cache key (see QueryParams).
+// Route is one row of the HTML surface's route table.
+type Route struct {
+	// Path is the template the router matches (package route names them).
+	Path  string
+	Cache Cache
+	// Params are the query parameters the route reads. Any other changes nothing it shows, so
+	// the web layer redirects it away before it can enter a cache key, and the CDN's cache key
+	// holds these and no others.
+	Params []string
+	// Page gives the page a partial belongs to, from the partial's path parameter and query;
+	// nil for a page, which is its own. A login redirect sends the person there, not to the
+	// bare fragment HTMX asked for when the session had lapsed.
+	Page  func(id, rawQuery string) string
+	serve func(*Handler, echo.Context, Facts) error
+}
+
+// Query parameters the dashboard's routes read (its view state), and a coin page's.
 var (
 	dashboardParams = []string{"coins", "currencies", "range", "from", "to", "shown_from", "shown_to", "orig",
 		"breakdown", "mode", "scale", "cols", "sort", "dir", "page"}
 	coinPageParams = []string{"currency", "range"}
 )
 
-// QueryParams names the query parameters the UI route with template path reads. The
-// dashboard's partials and CSV read its whole view state; a coin page its currency and range;
-// the hover card and the status page none.
-func QueryParams(path string) []string {
-	switch path {
-	case "/", "/partials/dashboard", "/partials/table", "/dashboard.csv":
-		return dashboardParams
-	case "/coins/:id":
-		return coinPageParams
-	}
-	return nil
+// Routes is the HTML surface: every page, partial and download, each GET. The web layer
+// registers them with the middleware their Cache asks for (internal/web/routes.go). A page
+// URL always answers with the full page and a partial URL with the partial (see the package
+// comment), so a partial's Params are its page's.
+var Routes = []Route{
+	{Path: route.Dashboard, Params: dashboardParams, serve: (*Handler).dashboardPage},
+	{Path: route.DashboardPartial, Params: dashboardParams, Page: dashboardPage, serve: facts((*Handler).dashboardPartial)},
+	{Path: route.TablePartial, Params: dashboardParams, Page: dashboardPage, serve: facts((*Handler).tablePartial)},
+	{Path: route.DashboardCSV, Params: dashboardParams, serve: facts((*Handler).dashboardCSV)},
+	{Path: route.Coin, Params: coinPageParams, serve: (*Handler).coinPage},
+	{Path: route.CoinCard, Page: func(id, _ string) string { return route.CoinURL(id, nil) }, serve: facts((*Handler).coinCard)},
+	{Path: route.CoinCSV, Params: coinPageParams, serve: facts((*Handler).coinCSV)},
+	{Path: route.Status, Cache: Personal, serve: (*Handler).statusPage},
+	{Path: route.StatusPartial, Cache: Personal, Page: func(string, string) string { return route.Status }, serve: facts((*Handler).statusPartial)},
 }
 
-// PageURL is the page a UI URL belongs to, given its escaped path and raw query: the
-// dashboard's partials belong to the dashboard, with their query, which is the page's view
-// state too; a coin's hover card to the coin page; the status partial to the status page.
-// Any other URL is its own page. A login redirect sends the person there, not to the bare
-// fragment HTMX asked for when the session had lapsed.
-func PageURL(path, rawQuery string) string {
-	switch {
-	case path == "/partials/dashboard" || path == "/partials/table":
-		path = "/"
-	case path == "/partials/status":
-		path, rawQuery = "/status", ""
-	case strings.HasPrefix(path, "/partials/coins/") && strings.HasSuffix(path, "/card"):
-		id := strings.TrimSuffix(strings.TrimPrefix(path, "/partials/coins/"), "/card")
-		if id != "" && !strings.Contains(id, "/") {
-			path, rawQuery = "/coins/"+id, ""
-		}
-	}
-	if rawQuery == "" {
-		return path
-	}
-	return path + "?" + rawQuery
+// dashboardPage is the page of the dashboard's partials: their query is its view state too.
+func dashboardPage(_, rawQuery string) string { return route.WithQuery(route.Dashboard, rawQuery) }
+
+// facts adapts a handler that shows none of the request's facts.
+func facts(serve func(*Handler, echo.Context) error) func(*Handler, echo.Context, Facts) error {
+	return func(h *Handler, c echo.Context, _ Facts) error { return serve(h, c) }
+}
+
+// Handle returns r's handler, served by h. Handlers set Cache-Control only to mark an answer
+// no-store: the empty dashboard, which follows the first run rather than the data version.
+func (h *Handler) Handle(r Route) func(echo.Context, Facts) error {
+	return func(c echo.Context, f Facts) error { return r.serve(h, c, f) }
 }
 
 // Render writes comp with status, rendering into a buffer first so that a template error
-// becomes a clean 500 instead of half a page. The web layer renders its own pages with it too.
+// becomes a clean 500 instead of half a page.
 func Render(c echo.Context, status int, comp templ.Component) error {
 	var buf bytes.Buffer
 	if err := comp.Render(c.Request().Context(), &buf); err != nil {
@@ -162,39 +180,20 @@ func Render(c echo.Context, status int, comp templ.Component) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// layout reads what every page's frame shows. The data version comes from the context when
-// the web layer's cache already read it, and from the store for pages it does not cover.
-func (h *Handler) layout(ctx context.Context, title, nav string) (views.LayoutProps, error) {
-	dv, ok := ctx.Value(dataVersionKey{}).(domain.DataVersion)
-	if !ok {
+// layout reads what every page's frame shows. The data version comes from the facts when the
+// web layer's cache already read it, and from the store for pages it does not cover.
+func (h *Handler) layout(ctx context.Context, f Facts, title, nav string) (views.LayoutProps, error) {
+	var dv domain.DataVersion
+	if f.Version != nil {
+		dv = *f.Version
+	} else {
 		var err error
 		if dv, err = h.store.DataVersion(ctx); err != nil {
 			return views.LayoutProps{}, err
 		}
 	}
 	return views.LayoutProps{Title: title, Nav: nav, Simulated: dv.Simulated, ShowSource: true,
-		SignedIn: signedIn(ctx)}, nil
-}
-
-type signedInKey struct{}
-
-// WithSignedIn marks a request's context as belonging to a signed-in session, so pages offer
-// a way to sign out. The web layer's login middleware sets it; without a login nothing does.
-func WithSignedIn(ctx context.Context) context.Context {
-	return context.WithValue(ctx, signedInKey{}, true)
-}
-
-func signedIn(ctx context.Context) bool {
-	v, _ := ctx.Value(signedInKey{}).(bool)
-	return v
-}
-
-type dataVersionKey struct{}
-
-// WithDataVersion hands the data version the web layer's cache read for the request's ETag to
-// the page, which shows it (the simulated-data banner) without a second query.
-func WithDataVersion(ctx context.Context, v domain.DataVersion) context.Context {
-	return context.WithValue(ctx, dataVersionKey{}, v)
+		SignedIn: f.SignedIn}, nil
 }
 
 func statusFor(errs domain.FieldErrors) int {

@@ -22,13 +22,13 @@ const (
 	recentRuns = 15
 )
 
-func (h *Handler) statusPage(c echo.Context) error {
+func (h *Handler) statusPage(c echo.Context, f Facts) error {
 	ctx := c.Request().Context()
 	content, err := h.statusContent(ctx)
 	if err != nil {
 		return err
 	}
-	layout, err := h.layout(ctx, "Status", "status")
+	layout, err := h.layout(ctx, f, "Status", "status")
 	if err != nil {
 		return err
 	}

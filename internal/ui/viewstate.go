@@ -10,6 +10,7 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/ui/route"
 )
 
 const (
@@ -462,12 +463,10 @@ func (v ViewState) Query() url.Values {
 	return q
 }
 
-// URL is v's canonical URL on path ("/", "/partials/dashboard", "/dashboard.csv" …).
+// URL is v's canonical URL on path, one of the dashboard's routes (route.Dashboard,
+// route.DashboardPartial, route.DashboardCSV …): the dashboard's URL builder.
 func (v ViewState) URL(path string) string {
-	if q := v.Query().Encode(); q != "" {
-		return path + "?" + q
-	}
-	return path
+	return route.WithQuery(path, v.Query().Encode())
 }
 
 // resolve turns v's range into the hours to show and their granularity. Presets end with the

@@ -15,7 +15,6 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/config"
 	"github.com/cryptodash/cryptodash/internal/precompress"
-	"github.com/cryptodash/cryptodash/internal/ui"
 )
 
 // cachePrivate is the policy behind a login: the answers are no business of a shared cache,
@@ -74,7 +73,7 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.SetRequest(req.WithContext(ui.WithDataVersion(req.Context(), v)))
+		c.Set(dataVersionKey, v)
 		// Weak, because gzip changes the bytes but not the meaning of a response. The UTC day
 		// is part of it: pages say "today is partial", which is wrong the moment the day ends,
 		// however long the data version lasts.

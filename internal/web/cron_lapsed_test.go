@@ -2,15 +2,18 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 )
 
-// A run whose process died stops renewing its lease; from the moment the lease lapses the
-// cron endpoint reports it failed, not running, and a trigger starts a new run.
+// A run whose process died stops renewing its lease; once the sweep of lapsed runs (the
+// pipeline's, in serve) has closed it the cron endpoint reports it failed, not running, and a
+// trigger starts a new run. Reading the endpoint itself never closes a run.
 func TestCron_DeadRunIsNotShownAsLive(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -26,18 +29,18 @@ func TestCron_DeadRunIsNotShownAsLive(t *testing.T) {
 			Error  string `json:"error"`
 		} `json:"latestRun"`
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		rec := f.do(http.MethodGet, "/api/cron/fetch-data", auth...)
-		decodeData(t, rec, &status)
-		if status.LatestRun.Status != "running" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("run %d still shown running long after its lease lapsed", dead.ID)
-		}
-		time.Sleep(50 * time.Millisecond)
+	decodeData(t, f.do(http.MethodGet, "/api/cron/fetch-data", auth...), &status)
+	if status.LatestRun.ID != dead.ID || status.LatestRun.Status != "running" {
+		t.Fatalf("latest run before any sweep = %+v, want %d running", status.LatestRun, dead.ID)
 	}
+	testkit.Eventually(t, 30*time.Second, "the sweep to close the dead run", func() (bool, string) {
+		n, err := f.store.CloseLapsedRuns(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n == 1, fmt.Sprintf("closed %d runs, want run %d", n, dead.ID)
+	})
+	decodeData(t, f.do(http.MethodGet, "/api/cron/fetch-data", auth...), &status)
 	if status.LatestRun.ID != dead.ID || status.LatestRun.Status != "failed" || status.LatestRun.Error == "" {
 		t.Errorf("latest run = %+v, want %d failed with a reason", status.LatestRun, dead.ID)
 	}

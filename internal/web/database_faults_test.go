@@ -15,6 +15,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/proxytest"
 	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 	"github.com/cryptodash/cryptodash/internal/web"
 )
 
@@ -27,7 +28,7 @@ func newFixtureOn(t *testing.T, dbURL string, st *store.Store, change ...func(*w
 	}
 	t.Cleanup(seeder.Close)
 	(&fixture{t: t, store: seeder}).seed()
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	d := web.Deps{Config: testConfig(t), Store: st, Metrics: prometheus.NewRegistry(), BuildID: "test1",
 		Logger: slog.New(slog.NewJSONHandler(logs, nil))}
 	for _, c := range change {
@@ -58,13 +59,10 @@ func TestWeb_WaitsForAConnectionTheDatabaseTurnedAway(t *testing.T) {
 
 	answer := make(chan int, 1)
 	go func() { answer <- f.do(http.MethodGet, "/api/coins").Code }()
-	deadline := time.Now().Add(web.RequestTimeout)
-	for !strings.Contains(f.logs.String(), "turned a connection away; waiting for one") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the request did not wait for a connection: %s", f.logs)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Eventually(t, web.RequestTimeout, "the request waits for a connection", func() (bool, string) {
+		logs := f.logs.String()
+		return strings.Contains(logs, "turned a connection away; waiting for one"), logs
+	})
 	hold.Close(ctx)
 	if code := <-answer; code != http.StatusOK {
 		t.Errorf("status %d once a connection was free, want 200: %s", code, f.logs)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/ui"
-	"github.com/cryptodash/cryptodash/views"
 )
 
 // failure is what the client is told about an error, and what is logged.
@@ -154,17 +153,12 @@ func isAPI(r *http.Request) bool {
 	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
 }
 
-// errorPage falls back to plain text when the error page itself fails to render, so the
-// client still gets the right status.
+// errorPage answers a failed HTML request with ui's error page, which falls back to plain
+// text when it cannot render.
 func (s *server) errorPage(c echo.Context, f failure) error {
 	message := f.message
 	if len(f.fields) > 0 {
 		message = domain.FieldErrors(f.fields).Error()
 	}
-	page := views.ErrorPage(views.ErrorProps{Status: f.status, Title: http.StatusText(f.status), Message: message})
-	if err := ui.Render(c, f.status, page); err != nil {
-		s.log.Error("render error page", "request_id", requestIDOf(c), "error", err.Error())
-		return c.String(f.status, message)
-	}
-	return nil
+	return ui.ErrorPage(c, f.status, message)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -14,7 +15,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/ui"
+	"github.com/cryptodash/cryptodash/internal/ui/route"
 	"github.com/cryptodash/cryptodash/views"
 )
 
@@ -36,17 +39,6 @@ func newSessions(store scs.Store) *scs.SessionManager {
 	sm.Store = store
 	sm.Lifetime = sessionLifetime
 	return sm
-}
-
-// loginRoutes adds /login and /logout when the dashboard has credentials; without them there
-// is nothing to log into and the paths are 404s.
-func (s *server) loginRoutes(e *echo.Echo, gzip echo.MiddlewareFunc) {
-	if !s.deps.Config.AuthEnabled() {
-		return
-	}
-	e.GET("/login", s.loginShow, noStore, gzip, s.loadSession)
-	e.POST("/login", s.loginSubmit, noStore, gzip, s.sameOrigin, s.loadSession)
-	e.POST("/logout", s.logout, noStore, gzip, s.sameOrigin, s.loadSession)
 }
 
 // loadSession reads the session named by the cookie into the request context.
@@ -73,7 +65,6 @@ func (s *server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 	return s.loadSession(func(c echo.Context) error {
 		if s.sessions.GetString(c.Request().Context(), sessionUserKey) != "" {
-			c.SetRequest(c.Request().WithContext(ui.WithSignedIn(c.Request().Context())))
 			return next(c)
 		}
 		req := c.Request()
@@ -81,7 +72,7 @@ func (s *server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.NewHTTPError(http.StatusUnauthorized, "login required")
 		}
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-		target := "/login?next=" + url.QueryEscape(ui.PageURL(req.URL.EscapedPath(), req.URL.RawQuery))
+		target := route.LoginURL(pageOf(req.URL.EscapedPath(), req.URL.RawQuery))
 		if req.Header.Get(headerHXRequest) == "true" {
 			// A partial redirected by the browser would put the login page inside the
 			// dashboard; HTMX instead navigates the whole window.
@@ -111,7 +102,7 @@ func (s *server) loginShow(c echo.Context) error {
 	if s.sessions.GetString(c.Request().Context(), sessionUserKey) != "" {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
-	return ui.Render(c, http.StatusOK, views.LoginPage(views.LoginProps{Next: next}))
+	return ui.LoginPage(c, http.StatusOK, views.LoginProps{Next: next})
 }
 
 // loginSubmit checks the credentials. Both the username comparison and bcrypt run whatever the
@@ -138,12 +129,12 @@ func (s *server) loginSubmit(c echo.Context) error {
 		s.log.Warn("login throttled", "request_id", requestIDOf(c), "client_ip", client.String(), "retry_after_s", seconds)
 		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(seconds))
 		page.Error = fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", seconds)
-		return ui.Render(c, http.StatusTooManyRequests, views.LoginPage(page))
+		return ui.LoginPage(c, http.StatusTooManyRequests, page)
 	case tableFull:
 		s.log.Warn("login shed: the throttle counts as many clients as it can", "request_id", requestIDOf(c), "client_ip", client.String())
 		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds(wait)))
 		page.Error = "Too many sign-ins at once. Try again in a moment."
-		return ui.Render(c, http.StatusServiceUnavailable, views.LoginPage(page))
+		return ui.LoginPage(c, http.StatusServiceUnavailable, page)
 	}
 	release, ok := s.logins.checkSlot(c.Request().Context())
 	if !ok {
@@ -151,14 +142,14 @@ func (s *server) loginSubmit(c echo.Context) error {
 		s.log.Warn("login shed: too many password checks at once", "request_id", requestIDOf(c), "client_ip", client.String())
 		c.Response().Header().Set(echo.HeaderRetryAfter, "1")
 		page.Error = "Too many sign-ins at once. Try again in a moment."
-		return ui.Render(c, http.StatusServiceUnavailable, views.LoginPage(page))
+		return ui.LoginPage(c, http.StatusServiceUnavailable, page)
 	}
 	passOK := bcrypt.CompareHashAndPassword([]byte(cfg.AuthPasswordHash), []byte(password)) == nil
 	release()
 	if !userOK || !passOK {
 		s.log.Warn("login failed", "request_id", requestIDOf(c), "client_ip", client.String())
 		page.Error = "Wrong username or password."
-		return ui.Render(c, http.StatusUnauthorized, views.LoginPage(page))
+		return ui.LoginPage(c, http.StatusUnauthorized, page)
 	}
 	forget()
 
@@ -211,7 +202,7 @@ func (s *server) setSessionCookie(c echo.Context, token string, expiry time.Time
 // decodes into a leading "//" or "/\" is refused too, in case anything between here and the
 // browser decodes the path once. The answer is rebuilt from the parsed path and query, so a
 // fragment, user info or anything the parser skipped never reaches the Location header. A
-// partial's URL becomes its page's (ui.PageURL), so a link made while HTMX asked for a
+// partial's URL becomes its page's (pageOf), so a link made while HTMX asked for a
 // fragment still lands on a whole page.
 func safeNext(next string) string {
 	const home = "/"
@@ -229,7 +220,7 @@ func safeNext(next string) string {
 	if !localPath(out) {
 		return home
 	}
-	return ui.PageURL(out, u.RawQuery)
+	return pageOf(out, u.RawQuery)
 }
 
 // localPath reports whether p starts with exactly one slash, which is what keeps a browser
@@ -243,3 +234,45 @@ func localPath(p string) bool {
 func hasControlOrBackslash(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
 }
+
+// pages matches a local URL's path against the pages' route templates, for pageOf.
+var pages = func() *echo.Echo {
+	e := echo.New()
+	for _, r := range ui.Routes {
+		e.GET(r.Path, echo.NotFoundHandler)
+	}
+	return e
+}()
+
+// pageOf is the page the local URL with escaped path and raw query belongs to: a partial's
+// page (ui.Route.Page), and any other URL itself. A login redirect sends the person there,
+// not to the bare fragment HTMX asked for when the session had lapsed.
+func pageOf(path, rawQuery string) string {
+	c := pages.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), nil)
+	pages.Router().Find(http.MethodGet, path, c)
+	for _, r := range ui.Routes {
+		if r.Path != c.Path() || r.Page == nil {
+			continue
+		}
+		id, err := url.PathUnescape(c.Param("id"))
+		if err != nil {
+			break
+		}
+		return r.Page(id, rawQuery)
+	}
+	return route.WithQuery(path, rawQuery)
+}
+
+// pageFacts are what the web layer knows of a page's request: whether its session is signed in,
+// and the data version the answer cache read for it, if it did.
+func (s *server) pageFacts(c echo.Context) ui.Facts {
+	f := ui.Facts{SignedIn: s.deps.Config.AuthEnabled() && s.sessions.GetString(c.Request().Context(), sessionUserKey) != ""}
+	if v, ok := c.Get(dataVersionKey).(domain.DataVersion); ok {
+		f.Version = &v
+	}
+	return f
+}
+
+// dataVersionKey holds, in a request's echo.Context, the data version the answer cache read
+// for it.
+const dataVersionKey = "cryptodash.dataVersion"

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -336,4 +338,35 @@ func TestMetrics_NeverThroughAProxy(t *testing.T) {
 			t.Errorf("with the token through a proxy: %d, want 200", rec.Code)
 		}
 	})
+}
+
+// Every link a page carries reaches its answer: a parameter a link sets that its route does
+// not read would be redirected away, and the link would show another view than it names (the
+// coin page's CSV link once lost its currency so).
+func TestPages_LinksKeepTheirParameters(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, withUI)
+	f.seed()
+	link := regexp.MustCompile(`(?:href|hx-get)="(/[^"]*)"`)
+	for _, page := range []string{"/", "/?range=1w&mode=price&breakdown=coin,currency", "/coins/bitcoin",
+		"/coins/bitcoin?currency=try&range=1m", "/status"} {
+		rec := f.do(http.MethodGet, page)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", page, rec.Code)
+		}
+		seen := 0
+		for _, m := range link.FindAllStringSubmatch(rec.Body.String(), -1) {
+			target := html.UnescapeString(m[1])
+			if strings.HasPrefix(target, "/static/") || !strings.Contains(target, "?") {
+				continue
+			}
+			seen++
+			if got := f.do(http.MethodGet, target); got.Code == http.StatusMovedPermanently {
+				t.Errorf("%s links %s, which redirects to %s", page, target, got.Header().Get("Location"))
+			}
+		}
+		if page != "/status" && seen == 0 {
+			t.Errorf("%s carries no link with a query; the test reads nothing", page)
+		}
+	}
 }

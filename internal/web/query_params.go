@@ -9,85 +9,54 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
-	"github.com/cryptodash/cryptodash/internal/ui"
 )
-
-// apiParams are the query parameters each cached API route reads.
-var apiParams = map[string][]string{
-	"/api/coins":              nil,
-	"/api/currencies":         nil,
-	"/api/coins/:id/metadata": nil,
-	"/api/coins/:id/ohlc":     {"currency", "dateFrom", "dateTo"},
-	"/api/prices":             {"coinIds", "currencyCodes", "dateFrom", "dateTo", "breakdown", "granularity", "format", "mode"},
-}
-
-// routeParams names the parameters the route with template path reads.
-func routeParams(path string) []string {
-	if params, ok := apiParams[path]; ok {
-		return params
-	}
-	return ui.QueryParams(path)
-}
-
-// CachedQueryParams is every query parameter a cached route reads, sorted: the allow-list of
-// the CDN's cache key (deploy/edge.go's cachedQueryParams, which a test holds to this list).
-func CachedQueryParams() []string {
-	var all []string
-	for _, path := range []string{"/", "/partials/dashboard", "/partials/table", "/dashboard.csv",
-		"/coins/:id", "/partials/coins/:id/card"} {
-		all = append(all, routeParams(path)...)
-	}
-	for _, params := range apiParams {
-		all = append(all, params...)
-	}
-	slices.Sort(all)
-	return slices.Compact(all)
-}
 
 // knownQuery bounds the keys a URL can have: a parameter its route does not read would
 // otherwise make a new cache key (at the CDN and in the answer cache) for an answer that is
 // the same, and every new key is a render paid for by whoever invents it. A page redirects
 // (301) to its URL without the unknown parameters; the API answers 400 naming them, as it
-// does any bad parameter.
-func (s *server) knownQuery(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		if req.URL.RawQuery == "" {
-			return next(c)
-		}
-		known := routeParams(c.Path())
-		q := req.URL.Query()
-		var unknown []string
-		for key := range q {
-			if !slices.Contains(known, key) {
-				unknown = append(unknown, key)
+// does any bad parameter. known are the parameters the route reads (its row of the route
+// table).
+func (s *server) knownQuery(known []string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.URL.RawQuery == "" {
+				return next(c)
 			}
-		}
-		if len(unknown) == 0 {
-			return next(c)
-		}
-		slices.Sort(unknown)
-		if isAPI(req) {
-			bad := newInvalidParams()
-			// Enough to name the mistake; a made-up key per request would otherwise make an
-			// answer as long as the URL.
-			for _, key := range unknown[:min(len(unknown), 5)] {
-				bad.add(domain.Excerpt(key), fmt.Sprintf("Unknown parameter %s", domain.Excerpt(key)),
-					"not a parameter of this endpoint; it reads "+orNone(known))
+			q := req.URL.Query()
+			var unknown []string
+			for key := range q {
+				if !slices.Contains(known, key) {
+					unknown = append(unknown, key)
+				}
 			}
-			return bad.err()
+			if len(unknown) == 0 {
+				return next(c)
+			}
+			slices.Sort(unknown)
+			if isAPI(req) {
+				bad := newInvalidParams()
+				// Enough to name the mistake; a made-up key per request would otherwise make an
+				// answer as long as the URL.
+				for _, key := range unknown[:min(len(unknown), 5)] {
+					bad.add(domain.Excerpt(key), fmt.Sprintf("Unknown parameter %s", domain.Excerpt(key)),
+						"not a parameter of this endpoint; it reads "+orNone(known))
+				}
+				return bad.err()
+			}
+			for _, key := range unknown {
+				q.Del(key)
+			}
+			target := req.URL.EscapedPath()
+			if !localPath(target) {
+				target = "/"
+			}
+			if enc := q.Encode(); enc != "" {
+				target += "?" + enc
+			}
+			return c.Redirect(http.StatusMovedPermanently, target)
 		}
-		for _, key := range unknown {
-			q.Del(key)
-		}
-		target := req.URL.EscapedPath()
-		if !localPath(target) {
-			target = "/"
-		}
-		if enc := q.Encode(); enc != "" {
-			target += "?" + enc
-		}
-		return c.Redirect(http.StatusMovedPermanently, target)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"go/parser"
 	"go/token"
 	"net/http"
+	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,14 +68,63 @@ func TestWeb_UnknownQueryParameters(t *testing.T) {
 // would serve one view for another, an extra one would let made-up URLs past the cache.
 func TestWeb_CDNKeysOnTheParametersTheServerReads(t *testing.T) {
 	t.Parallel()
-	file, err := parser.ParseFile(token.NewFileSet(), "../../deploy/edge.go", nil, 0)
+	edge := stringList(t, "../../deploy/edge.go", "cachedQueryParams")
+	slices.Sort(edge)
+	if want := web.CachedQueryParams(); !slices.Equal(edge, want) {
+		t.Errorf("deploy/edge.go cachedQueryParams = %q,\nthe server reads %q", edge, want)
+	}
+}
+
+// CloudFront and its nginx mirror pass the personal routes through uncached, with every
+// header and cookie; a path missing there would be cached or lose its Authorization header,
+// an extra one would give up caching a shared read.
+func TestWeb_CDNPassesThroughThePersonalRoutes(t *testing.T) {
+	t.Parallel()
+	want := web.UncachedCDNPaths()
+	if !slices.Contains(want, "/api/cron/*") || !slices.Contains(want, "/status") || slices.Contains(want, "/") {
+		t.Fatalf("UncachedCDNPaths() = %q: the table lost its personal routes", want)
+	}
+	edge := stringList(t, "../../deploy/edge.go", "uncachedPaths")
+	slices.Sort(edge)
+	if !slices.Equal(edge, want) {
+		t.Errorf("deploy/edge.go uncachedPaths = %q,\nthe route table's personal routes are %q", edge, want)
+	}
+
+	conf, err := os.ReadFile("../../docs/cloudfront.nginx.conf")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var edge []string
+	m := regexp.MustCompile(`(?m)^\s*location ~ \^/\(([^)]*)\) \{`).FindSubmatch(conf)
+	if m == nil {
+		t.Fatal("docs/cloudfront.nginx.conf has no `location ~ ^/(...)` block for the uncached paths")
+	}
+	var nginx []string
+	for _, alt := range strings.Split(string(m[1]), "|") {
+		// CloudFront's "/dir/*" is nginx's "dir/" prefix; an exact path ends in "$".
+		if exact, ok := strings.CutSuffix(alt, "$"); ok {
+			nginx = append(nginx, "/"+exact)
+		} else {
+			nginx = append(nginx, "/"+alt+"*")
+		}
+	}
+	slices.Sort(nginx)
+	if !slices.Equal(nginx, want) {
+		t.Errorf("docs/cloudfront.nginx.conf passes through %q,\nthe route table's personal routes are %q", nginx, want)
+	}
+}
+
+// stringList reads the string literals of the package-level variable name in the Go file at
+// path.
+func stringList(t *testing.T, path, name string) []string {
+	t.Helper()
+	file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
 	ast.Inspect(file, func(n ast.Node) bool {
 		spec, ok := n.(*ast.ValueSpec)
-		if !ok || len(spec.Names) != 1 || spec.Names[0].Name != "cachedQueryParams" {
+		if !ok || len(spec.Names) != 1 || spec.Names[0].Name != name {
 			return true
 		}
 		for _, elt := range spec.Values[0].(*ast.CompositeLit).Elts {
@@ -81,12 +132,12 @@ func TestWeb_CDNKeysOnTheParametersTheServerReads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			edge = append(edge, s)
+			out = append(out, s)
 		}
 		return false
 	})
-	slices.Sort(edge)
-	if want := web.CachedQueryParams(); !slices.Equal(edge, want) {
-		t.Errorf("deploy/edge.go cachedQueryParams = %q,\nthe server reads %q", edge, want)
+	if out == nil {
+		t.Fatalf("%s declares no %s", path, name)
 	}
+	return out
 }

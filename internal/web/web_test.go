@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,33 +20,16 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 	"github.com/cryptodash/cryptodash/internal/store"
 	"github.com/cryptodash/cryptodash/internal/store/storetest"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 	"github.com/cryptodash/cryptodash/internal/web"
 	"github.com/cryptodash/cryptodash/static"
 )
-
-// syncBuffer collects log output written from handler goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 type fixture struct {
 	t     *testing.T
 	store *store.Store
 	e     http.Handler
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 }
 
 const testSecret = "s3cret-cron-token-for-tests"
@@ -61,7 +42,7 @@ func newFixture(t *testing.T, change ...func(*web.Deps)) *fixture {
 	if err := st.WatchDataVersion(t.Context(), slogDiscard()); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	d := web.Deps{
 		Config:  testConfig(t),
 		Store:   st,
