@@ -26,7 +26,8 @@ demo: ## run the dashboard with the built-in CoinGecko simulator (no internet ne
 fetch: ## run one fetch in the foreground against DATABASE_URL, with a progress bar
 	$(GO) run ./cmd/cryptodash fetch
 
-test: node_modules ## run every test (needs PostgreSQL on 127.0.0.1:5432, Chromium and nginx; brings the npm packages itself)
+test: node_modules ## run every test (needs PostgreSQL on 127.0.0.1:5432, Chromium and nginx; brings the npm packages itself): the page script's with node --test, then Go's
+	npm run --silent test:js
 	$(GO) test -count=1 -timeout 20m ./...
 
 # Dates the suite must pass as of, besides today: a day on which every default series misses
@@ -62,8 +63,9 @@ node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch node_modules
 
-css: node_modules ## build the Tailwind CSS, bundle the ECharts parts in use and vendor HTMX into static/
+css: node_modules ## build the Tailwind CSS, bundle the page script (static/src/js) and the ECharts parts in use, and vendor HTMX into static/
 	npm run --silent build:css
+	npm run --silent build:js
 	npm run --silent vendor
 
 check-generated: generate css ## fail if templ output or built assets differ from what is committed
@@ -76,7 +78,8 @@ build: ## build a static binary into bin/
 vuln: ## govulncheck against a database built from the golang.org/x/vulndb module (works offline once fetched)
 	./.ci/vuln
 
-lint: ## gofmt, go vet, staticcheck (every check) and deadcode
+lint: node_modules ## gofmt, go vet, staticcheck (every check), deadcode, and ESLint on the page script
+	npm run --silent lint:js
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck -checks all ./...

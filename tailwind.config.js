@@ -1,7 +1,7 @@
-/** Tailwind scans the templ sources, the app script and Go code of the UI for class names. */
+/** Tailwind scans the templ sources, the app script's modules and Go code of the UI for class names. */
 /** @type {import('tailwindcss').Config} */
 module.exports = {
-  content: ['./views/**/*.templ', './static/js/*.js', './internal/ui/**/*.go'],
+  content: ['./views/**/*.templ', './static/src/js/*.js', './static/js/theme.js', './internal/ui/**/*.go'],
   darkMode: 'class',
   theme: {
     extend: {

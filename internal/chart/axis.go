@@ -3,8 +3,6 @@ package chart
 import (
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
@@ -19,8 +17,6 @@ type axis struct {
 	// ten on a log axis.
 	lo, hi float64
 	steps  []float64
-	// decimals is how many a linear tick needs to be written exactly: 1 for steps of 0.5.
-	decimals int
 }
 
 // linearAxis fits values, or with withZero, values and zero, in about splits steps: bars stand
@@ -44,9 +40,9 @@ func linearAxis(values []float64, withZero bool, splits int) axis {
 		// One value: ECharts puts it in the middle of an axis half its size wide.
 		lo, hi = lo-math.Abs(lo)/2, hi+math.Abs(hi)/2
 	}
-	interval, exp := nice((hi - lo) / float64(splits))
+	interval := nice((hi - lo) / float64(splits))
 	first, last := math.Floor(lo/interval), math.Ceil(hi/interval)
-	a := axis{lo: first * interval, hi: last * interval, decimals: max(0, -exp)}
+	a := axis{lo: first * interval, hi: last * interval}
 	for k := first; k <= last; k++ {
 		a.steps = append(a.steps, k*interval)
 	}
@@ -54,8 +50,8 @@ func linearAxis(values []float64, withZero bool, splits int) axis {
 }
 
 // nice rounds x to 1, 2, 3 or 5 times a power of ten, as ECharts' numberUtil.nice does for
-// an axis's interval, and gives that power.
-func nice(x float64) (float64, int) {
+// an axis's interval.
+func nice(x float64) float64 {
 	exp := int(math.Floor(math.Log10(x)))
 	f := x / math.Pow10(exp)
 	var n float64
@@ -71,7 +67,7 @@ func nice(x float64) (float64, int) {
 	default:
 		n, exp = 1, exp+1
 	}
-	return n * math.Pow10(exp), exp
+	return n * math.Pow10(exp)
 }
 
 // maxLogTicks bounds a log axis's ticks: one per power of ten up to ten of them, then every
@@ -126,120 +122,18 @@ func (a axis) base() float64 {
 	return Size
 }
 
-// labeler writes a tick's value: with the decimals its axis's steps need, plus extra digits
-// when two ticks would read the same otherwise.
-type labeler func(val float64, decimals, extra int) string
-
-// ticks labels the axis's ticks, with as many digits as it takes for no two to read alike.
-func (a axis) ticks(label labeler) []Tick {
+// ticks labels the axis's ticks in format. Ticks are round numbers, and format writes each
+// exactly, so no two read alike.
+func (a axis) ticks(format AxisFormat, symbols map[string]string) []Tick {
 	out := make([]Tick, len(a.steps))
-	for extra := 0; extra <= 3; extra++ {
-		seen := map[string]bool{}
-		for i, s := range a.steps {
-			val := s
-			if a.log {
-				val = math.Pow(10, s)
-			}
-			out[i] = Tick{At: a.at(s), Label: label(val, a.decimals, extra)}
-			seen[out[i].Label] = true
+	for i, s := range a.steps {
+		val := s
+		if a.log {
+			val = math.Pow(10, s)
 		}
-		if len(seen) == len(out) {
-			break
-		}
+		out[i] = Tick{At: a.at(s), Label: format.Label(val, symbols)}
 	}
 	return out
-}
-
-// valueLabel writes the value axis's ticks as app.js writes ECharts' (a change as "+10%", a
-// price compact and with its currency's symbol when every line shares one), but with digits
-// enough to tell every tick apart.
-func (v View) valueLabel(code string) labeler {
-	if v.Mode == ModePercent {
-		return func(val float64, decimals, extra int) string { return Percent(val/100, decimals+extra) }
-	}
-	return func(val float64, _, extra int) string {
-		return WithSymbol(code, v.CurrencySymbols, compact(val, extra))
-	}
-}
-
-// Percent is the one way a change is written, on pages, in axis labels and (as app.js's
-// percent) in tooltips: a fraction as a signed percentage with the given decimals, "+1.87%",
-// "-12.30%". A change that rounds to zero has no sign, so +0.001% and -0.001% both read
-// "0.00%" (and "0%" on an axis with no decimals); NaN and infinities read "–".
-func Percent(fraction float64, decimals int) string {
-	if math.IsNaN(fraction) || math.IsInf(fraction, 0) {
-		return "–"
-	}
-	s := strconv.FormatFloat(fraction*100, 'f', decimals, 64)
-	switch {
-	case strings.Trim(s, "-0.") == "":
-		s = strings.TrimPrefix(s, "-")
-	case fraction > 0:
-		s = "+" + s
-	}
-	return s + "%"
-}
-
-var compactUnits = []struct {
-	size   float64
-	suffix string
-}{{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}, {1, ""}}
-
-// CompactUnit is the unit a magnitude a ≥ 0 is written in compactly ("K" for thousands up
-// to "T"), from the one table axis labels and pages share; below a thousand it is 1 and "".
-func CompactUnit(a float64) (size float64, suffix string) {
-	for _, u := range compactUnits {
-		if a >= u.size {
-			return u.size, u.suffix
-		}
-	}
-	return 1, ""
-}
-
-// compact writes v as Intl.NumberFormat's compact notation does ("1.2K", "3.4M") with one
-// decimal plus extra, and a value below 1 with two significant digits plus extra ("0.085").
-func compact(v float64, extra int) string {
-	a := math.Abs(v)
-	if a != 0 && a < 1 {
-		r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 2+extra, 64), 64)
-		return strconv.FormatFloat(r, 'f', -1, 64)
-	}
-	sign := ""
-	if v < 0 {
-		sign = "-"
-	}
-	for i, u := range compactUnits {
-		if a < u.size && i < len(compactUnits)-1 {
-			continue
-		}
-		s := strconv.FormatFloat(a/u.size, 'f', 1+extra, 64)
-		// 999,960 rounds to 1000.0K, which reads 1M.
-		if r, _ := strconv.ParseFloat(s, 64); r >= 1000 && i > 0 {
-			u = compactUnits[i-1]
-			s = strconv.FormatFloat(a/u.size, 'f', 1+extra, 64)
-		}
-		if strings.Contains(s, ".") {
-			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-		}
-		return sign + s + u.suffix
-	}
-	return ""
-}
-
-// WithSymbol writes text with the currency's symbol, or with its code when it has none, as
-// app.js's withCurrency does and as pages write prices; an empty code writes text alone, and a
-// minus sign comes before the symbol (-$0.50).
-func WithSymbol(code string, symbols map[string]string, text string) string {
-	if code == "" {
-		return text
-	}
-	if rest, ok := strings.CutPrefix(text, "-"); ok {
-		return "-" + WithSymbol(code, symbols, rest)
-	}
-	if sym, ok := symbols[code]; ok {
-		return sym + text
-	}
-	return strings.ToUpper(code) + " " + text
 }
 
 // maxXTicks is how many time labels a chart shows at most: ECharts shows about one per 110
@@ -323,7 +217,7 @@ func daysIn(t time.Time) int {
 	return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-// label writes a time as app.js's formatters have ECharts write it: an hour as "14:00" and
+// label writes a time as chart-options.js has ECharts write it: an hour as "14:00" and
 // a midnight as its day, "Nov 5"; on a daily axis a day as "Nov 5", the first of a month as
 // "Nov" and of a year as "2026".
 func (s timeStep) label(t time.Time) string {

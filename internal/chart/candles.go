@@ -78,6 +78,9 @@ type CoinMeta struct {
 	// Ends is the hour ("23:00") each day's volume and market cap were read at: its last
 	// stored hour.
 	Ends []string `json:"ends,omitempty"`
+	// Axes is the format of the price, volume and market cap axes, the one the server's
+	// drawing uses.
+	Axes []AxisFormat `json:"axes"`
 }
 
 // CoinChart is what a coin page embeds: the option and the hints app.js formats it with.
@@ -119,10 +122,14 @@ func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) Coi
 	items := make([]candleItem, len(candles))
 	volumes := make([]barItem, len(candles))
 	caps := make([]opts.LineData, len(candles))
+	prices := make([]float64, 0, 2*len(candles))
+	samples := make([]domain.Sample, len(candles))
 	for i, c := range candles {
+		prices = append(prices, c.Low, c.High)
 		days[i] = c.Day.Format(domain.DayLayout)
 		items[i] = candleItem{Value: [4]float64{c.Open, c.Close, c.Low, c.High}}
 		end, ok := byDay[c.Day]
+		samples[i] = end
 		volumes[i] = barItem{Value: end.TotalVolume}
 		caps[i] = lineValue(end.MarketCap)
 		meta.Samples = append(meta.Samples, c.Samples)
@@ -142,6 +149,8 @@ func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) Coi
 		}
 	}
 
+	meta.Axes = v.axisFormats(prices, samples)
+
 	k := charts.NewKLine()
 	panels(&k.RectChart, days, v.Scale)
 	k.SetXAxis(days)
@@ -160,11 +169,13 @@ func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) Coi
 func HourlyPrices(hours []domain.Sample, v CoinView) CoinChart {
 	hours = hourGrid(hours)
 	labels := make([]string, len(hours))
+	values := make([]float64, len(hours))
 	prices := make([]opts.LineData, len(hours))
 	volumes := make([]barItem, len(hours))
 	caps := make([]opts.LineData, len(hours))
 	for i, h := range hours {
 		labels[i] = h.Time.UTC().Format(readableHour)
+		values[i] = h.Price
 		prices[i] = opts.LineData{Value: h.Price}
 		if math.IsNaN(h.Price) {
 			prices[i] = lineValue(nil)
@@ -184,7 +195,9 @@ func HourlyPrices(hours []domain.Sample, v CoinView) CoinChart {
 	line.MultiSeries[0].Id = rolePrice
 	line.Overlap(volumeBars(volumes), capLine(caps, coin))
 	line.Validate()
-	return CoinChart{Option: finishCoin(line.JSON()), Meta: v.meta(StepHour)}
+	meta := v.meta(StepHour)
+	meta.Axes = v.axisFormats(values, hours)
+	return CoinChart{Option: finishCoin(line.JSON()), Meta: meta}
 }
 
 // hourGrid places stored hours (oldest first) on every hour from the first to the last, a

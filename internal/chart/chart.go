@@ -2,9 +2,10 @@
 // options with go-echarts, and into the same chart as geometry (Draw, DrawCandles, DrawHours)
 // that the pages draw themselves until ECharts is loaded. Everything here is a pure function
 // of its inputs, so the options and drawings a page embeds can be tested without a browser.
-// This package owns the options; static/js/app.js only adds what JSON cannot carry (formatter
-// functions, which it builds from Meta) and what depends on the browser (the dark theme's
-// shades, the legend-free layout of a narrow chart, the number of x labels, the panels' places).
+// This package owns the options and how their numbers read (Meta's AxisFormat, written by
+// internal/numfmt here and by its browser twin format.js); the browser only adds what JSON
+// cannot carry (formatter functions, built from Meta) and what depends on the browser (the dark
+// theme's shades, the layout of a narrow chart, the number of x labels, the panels' places).
 package chart
 
 import (
@@ -89,6 +90,8 @@ type Meta struct {
 	// Panels is how many stacked plots the option has (one per currency when lines are
 	// many); app.js places their grids for the chart's width.
 	Panels int `json:"panels"`
+	// Axes is the format of each panel's value axis, the one the server's drawing uses.
+	Axes []AxisFormat `json:"axes"`
 }
 
 // Chart is what a page embeds: the ECharts option and the formatting hints.
@@ -160,6 +163,7 @@ func Build(groups []domain.Group, v View) Chart {
 	meta := v.newMeta(KindLine)
 	panelOf, panels := v.panels(groups)
 	meta.Panels = len(panels)
+	meta.Axes = v.axisFormats(groups)
 
 	line := charts.NewLine()
 	line.SetGlobalOptions(commonOptions()...)
@@ -211,6 +215,10 @@ func Build(groups []domain.Group, v View) Chart {
 	line.Validate()
 	option := finish(line.JSON())
 	withDashes(option, dashes)
+	for i, x := range option["xAxis"].([]paddedXAxis) {
+		x.AxisLabel.Formatter = timeLabels(v.Granularity)
+		option["xAxis"].([]paddedXAxis)[i] = x
+	}
 	return Chart{Option: option, Meta: meta}
 }
 
@@ -237,6 +245,7 @@ func (v View) panels(groups []domain.Group) (map[string]int, []string) {
 func buildBar(groups []domain.Group, v View) Chart {
 	meta := v.newMeta(KindBar)
 	meta.Panels = 1
+	meta.Axes = v.axisFormats(groups)
 	var names []string
 	var data []opts.BarData
 	sameCurrency := true
@@ -345,7 +354,7 @@ func (m *Meta) addCurrency(code string, v View) {
 // it, and lists the highest value first.
 func finish(option map[string]any) map[string]any {
 	option["useUTC"] = true
-	option["tooltip"] = tooltip{Tooltip: option["tooltip"].(opts.Tooltip), Confine: true, Order: "valueDesc"}
+	option["tooltip"] = tooltip{Tooltip: option["tooltip"].(opts.Tooltip), Confine: true, Order: "valueDesc", ClassName: "chart-tip-box"}
 	if x, ok := option["xAxis"].([]opts.XAxis); ok {
 		padded := make([]paddedXAxis, len(x))
 		for i, a := range x {
@@ -360,6 +369,9 @@ type tooltip struct {
 	opts.Tooltip
 	Confine bool   `json:"confine"`
 	Order   string `json:"order"`
+	// ClassName is the tooltip box's class, which app.css styles with the content the
+	// browser builds (tooltip.js).
+	ClassName string `json:"className"`
 }
 
 // paddedXAxis gives the time axis's labels the padding go-echarts cannot set; the label's
@@ -372,6 +384,19 @@ type paddedXAxis struct {
 type paddedLabel struct {
 	*opts.AxisLabel
 	Padding [2]int `json:"padding"`
+	// Formatter is ECharts' templates for a time axis's labels by the level of the tick,
+	// which go-echarts can only write as one string.
+	Formatter map[string]string `json:"formatter,omitempty"`
+}
+
+// timeLabels writes a time axis's ticks: an hourly axis names its midnights' days and its
+// other ticks' hours, a daily one its days, the first of a month its month and of a year its
+// year; every time is UTC (option useUTC).
+func timeLabels(g domain.Granularity) map[string]string {
+	if g == domain.Hourly {
+		return map[string]string{"day": "{MMM} {d}", "hour": "{HH}:{mm}", "minute": "{HH}:{mm}"}
+	}
+	return map[string]string{"year": "{yyyy}", "month": "{MMM}", "day": "{MMM} {d}"}
 }
 
 // withDashes gives each line its dash pattern, which go-echarts can only write as a name

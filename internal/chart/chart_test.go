@@ -98,6 +98,16 @@ func TestBuild(t *testing.T) {
 		if label, _ := x["axisLabel"].(map[string]any); label == nil || label["hideOverlap"] != true {
 			t.Errorf("x labels may overlap: %v", x["axisLabel"])
 		}
+		// The option says how its labels and tooltip read; the browser adds only functions.
+		if f, _ := x["axisLabel"].(map[string]any)["formatter"].(map[string]any); f["day"] != "{MMM} {d}" || f["month"] != "{MMM}" {
+			t.Errorf("x label formats %v", x["axisLabel"])
+		}
+		if tip := o["tooltip"].(map[string]any); tip["className"] != "chart-tip-box" || tip["confine"] != true {
+			t.Errorf("tooltip %v", tip)
+		}
+		if a := c.Meta.Axes; len(a) != 1 || a[0].Currency != "usd" || a[0].Percent || !a[0].Log {
+			t.Errorf("axis formats %+v", a)
+		}
 		// The last x label is centred on the plot's right edge: the grid leaves it room.
 		if grid := o["grid"].([]any)[0].(map[string]any); grid["right"] != "32" {
 			t.Errorf("grid right padding %v", grid["right"])

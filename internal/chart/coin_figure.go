@@ -2,8 +2,6 @@ package chart
 
 import (
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
@@ -108,7 +106,7 @@ func (v CoinView) newCoinFigure(step string, times []time.Time, prices []float64
 	if v.Scale == ScaleLog {
 		ax = logAxis(known)
 	}
-	f.Price.YTicks, f.Price.Base = ax.ticks(v.coinLabel), Size
+	f.Price.YTicks, f.Price.Base = ax.ticks(v.priceFormat(known), v.CurrencySymbols), Size
 	every := max(1, int(math.Ceil(float64(len(times))/maxXTicks)))
 	for i := 0; i < len(times); i += every {
 		label := times[i].Format("Jan 2")
@@ -146,7 +144,7 @@ func (f *CoinFigure) drawVolumeAndCap(v CoinView, samples []domain.Sample, early
 	vol := linearAxis(volumes, true, coinThinSplits)
 	f.Volume.Base = Size
 	if len(volumes) > 0 {
-		f.Volume.YTicks = vol.ticks(v.coinLabel)
+		f.Volume.YTicks = vol.ticks(v.valueFormat(volumes), v.CurrencySymbols)
 	}
 	for i, s := range samples {
 		if s.TotalVolume != nil {
@@ -159,7 +157,7 @@ func (f *CoinFigure) drawVolumeAndCap(v CoinView, samples []domain.Sample, early
 	}
 	capAxis := linearAxis(caps, false, coinThinSplits)
 	// The bottom of a fitted axis means nothing, and Candlesticks leaves its label out.
-	f.Cap.YTicks, f.Cap.Base = capAxis.ticks(v.coinLabel)[1:], Size
+	f.Cap.YTicks, f.Cap.Base = capAxis.ticks(v.valueFormat(caps), v.CurrencySymbols)[1:], Size
 	f.Cap.Lines = []Line{f.line("Market cap", capAxis, capLine, f.Colors[roleCap])}
 }
 
@@ -180,43 +178,27 @@ func (f CoinFigure) line(name string, ax axis, values []float64, c Color) Line {
 	return l
 }
 
-// coinLabel writes a coin axis's value as app.js's coinAxisValue does: from 100,000 up in
-// compact notation ($1.25M), from 1 with separators and at most two decimals ($1,940), below
-// with three significant digits; with more digits where two ticks would read the same.
-func (v CoinView) coinLabel(val float64, _, extra int) string {
-	a := math.Abs(val)
-	var text string
-	switch {
-	case a >= 1e5:
-		text = compact(val, 1+extra)
-	case a >= 1 || a == 0:
-		text = strconv.FormatFloat(val, 'f', 2+extra, 64)
-		text = strings.TrimRight(strings.TrimRight(text, "0"), ".")
-		text = GroupThousands(text)
-	default:
-		r, _ := strconv.ParseFloat(strconv.FormatFloat(val, 'g', 3+extra, 64), 64)
-		text = strconv.FormatFloat(r, 'f', -1, 64)
-	}
-	return WithSymbol(v.Currency, v.CurrencySymbols, text)
+// valueFormat is the format of a coin axis showing values in the page's currency.
+func (v CoinView) valueFormat(values []float64) AxisFormat {
+	return axisFormat(values, v.Currency, false, false)
 }
 
-// GroupThousands puts commas between the thousands of a number's integer part: the one
-// grouping of the axis labels drawn here and of the figures pages print.
-func GroupThousands(s string) string {
-	sign, s := "", s
-	if rest, ok := strings.CutPrefix(s, "-"); ok {
-		sign, s = "-", rest
-	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
+// priceFormat is the format of the price axis, which the page may draw on a log scale.
+func (v CoinView) priceFormat(values []float64) AxisFormat {
+	return axisFormat(values, v.Currency, false, v.Scale == ScaleLog)
+}
+
+// axisFormats are the formats of the price, volume and market cap axes of a chart of prices
+// over samples, the ones the server's drawing labels its ticks with.
+func (v CoinView) axisFormats(prices []float64, samples []domain.Sample) []AxisFormat {
+	var volumes, caps []float64
+	for _, s := range samples {
+		if s.TotalVolume != nil {
+			volumes = append(volumes, *s.TotalVolume)
 		}
-		b.WriteRune(r)
+		if s.MarketCap != nil {
+			caps = append(caps, *s.MarketCap)
+		}
 	}
-	if hasFrac {
-		return sign + b.String() + "." + frac
-	}
-	return sign + b.String()
+	return []AxisFormat{v.priceFormat(prices), v.valueFormat(volumes), v.valueFormat(caps)}
 }

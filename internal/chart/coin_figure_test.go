@@ -102,13 +102,15 @@ func TestDrawHours(t *testing.T) {
 }
 
 func TestDrawCoin_ValueLabels(t *testing.T) {
-	// Labels as app.js's coinAxisValue writes them: compact from 100,000, separators below.
+	// Labels in numfmt's axis rule, which the browser's format.js follows: one unit for the
+	// whole axis, thousands from an axis reaching 10,000, in full below.
 	tests := []struct {
 		name   string
 		prices []float64
 		want   []string
 	}{
-		{"thousands keep their digits", []float64{37000, 55500}, []string{"$35,000", "$40,000", "$45,000", "$50,000", "$55,000", "$60,000"}},
+		{"tens of thousands in thousands", []float64{37000, 55500}, []string{"$35K", "$40K", "$45K", "$50K", "$55K", "$60K"}},
+		{"a 1Y axis across 100,000 in one unit", []float64{78000, 104000}, []string{"$75K", "$80K", "$85K", "$90K", "$95K", "$100K", "$105K"}},
 		{"a day of ETH", []float64{1941, 1979}, []string{"$1,940", "$1,950", "$1,960", "$1,970", "$1,980"}},
 		{"cents", []float64{0.0812, 0.0871}, []string{"$0.081", "$0.082", "$0.083", "$0.084", "$0.085", "$0.086", "$0.087", "$0.088"}},
 		{"millions are compact", []float64{2.41e6, 3.72e6}, []string{"$2.4M", "$2.7M", "$3M", "$3.3M", "$3.6M", "$3.9M"}},
@@ -151,5 +153,38 @@ func TestDrawHours_Gap(t *testing.T) {
 	}
 	if !strings.Contains(string(option), `"2026-03-10 02:00"`) || !strings.Contains(string(option), `{"value":"-"}`) {
 		t.Errorf("ECharts' option lacks the missing hour as a gap: %.400s", option)
+	}
+}
+
+// TestCoinAxes_OneFormat checks that the server's drawing and the option's Meta (whose
+// AxisFormat the browser's ECharts labels follow) label every axis with one format: the
+// drawing's tick labels are the Meta's format applied to the ticks.
+func TestCoinAxes_OneFormat(t *testing.T) {
+	candles := []domain.Candle{
+		{Day: day0, Open: 80000, High: 104000, Low: 78000, Close: 101000, Samples: 24},
+		{Day: day1, Open: 101000, High: 103000, Low: 97000, Close: 99000, Samples: 24},
+	}
+	ends := []domain.Sample{
+		{Time: day0.Add(23 * time.Hour), TotalVolume: ptr(40e9), MarketCap: ptr(1.9e12)},
+		{Time: day1.Add(23 * time.Hour), TotalVolume: ptr(55e9), MarketCap: ptr(2.05e12)},
+	}
+	meta := chart.Candlesticks(candles, ends, coinView).Meta
+	f := chart.DrawCandles(candles, ends, coinView)
+	if len(meta.Axes) != 3 {
+		t.Fatalf("meta axes %+v: want price, volume and market cap", meta.Axes)
+	}
+	for i, p := range []chart.Panel{f.Price, f.Volume, f.Cap} {
+		if len(p.YTicks) == 0 {
+			t.Fatalf("panel %s has no ticks", p.Name)
+		}
+		for _, tk := range p.YTicks {
+			v := tickValue(t, tk.Label)
+			if got := meta.Axes[i].Label(v, coinView.CurrencySymbols); got != tk.Label {
+				t.Errorf("%s tick %q: the Meta's format writes %q", p.Name, tk.Label, got)
+			}
+		}
+	}
+	if got := meta.Axes[0].Label(80000, coinView.CurrencySymbols); got != "$80K" {
+		t.Errorf("price axis writes 80,000 as %q, want $80K like $100K", got)
 	}
 }

@@ -89,7 +89,6 @@ func Draw(groups []domain.Group, v View) Figure {
 	fig := Figure{Kind: KindLine}
 	panelOf, names := v.panels(groups)
 	var first, last time.Time
-	var currencies []string
 	for _, g := range groups {
 		if len(g.Points) == 0 {
 			continue
@@ -98,7 +97,6 @@ func Draw(groups []domain.Group, v View) Figure {
 			first = g.Points[0].Time
 		}
 		last = latest(last, g.Points[len(g.Points)-1].Time)
-		currencies = append(currencies, v.ValueCurrency(g.CurrencyCode))
 	}
 	x := func(t time.Time) float64 {
 		if !last.After(first) {
@@ -110,7 +108,7 @@ func Draw(groups []domain.Group, v View) Figure {
 	if v.Granularity == domain.Hourly {
 		step = time.Hour
 	}
-	label := v.valueLabel(sharedCode(currencies))
+	formats := v.axisFormats(groups)
 	for i, name := range names {
 		var values []float64
 		for _, g := range groups {
@@ -121,7 +119,7 @@ func Draw(groups []domain.Group, v View) Figure {
 			}
 		}
 		ax := v.lineAxis(values)
-		panel := Panel{Name: strings.ToUpper(name), YTicks: ax.ticks(label), Base: ax.base()}
+		panel := Panel{Name: strings.ToUpper(name), YTicks: ax.ticks(formats[i], v.CurrencySymbols), Base: ax.base()}
 		for _, g := range groups {
 			if len(g.Points) == 0 || panelOf[g.CurrencyCode] != i {
 				continue
@@ -170,7 +168,6 @@ func drawBars(groups []domain.Group, v View) Figure {
 	var names []string
 	var vals []float64
 	var colors []Color
-	var currencies []string
 	for _, g := range groups {
 		if len(g.Points) == 0 {
 			continue
@@ -178,10 +175,9 @@ func drawBars(groups []domain.Group, v View) Figure {
 		names = append(names, Name(g.CoinID, g.CurrencyCode, v))
 		vals = append(vals, v.value(g.Points[0]))
 		colors = append(colors, StyleOf(g.CoinID, g.CurrencyCode).Color)
-		currencies = append(currencies, v.ValueCurrency(g.CurrencyCode))
 	}
 	ax := linearAxis(vals, true, splitNumber)
-	panel := Panel{YTicks: ax.ticks(v.valueLabel(sharedCode(currencies))), Base: ax.base()}
+	panel := Panel{YTicks: ax.ticks(v.axisFormats(groups)[0], v.CurrencySymbols), Base: ax.base()}
 	band := Size / float64(max(1, len(vals)))
 	zero, _ := ax.y(0)
 	for i, val := range vals {
@@ -202,7 +198,7 @@ const splitNumber = 5
 const barShare = 0.7
 
 // sharedCode is the one currency every value is in, or "" when they differ (or have none):
-// only then do the axis's labels carry a currency, as app.js's do.
+// only then do the axis's labels carry a currency (AxisFormat.Currency).
 func sharedCode(codes []string) string {
 	for _, c := range codes {
 		if c != codes[0] {
@@ -213,6 +209,41 @@ func sharedCode(codes []string) string {
 		return ""
 	}
 	return codes[0]
+}
+
+// axisFormats is the format of each panel's value axis (the one axis of bars), from the values
+// it shows: Draw labels its ticks with them and Build hands them to the browser in Meta.
+func (v View) axisFormats(groups []domain.Group) []AxisFormat {
+	var currencies []string
+	for _, g := range groups {
+		if len(g.Points) > 0 {
+			currencies = append(currencies, v.ValueCurrency(g.CurrencyCode))
+		}
+	}
+	code, pct := sharedCode(currencies), v.Mode == ModePercent
+	if !v.Breakdown.Date {
+		var values []float64
+		for _, g := range groups {
+			if len(g.Points) > 0 {
+				values = append(values, v.value(g.Points[0]))
+			}
+		}
+		return []AxisFormat{axisFormat(values, code, pct, false)}
+	}
+	panelOf, names := v.panels(groups)
+	out := make([]AxisFormat, len(names))
+	for i := range names {
+		var values []float64
+		for _, g := range groups {
+			if panelOf[g.CurrencyCode] == i {
+				for _, p := range g.Points {
+					values = append(values, v.value(p))
+				}
+			}
+		}
+		out[i] = axisFormat(values, code, pct, v.Scale == ScaleLog && !pct)
+	}
+	return out
 }
 
 // lineAxis is the value axis of a panel of lines holding values: a change is always linear,

@@ -324,15 +324,15 @@ func TestDraw_PanelsAndBars(t *testing.T) {
 
 func TestDraw_AxisLabels(t *testing.T) {
 	// Ranges of values and the ticks ECharts picks for them (a fifth of the span rounded to
-	// 1, 2, 3 or 5 times a power of ten), written as app.js writes them but with a digit more
-	// where two would read the same.
+	// 1, 2, 3 or 5 times a power of ten), written in numfmt's axis rule as the browser's
+	// format.js writes them.
 	tests := []struct {
 		name   string
 		prices []float64
 		want   []string
 	}{
 		{"thousands", []float64{37445, 55204}, []string{"$36K", "$39K", "$42K", "$45K", "$48K", "$51K", "$54K", "$57K"}},
-		{"close thousands need a digit more", []float64{1850, 1930}, []string{"$1.84K", "$1.86K", "$1.88K", "$1.9K", "$1.92K", "$1.94K"}},
+		{"thousands below ten thousand in full", []float64{1850, 1930}, []string{"$1,840", "$1,860", "$1,880", "$1,900", "$1,920", "$1,940"}},
 		{"cents", []float64{0.0753, 0.0943}, []string{"$0.075", "$0.078", "$0.081", "$0.084", "$0.087", "$0.09", "$0.093", "$0.096"}},
 		{"millions", []float64{2.4e6, 3.7e6}, []string{"$2.4M", "$2.7M", "$3M", "$3.3M", "$3.6M", "$3.9M"}},
 		// One value sits in the middle of an axis as wide as half of it each way.
@@ -379,4 +379,26 @@ func ExampleDraw() {
 	// +10% at 286
 	// +20% at 143
 	// +30% at 0
+}
+
+// TestDashboardAxes_OneFormat checks that the server's drawing of the dashboard chart and its
+// option's Meta (whose AxisFormat the browser's ECharts labels follow) label the value axis
+// with one format, in each mode and scale.
+func TestDashboardAxes_OneFormat(t *testing.T) {
+	rows := slices.Concat(series("bitcoin", "usd", day0, day, 78000, 91000, 104000), series("dogecoin", "usd", day0, day, 0.08, 0.09, 0.1))
+	for _, v := range []chart.View{priceView(chart.ScaleLinear), priceView(chart.ScaleLog),
+		{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePercent}} {
+		groups := domain.Aggregate(rows, all)
+		meta, f := chart.Build(groups, v).Meta, chart.Draw(groups, v)
+		if len(meta.Axes) != len(f.Panels) {
+			t.Fatalf("%s %s: %d axis formats for %d panels", v.Mode, v.Scale, len(meta.Axes), len(f.Panels))
+		}
+		for i, p := range f.Panels {
+			for _, tk := range p.YTicks {
+				if got := meta.Axes[i].Label(tickValue(t, tk.Label), v.CurrencySymbols); got != tk.Label {
+					t.Errorf("%s %s: tick %q, the Meta's format writes %q", v.Mode, v.Scale, tk.Label, got)
+				}
+			}
+		}
+	}
 }

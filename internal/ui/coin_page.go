@@ -20,6 +20,7 @@ import (
 	"github.com/cryptodash/cryptodash/internal/analytics"
 	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/numfmt"
 	"github.com/cryptodash/cryptodash/internal/sanitize"
 	"github.com/cryptodash/cryptodash/internal/ui/route"
 	"github.com/cryptodash/cryptodash/views"
@@ -645,9 +646,9 @@ func tone(v float64) string {
 	return ""
 }
 
-// formatPercent writes a fraction as pages write every change: chart.Percent with two
+// formatPercent writes a fraction as pages write every change: numfmt.Percent with two
 // decimals.
-func formatPercent(f float64) string { return chart.Percent(f, 2) }
+func formatPercent(f float64) string { return numfmt.Percent(f, 2) }
 
 // formatPercentPlain writes a fraction that has no direction (a volatility) as "48.20%".
 func formatPercentPlain(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + "%" }
@@ -661,21 +662,5 @@ func signedPrice(cur string, v float64) string {
 	return s
 }
 
-// formatCompact writes an amount v ≥ 0 with three significant figures and a unit: "$1.32T",
-// "₺845M"; below a thousand it is a price. The unit is chosen after rounding, so 999,960
-// reads $1.00M, not $1000K.
-func formatCompact(cur string, v float64) string {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
-	size, suffix := chart.CompactUnit(r)
-	if size == 1 {
-		return formatPrice(cur, v)
-	}
-	n := r / size
-	digits := 2
-	if n >= 100 {
-		digits = 0
-	} else if n >= 10 {
-		digits = 1
-	}
-	return chart.WithSymbol(cur, currencySymbols, strconv.FormatFloat(n, 'f', digits, 64)+suffix)
-}
+// formatCompact writes an amount with three significant figures and a unit: "$1.32T".
+func formatCompact(cur string, v float64) string { return numfmt.Compact(cur, currencySymbols, v) }

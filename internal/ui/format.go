@@ -1,68 +1,26 @@
 package ui
 
 import (
-	"math"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/cryptodash/cryptodash/internal/chart"
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/numfmt"
 )
 
 // currencySymbols are the symbols prices are written with (domain.KnownCurrencies).
 var currencySymbols = domain.CurrencySymbols()
 
-// formatPrice writes a price for people: the currency's symbol (or its code), thousands
-// separators, exactly two decimals from 1 up, and at least four significant digits below 1
-// (trailing zeros trimmed, but never below two decimals), so DOGE at 0.0812 does not read as
-// 0.08 and half a dollar reads $0.50. A minus sign comes before the symbol (-$0.50). An empty
-// currency means a mean across currencies, which gets no symbol.
+// formatPrice writes a price as every page does (numfmt.Price): "$1,234.50", "$0.0812",
+// "-$0.50"; an empty currency means a mean across currencies, which gets no symbol.
 func formatPrice(currency string, v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "–"
-	}
-	sign := ""
-	if v < 0 {
-		sign = "-"
-	}
-	s := formatMagnitude(math.Abs(v))
-	if strings.Trim(s, "0.,") == "" {
-		sign = "" // no "-$0.00"
-	}
-	return chart.WithSymbol(currency, currencySymbols, sign+s)
+	return numfmt.Price(currency, currencySymbols, v)
 }
 
-// Below 1, prices keep smallSigDigits significant digits, and at most maxDecimals decimals;
-// anything smaller than that is written in exponent form rather than rounded to zero.
-const (
-	smallSigDigits = 4
-	maxDecimals    = 18
-)
+// formatMagnitude writes v ≥ 0 as formatPrice does, without a currency.
+func formatMagnitude(v float64) string { return numfmt.Magnitude(v) }
 
-// formatMagnitude formats v ≥ 0. The number of decimals is decided on the rounded value: 0.99999
-// rounds to 1.0000 at four significant digits and is then a price of 1 or more, with cents.
-func formatMagnitude(v float64) string {
-	if v != 0 && v < math.Pow10(-maxDecimals) {
-		return strconv.FormatFloat(v, 'e', smallSigDigits-1, 64)
-	}
-	decimals := 2
-	if v > 0 && v < 1 {
-		decimals = min(maxDecimals, smallSigDigits-1-int(math.Floor(math.Log10(v))))
-	}
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	if r, _ := strconv.ParseFloat(s, 64); r >= 1 {
-		s = strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	if intPart, frac, ok := strings.Cut(s, "."); ok && len(frac) > 2 {
-		frac = strings.TrimRight(frac, "0")
-		frac += strings.Repeat("0", max(0, 2-len(frac)))
-		s = intPart + "." + frac
-	}
-	return chart.GroupThousands(s)
-}
-
-func formatInt(n int64) string { return chart.GroupThousands(strconv.FormatInt(n, 10)) }
+func formatInt(n int64) string { return numfmt.GroupThousands(strconv.FormatInt(n, 10)) }
 
 // readableHour is an hour as people read it, on pages (the table, labels, the status page);
 // data (the API, CSVs) writes hours as domain.HourLayout.

@@ -2,7 +2,7 @@
 // persists in localStorage and otherwise follows the system's colour scheme.
 (function () {
   var stored = null;
-  try { stored = localStorage.getItem('theme'); } catch (e) { /* storage may be blocked */ }
+  try { stored = localStorage.getItem('theme'); } catch { /* storage may be blocked */ }
   var dark = stored ? stored === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
   document.documentElement.classList.toggle('dark', dark);
   // Scripts run: styles that only make sense with app.js (the hover cards) may apply.
