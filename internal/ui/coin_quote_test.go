@@ -251,6 +251,10 @@ func TestDashboard_ChangeVsBTC(t *testing.T) {
 	if !strings.Contains(label, "measured in BTC") || !strings.Contains(label, "ADA / USD "+formatPct(want*100)) || !strings.Contains(label, "BTC / USD 0.00%") {
 		t.Errorf("chart label %q, want ADA %s and BTC flat", label, formatPct(want*100))
 	}
+	// The card shows no amount in BTC, so its basis stands alone: no separator before it.
+	if basis := strings.TrimSpace(testids(r, "card-basis").First().Text()); basis != "vs BTC" {
+		t.Errorf("card basis %q on a 1D view vs BTC, want %q", basis, "vs BTC")
+	}
 	if _, ticked := testids(r, "option-bench-btc").Find("input").Attr("checked"); !ticked {
 		t.Error("the vs BTC box is not ticked")
 	}
