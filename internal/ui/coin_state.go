@@ -61,13 +61,7 @@ func parseCoinState(id string, q url.Values, currencies []domain.Currency, quote
 			s.rng = c
 		}
 	}
-	switch sc := chart.Scale(q.Get("scale")); sc {
-	case "":
-	case chart.ScaleLinear, chart.ScaleLog:
-		s.scale = sc
-	default:
-		errs["scale"] = fmt.Sprintf("Unknown scale %q; using %s.", domain.Excerpt(string(sc)), defaultCoinScale)
-	}
+	s.scale = parseScale(q, s.scale, errs)
 	s.zoom = parseZoom(q.Get(zoomParam), errs)
 	return s, errs
 }

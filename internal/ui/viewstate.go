@@ -257,13 +257,7 @@ func parseViewState(q url.Values, cat catalog) (ViewState, domain.FieldErrors) {
 	default:
 		errs[benchParam] = fmt.Sprintf("Unknown benchmark %q; only btc is offered.", domain.Excerpt(b))
 	}
-	switch s := chart.Scale(q.Get("scale")); s {
-	case "":
-	case chart.ScaleLinear, chart.ScaleLog:
-		v.Scale = s
-	default:
-		errs["scale"] = fmt.Sprintf("Unknown scale %q; using %s.", domain.Excerpt(string(s)), defaultScale)
-	}
+	v.Scale = parseScale(q, v.Scale, errs)
 
 	v.Cols = slices.Clone(defaultCols)
 	if raw, present := q["cols"]; present {
@@ -509,4 +503,17 @@ func (v ViewState) resolve(latest time.Time) (domain.Range, domain.Granularity) 
 	}
 	start, end := analytics.DaysWindow(latest, days)
 	return domain.Range{Start: start, End: end}, domain.Daily
+}
+
+// parseScale reads a view's scale parameter: the page's default when it is absent, and when it
+// is not a scale, with a message under its name. The dashboard and a coin page read it alike.
+func parseScale(q url.Values, def chart.Scale, errs domain.FieldErrors) chart.Scale {
+	switch s := chart.Scale(q.Get("scale")); s {
+	case "":
+	case chart.ScaleLinear, chart.ScaleLog:
+		return s
+	default:
+		errs["scale"] = fmt.Sprintf("Unknown scale %q; using %s.", domain.Excerpt(string(s)), def)
+	}
+	return def
 }
