@@ -265,7 +265,9 @@ func TestPipeline_ForegroundRunWaitsForASilentHoldersLease(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.sim.SetFaults(simulator.Faults{Slow: 50 * time.Millisecond})
-	const ttl = 3 * time.Second
+	// Long enough that A, renewing on a machine busy with other suites, keeps its lease until
+	// the black hole: with 3 s, beside another suite, it once lost its lease after 1 of 20 windows.
+	const ttl = 8 * time.Second
 	opts := pipeline.Options{Coins: []string{"bitcoin", "dogecoin"}, HistoryDays: 365, LeaseTTL: ttl}
 	px := f.proxy()
 	a := f.custom(ctx, coingecko.Config{}, func(o pipeline.Options) pipeline.Options { o.Store = f.replica("replica-a", px); return o }(opts))
