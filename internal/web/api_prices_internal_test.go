@@ -68,6 +68,9 @@ func TestPricesJSON_SameBytesAsEncodingJSON(t *testing.T) {
 			Hours: i % 25, Partial: i%2 == 0, Filled: i%3 == 0,
 		})
 	}
+	// Years of other than four digits, which the date is not written digit by digit for.
+	rows[1].Time = time.Date(999, 12, 31, 23, 0, 0, 0, time.UTC)
+	rows[2].Time = time.Date(10000, 1, 1, 7, 0, 0, 0, time.UTC)
 	meta := pricesMeta{Count: len(rows), Granularity: "daily", DateFrom: "2026-03-09", DateTo: "2026-03-10",
 		Breakdown: []string{"date", "coin"}, Mode: "pct",
 		Filters: pricesFilters{CoinIDs: []string{"bitcoin"}, CurrencyCodes: []string{}},
