@@ -325,7 +325,9 @@ func (s *snapshot) prices(q domain.PriceQuery) []domain.PriceRow {
 			}
 		}
 	}
-	var out []domain.PriceRow
+	// Sized for every group at once: grown row by row, a one-year answer's rows were copied
+	// and cleared a dozen times over.
+	out := make([]domain.PriceRow, 0, len(groups))
 	for gd := range nd {
 		for gi := range nc {
 			for gj := range ncur {
