@@ -101,7 +101,7 @@ func TestCandlesticks(t *testing.T) {
 		{Time: day.AddDate(0, 0, 1).Add(23 * time.Hour), Price: 100},
 		{Time: day.AddDate(0, 0, 2).Add(4 * time.Hour), Price: 85, TotalVolume: &volume, MarketCap: &mcap},
 	}
-	option, meta := roundTrip(t, chart.Candlesticks(candles, ends, coinView))
+	option, meta := roundTrip(t, candlesticks(candles, ends, coinView))
 	checkPanels(t, option, "candlestick")
 
 	series := asList(option["series"])
@@ -182,7 +182,7 @@ func TestHourlyPrices(t *testing.T) {
 	for i := range 24 {
 		hours = append(hours, domain.Sample{Time: start.Add(time.Duration(i) * time.Hour), Price: 100 + float64(i), TotalVolume: &volume})
 	}
-	option, meta := roundTrip(t, chart.HourlyPrices(hours, chart.CoinView{CoinID: "ethereum", Currency: "eur"}))
+	option, meta := roundTrip(t, hourlyPrices(hours, chart.CoinView{CoinID: "ethereum", Currency: "eur"}))
 	checkPanels(t, option, "line")
 	price := asObj(asList(option["series"])[0])
 	if asObj(price["lineStyle"])["color"] != chart.CoinColor("ethereum").Light {
