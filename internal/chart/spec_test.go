@@ -13,8 +13,12 @@ import (
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
 
-func build(groups []domain.Group, v chart.View) chart.Chart { return chart.Dashboard(groups, v).Chart() }
-func draw(groups []domain.Group, v chart.View) chart.Figure { return chart.Dashboard(groups, v).Figure() }
+func build(groups []domain.Group, v chart.View) chart.Chart {
+	return chart.Dashboard(groups, v).Chart()
+}
+func draw(groups []domain.Group, v chart.View) chart.Figure {
+	return chart.Dashboard(groups, v).Figure()
+}
 
 func candlesticks(candles []domain.Candle, ends []domain.Sample, v chart.CoinView) chart.CoinChart {
 	return chart.CoinDays(candles, ends, v).Chart()
@@ -51,7 +55,7 @@ func fromOption(t *testing.T, c chart.Chart) drawn {
 			Series []struct {
 				Name       string `json:"name"`
 				YAxisIndex int    `json:"yAxisIndex"`
-				LineStyle struct {
+				LineStyle  struct {
 					Color string `json:"color"`
 					Type  []int  `json:"type"`
 				} `json:"lineStyle"`
