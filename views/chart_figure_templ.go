@@ -525,7 +525,7 @@ type CoinFigureProps struct {
 
 // CoinPanel is one panel of a coin figure.
 type CoinPanel struct {
-	// Kind is "price", "volume" or "cap", which places the panel as Candlesticks places it.
+	// Kind is "price", "volume" or "cap", which places the panel as the coin chart's option places it.
 	Kind       string
 	Name       string
 	YTicks     []AxisTick

@@ -87,7 +87,7 @@ func checkPanels(t *testing.T, option map[string]any, firstType string) {
 	}
 }
 
-func TestCandlesticks(t *testing.T) {
+func TestCoinDays_Chart(t *testing.T) {
 	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	volume, mcap := 5e9, 1.2e12
 	candles := []domain.Candle{
@@ -175,7 +175,7 @@ func TestCandlesticks(t *testing.T) {
 	})
 }
 
-func TestHourlyPrices(t *testing.T) {
+func TestCoinHours_Chart(t *testing.T) {
 	start := time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)
 	volume := 7e8
 	var hours []domain.Sample

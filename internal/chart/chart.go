@@ -1,8 +1,10 @@
-// Package chart turns the dashboard's groups (domain.Aggregate) and view settings into ECharts
-// options with go-echarts, and into the same chart as geometry (Draw, DrawCandles, DrawHours)
-// that the pages draw themselves until ECharts is loaded. Everything here is a pure function
-// of its inputs, so the options and drawings a page embeds can be tested without a browser.
-// This package owns the options and how their numbers read (Meta's AxisFormat, written by
+// Package chart decides what each chart shows, once, as a spec (Dashboard from the
+// dashboard's groups, CoinDays and CoinHours from a coin's candles or hours): its series with
+// their names, colours and dashes, its panels and their value axes. The spec is then translated
+// into an ECharts option with go-echarts (Chart) and projected into the geometry the pages draw
+// themselves until ECharts is loaded (Figure), so the two cannot disagree. Everything here is a
+// pure function of its inputs, so the options and drawings a page embeds can be tested without
+// a browser. This package owns how the charts' numbers read (Meta's AxisFormat, written by
 // internal/numfmt here and by its browser twin format.js); the browser only adds what JSON
 // cannot carry (formatter functions, built from Meta) and what depends on the browser (the dark
 // theme's shades, the layout of a narrow chart, the number of x labels, the panels' places).

@@ -72,7 +72,7 @@ func option(t *testing.T, c chart.Chart) map[string]any {
 	return out.Option
 }
 
-func TestBuild(t *testing.T) {
+func TestSpec_Chart(t *testing.T) {
 	t.Run("line chart on a time axis", func(t *testing.T) {
 		c := build(groups(), chart.View{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePrice, Scale: chart.ScaleLog})
 		o := option(t, c)

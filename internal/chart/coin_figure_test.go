@@ -15,7 +15,7 @@ import (
 
 func ptr(v float64) *float64 { return &v }
 
-func TestDrawCandles(t *testing.T) {
+func TestCoinDays_Figure(t *testing.T) {
 	candles := []domain.Candle{
 		{Day: day0, Open: 100, High: 112, Low: 98, Close: 110, Samples: 24},
 		{Day: day1, Open: 110, High: 111, Low: 95, Close: 97, Samples: 24},
@@ -71,7 +71,7 @@ func TestDrawCandles(t *testing.T) {
 	}
 }
 
-func TestDrawHours(t *testing.T) {
+func TestCoinHours_Figure(t *testing.T) {
 	var hours []domain.Sample
 	for i := range 24 {
 		hours = append(hours, domain.Sample{Time: day0.Add(time.Duration(i+12) * time.Hour), Price: 1900 + 10*math.Sin(float64(i)),
@@ -101,7 +101,7 @@ func TestDrawHours(t *testing.T) {
 	}
 }
 
-func TestDrawCoin_ValueLabels(t *testing.T) {
+func TestCoinSpec_ValueLabels(t *testing.T) {
 	// Labels in numfmt's axis rule, which the browser's format.js follows: one unit for the
 	// whole axis, thousands from an axis reaching 10,000, in full below.
 	tests := []struct {
@@ -132,9 +132,9 @@ func TestDrawCoin_ValueLabels(t *testing.T) {
 	}
 }
 
-// TestDrawHours_Gap places hours by time: a missing hour keeps its band and breaks the line,
+// TestCoinHours_Gap places hours by time: a missing hour keeps its band and breaks the line,
 // in the drawing and in ECharts' data.
-func TestDrawHours_Gap(t *testing.T) {
+func TestCoinHours_Gap(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	hours := []domain.Sample{{Time: start, Price: 10}, {Time: start.Add(time.Hour), Price: 11},

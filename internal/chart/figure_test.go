@@ -77,7 +77,7 @@ func checkLinearAxis(t *testing.T, p chart.Panel, values []float64) func(float64
 	return func(v float64) float64 { return chart.Size * (hi - v) / (hi - lo) }
 }
 
-func TestDraw_ScalesLinesToThePlot(t *testing.T) {
+func TestSpec_Figure_ScalesLinesToThePlot(t *testing.T) {
 	btc := []float64{100, 110, 121, 118}
 	doge := []float64{0.08, 0.06, 0.05, 0.07}
 	rows := slices.Concat(series("bitcoin", "usd", day0, day, btc...), series("dogecoin", "usd", day0, day, doge...))
@@ -173,7 +173,7 @@ func TestDraw_ScalesLinesToThePlot(t *testing.T) {
 	})
 }
 
-func TestDraw_GapsStayGaps(t *testing.T) {
+func TestSpec_Figure_GapsStayGaps(t *testing.T) {
 	nan := math.NaN()
 	// No series has day 2, so no value is carried over it: the line stops and starts again.
 	prices := []float64{10, 11, nan, 13, 12}
@@ -213,7 +213,7 @@ func TestDraw_GapsStayGaps(t *testing.T) {
 	})
 }
 
-func TestDraw_TimeTicks(t *testing.T) {
+func TestSpec_Figure_TimeTicks(t *testing.T) {
 	tests := []struct {
 		name   string
 		start  time.Time
@@ -262,7 +262,7 @@ func TestDraw_TimeTicks(t *testing.T) {
 	}
 }
 
-func TestDraw_PanelsAndBars(t *testing.T) {
+func TestSpec_Figure_PanelsAndBars(t *testing.T) {
 	t.Run("many lines split by currency", func(t *testing.T) {
 		var rows []domain.PriceRow
 		coins := []string{"bitcoin", "ethereum", "solana", "cardano", "ripple", "polkadot", "dogecoin"}
@@ -322,7 +322,7 @@ func TestDraw_PanelsAndBars(t *testing.T) {
 	})
 }
 
-func TestDraw_AxisLabels(t *testing.T) {
+func TestSpec_Figure_AxisLabels(t *testing.T) {
 	// Ranges of values and the ticks ECharts picks for them (a fifth of the span rounded to
 	// 1, 2, 3 or 5 times a power of ten), written in numfmt's axis rule as the browser's
 	// format.js writes them.
