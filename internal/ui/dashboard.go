@@ -129,7 +129,11 @@ func (d *dashboard) narrow() {
 
 // rows is the table's rows: every point of every group.
 func (d *dashboard) rows() []domain.PriceRow {
-	var out []domain.PriceRow
+	n := 0
+	for _, g := range d.groups {
+		n += len(g.Points)
+	}
+	out := make([]domain.PriceRow, 0, n)
 	for _, g := range d.groups {
 		out = append(out, g.Points...)
 	}

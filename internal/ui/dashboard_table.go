@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,11 +16,12 @@ import (
 
 func (d *dashboard) table() views.TableProps {
 	s := d.state
-	total := len(d.rows())
+	all := d.rows()
+	total := len(all)
 	pages := max(1, (total+pageSize-1)/pageSize)
 	page := min(s.Page, pages)
 	s.Page = page
-	rows := d.sortedRows()[(page-1)*pageSize : min(page*pageSize, total)]
+	rows := pick(all, d.tableOrder(all, page*pageSize)[(page-1)*pageSize:])
 
 	view := d.chartView()
 	cols := s.visibleCols()
@@ -148,46 +150,112 @@ func (v ViewState) withSwapped(a, b string) ViewState {
 	return v
 }
 
-// sortedRows returns the rows in the table's order; ties fall back to date, coin, currency so
-// pages never shuffle between requests. Coins sort by the label the table shows, worked out
-// once per coin rather than in every comparison.
+// sortedRows returns the rows in the table's order.
 func (d *dashboard) sortedRows() []domain.PriceRow {
 	rows := d.rows()
-	labels := map[string]string{}
-	for _, r := range rows {
-		if _, ok := labels[r.CoinID]; !ok {
-			labels[r.CoinID] = d.coinLabel(r.CoinID)
-		}
+	return pick(rows, d.tableOrder(rows, len(rows)))
+}
+
+// pick is the rows at the indexes, in their order.
+func pick(rows []domain.PriceRow, at []int) []domain.PriceRow {
+	out := make([]domain.PriceRow, len(at))
+	for i, j := range at {
+		out[i] = rows[j]
 	}
-	byCol := func(col string, a, b domain.PriceRow) int {
+	return out
+}
+
+// rowKey is what the table sorts a row by, worked out once per row rather than in every
+// comparison: its time, the rank of its coin's label and of its currency, and its index,
+// which breaks the last ties as a stable sort would.
+type rowKey struct {
+	at        int64
+	coin, cur int32
+	index     int32
+}
+
+// tableOrder returns the indexes of the first n rows in the table's order; ties fall back to
+// date, coin, currency and then the rows' own order, so pages never shuffle between requests.
+// Coins sort by the label the table shows. A page needs only its first rows: they are picked
+// without sorting the rest, which the order being total makes the same as a whole sort's.
+func (d *dashboard) tableOrder(rows []domain.PriceRow, n int) []int {
+	coins := map[string]string{}
+	curs := map[string]string{}
+	for _, r := range rows {
+		if _, ok := coins[r.CoinID]; !ok {
+			coins[r.CoinID] = d.coinLabel(r.CoinID)
+		}
+		curs[r.CurrencyCode] = r.CurrencyCode
+	}
+	coinRank, curRank := ranks(coins), ranks(curs)
+	keys := make([]rowKey, len(rows))
+	for i, r := range rows {
+		keys[i] = rowKey{at: r.Time.UnixNano(), coin: coinRank[r.CoinID], cur: curRank[r.CurrencyCode], index: int32(i)}
+	}
+	byCol := func(col string, a, b rowKey) int {
 		switch col {
 		case domain.DimDate:
-			return a.Time.Compare(b.Time)
+			return cmp.Compare(a.at, b.at)
 		case domain.DimCoin:
-			return cmp.Compare(labels[a.CoinID], labels[b.CoinID])
+			return cmp.Compare(a.coin, b.coin)
 		case domain.DimCurrency:
-			return cmp.Compare(a.CurrencyCode, b.CurrencyCode)
+			return cmp.Compare(a.cur, b.cur)
 		case colChange:
-			return cmp.Compare(a.Change, b.Change)
+			return cmp.Compare(rows[a.index].Change, rows[b.index].Change)
 		}
-		return cmp.Compare(a.Price, b.Price)
+		return cmp.Compare(rows[a.index].Price, rows[b.index].Price)
 	}
-	slices.SortStableFunc(rows, func(a, b domain.PriceRow) int {
+	compare := func(a, b rowKey) int {
 		if c := byCol(d.state.Sort, a, b); c != 0 {
 			if d.state.Desc {
 				return -c
 			}
 			return c
 		}
-		if c := byCol(domain.DimDate, a, b); c != 0 {
+		if c := cmp.Compare(a.at, b.at); c != 0 {
 			return c
 		}
-		if c := byCol(domain.DimCoin, a, b); c != 0 {
+		if c := cmp.Compare(a.coin, b.coin); c != 0 {
 			return c
 		}
-		return byCol(domain.DimCurrency, a, b)
-	})
-	return rows
+		if c := cmp.Compare(a.cur, b.cur); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.index, b.index)
+	}
+	n = min(n, len(keys))
+	first := keys
+	if n*4 < len(keys) {
+		first = make([]rowKey, 0, n+1)
+		for _, k := range keys {
+			if len(first) == n && compare(k, first[n-1]) >= 0 {
+				continue
+			}
+			at, _ := slices.BinarySearchFunc(first, k, compare)
+			first = slices.Insert(first, at, k)
+			if len(first) > n {
+				first = first[:n]
+			}
+		}
+	} else {
+		slices.SortFunc(first, compare)
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = int(first[i].index)
+	}
+	return out
+}
+
+// ranks numbers each key by the place of its label among the labels, equal labels alike.
+func ranks(labels map[string]string) map[string]int32 {
+	sorted := slices.Sorted(maps.Values(labels))
+	out := make(map[string]int32, len(labels))
+	for k, l := range labels {
+		at, _ := slices.BinarySearch(sorted, l)
+		out[k] = int32(at)
+	}
+	return out
 }
 
 func (d *dashboard) coinLabel(id string) string {
