@@ -255,7 +255,7 @@ func writeDays(ctx context.Context, tx pgx.Tx, series domain.Series, k seriesKey
 			return fmt.Errorf("copy: %w", err)
 		}
 	}
-	queueDays(batch, series, m.daily)
+	queueDays(batch, k, m.daily)
 	if m.newHours > 0 {
 		batch.Queue(`INSERT INTO series_stats AS s (coin_key, currency_key, first_hour, last_hour, hours, days)
 			VALUES ($1, $2, $3, $4, $5, $6)
@@ -271,7 +271,7 @@ func writeDays(ctx context.Context, tx pgx.Tx, series domain.Series, k seriesKey
 }
 
 // queueDays queues the upsert of daily rows computed from the hours in hand.
-func queueDays(batch *pgx.Batch, series domain.Series, rows []dailyRow) {
+func queueDays(batch *pgx.Batch, k seriesKeys, rows []dailyRow) {
 	if len(rows) == 0 {
 		return
 	}
@@ -282,33 +282,41 @@ func queueDays(batch *pgx.Batch, series domain.Series, rows []dailyRow) {
 	for i, r := range rows {
 		dates[i], price[i], open[i], high[i], low[i], closing[i], samples[i] = r.date, r.price, r.open, r.high, r.low, r.close, r.samples
 	}
-	batch.Queue(`INSERT INTO prices_daily AS d
-			(coin_id, currency_code, date, price, open, high, low, close, samples)
+	batch.Queue(`INSERT INTO prices_daily_keyed AS d
+			(coin_key, currency_key, date, price, open, high, low, close, samples)
 		SELECT $1, $2, r.* FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::int[]) AS r
-		`+dailyConflict, series.CoinID, series.CurrencyCode, dates, price, open, high, low, closing, samples)
+		`+dailyConflict, k.coin, k.currency, dates, price, open, high, low, closing, samples)
 }
 
 // dailyConflict makes a daily insert an upsert that leaves unchanged days alone.
-const dailyConflict = `ON CONFLICT (coin_id, currency_code, date) DO UPDATE
+const dailyConflict = `ON CONFLICT (coin_key, currency_key, date) DO UPDATE
 		SET price = EXCLUDED.price, open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
 			close = EXCLUDED.close, samples = EXCLUDED.samples, updated_at = now()
 		WHERE (d.price, d.open, d.high, d.low, d.close, d.samples)
 			IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.samples)`
 
-// historyCuts is a CTE naming, per series of the coins $1 and currencies $2, the day its
-// stored history starts part way through (its first stored hour is not 00:00): with today
-// ($5), the only days partialDay flags (see domain.Candle.Partial). series_stats keeps each
-// series' first hour, so this reads one row per series.
-const historyCuts = `cuts AS MATERIALIZED (
-		SELECT c.id AS coin_id, cu.code AS currency_code, (st.first_hour AT TIME ZONE 'UTC')::date AS date
-		FROM series_stats st
-		JOIN coins c ON c.key = st.coin_key
-		JOIN currencies cu ON cu.key = st.currency_key
-		WHERE c.id = ANY ($1) AND cu.code = ANY ($2) AND (st.first_hour AT TIME ZONE 'UTC')::time <> '00:00')`
+// chosenSeries is a CTE naming each series of the coins $1 and currencies $2 that are stored:
+// its keys and ids, its coin's and currency's rank among those chosen (the order of an
+// answer, by id and by code, so that rows are sorted on integers rather than text), and the
+// day the start of its stored history cuts (its first stored hour is not 00:00), NULL when
+// none does: with today ($5), the only days partialDay flags (see domain.Candle.Partial).
+// series_stats keeps each series' first hour, so this reads one row per series.
+const chosenSeries = `s AS MATERIALIZED (
+		SELECT c.key AS coin_key, cu.key AS currency_key, c.id AS coin_id, cu.code AS currency_code,
+			dense_rank() OVER (ORDER BY c.id) AS coin_rank, dense_rank() OVER (ORDER BY cu.code) AS currency_rank,
+			CASE WHEN (st.first_hour AT TIME ZONE 'UTC')::time <> '00:00' THEN (st.first_hour AT TIME ZONE 'UTC')::date END AS cut
+		FROM coins c CROSS JOIN currencies cu
+		LEFT JOIN series_stats st ON st.coin_key = c.key AND st.currency_key = cu.key
+		WHERE c.id = ANY ($1) AND cu.code = ANY ($2))`
 
-// partialDay is whether the daily row d is incomplete. IN makes a hashed lookup of the few
-// cuts, where a join on prices_daily's often stale row estimates became a nested loop.
-const partialDay = `(d.date >= $5 OR (d.coin_id, d.currency_code, d.date) IN (SELECT coin_id, currency_code, date FROM cuts))`
+// partialDay is whether the daily row d of the series s is incomplete.
+const partialDay = `(d.date >= $5 OR coalesce(d.date = s.cut, false))`
+
+// chosenDays joins the daily rows of the chosen series from $3 (included) to $4 (excluded),
+// read from the key's index alone (see migration 00013) unless more than price and samples
+// are asked for.
+const chosenDays = ` FROM s JOIN prices_daily_keyed d ON d.coin_key = s.coin_key AND d.currency_key = s.currency_key
+		WHERE d.date >= $3 AND d.date < $4`
 
 // Prices answers a price query with the mean price of each group of the breakdown, ordered by
 // date, coin and currency; a daily group also says how many hours its thinnest day holds and
@@ -319,55 +327,17 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 	if q.Range.Empty() {
 		return nil, fmt.Errorf("prices: %s is not a range", q.Range)
 	}
-	var from, to any
 	var sql string
-	var timeCol string
+	args := []any{q.CoinIDs, q.CurrencyCodes}
 	switch q.Granularity {
 	case domain.Hourly:
-		timeCol = `d."timestamp"`
-		from, to = q.Range.Start.UTC(), q.Range.End.UTC()
+		sql = pricesHourly(q.Breakdown)
+		args = append(args, q.Range.Start.UTC(), q.Range.End.UTC())
 	case domain.Daily:
-		timeCol = "(d.date::timestamp AT TIME ZONE 'UTC')"
-		from, to = q.Range.FirstDay(), q.Range.LastDay().AddDate(0, 0, 1)
+		sql = pricesDaily(q.Breakdown)
+		args = append(args, q.Range.FirstDay(), q.Range.LastDay().AddDate(0, 0, 1), domain.UTCDay(q.Today))
 	default:
 		return nil, fmt.Errorf("prices: unknown granularity %q", q.Granularity)
-	}
-	var cols, groups []string
-	add := func(on bool, expr string) {
-		if on {
-			cols = append(cols, expr)
-			groups = append(groups, expr)
-		} else {
-			cols = append(cols, "NULL")
-		}
-	}
-	add(q.Breakdown.Date, timeCol)
-	add(q.Breakdown.Coin, "d.coin_id")
-	add(q.Breakdown.Currency, "d.currency_code")
-	args := []any{q.CoinIDs, q.CurrencyCodes, from, to}
-	// A daily breakdown by date, coin and currency makes every daily row a group of its own,
-	// whose mean is its price: the rows are read as they are, without aggregating 10,000 of
-	// them one by one.
-	ungrouped := q.Granularity == domain.Daily && q.Breakdown.Date && q.Breakdown.Coin && q.Breakdown.Currency
-	switch {
-	case q.Granularity == domain.Hourly:
-		sql = `SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), 0, false FROM hours_in($1, $2, $3, $4) d`
-	case ungrouped:
-		sql = `WITH ` + historyCuts + `
-		SELECT ` + strings.Join(cols, ", ") + `, d.price, d.samples, ` + partialDay + ` FROM prices_daily d
-		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4
-		ORDER BY ` + strings.Join(groups, ", ")
-		args = append(args, domain.UTCDay(q.Today))
-	default:
-		sql = `WITH ` + historyCuts + `
-		SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), min(d.samples), bool_or` + partialDay + ` FROM prices_daily d
-		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4`
-		args = append(args, domain.UTCDay(q.Today))
-	}
-	if !ungrouped && len(groups) > 0 {
-		sql += ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
-	} else if !ungrouped {
-		sql += ` HAVING count(*) > 0`
 	}
 	rows, _ := s.pool.Query(ctx, sql, args...)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PriceRow, error) {
@@ -389,6 +359,60 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 		return row, nil
 	})
 	return out, wrap("prices", err)
+}
+
+// pricesHourly is the query of an hourly price query with breakdown b, for the coins $1 and
+// currencies $2 from $3 to $4.
+func pricesHourly(b domain.Breakdown) string {
+	var cols, groups []string
+	add := func(on bool, expr string) {
+		if on {
+			cols = append(cols, expr)
+			groups = append(groups, expr)
+		} else {
+			cols = append(cols, "NULL")
+		}
+	}
+	add(b.Date, `d."timestamp"`)
+	add(b.Coin, "d.coin_id")
+	add(b.Currency, "d.currency_code")
+	sql := `SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), 0, false FROM hours_in($1, $2, $3, $4) d`
+	if len(groups) == 0 {
+		return sql + ` HAVING count(*) > 0`
+	}
+	return sql + ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
+}
+
+// pricesDaily is the query of a daily price query with breakdown b, for the coins $1 and
+// currencies $2 over the days from $3 to $4, today being $5. Groups are formed and ordered on
+// the day and the coin's and currency's ranks (chosenSeries), integers all, and named by
+// their ids only in the answer.
+func pricesDaily(b domain.Breakdown) string {
+	var cols, groups, order []string
+	add := func(on bool, col string, group ...string) {
+		if on {
+			cols = append(cols, col)
+			groups = append(groups, group...)
+			order = append(order, group[0])
+		} else {
+			cols = append(cols, "NULL")
+		}
+	}
+	add(b.Date, "(d.date::timestamp AT TIME ZONE 'UTC')", "d.date")
+	add(b.Coin, "s.coin_id", "s.coin_rank", "s.coin_id")
+	add(b.Currency, "s.currency_code", "s.currency_rank", "s.currency_code")
+	// A breakdown by date, coin and currency makes every daily row a group of its own, whose
+	// mean is its price: the rows are read as they are, without aggregating 10,000 of them
+	// one by one.
+	if b.Date && b.Coin && b.Currency {
+		return `WITH ` + chosenSeries + ` SELECT ` + strings.Join(cols, ", ") + `, d.price, d.samples, ` + partialDay +
+			chosenDays + ` ORDER BY ` + strings.Join(order, ", ")
+	}
+	sql := `WITH ` + chosenSeries + ` SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), min(d.samples), bool_or` + partialDay + chosenDays
+	if len(groups) == 0 {
+		return sql + ` HAVING count(*) > 0`
+	}
+	return sql + ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(order, ", ")
 }
 
 // Freshness reports how far each configured series reaches, including series with no rows yet
@@ -414,7 +438,7 @@ func (s *Store) Freshness(ctx context.Context) ([]domain.SeriesFreshness, error)
 
 // DailyPrices reads every daily row's mean price and hours, in coin, currency and date order,
 // with the data version they belong to and each series' first stored hour (which tells the
-// day its history cuts, see historyCuts), all from one read-only snapshot: the daily series
+// day its history cuts, see chosenSeries), all from one read-only snapshot: the daily series
 // change once a day, so a replica reads them whole once per data version and answers daily
 // price queries from memory (internal/daily). each is called for every row as it arrives,
 // so the rows are never held twice; an error from it stops the read.
@@ -424,7 +448,7 @@ func (s *Store) DailyPrices(ctx context.Context, each func(domain.DailyPrice) er
 		if err := tx.QueryRow(ctx, `SELECT version FROM data_version`).Scan(&version); err != nil {
 			return err
 		}
-		// series_stats holds each series' first hour, kept on write (see historyCuts).
+		// series_stats holds each series' first hour, kept on write (see chosenSeries).
 		rows, _ := tx.Query(ctx, `SELECT c.id, cu.code, st.first_hour FROM series_stats st
 			JOIN coins c ON c.key = st.coin_key JOIN currencies cu ON cu.key = st.currency_key`)
 		var sr domain.Series
@@ -435,8 +459,13 @@ func (s *Store) DailyPrices(ctx context.Context, each func(domain.DailyPrice) er
 		}); err != nil {
 			return err
 		}
-		rows, _ = tx.Query(ctx, `SELECT coin_id, currency_code, date, price, samples FROM prices_daily
-			ORDER BY coin_id, currency_code, date`)
+		// Series by series in id and code order, each read by its key from the index alone.
+		rows, _ = tx.Query(ctx, `SELECT s.coin_id, s.currency_code, d.date, d.price, d.samples
+			FROM (SELECT c.key AS coin_key, cu.key AS currency_key, c.id AS coin_id, cu.code AS currency_code
+				FROM coins c CROSS JOIN currencies cu ORDER BY c.id, cu.code) s
+			CROSS JOIN LATERAL (SELECT date, price, samples FROM prices_daily_keyed d
+				WHERE d.coin_key = s.coin_key AND d.currency_key = s.currency_key ORDER BY date) d
+			ORDER BY s.coin_id, s.currency_code, d.date`)
 		var d domain.DailyPrice
 		_, err := pgx.ForEachRow(rows, []any{&d.Series.CoinID, &d.Series.CurrencyCode, &d.Date, &d.Price, &d.Hours}, func() error {
 			d.Date = d.Date.UTC()
