@@ -415,25 +415,39 @@ func pricesDaily(b domain.Breakdown) string {
 	return sql + ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(order, ", ")
 }
 
-// Freshness reports how far each configured series reaches, including series with no rows yet
-// (their times are zero), in coin and currency order.
-func (s *Store) Freshness(ctx context.Context) ([]domain.SeriesFreshness, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT c.id, cur.code, st.first_hour, st.last_hour, coalesce(st.hours, 0)
-		FROM coins c CROSS JOIN currencies cur
-		LEFT JOIN series_stats st ON st.coin_key = c.key AND st.currency_key = cur.key
-		ORDER BY c.id, cur.code`)
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.SeriesFreshness, error) {
-		var f domain.SeriesFreshness
-		var first, last *time.Time
-		if err := r.Scan(&f.CoinID, &f.CurrencyCode, &first, &last, &f.Hours); err != nil {
-			return f, err
-		}
+// Freshness reports how fresh the series are as of staleBefore (a series whose newest hour
+// is older is stale): the counts over every coin and currency, and every series of at most
+// maxCoins coins, all of them when there are no more, else those with a stale series or one
+// without data first, then by name and id as the catalog sorts them. The counts come from
+// series_stats (kept on write) aggregated here, so the page gets its figures and at most
+// maxCoins coins' series, not a row for each of 10,000 series.
+func (s *Store) Freshness(ctx context.Context, staleBefore time.Time, maxCoins int) (domain.FreshnessReport, error) {
+	var r domain.FreshnessReport
+	rows, _ := s.pool.Query(ctx, `WITH per AS MATERIALIZED (
+			SELECT c.key, c.id, c.name, count(st.coin_key) AS stored, count(*) FILTER (WHERE st.last_hour < $1) AS stale
+			FROM coins c LEFT JOIN series_stats st ON st.coin_key = c.key
+			GROUP BY c.id),
+		cur AS MATERIALIZED (SELECT count(*) AS n FROM currencies),
+		totals AS (SELECT count(*) AS coins, count(*) * cur.n AS series, sum(per.stored) AS stored, sum(per.stale) AS stale
+			FROM per, cur GROUP BY cur.n),
+		listed AS (SELECT per.key, per.id FROM per, cur
+			ORDER BY per.stored - per.stale < cur.n DESC, per.name, per.id LIMIT $2)
+		SELECT t.coins, t.series, t.stored, t.stale, l.id, cu.code, st.first_hour, st.last_hour, coalesce(st.hours, 0)
+		FROM totals t CROSS JOIN listed l CROSS JOIN currencies cu
+		LEFT JOIN series_stats st ON st.coin_key = l.key AND st.currency_key = cu.key`, staleBefore, maxCoins)
+	var stored int64
+	var f domain.SeriesFreshness
+	var first, last *time.Time
+	_, err := pgx.ForEachRow(rows, []any{&r.Coins, &r.Series, &stored, &r.Stale, &f.CoinID, &f.CurrencyCode, &first, &last, &f.Hours}, func() error {
+		f.FirstHour, f.LastHour = time.Time{}, time.Time{}
 		if first != nil {
 			f.FirstHour, f.LastHour = first.UTC(), last.UTC()
 		}
-		return f, nil
+		r.Listed = append(r.Listed, f)
+		return nil
 	})
-	return out, wrap("freshness", err)
+	r.Missing = r.Series - stored
+	return r, wrap("freshness", err)
 }
 
 // DailyPrices reads every daily row's mean price and hours, in coin, currency and date order,
