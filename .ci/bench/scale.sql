@@ -57,6 +57,9 @@ INSERT INTO fetch_runs (trigger, status, started_at, finished_at, series_total, 
 VALUES ('cli', 'succeeded', now() - interval '1 hour', now() - interval '50 minutes', 10000, 10000, 87600000);
 UPDATE data_version SET version = version + 1, simulated = true, changed_at = now();
 
+-- The app analyzes coins and currencies whenever it changes them (store.upsertReference).
+ANALYZE coins;
+ANALYZE currencies;
 VACUUM (ANALYZE) prices_hourly_packed;
 VACUUM (ANALYZE) prices_daily_keyed;
 VACUUM (ANALYZE) series_stats;

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -334,8 +335,11 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 		sql = pricesHourly(q.Breakdown)
 		args = append(args, q.Range.Start.UTC(), q.Range.End.UTC())
 	case domain.Daily:
-		sql = pricesDaily(q.Breakdown)
 		args = append(args, q.Range.FirstDay(), q.Range.LastDay().AddDate(0, 0, 1), domain.UTCDay(q.Today))
+		if q.Breakdown.Date && q.Breakdown.Coin && q.Breakdown.Currency {
+			return s.dailyRows(ctx, args)
+		}
+		sql = pricesDaily(q.Breakdown)
 	default:
 		return nil, fmt.Errorf("prices: unknown granularity %q", q.Granularity)
 	}
@@ -359,6 +363,37 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 		return row, nil
 	})
 	return out, wrap("prices", err)
+}
+
+// dailyRows answers a daily query broken down by date, coin and currency, whose groups are
+// the daily rows themselves, each its own mean: they are read as they are, in the order the
+// index gives them (series by series), and put in the answer's order here. PostgreSQL's sort
+// of a year of 30 series (11,000 rows) took three times as long as reading them.
+func (s *Store) dailyRows(ctx context.Context, args []any) ([]domain.PriceRow, error) {
+	type ranked struct {
+		row            domain.PriceRow
+		coin, currency int64
+	}
+	rows, _ := s.pool.Query(ctx, `WITH `+chosenSeries+`
+		SELECT d.date, s.coin_rank, s.currency_rank, s.coin_id, s.currency_code, d.price, d.samples, `+partialDay+chosenDays, args...)
+	var out []ranked
+	var r ranked
+	_, err := pgx.ForEachRow(rows, []any{&r.row.Time, &r.coin, &r.currency, &r.row.CoinID, &r.row.CurrencyCode, &r.row.Price, &r.row.Hours, &r.row.Partial}, func() error {
+		r.row.Time = r.row.Time.UTC()
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("prices", err)
+	}
+	slices.SortFunc(out, func(a, b ranked) int {
+		return cmp.Or(a.row.Time.Compare(b.row.Time), cmp.Compare(a.coin, b.coin), cmp.Compare(a.currency, b.currency))
+	})
+	answer := make([]domain.PriceRow, len(out))
+	for i, r := range out {
+		answer[i] = r.row
+	}
+	return answer, nil
 }
 
 // pricesHourly is the query of an hourly price query with breakdown b, for the coins $1 and
@@ -401,13 +436,6 @@ func pricesDaily(b domain.Breakdown) string {
 	add(b.Date, "(d.date::timestamp AT TIME ZONE 'UTC')", "d.date")
 	add(b.Coin, "s.coin_id", "s.coin_rank", "s.coin_id")
 	add(b.Currency, "s.currency_code", "s.currency_rank", "s.currency_code")
-	// A breakdown by date, coin and currency makes every daily row a group of its own, whose
-	// mean is its price: the rows are read as they are, without aggregating 10,000 of them
-	// one by one.
-	if b.Date && b.Coin && b.Currency {
-		return `WITH ` + chosenSeries + ` SELECT ` + strings.Join(cols, ", ") + `, d.price, d.samples, ` + partialDay +
-			chosenDays + ` ORDER BY ` + strings.Join(order, ", ")
-	}
 	sql := `WITH ` + chosenSeries + ` SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), min(d.samples), bool_or` + partialDay + chosenDays
 	if len(groups) == 0 {
 		return sql + ` HAVING count(*) > 0`
