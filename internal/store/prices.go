@@ -501,13 +501,17 @@ func (s *Store) DailyPrices(ctx context.Context, each func(domain.DailyPrice) er
 		}); err != nil {
 			return err
 		}
-		// Series by series in id and code order, each read by its key from the index alone.
+		// Series by series in id and code order, the days of each as its own read gives them:
+		// in date order, from the key's index alone. Adding the date to the outer ORDER BY
+		// has PostgreSQL sort every series' days again, which doubled the time of a read of
+		// 3.65 M rows; internal/daily refuses days out of order, so a plan that broke this
+		// would fail loudly, not answer wrongly.
 		rows, _ = tx.Query(ctx, `SELECT s.coin_id, s.currency_code, d.date, d.price, d.samples
 			FROM (SELECT c.key AS coin_key, cu.key AS currency_key, c.id AS coin_id, cu.code AS currency_code
 				FROM coins c CROSS JOIN currencies cu ORDER BY c.id, cu.code) s
 			CROSS JOIN LATERAL (SELECT date, price, samples FROM prices_daily_keyed d
 				WHERE d.coin_key = s.coin_key AND d.currency_key = s.currency_key ORDER BY date) d
-			ORDER BY s.coin_id, s.currency_code, d.date`)
+			ORDER BY s.coin_id, s.currency_code`)
 		var d domain.DailyPrice
 		_, err := pgx.ForEachRow(rows, []any{&d.Series.CoinID, &d.Series.CurrencyCode, &d.Date, &d.Price, &d.Hours}, func() error {
 			d.Date = d.Date.UTC()
