@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -82,38 +83,21 @@ func startFirstRun(t *testing.T, args ...string) *firstRunProcess {
 	}
 	p := &firstRunProcess{url: "http://127.0.0.1:" + strconv.Itoa(port), stderr: &testkit.SyncBuffer{}}
 	var stdout testkit.SyncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, envOf(env), &stdout, p.stderr) }()
+	r := startCommand(t, args, env, &stdout, p.stderr)
 	p.stop = func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%s returned %v\nstderr:\n%s\nlog:\n%s", args[0], err, p.stderr, &stdout)
-			}
-		case <-time.After(40 * time.Second):
-			t.Fatalf("%s did not return within 40 s of its context ending", args[0])
+		if err := r.stop(); err != nil {
+			t.Errorf("%s: %v\nstderr:\n%s\nlog:\n%s", args[0], err, p.stderr, &stdout)
 		}
 	}
-
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("%s stopped before it was ready: %v\nstderr:\n%s\nlog:\n%s", args[0], err, p.stderr, &stdout)
-		default:
+	testkit.Eventually(t, 2*time.Minute, args[0]+" announces a private PostgreSQL and answers /api/health", func() (bool, string) {
+		r.failIfExited(t, p.stderr, &stdout)
+		m := privateLine.FindStringSubmatch(p.stderr.String())
+		if m == nil || !healthy(p.url) {
+			return false, fmt.Sprintf("\nstderr:\n%s\nlog:\n%s", p.stderr, &stdout)
 		}
-		if m := privateLine.FindStringSubmatch(p.stderr.String()); m != nil && healthy(p.url) {
-			p.dataDir, p.dbURL = m[1], m[2]
-			break
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("%s did not announce a private PostgreSQL and answer /api/health within 2 minutes\nstderr:\n%s\nlog:\n%s", args[0], p.stderr, &stdout)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		p.dataDir, p.dbURL = m[1], m[2]
+		return true, ""
+	})
 	pid, err := postmasterPID(p.dataDir)
 	if err != nil || !alive(pid) {
 		p.stop()
@@ -178,19 +162,12 @@ func leftovers(t *testing.T, dataDir string) []string {
 func (p *firstRunProcess) stopAndCheck(t *testing.T) {
 	t.Helper()
 	p.stop()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testkit.Eventually(t, 30*time.Second, "the private PostgreSQL is gone with its process", func() (bool, string) {
 		_, lockErr := os.Stat(filepath.Join(p.dataDir, "postmaster.pid"))
 		left := leftovers(t, p.dataDir)
-		if errors.Is(lockErr, os.ErrNotExist) && !alive(p.pid) && len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the private PostgreSQL outlived its process by 30 s: lock file %v, postmaster %d alive %v, processes %q",
-				lockErr, p.pid, alive(p.pid), left)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return errors.Is(lockErr, os.ErrNotExist) && !alive(p.pid) && len(left) == 0,
+			fmt.Sprintf("lock file %v, postmaster %d alive %v, processes %q", lockErr, p.pid, alive(p.pid), left)
+	})
 }
 
 func TestRun_PrivatePostgres(t *testing.T) {
@@ -287,21 +264,16 @@ func TestRun_ExplicitDatabaseURLIsUsedAsGiven(t *testing.T) {
 	cache := t.TempDir()
 	useFirstRun(t, unreachableDefault(t, cache, firstRun.binGlobs))
 	var out, errOut testkit.SyncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve"}, envOf(map[string]string{
-			"PATH":         os.Getenv("PATH"),
-			"PORT":         strconv.Itoa(freePort(t)),
-			"DATABASE_URL": "postgres://postgres@" + closedAddr(t) + "/cryptodash",
-		}), &out, &errOut)
-	}()
+	serve := startCommand(t, []string{"serve"}, map[string]string{
+		"PATH":         os.Getenv("PATH"),
+		"PORT":         strconv.Itoa(freePort(t)),
+		"DATABASE_URL": "postgres://postgres@" + closedAddr(t) + "/cryptodash",
+	}, &out, &errOut)
 	testkit.Eventually(t, time.Minute, "serve reports the database it waits for", func() (bool, string) {
 		return strings.Contains(out.String(), "the database is not ready"), out.String()
 	})
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("serve stopped with %v", err)
+	if err := serve.stop(); err != nil {
+		t.Errorf("serve: %v", err)
 	}
 	if !strings.Contains(out.String(), "connect") {
 		t.Errorf("the log does not say the connection failed:\n%s", &out)

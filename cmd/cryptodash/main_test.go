@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -50,12 +49,10 @@ func TestRun_ConfigMasksSecrets(t *testing.T) {
 }
 
 func TestRun_FetchExitStatus(t *testing.T) {
-	sim := simulator.New(simulator.Options{})
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
+	sim, simAPI := simulatorAPI(t)
 	env := map[string]string{
 		"DATABASE_URL":         storetest.NewMigratedURL(t),
-		"COINGECKO_BASE_URL":   srv.URL + "/api/v3",
+		"COINGECKO_BASE_URL":   simAPI,
 		"COINGECKO_RATE_LIMIT": "0",
 		"COINS":                "bitcoin,dogecoin",
 		"CURRENCIES":           "usd,eur",
@@ -126,11 +123,10 @@ func TestRun_FetchExitStatus(t *testing.T) {
 }
 
 func TestFetchOnStart(t *testing.T) {
-	srv := httptest.NewServer(simulator.New(simulator.Options{}))
-	defer srv.Close()
+	_, simAPI := simulatorAPI(t)
 	cfg, err := config.Load(envOf(map[string]string{
 		"DATABASE_URL":         storetest.NewMigratedURL(t),
-		"COINGECKO_BASE_URL":   srv.URL + "/api/v3",
+		"COINGECKO_BASE_URL":   simAPI,
 		"COINGECKO_RATE_LIMIT": "0",
 		"COINS":                "bitcoin",
 		"CURRENCIES":           "usd",

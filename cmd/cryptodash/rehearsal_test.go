@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -390,13 +389,11 @@ func storedHours(t *testing.T, dbURL string) map[string]bool {
 // viewer, EventBridge and an operator would see, faults included.
 func TestRehearsal(t *testing.T) {
 	t.Parallel()
-	sim := simulator.New(simulator.Options{})
-	simSrv := httptest.NewServer(sim)
-	t.Cleanup(simSrv.Close)
+	sim, simAPI := simulatorAPI(t)
 	dbURL := storetest.NewMigratedURL(t)
 	const maxAge = 4 * time.Second
 	env := map[string]string{
-		"COINGECKO_BASE_URL":   simSrv.URL + "/api/v3",
+		"COINGECKO_BASE_URL":   simAPI,
 		"COINGECKO_RATE_LIMIT": "0",
 		"COINS":                "bitcoin,ethereum,dogecoin",
 		"CURRENCIES":           "usd,eur",

@@ -91,18 +91,12 @@ func TestServe_StartsWithoutADatabase(t *testing.T) {
 		"FETCH_SCHEDULE":       "off",
 		"FETCH_ON_START":       "true",
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- run(runCtx, []string{"serve"}, envOf(env), logs, logs) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v", err)
-		}
+	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs)
 		}
-	}()
+	})
+	startCommand(t, []string{"serve"}, env, logs, logs)
 
 	var health answer
 	testkit.Eventually(t, 30*time.Second, "serve answers without a database", func() (bool, string) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/testkit"
 	"github.com/cryptodash/cryptodash/internal/ui"
 	"github.com/cryptodash/cryptodash/static"
 )
@@ -164,7 +164,7 @@ func TestDashboard_OneDayMeanCoversTwentyFourHours(t *testing.T) {
 		if len(mean) != 2 {
 			t.Fatalf("%s: %d rows, want 1", breakdown, len(mean)-1)
 		}
-		if got := parseFloat(t, mean[1][len(mean[1])-1]); math.Abs(got-want) > 1e-9*want {
+		if got := parseFloat(t, mean[1][len(mean[1])-1]); !testkit.Near(got, want) {
 			t.Errorf("breakdown %s: mean %v, want the mean of the 24 hours shown, %v", breakdown, got, want)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"encoding/csv"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cryptodash/cryptodash/internal/testkit"
 	"github.com/cryptodash/cryptodash/internal/web"
 )
 
@@ -661,7 +661,7 @@ func TestAPIPrices_ChangeMode(t *testing.T) {
 		for k, v := range w {
 			gv := got.Data[i][k]
 			if f, ok := v.(float64); ok {
-				if g, ok := gv.(float64); !ok || math.Abs(g-f) > 1e-9 {
+				if g, ok := gv.(float64); !ok || !testkit.Near(g, f) {
 					t.Errorf("row %d %s = %v, want %v", i, k, gv, v)
 				}
 			} else if gv != v {
