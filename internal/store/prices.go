@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
 )
@@ -382,8 +383,21 @@ func (s *Store) dailyRows(ctx context.Context, q domain.PriceQuery, args []any) 
 		SELECT d.date, s.coin_rank, s.currency_rank, s.coin_id, s.currency_code, d.price, d.samples, `+partialDay+chosenDays, args...)
 	var r domain.PriceRow
 	var coin, currency uint16
-	_, err := pgx.ForEachRow(rows, []any{&r.Time, &coin, &currency, &r.CoinID, &r.CurrencyCode, &r.Price, &r.Hours, &r.Partial}, func() error {
+	// The ids are read where the driver holds them and named by the one string of each, not
+	// by two new strings a row.
+	var coinID, currencyCode pgtype.DriverBytes
+	names := map[string]string{}
+	name := func(b []byte) string {
+		n, ok := names[string(b)]
+		if !ok {
+			n = string(b)
+			names[n] = n
+		}
+		return n
+	}
+	_, err := pgx.ForEachRow(rows, []any{&r.Time, &coin, &currency, &coinID, &currencyCode, &r.Price, &r.Hours, &r.Partial}, func() error {
 		r.Time = r.Time.UTC()
+		r.CoinID, r.CurrencyCode = name(coinID), name(currencyCode)
 		keys = append(keys, key{order: uint64(r.Time.Unix()/86400)<<32 | uint64(coin)<<16 | uint64(currency), i: len(out)})
 		out = append(out, r)
 		return nil
