@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cryptodash/cryptodash/internal/config"
 	"github.com/cryptodash/cryptodash/internal/daily"
@@ -81,6 +82,10 @@ func runServe(ctx context.Context, cfg config.Config, logger *slog.Logger) error
 	}()
 
 	reads := readStore{Store: a.store, daily: daily.New(a.store, 0, logger)}
+	a.metrics.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "cryptodash_daily_series_version",
+		Help: "Data version whose daily series are held in memory (0: none, or past their budget); daily answers come from PostgreSQL while it trails the database's.",
+	}, func() float64 { return float64(reads.daily.HeldVersion()) }))
 	deps := web.Deps{
 		Config: cfg,
 		Store:  reads,

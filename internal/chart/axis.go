@@ -9,14 +9,17 @@ import (
 )
 
 // axis maps values onto a plot's height, Size at the bottom, and lists its ticks. It picks its
-// ends and ticks as ECharts does for Build's option (five nice steps on a linear axis, powers
-// of ten on a log one), so the drawing the script replaces looks like the chart it becomes.
+// ends and ticks as ECharts would (five nice steps on a linear axis, powers of ten on a log
+// one); a dashboard chart's option carries them, so the drawing the script replaces shows the
+// ticks of the chart it becomes.
 type axis struct {
 	log bool
 	// lo and hi are the ends of the axis and steps the values of its ticks, as exponents of
 	// ten on a log axis.
 	lo, hi float64
 	steps  []float64
+	// interval is a linear axis's step between ticks.
+	interval float64
 }
 
 // linearAxis fits values, or with withZero, values and zero, in about splits steps: bars stand
@@ -42,7 +45,7 @@ func linearAxis(values []float64, withZero bool, splits int) axis {
 	}
 	interval := nice((hi - lo) / float64(splits))
 	first, last := math.Floor(lo/interval), math.Ceil(hi/interval)
-	a := axis{lo: first * interval, hi: last * interval}
+	a := axis{lo: first * interval, hi: last * interval, interval: interval}
 	for k := first; k <= last; k++ {
 		a.steps = append(a.steps, k*interval)
 	}

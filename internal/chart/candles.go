@@ -109,33 +109,55 @@ type barItem struct {
 	ItemStyle *partialDay `json:"itemStyle,omitempty"`
 }
 
-// Candlesticks draws a series' days: a candle per day, below it the day's 24-hour volume and
-// its market cap, both read at the day's last stored hour (ends, one per day that has hours).
-// Partial days are dashed; a volume bar read before a day's end is dimmed.
-func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) CoinChart {
-	byDay := make(map[time.Time]domain.Sample, len(ends))
-	for _, e := range ends {
-		byDay[domain.UTCDay(e.Time)] = e
+// Chart translates the spec into the ECharts option and the CoinMeta the browser formats it
+// with. The option leaves the value axes' ends to ECharts, which refits them to the days or
+// hours a zoom shows, but splits them as the spec does.
+func (s CoinSpec) Chart() CoinChart {
+	v := s.View
+	labels := make([]string, len(s.Times))
+	volumes := make([]barItem, len(s.Markets))
+	caps := make([]opts.LineData, len(s.Markets))
+	for i, m := range s.Markets {
+		volumes[i] = barItem{Value: m.TotalVolume}
+		if s.Early[i] {
+			volumes[i].ItemStyle = &partialDay{Opacity: earlyOpacity}
+		}
+		caps[i] = lineValue(m.MarketCap)
 	}
-	meta := v.meta(StepDay)
-	days := make([]string, len(candles))
-	items := make([]candleItem, len(candles))
-	volumes := make([]barItem, len(candles))
-	caps := make([]opts.LineData, len(candles))
-	prices := make([]float64, 0, 2*len(candles))
-	samples := make([]domain.Sample, len(candles))
-	for i, c := range candles {
-		prices = append(prices, c.Low, c.High)
-		days[i] = c.Day.Format(domain.DayLayout)
+	meta := v.meta(s.Step)
+	meta.Colors = s.Colors
+	meta.Axes = s.formats()
+	if s.Step == StepHour {
+		prices := make([]opts.LineData, len(s.Prices))
+		for i, p := range s.Prices {
+			labels[i] = s.Times[i].UTC().Format(readableHour)
+			prices[i] = opts.LineData{Value: p}
+			if math.IsNaN(p) {
+				prices[i] = lineValue(nil)
+			}
+		}
+		coin := s.Colors[rolePrice]
+		line := charts.NewLine()
+		panels(&line.RectChart, labels, v.Scale)
+		line.SetXAxis(labels)
+		line.AddSeries("Price", prices,
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "none"}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: coin.Light, Width: 2}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: coin.Light}),
+			charts.WithAreaStyleOpts(opts.AreaStyle{Color: coin.Light, Opacity: opts.Float(0.08)}))
+		line.MultiSeries[0].Id = rolePrice
+		line.Overlap(volumeBars(volumes), capLine(caps, s.Colors[roleCap]))
+		line.Validate()
+		return CoinChart{Option: finishCoin(line.JSON()), Meta: meta}
+	}
+	items := make([]candleItem, len(s.Candles))
+	for i, c := range s.Candles {
+		labels[i] = c.Day.Format(domain.DayLayout)
 		items[i] = candleItem{Value: [4]float64{c.Open, c.Close, c.Low, c.High}}
-		end, ok := byDay[c.Day]
-		samples[i] = end
-		volumes[i] = barItem{Value: end.TotalVolume}
-		caps[i] = lineValue(end.MarketCap)
 		meta.Samples = append(meta.Samples, c.Samples)
 		meta.Partial = append(meta.Partial, c.Partial)
 		meta.Ends = append(meta.Ends, "")
-		if ok {
+		if end := s.Markets[i]; !end.Time.IsZero() {
 			meta.Ends[i] = end.Time.Format("15:04")
 		}
 		if c.Partial {
@@ -144,60 +166,18 @@ func Candlesticks(candles []domain.Candle, ends []domain.Sample, v CoinView) Coi
 				items[i].ItemStyle.Color0 = downPartColor.Light
 			}
 		}
-		if ok && end.Time.Hour() != 23 {
-			volumes[i].ItemStyle = &partialDay{Opacity: earlyOpacity}
-		}
 	}
-
-	meta.Axes = v.axisFormats(prices, samples)
-
 	k := charts.NewKLine()
-	panels(&k.RectChart, days, v.Scale)
-	k.SetXAxis(days)
+	panels(&k.RectChart, labels, v.Scale)
+	k.SetXAxis(labels)
 	k.AddSeries("Price", nil, charts.WithItemStyleOpts(opts.ItemStyle{
 		Color: "transparent", BorderColor: upColor.Light, Color0: downColor.Light, BorderColor0: downColor.Light,
 	}), charts.WithKlineChartOpts(opts.KlineChart{BarMaxWidth: "16"}))
 	k.MultiSeries[0].Data = items
 	k.MultiSeries[0].Id = roleCandles
-	k.Overlap(volumeBars(volumes), capLine(caps, CoinColor(v.CoinID)))
+	k.Overlap(volumeBars(volumes), capLine(caps, s.Colors[roleCap]))
 	k.Validate()
 	return CoinChart{Option: finishCoin(k.JSON()), Meta: meta}
-}
-
-// HourlyPrices draws a series' hours as a line in the coin's colour, with the rolling 24-hour
-// volume and the market cap of each hour below.
-func HourlyPrices(hours []domain.Sample, v CoinView) CoinChart {
-	hours = hourGrid(hours)
-	labels := make([]string, len(hours))
-	values := make([]float64, len(hours))
-	prices := make([]opts.LineData, len(hours))
-	volumes := make([]barItem, len(hours))
-	caps := make([]opts.LineData, len(hours))
-	for i, h := range hours {
-		labels[i] = h.Time.UTC().Format(readableHour)
-		values[i] = h.Price
-		prices[i] = opts.LineData{Value: h.Price}
-		if math.IsNaN(h.Price) {
-			prices[i] = lineValue(nil)
-		}
-		volumes[i] = barItem{Value: h.TotalVolume}
-		caps[i] = lineValue(h.MarketCap)
-	}
-	coin := CoinColor(v.CoinID)
-	line := charts.NewLine()
-	panels(&line.RectChart, labels, v.Scale)
-	line.SetXAxis(labels)
-	line.AddSeries("Price", prices,
-		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "none"}),
-		charts.WithLineStyleOpts(opts.LineStyle{Color: coin.Light, Width: 2}),
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: coin.Light}),
-		charts.WithAreaStyleOpts(opts.AreaStyle{Color: coin.Light, Opacity: opts.Float(0.08)}))
-	line.MultiSeries[0].Id = rolePrice
-	line.Overlap(volumeBars(volumes), capLine(caps, coin))
-	line.Validate()
-	meta := v.meta(StepHour)
-	meta.Axes = v.axisFormats(values, hours)
-	return CoinChart{Option: finishCoin(line.JSON()), Meta: meta}
 }
 
 // hourGrid places stored hours (oldest first) on every hour from the first to the last, a
@@ -224,12 +204,16 @@ func hourGrid(hours []domain.Sample) []domain.Sample {
 // readableHour labels an hour on the axis as the page's tables write it.
 const readableHour = "2006-01-02 15:04"
 
+// colors are the shades of each role of the coin's chart.
+func (v CoinView) colors() map[string]Color {
+	return map[string]Color{
+		rolePrice: CoinColor(v.CoinID), roleCap: CoinColor(v.CoinID), roleVolume: volumeColor,
+		roleUp: upColor, roleDown: downColor, roleDownPart: downPartColor,
+	}
+}
+
 func (v CoinView) meta(step string) CoinMeta {
-	m := CoinMeta{Kind: KindCoin, Step: step, Currency: v.Currency, Symbols: map[string]string{},
-		Colors: map[string]Color{
-			rolePrice: CoinColor(v.CoinID), roleCap: CoinColor(v.CoinID), roleVolume: volumeColor,
-			roleUp: upColor, roleDown: downColor, roleDownPart: downPartColor,
-		}}
+	m := CoinMeta{Kind: KindCoin, Step: step, Currency: v.Currency, Symbols: map[string]string{}}
 	if sym, ok := v.CurrencySymbols[v.Currency]; ok {
 		m.Symbols[v.Currency] = sym
 	}
@@ -279,7 +263,7 @@ var coinGrids = []opts.Grid{
 // panels sets the grids, axes, zoom and tooltip every coin chart shares.
 func panels(c *charts.RectChart, categories []string, scale Scale) {
 	price := opts.YAxis{Type: "value", Scale: opts.Bool(true), Position: "right", Name: "Price",
-		SplitNumber: 4, SplitLine: &opts.SplitLine{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{}}
+		SplitNumber: coinPriceSplits, SplitLine: &opts.SplitLine{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{}}
 	if scale == ScaleLog {
 		price.Type, price.Name = "log", "Price (log)"
 	}
@@ -300,10 +284,10 @@ func panels(c *charts.RectChart, categories []string, scale Scale) {
 	// hangs from 1 and reads as a negative number below it). Market cap moves with the price,
 	// so its axis fits the range like the price's.
 	c.ExtendYAxis(
-		opts.YAxis{Type: "value", GridIndex: 1, Position: "right", Name: "24 h volume", Min: 0, SplitNumber: 1,
+		opts.YAxis{Type: "value", GridIndex: 1, Position: "right", Name: "24 h volume", Min: 0, SplitNumber: coinThinSplits,
 			SplitLine: &opts.SplitLine{Show: opts.Bool(false)}, AxisLabel: &opts.AxisLabel{FontSize: 10}},
 		// The bottom of a fitted axis means nothing, and its label would crowd the thin panel.
-		opts.YAxis{Type: "value", GridIndex: 2, Position: "right", Name: "Market cap", Scale: opts.Bool(true), SplitNumber: 1,
+		opts.YAxis{Type: "value", GridIndex: 2, Position: "right", Name: "Market cap", Scale: opts.Bool(true), SplitNumber: coinThinSplits,
 			SplitLine: &opts.SplitLine{Show: opts.Bool(false)}, AxisLabel: &opts.AxisLabel{FontSize: 10, ShowMinLabel: opts.Bool(false)}},
 	)
 }

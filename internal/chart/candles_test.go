@@ -87,7 +87,7 @@ func checkPanels(t *testing.T, option map[string]any, firstType string) {
 	}
 }
 
-func TestCandlesticks(t *testing.T) {
+func TestCoinDays_Chart(t *testing.T) {
 	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	volume, mcap := 5e9, 1.2e12
 	candles := []domain.Candle{
@@ -101,7 +101,7 @@ func TestCandlesticks(t *testing.T) {
 		{Time: day.AddDate(0, 0, 1).Add(23 * time.Hour), Price: 100},
 		{Time: day.AddDate(0, 0, 2).Add(4 * time.Hour), Price: 85, TotalVolume: &volume, MarketCap: &mcap},
 	}
-	option, meta := roundTrip(t, chart.Candlesticks(candles, ends, coinView))
+	option, meta := roundTrip(t, candlesticks(candles, ends, coinView))
 	checkPanels(t, option, "candlestick")
 
 	series := asList(option["series"])
@@ -175,14 +175,14 @@ func TestCandlesticks(t *testing.T) {
 	})
 }
 
-func TestHourlyPrices(t *testing.T) {
+func TestCoinHours_Chart(t *testing.T) {
 	start := time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)
 	volume := 7e8
 	var hours []domain.Sample
 	for i := range 24 {
 		hours = append(hours, domain.Sample{Time: start.Add(time.Duration(i) * time.Hour), Price: 100 + float64(i), TotalVolume: &volume})
 	}
-	option, meta := roundTrip(t, chart.HourlyPrices(hours, chart.CoinView{CoinID: "ethereum", Currency: "eur"}))
+	option, meta := roundTrip(t, hourlyPrices(hours, chart.CoinView{CoinID: "ethereum", Currency: "eur"}))
 	checkPanels(t, option, "line")
 	price := asObj(asList(option["series"])[0])
 	if asObj(price["lineStyle"])["color"] != chart.CoinColor("ethereum").Light {

@@ -1,8 +1,10 @@
-// Package chart turns the dashboard's groups (domain.Aggregate) and view settings into ECharts
-// options with go-echarts, and into the same chart as geometry (Draw, DrawCandles, DrawHours)
-// that the pages draw themselves until ECharts is loaded. Everything here is a pure function
-// of its inputs, so the options and drawings a page embeds can be tested without a browser.
-// This package owns the options and how their numbers read (Meta's AxisFormat, written by
+// Package chart decides what each chart shows, once, as a spec (Dashboard from the
+// dashboard's groups, CoinDays and CoinHours from a coin's candles or hours): its series with
+// their names, colours and dashes, its panels and their value axes. The spec is then translated
+// into an ECharts option with go-echarts (Chart) and projected into the geometry the pages draw
+// themselves until ECharts is loaded (Figure), so the two cannot disagree. Everything here is a
+// pure function of its inputs, so the options and drawings a page embeds can be tested without
+// a browser. This package owns how the charts' numbers read (Meta's AxisFormat, written by
 // internal/numfmt here and by its browser twin format.js); the browser only adds what JSON
 // cannot carry (formatter functions, built from Meta) and what depends on the browser (the dark
 // theme's shades, the layout of a narrow chart, the number of x labels, the panels' places).
@@ -10,6 +12,7 @@ package chart
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -153,36 +156,35 @@ func (v View) ValueCurrency(code string) string {
 	return cmp.Or(code, v.Currency)
 }
 
-// Build makes the chart of groups: a time-axis line per group when the date is in the
-// breakdown, split into one panel per currency when the lines are more than MaxLines;
-// otherwise a bar per group.
-func Build(groups []domain.Group, v View) Chart {
-	if !v.Breakdown.Date {
-		return buildBar(groups, v)
+// Chart translates the spec into the ECharts option and the Meta the browser formats it
+// with. Each value axis carries the spec's ends and step, so ECharts draws the ticks the
+// server's drawing shows.
+func (s Spec) Chart() Chart {
+	if s.Kind == KindBar {
+		return s.barChart()
 	}
+	v := s.View
 	meta := v.newMeta(KindLine)
-	panelOf, panels := v.panels(groups)
-	meta.Panels = len(panels)
-	meta.Axes = v.axisFormats(groups)
+	meta.Panels = len(s.Panels)
+	meta.Axes = s.formats()
 
 	line := charts.NewLine()
 	line.SetGlobalOptions(commonOptions()...)
-	axes := make([]int, len(panels))
-	for i := range panels {
+	axes := make([]int, len(s.Panels))
+	for i := range s.Panels {
 		axes[i] = i
 		if i == 0 {
-			line.SetGlobalOptions(charts.WithXAxisOpts(xAxis(i, len(panels))), charts.WithYAxisOpts(v.valueAxis(i, panels[i])))
+			line.SetGlobalOptions(charts.WithXAxisOpts(xAxis(i, len(s.Panels))))
 			continue
 		}
-		line.ExtendXAxis(xAxis(i, len(panels)))
-		line.ExtendYAxis(v.valueAxis(i, panels[i]))
+		line.ExtendXAxis(xAxis(i, len(s.Panels)))
 	}
 	zoomAxes := any(axes)
 	line.SetGlobalOptions(charts.WithDataZoomOpts(
 		opts.DataZoom{Type: "inside", Start: 0, End: 100, FilterMode: "none", XAxisIndex: zoomAxes},
 		opts.DataZoom{Type: "slider", Start: 0, End: 100, FilterMode: "none", XAxisIndex: zoomAxes},
 	))
-	grids := make([]opts.Grid, len(panels))
+	grids := make([]opts.Grid, len(s.Panels))
 	for i := range grids {
 		// app.js places the panels; one panel fills the chart.
 		grids[i] = opts.Grid{Left: "8", Right: "32", Top: "24", Bottom: "64", ContainLabel: opts.Bool(true)}
@@ -190,27 +192,22 @@ func Build(groups []domain.Group, v View) Chart {
 	line.SetGlobalOptions(charts.WithGridOpts(grids...))
 
 	var dashes [][]int
-	for _, g := range groups {
-		if len(g.Points) == 0 {
-			continue
+	for _, se := range s.Series {
+		data := make([]opts.LineData, len(se.Values))
+		for i, val := range se.Values {
+			data[i] = opts.LineData{Value: []any{se.Times[i].UnixMilli(), val}}
 		}
-		data := make([]opts.LineData, len(g.Points))
-		for i, p := range g.Points {
-			data[i] = opts.LineData{Value: []any{p.Time.UnixMilli(), v.value(p)}}
-		}
-		style := StyleOf(g.CoinID, g.CurrencyCode)
-		panel := panelOf[g.CurrencyCode]
-		line.AddSeries(Name(g.CoinID, g.CurrencyCode, v), data,
+		line.AddSeries(se.Name, data,
 			// A symbol on every point of a long line hides the line; a line of one or two
 			// points needs them to be seen at all.
-			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(g.Points) <= 2), Symbol: "circle",
-				XAxisIndex: panel, YAxisIndex: panel}),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: style.Color.Light, Width: 2}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: style.Color.Light}),
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(se.Marked), Symbol: "circle",
+				XAxisIndex: se.Panel, YAxisIndex: se.Panel}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: se.Style.Color.Light, Width: 2}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: se.Style.Color.Light}),
 		)
-		dashes = append(dashes, style.Dash)
-		meta.Dark = append(meta.Dark, style.Color.Dark)
-		meta.addCurrency(v.ValueCurrency(g.CurrencyCode), v)
+		dashes = append(dashes, se.Style.Dash)
+		meta.Dark = append(meta.Dark, se.Style.Color.Dark)
+		meta.addCurrency(se.Currency, v)
 	}
 	line.Validate()
 	option := finish(line.JSON())
@@ -219,6 +216,12 @@ func Build(groups []domain.Group, v View) Chart {
 		x.AxisLabel.Formatter = timeLabels(v.Granularity)
 		option["xAxis"].([]paddedXAxis)[i] = x
 	}
+	ys := make([]pinnedYAxis, len(s.Panels))
+	for i, p := range s.Panels {
+		ys[i] = p.Axis.option(opts.YAxis{SplitLine: &opts.SplitLine{Show: opts.Bool(true)},
+			Name: strings.ToUpper(p.Currency), GridIndex: i})
+	}
+	option["yAxis"] = ys
 	return Chart{Option: option, Meta: meta}
 }
 
@@ -242,39 +245,27 @@ func (v View) panels(groups []domain.Group) (map[string]int, []string) {
 	return index, codes
 }
 
-func buildBar(groups []domain.Group, v View) Chart {
+func (s Spec) barChart() Chart {
+	v := s.View
 	meta := v.newMeta(KindBar)
 	meta.Panels = 1
-	meta.Axes = v.axisFormats(groups)
+	meta.Axes = s.formats()
 	var names []string
 	var data []opts.BarData
-	sameCurrency := true
-	for _, g := range groups {
-		if len(g.Points) == 0 {
-			continue
-		}
-		style := StyleOf(g.CoinID, g.CurrencyCode)
-		names = append(names, Name(g.CoinID, g.CurrencyCode, v))
-		data = append(data, opts.BarData{Value: v.value(g.Points[0]), ItemStyle: &opts.ItemStyle{Color: style.Color.Light}})
-		meta.Dark = append(meta.Dark, style.Color.Dark)
-		if g.CurrencyCode != groups[0].CurrencyCode {
-			sameCurrency = false
-		}
+	var currencies []string
+	for _, se := range s.Series {
+		names = append(names, se.Name)
+		data = append(data, opts.BarData{Value: se.Values[0], ItemStyle: &opts.ItemStyle{Color: se.Style.Color.Light}})
+		meta.Dark = append(meta.Dark, se.Style.Color.Dark)
+		currencies = append(currencies, se.Currency)
 	}
 	// A bar chart is one series; its values carry a symbol only when every bar is in one
 	// currency, and per-bar currencies travel as the category's own name otherwise.
-	if len(groups) > 0 && sameCurrency {
-		meta.addCurrency(v.ValueCurrency(groups[0].CurrencyCode), v)
-	} else {
-		meta.addCurrency(v.ValueCurrency(""), v)
-	}
+	meta.addCurrency(sharedCode(currencies), v)
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(commonOptions()...)
 	bar.SetGlobalOptions(
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: rotation(len(names))}}),
-		// Bars stand on zero: on a log axis there is no zero, and a bar below 1 would hang
-		// down like a loss.
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "32", Top: "24", Bottom: "16", ContainLabel: opts.Bool(true)}),
 	)
 	label := "Mean price"
@@ -283,7 +274,27 @@ func buildBar(groups []domain.Group, v View) Chart {
 	}
 	bar.SetXAxis(names).AddSeries(label, data)
 	bar.Validate()
-	return Chart{Option: finish(bar.JSON()), Meta: meta}
+	option := finish(bar.JSON())
+	option["yAxis"] = []pinnedYAxis{s.Panels[0].Axis.option(opts.YAxis{SplitLine: &opts.SplitLine{Show: opts.Bool(true)}})}
+	return Chart{Option: option, Meta: meta}
+}
+
+// pinnedYAxis is a value axis with the step between its ticks, which go-echarts has no field
+// for.
+type pinnedYAxis struct {
+	opts.YAxis
+	Interval float64 `json:"interval,omitempty"`
+}
+
+// option is the ECharts value axis y with the axis's type, ends and (on a linear axis) step.
+// A log axis's ticks are its powers of ten, which ECharts picks alike when given the ends.
+func (a ValueAxis) option(y opts.YAxis) pinnedYAxis {
+	if a.log {
+		y.Type, y.Min, y.Max = "log", math.Pow(10, a.lo), math.Pow(10, a.hi)
+		return pinnedYAxis{YAxis: y}
+	}
+	y.Type, y.Min, y.Max = "value", a.lo, a.hi
+	return pinnedYAxis{YAxis: y, Interval: a.interval}
 }
 
 func rotation(n int) float64 {
@@ -308,17 +319,6 @@ func xAxis(i, panels int) opts.XAxis {
 		label.Show = opts.Bool(false)
 	}
 	return opts.XAxis{Type: "time", GridIndex: i, AxisLabel: label}
-}
-
-// valueAxis is panel i's value axis; a panel of one currency names it.
-func (v View) valueAxis(i int, currency string) opts.YAxis {
-	y := opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitLine: &opts.SplitLine{Show: opts.Bool(true)},
-		Name: strings.ToUpper(currency), GridIndex: i}
-	// Changes go negative, which a log axis cannot show.
-	if v.Scale == ScaleLog && v.Mode == ModePrice {
-		y.Type = "log"
-	}
-	return y
 }
 
 func commonOptions() []charts.GlobalOpts {

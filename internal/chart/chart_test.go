@@ -72,9 +72,9 @@ func option(t *testing.T, c chart.Chart) map[string]any {
 	return out.Option
 }
 
-func TestBuild(t *testing.T) {
+func TestSpec_Chart(t *testing.T) {
 	t.Run("line chart on a time axis", func(t *testing.T) {
-		c := chart.Build(groups(), chart.View{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePrice, Scale: chart.ScaleLog})
+		c := build(groups(), chart.View{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePrice, Scale: chart.ScaleLog})
 		o := option(t, c)
 		series := o["series"].([]any)
 		if len(series) != 2 {
@@ -121,7 +121,7 @@ func TestBuild(t *testing.T) {
 	})
 	t.Run("each coin keeps its colour and each currency its dash", func(t *testing.T) {
 		in := append(rows(), domain.PriceRow{CoinID: "bitcoin", CurrencyCode: "eur", Time: day0, Price: 90})
-		c := chart.Build(domain.Aggregate(in, all), chart.View{Breakdown: all, Symbols: syms, Mode: chart.ModePercent})
+		c := build(domain.Aggregate(in, all), chart.View{Breakdown: all, Symbols: syms, Mode: chart.ModePercent})
 		series := option(t, c)["series"].([]any)
 		style := func(i int) map[string]any { return series[i].(map[string]any)["lineStyle"].(map[string]any) }
 		btc := chart.CoinColor("bitcoin")
@@ -134,21 +134,21 @@ func TestBuild(t *testing.T) {
 	})
 	t.Run("a line of one point shows it", func(t *testing.T) {
 		g := domain.Aggregate(rows()[:2], all)
-		if s := option(t, chart.Build(g, chart.View{Breakdown: all}))["series"].([]any)[0].(map[string]any); s["showSymbol"] != true {
+		if s := option(t, build(g, chart.View{Breakdown: all}))["series"].([]any)[0].(map[string]any); s["showSymbol"] != true {
 			t.Errorf("series %v", s)
 		}
 	})
 	t.Run("hourly x values are the hours", func(t *testing.T) {
 		h := day0.Add(13 * time.Hour)
 		g := domain.Aggregate([]domain.PriceRow{{CoinID: "bitcoin", CurrencyCode: "usd", Time: h, Price: 1}}, all)
-		c := chart.Build(g, chart.View{Breakdown: all, Granularity: domain.Hourly, Mode: chart.ModePrice})
+		c := build(g, chart.View{Breakdown: all, Granularity: domain.Hourly, Mode: chart.ModePrice})
 		point := option(t, c)["series"].([]any)[0].(map[string]any)["data"].([]any)[0].(map[string]any)["value"].([]any)
 		if int64(point[0].(float64)) != h.UnixMilli() || c.Meta.Granularity != domain.Hourly {
 			t.Errorf("point %v meta %+v", point, c.Meta)
 		}
 	})
 	t.Run("percent mode draws changes on a linear axis", func(t *testing.T) {
-		c := chart.Build(groups(), chart.View{Breakdown: all, Mode: chart.ModePercent, Scale: chart.ScaleLog})
+		c := build(groups(), chart.View{Breakdown: all, Mode: chart.ModePercent, Scale: chart.ScaleLog})
 		o := option(t, c)
 		if y := o["yAxis"].([]any)[0].(map[string]any); y["type"] != "value" {
 			t.Errorf("y axis %v", y)
@@ -159,7 +159,7 @@ func TestBuild(t *testing.T) {
 		}
 	})
 	t.Run("meta carries the symbols and the hourly span app.js needs", func(t *testing.T) {
-		c := chart.Build(groups(), chart.View{Breakdown: all, Mode: chart.ModePrice, CurrencySymbols: map[string]string{"usd": "$", "eur": "€"}, HourlyMax: 48 * time.Hour})
+		c := build(groups(), chart.View{Breakdown: all, Mode: chart.ModePrice, CurrencySymbols: map[string]string{"usd": "$", "eur": "€"}, HourlyMax: 48 * time.Hour})
 		if len(c.Meta.Symbols) != 1 || c.Meta.Symbols["usd"] != "$" || c.Meta.HourlyMaxMs != 48*3600*1000 {
 			t.Errorf("meta %+v, want only the shown currencies' symbols and 2 days in ms", c.Meta)
 		}
@@ -167,7 +167,7 @@ func TestBuild(t *testing.T) {
 	t.Run("bars without the date, on a linear axis, in either mode", func(t *testing.T) {
 		byCoin := domain.Breakdown{Coin: true}
 		g := domain.Aggregate(rows(), domain.Breakdown{Coin: true})
-		c := chart.Build(g, chart.View{Breakdown: byCoin, Symbols: syms, Currency: "eur", Mode: chart.ModePrice, Scale: chart.ScaleLog})
+		c := build(g, chart.View{Breakdown: byCoin, Symbols: syms, Currency: "eur", Mode: chart.ModePrice, Scale: chart.ScaleLog})
 		o := option(t, c)
 		if c.Meta.Kind != chart.KindBar || c.Meta.Mode != chart.ModePrice || c.Meta.Currencies[0] != "eur" {
 			t.Errorf("meta %+v", c.Meta)
@@ -178,7 +178,7 @@ func TestBuild(t *testing.T) {
 		if y := o["yAxis"].([]any)[0].(map[string]any); y["type"] != "value" {
 			t.Errorf("bars on a %v axis", y["type"])
 		}
-		pct := chart.Build(g, chart.View{Breakdown: byCoin, Symbols: syms, Mode: chart.ModePercent})
+		pct := build(g, chart.View{Breakdown: byCoin, Symbols: syms, Mode: chart.ModePercent})
 		bars := option(t, pct)["series"].([]any)[0].(map[string]any)["data"].([]any)
 		if v := bars[0].(map[string]any)["value"].(float64); math.Abs(v-21) > 1e-9 || pct.Meta.Mode != chart.ModePercent {
 			t.Errorf("BTC's change over the range %v, meta %+v", v, pct.Meta)
@@ -191,7 +191,7 @@ func TestBuild(t *testing.T) {
 				in = append(in, domain.PriceRow{CoinID: fmt.Sprintf("coin-%d", i), CurrencyCode: cur, Time: day0, Price: 1})
 			}
 		}
-		c := chart.Build(domain.Aggregate(in, all), chart.View{Breakdown: all, Mode: chart.ModePercent})
+		c := build(domain.Aggregate(in, all), chart.View{Breakdown: all, Mode: chart.ModePercent})
 		o := option(t, c)
 		if c.Meta.Panels != 2 || len(o["grid"].([]any)) != 2 || len(o["yAxis"].([]any)) != 2 {
 			t.Fatalf("panels %d, grids %v", c.Meta.Panels, o["grid"])

@@ -15,7 +15,7 @@ import (
 
 func ptr(v float64) *float64 { return &v }
 
-func TestDrawCandles(t *testing.T) {
+func TestCoinDays_Figure(t *testing.T) {
 	candles := []domain.Candle{
 		{Day: day0, Open: 100, High: 112, Low: 98, Close: 110, Samples: 24},
 		{Day: day1, Open: 110, High: 111, Low: 95, Close: 97, Samples: 24},
@@ -26,7 +26,7 @@ func TestDrawCandles(t *testing.T) {
 		{Time: day1.Add(23 * time.Hour), TotalVolume: ptr(55e9)},
 		{Time: day2.Add(12 * time.Hour), TotalVolume: ptr(20e9), MarketCap: ptr(1.05e12)},
 	}
-	f := chart.DrawCandles(candles, ends, coinView)
+	f := drawCandles(candles, ends, coinView)
 	if f.Bands != 3 || len(f.Price.Candles) != 3 || f.Price.Name != "Price" || f.Volume.Name != "24 h volume" || f.Cap.Name != "Market cap" {
 		t.Fatalf("figure %+v: want three bands, a candle each, in named panels", f)
 	}
@@ -71,13 +71,13 @@ func TestDrawCandles(t *testing.T) {
 	}
 }
 
-func TestDrawHours(t *testing.T) {
+func TestCoinHours_Figure(t *testing.T) {
 	var hours []domain.Sample
 	for i := range 24 {
 		hours = append(hours, domain.Sample{Time: day0.Add(time.Duration(i+12) * time.Hour), Price: 1900 + 10*math.Sin(float64(i)),
 			TotalVolume: ptr(10e9), MarketCap: ptr(230e9)})
 	}
-	f := chart.DrawHours(hours, coinView)
+	f := drawHours(hours, coinView)
 	if len(f.Price.Lines) != 1 || !f.Price.Lines[0].Area || len(f.Price.Lines[0].Runs[0]) != 24 || len(f.Price.Candles) != 0 {
 		t.Fatalf("price panel %+v: want one line of 24 hours with its area", f.Price)
 	}
@@ -101,7 +101,7 @@ func TestDrawHours(t *testing.T) {
 	}
 }
 
-func TestDrawCoin_ValueLabels(t *testing.T) {
+func TestCoinSpec_ValueLabels(t *testing.T) {
 	// Labels in numfmt's axis rule, which the browser's format.js follows: one unit for the
 	// whole axis, thousands from an axis reaching 10,000, in full below.
 	tests := []struct {
@@ -122,7 +122,7 @@ func TestDrawCoin_ValueLabels(t *testing.T) {
 				hours = append(hours, domain.Sample{Time: day0.Add(time.Duration(i) * time.Hour), Price: p})
 			}
 			var got []string
-			for _, tk := range chart.DrawHours(hours, coinView).Price.YTicks {
+			for _, tk := range drawHours(hours, coinView).Price.YTicks {
 				got = append(got, tk.Label)
 			}
 			if !slices.Equal(got, tt.want) {
@@ -132,22 +132,22 @@ func TestDrawCoin_ValueLabels(t *testing.T) {
 	}
 }
 
-// TestDrawHours_Gap places hours by time: a missing hour keeps its band and breaks the line,
+// TestCoinHours_Gap places hours by time: a missing hour keeps its band and breaks the line,
 // in the drawing and in ECharts' data.
-func TestDrawHours_Gap(t *testing.T) {
+func TestCoinHours_Gap(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	hours := []domain.Sample{{Time: start, Price: 10}, {Time: start.Add(time.Hour), Price: 11},
 		{Time: start.Add(3 * time.Hour), Price: 12}, {Time: start.Add(4 * time.Hour), Price: 13}}
 	v := chart.CoinView{CoinID: "bitcoin", Currency: "usd"}
-	f := chart.DrawHours(hours, v)
+	f := drawHours(hours, v)
 	if f.Bands != 5 {
 		t.Errorf("%d bands for 4 stored hours over 5, want one per hour", f.Bands)
 	}
 	if runs := f.Price.Lines[0].Runs; len(runs) != 2 || len(runs[0]) != 2 || len(runs[1]) != 2 {
 		t.Errorf("price runs %v, want the line broken at 02:00", runs)
 	}
-	option, err := json.Marshal(chart.HourlyPrices(hours, v).Option)
+	option, err := json.Marshal(hourlyPrices(hours, v).Option)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +168,8 @@ func TestCoinAxes_OneFormat(t *testing.T) {
 		{Time: day0.Add(23 * time.Hour), TotalVolume: ptr(40e9), MarketCap: ptr(1.9e12)},
 		{Time: day1.Add(23 * time.Hour), TotalVolume: ptr(55e9), MarketCap: ptr(2.05e12)},
 	}
-	meta := chart.Candlesticks(candles, ends, coinView).Meta
-	f := chart.DrawCandles(candles, ends, coinView)
+	meta := candlesticks(candles, ends, coinView).Meta
+	f := drawCandles(candles, ends, coinView)
 	if len(meta.Axes) != 3 {
 		t.Fatalf("meta axes %+v: want price, volume and market cap", meta.Axes)
 	}

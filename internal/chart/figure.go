@@ -16,8 +16,8 @@ import (
 const Size = 1000.0
 
 // Figure is the chart the page shows before ECharts is loaded, and the chart itself without
-// JavaScript: the same lines (or bars), colours, axes and panels as Build's option, as
-// geometry. Draw makes it from the same groups and view as Build.
+// JavaScript: the same lines (or bars), colours, axes and panels as the spec's option
+// (Spec.Chart), as geometry.
 type Figure struct {
 	Kind   Kind
 	Panels []Panel
@@ -57,15 +57,15 @@ type Tick struct {
 type Line struct {
 	Name  string
 	Color Color
-	// Dash is the currency's dash pattern in pixels, as Build gives ECharts; nil is solid.
+	// Dash is the currency's dash pattern in pixels, as the option gives ECharts; nil is solid.
 	Dash []int
 	// Runs are the stretches of the line without a gap: a missing time, or a value the axis
 	// cannot show (nothing at or below zero on a log axis), ends one.
 	Runs [][]Point
 	// Marked lines draw a dot on every point: a line of one or two points is hard to see
-	// otherwise, and Build marks those too.
+	// otherwise, and the option marks those too.
 	Marked bool
-	// Area fills the plot under the line faintly, as HourlyPrices does under the price.
+	// Area fills the plot under the line faintly, as a coin chart's option does under the price.
 	Area bool
 }
 
@@ -80,61 +80,38 @@ type Bar struct {
 	X, Y, Width, Height float64
 }
 
-// Draw makes the figure of groups: a line per group on a time axis when the date is in the
-// breakdown, split into a panel per currency as Build splits them; otherwise a bar per group.
-func Draw(groups []domain.Group, v View) Figure {
-	if !v.Breakdown.Date {
-		return drawBars(groups, v)
+// Figure projects the spec onto the Size x Size square of each panel.
+func (s Spec) Figure() Figure {
+	if s.Kind == KindBar {
+		return s.barFigure()
 	}
 	fig := Figure{Kind: KindLine}
-	panelOf, names := v.panels(groups)
-	var first, last time.Time
-	for _, g := range groups {
-		if len(g.Points) == 0 {
-			continue
-		}
-		if first.IsZero() || g.Points[0].Time.Before(first) {
-			first = g.Points[0].Time
-		}
-		last = latest(last, g.Points[len(g.Points)-1].Time)
-	}
 	x := func(t time.Time) float64 {
-		if !last.After(first) {
+		if !s.Last.After(s.First) {
 			return Size / 2
 		}
-		return Size * float64(t.Sub(first)) / float64(last.Sub(first))
+		return Size * float64(t.Sub(s.First)) / float64(s.Last.Sub(s.First))
 	}
 	step := 24 * time.Hour
-	if v.Granularity == domain.Hourly {
+	if s.View.Granularity == domain.Hourly {
 		step = time.Hour
 	}
-	formats := v.axisFormats(groups)
-	for i, name := range names {
-		var values []float64
-		for _, g := range groups {
-			if panelOf[g.CurrencyCode] == i {
-				for _, p := range g.Points {
-					values = append(values, v.value(p))
-				}
-			}
-		}
-		ax := v.lineAxis(values)
-		panel := Panel{Name: strings.ToUpper(name), YTicks: ax.ticks(formats[i], v.CurrencySymbols), Base: ax.base()}
-		for _, g := range groups {
-			if len(g.Points) == 0 || panelOf[g.CurrencyCode] != i {
+	for i, p := range s.Panels {
+		panel := Panel{Name: strings.ToUpper(p.Currency), YTicks: p.Axis.Ticks(s.View.CurrencySymbols), Base: p.Axis.base()}
+		for _, se := range s.Series {
+			if se.Panel != i {
 				continue
 			}
-			style := StyleOf(g.CoinID, g.CurrencyCode)
-			line := Line{Name: Name(g.CoinID, g.CurrencyCode, v), Color: style.Color, Dash: style.Dash, Marked: len(g.Points) <= 2}
+			line := Line{Name: se.Name, Color: se.Style.Color, Dash: se.Style.Dash, Marked: se.Marked}
 			var run []Point
-			for j, p := range g.Points {
-				y, ok := ax.y(v.value(p))
-				if j > 0 && p.Time.Sub(g.Points[j-1].Time) > step*3/2 || !ok {
+			for j, val := range se.Values {
+				y, ok := p.Axis.y(val)
+				if j > 0 && se.Times[j].Sub(se.Times[j-1]) > step*3/2 || !ok {
 					line.Runs = appendRun(line.Runs, run)
 					run = nil
 				}
 				if ok {
-					run = append(run, Point{X: x(p.Time), Y: y})
+					run = append(run, Point{X: x(se.Times[j]), Y: y})
 				}
 			}
 			line.Runs = appendRun(line.Runs, run)
@@ -142,8 +119,8 @@ func Draw(groups []domain.Group, v View) Figure {
 		}
 		fig.Panels = append(fig.Panels, panel)
 	}
-	if !first.IsZero() {
-		fig.XTicks = timeTicks(first, last, v.Granularity, x)
+	if !s.First.IsZero() {
+		fig.XTicks = timeTicks(s.First, s.Last, s.View.Granularity, x)
 	}
 	return fig
 }
@@ -162,31 +139,20 @@ func appendRun(runs [][]Point, run []Point) [][]Point {
 	return append(runs, run)
 }
 
-// drawBars draws a bar per group standing on zero, with the groups' names under them.
-func drawBars(groups []domain.Group, v View) Figure {
+// barFigure draws a bar per series standing on zero, with the series' names under them.
+func (s Spec) barFigure() Figure {
 	fig := Figure{Kind: KindBar}
-	var names []string
-	var vals []float64
-	var colors []Color
-	for _, g := range groups {
-		if len(g.Points) == 0 {
-			continue
-		}
-		names = append(names, Name(g.CoinID, g.CurrencyCode, v))
-		vals = append(vals, v.value(g.Points[0]))
-		colors = append(colors, StyleOf(g.CoinID, g.CurrencyCode).Color)
-	}
-	ax := linearAxis(vals, true, splitNumber)
-	panel := Panel{YTicks: ax.ticks(v.axisFormats(groups)[0], v.CurrencySymbols), Base: ax.base()}
-	band := Size / float64(max(1, len(vals)))
+	ax := s.Panels[0].Axis
+	panel := Panel{YTicks: ax.Ticks(s.View.CurrencySymbols), Base: ax.base()}
+	band := Size / float64(max(1, len(s.Series)))
 	zero, _ := ax.y(0)
-	for i, val := range vals {
-		y, _ := ax.y(val)
-		panel.Bars = append(panel.Bars, Bar{Name: names[i], Color: colors[i],
+	for i, se := range s.Series {
+		y, _ := ax.y(se.Values[0])
+		panel.Bars = append(panel.Bars, Bar{Name: se.Name, Color: se.Style.Color,
 			X: band * (float64(i) + (1-barShare)/2), Width: band * barShare, Y: math.Min(y, zero), Height: math.Abs(zero - y)})
-		fig.XTicks = append(fig.XTicks, Tick{At: band * (float64(i) + 0.5), Label: names[i]})
+		fig.XTicks = append(fig.XTicks, Tick{At: band * (float64(i) + 0.5), Label: se.Name})
 	}
-	fig.Slanted = len(names) > 6
+	fig.Slanted = len(s.Series) > 6
 	fig.Panels = []Panel{panel}
 	return fig
 }
@@ -209,49 +175,4 @@ func sharedCode(codes []string) string {
 		return ""
 	}
 	return codes[0]
-}
-
-// axisFormats is the format of each panel's value axis (the one axis of bars), from the values
-// it shows: Draw labels its ticks with them and Build hands them to the browser in Meta.
-func (v View) axisFormats(groups []domain.Group) []AxisFormat {
-	var currencies []string
-	for _, g := range groups {
-		if len(g.Points) > 0 {
-			currencies = append(currencies, v.ValueCurrency(g.CurrencyCode))
-		}
-	}
-	code, pct := sharedCode(currencies), v.Mode == ModePercent
-	if !v.Breakdown.Date {
-		var values []float64
-		for _, g := range groups {
-			if len(g.Points) > 0 {
-				values = append(values, v.value(g.Points[0]))
-			}
-		}
-		return []AxisFormat{axisFormat(values, code, pct, false)}
-	}
-	panelOf, names := v.panels(groups)
-	out := make([]AxisFormat, len(names))
-	for i := range names {
-		var values []float64
-		for _, g := range groups {
-			if panelOf[g.CurrencyCode] == i {
-				for _, p := range g.Points {
-					values = append(values, v.value(p))
-				}
-			}
-		}
-		out[i] = axisFormat(values, code, pct, v.Scale == ScaleLog && !pct)
-	}
-	return out
-}
-
-// lineAxis is the value axis of a panel of lines holding values: a change is always linear,
-// since it goes negative; a price is on the view's scale. Like ECharts' scale: true, a line
-// axis fits its values rather than reaching down to zero.
-func (v View) lineAxis(values []float64) axis {
-	if v.Scale == ScaleLog && v.Mode == ModePrice {
-		return logAxis(values)
-	}
-	return linearAxis(values, false, splitNumber)
 }

@@ -77,14 +77,14 @@ func checkLinearAxis(t *testing.T, p chart.Panel, values []float64) func(float64
 	return func(v float64) float64 { return chart.Size * (hi - v) / (hi - lo) }
 }
 
-func TestDraw_ScalesLinesToThePlot(t *testing.T) {
+func TestSpec_Figure_ScalesLinesToThePlot(t *testing.T) {
 	btc := []float64{100, 110, 121, 118}
 	doge := []float64{0.08, 0.06, 0.05, 0.07}
 	rows := slices.Concat(series("bitcoin", "usd", day0, day, btc...), series("dogecoin", "usd", day0, day, doge...))
 	groups := domain.Aggregate(rows, all)
 
 	t.Run("price, linear", func(t *testing.T) {
-		f := chart.Draw(groups, priceView(chart.ScaleLinear))
+		f := draw(groups, priceView(chart.ScaleLinear))
 		if f.Kind != chart.KindLine || len(f.Panels) != 1 || len(f.Panels[0].Lines) != 2 {
 			t.Fatalf("figure %+v: want one panel of two lines", f)
 		}
@@ -112,7 +112,7 @@ func TestDraw_ScalesLinesToThePlot(t *testing.T) {
 	t.Run("percent", func(t *testing.T) {
 		v := priceView(chart.ScaleLog)
 		v.Mode = chart.ModePercent
-		f := chart.Draw(groups, v)
+		f := draw(groups, v)
 		var changes []float64
 		for _, s := range [][]float64{btc, doge} {
 			for _, p := range s {
@@ -146,7 +146,7 @@ func TestDraw_ScalesLinesToThePlot(t *testing.T) {
 	})
 
 	t.Run("log", func(t *testing.T) {
-		f := chart.Draw(groups, priceView(chart.ScaleLog))
+		f := draw(groups, priceView(chart.ScaleLog))
 		p := f.Panels[0]
 		all := slices.Concat(btc, doge)
 		lo, hi := math.Floor(math.Log10(slices.Min(all))), math.Ceil(math.Log10(slices.Max(all)))
@@ -173,12 +173,12 @@ func TestDraw_ScalesLinesToThePlot(t *testing.T) {
 	})
 }
 
-func TestDraw_GapsStayGaps(t *testing.T) {
+func TestSpec_Figure_GapsStayGaps(t *testing.T) {
 	nan := math.NaN()
 	// No series has day 2, so no value is carried over it: the line stops and starts again.
 	prices := []float64{10, 11, nan, 13, 12}
 	groups := domain.Aggregate(series("bitcoin", "usd", day0, day, prices...), all)
-	f := chart.Draw(groups, priceView(chart.ScaleLinear))
+	f := draw(groups, priceView(chart.ScaleLinear))
 	runs := f.Panels[0].Lines[0].Runs
 	if len(runs) != 2 || len(runs[0]) != 2 || len(runs[1]) != 2 {
 		t.Fatalf("runs %v: want two runs of two points around the missing day", runs)
@@ -191,7 +191,7 @@ func TestDraw_GapsStayGaps(t *testing.T) {
 		rows := series("bitcoin", "usd", day0, time.Hour, 10, nan, nan, 12, 13)
 		v := priceView(chart.ScaleLinear)
 		v.Granularity = domain.Hourly
-		runs := chart.Draw(domain.Aggregate(rows, all), v).Panels[0].Lines[0].Runs
+		runs := draw(domain.Aggregate(rows, all), v).Panels[0].Lines[0].Runs
 		if len(runs) != 2 || len(runs[0]) != 1 || len(runs[1]) != 2 {
 			t.Errorf("runs %v: want one point, a gap of two hours, then two points", runs)
 		}
@@ -199,21 +199,21 @@ func TestDraw_GapsStayGaps(t *testing.T) {
 
 	t.Run("nothing at or below zero on a log axis", func(t *testing.T) {
 		rows := series("bitcoin", "usd", day0, day, 10, 0, 12)
-		runs := chart.Draw(domain.Aggregate(rows, all), priceView(chart.ScaleLog)).Panels[0].Lines[0].Runs
+		runs := draw(domain.Aggregate(rows, all), priceView(chart.ScaleLog)).Panels[0].Lines[0].Runs
 		if len(runs) != 2 || len(runs[0]) != 1 || len(runs[1]) != 1 {
 			t.Errorf("runs %v: want the zero left out as a gap", runs)
 		}
 	})
 
 	t.Run("a short line is marked", func(t *testing.T) {
-		line := chart.Draw(domain.Aggregate(series("bitcoin", "usd", day0, day, 10, 11), all), priceView(chart.ScaleLinear)).Panels[0].Lines[0]
+		line := draw(domain.Aggregate(series("bitcoin", "usd", day0, day, 10, 11), all), priceView(chart.ScaleLinear)).Panels[0].Lines[0]
 		if !line.Marked {
 			t.Error("a line of two points has no marks")
 		}
 	})
 }
 
-func TestDraw_TimeTicks(t *testing.T) {
+func TestSpec_Figure_TimeTicks(t *testing.T) {
 	tests := []struct {
 		name   string
 		start  time.Time
@@ -241,7 +241,7 @@ func TestDraw_TimeTicks(t *testing.T) {
 			if tt.step == time.Hour {
 				v.Granularity = domain.Hourly
 			}
-			f := chart.Draw(domain.Aggregate(series("bitcoin", "usd", tt.start, tt.step, prices...), all), v)
+			f := draw(domain.Aggregate(series("bitcoin", "usd", tt.start, tt.step, prices...), all), v)
 			var got []string
 			span := tt.step * time.Duration(tt.points-1)
 			for i, tk := range f.XTicks {
@@ -262,7 +262,7 @@ func TestDraw_TimeTicks(t *testing.T) {
 	}
 }
 
-func TestDraw_PanelsAndBars(t *testing.T) {
+func TestSpec_Figure_PanelsAndBars(t *testing.T) {
 	t.Run("many lines split by currency", func(t *testing.T) {
 		var rows []domain.PriceRow
 		coins := []string{"bitcoin", "ethereum", "solana", "cardano", "ripple", "polkadot", "dogecoin"}
@@ -272,7 +272,7 @@ func TestDraw_PanelsAndBars(t *testing.T) {
 			}
 		}
 		groups := domain.Aggregate(rows, all)
-		f := chart.Draw(groups, priceView(chart.ScaleLinear))
+		f := draw(groups, priceView(chart.ScaleLinear))
 		if len(f.Panels) != 2 || f.Panels[0].Name != "EUR" || f.Panels[1].Name != "USD" {
 			t.Fatalf("%d panels: want one per currency (14 lines are more than %d)", len(f.Panels), chart.MaxLines)
 		}
@@ -298,7 +298,7 @@ func TestDraw_PanelsAndBars(t *testing.T) {
 		v.Breakdown = domain.Breakdown{Coin: true}
 		v.Mode = chart.ModePercent
 		groups := domain.Aggregate(rows, v.Breakdown)
-		f := chart.Draw(groups, v)
+		f := draw(groups, v)
 		if f.Kind != chart.KindBar || len(f.Panels) != 1 || len(f.Panels[0].Bars) != 2 || f.Slanted {
 			t.Fatalf("figure %+v: want two upright-labelled bars", f)
 		}
@@ -322,7 +322,7 @@ func TestDraw_PanelsAndBars(t *testing.T) {
 	})
 }
 
-func TestDraw_AxisLabels(t *testing.T) {
+func TestSpec_Figure_AxisLabels(t *testing.T) {
 	// Ranges of values and the ticks ECharts picks for them (a fifth of the span rounded to
 	// 1, 2, 3 or 5 times a power of ten), written in numfmt's axis rule as the browser's
 	// format.js writes them.
@@ -340,7 +340,7 @@ func TestDraw_AxisLabels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := chart.Draw(domain.Aggregate(series("bitcoin", "usd", day0, day, tt.prices...), all), priceView(chart.ScaleLinear))
+			f := draw(domain.Aggregate(series("bitcoin", "usd", day0, day, tt.prices...), all), priceView(chart.ScaleLinear))
 			var got []string
 			for _, tk := range f.Panels[0].YTicks {
 				got = append(got, tk.Label)
@@ -355,9 +355,9 @@ func TestDraw_AxisLabels(t *testing.T) {
 	}
 }
 
-func ExampleDraw() {
+func ExampleSpec_Figure() {
 	rows := slices.Concat(series("bitcoin", "usd", day0, day, 100, 110, 121), series("dogecoin", "usd", day0, day, 0.08, 0.06, 0.05))
-	f := chart.Draw(domain.Aggregate(rows, all), chart.View{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePercent})
+	f := chart.Dashboard(domain.Aggregate(rows, all), chart.View{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePercent}).Figure()
 	for _, l := range f.Panels[0].Lines {
 		fmt.Print(l.Name, ":")
 		for _, p := range l.Runs[0] {
@@ -389,7 +389,7 @@ func TestDashboardAxes_OneFormat(t *testing.T) {
 	for _, v := range []chart.View{priceView(chart.ScaleLinear), priceView(chart.ScaleLog),
 		{Breakdown: all, Symbols: syms, Granularity: domain.Daily, Mode: chart.ModePercent}} {
 		groups := domain.Aggregate(rows, all)
-		meta, f := chart.Build(groups, v).Meta, chart.Draw(groups, v)
+		meta, f := build(groups, v).Meta, draw(groups, v)
 		if len(meta.Axes) != len(f.Panels) {
 			t.Fatalf("%s %s: %d axis formats for %d panels", v.Mode, v.Scale, len(meta.Axes), len(f.Panels))
 		}

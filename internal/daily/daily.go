@@ -122,6 +122,18 @@ func (c *Cache) Bytes(ctx context.Context) (int64, bool, error) {
 	return 0, false, fmt.Errorf("daily series: version %d not read", v.Version)
 }
 
+// HeldVersion is the data version whose series are held, 0 before any: while it trails the
+// database's, daily queries go to PostgreSQL. A metric shows it, so an operator (or a bench
+// timing misses after a new version) can tell when answers come from memory again.
+func (c *Cache) HeldVersion() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held == nil || c.held.over {
+		return 0
+	}
+	return c.held.version
+}
+
 // Prices answers q as store.Store.Prices does: daily queries from memory, to the same rows,
 // the means summed in coin, currency and date order (SQL's order is the plan's, so the last
 // bit of a mean of several rows may differ); hourly ones from Source, and daily ones too
@@ -313,7 +325,9 @@ func (s *snapshot) prices(q domain.PriceQuery) []domain.PriceRow {
 			}
 		}
 	}
-	var out []domain.PriceRow
+	// Sized for every group at once: grown row by row, a one-year answer's rows were copied
+	// and cleared a dozen times over.
+	out := make([]domain.PriceRow, 0, len(groups))
 	for gd := range nd {
 		for gi := range nc {
 			for gj := range ncur {

@@ -196,6 +196,9 @@ func TestCache_OverBudget(t *testing.T) {
 	if ok || held != 0 {
 		t.Fatalf("six series of 41 days in 1,000 bytes: held %d bytes (%t)", held, ok)
 	}
+	if v := c.HeldVersion(); v != 0 {
+		t.Errorf("series past their budget: HeldVersion %d, want 0 (none held)", v)
+	}
 	q := domain.PriceQuery{CoinIDs: []string{"bitcoin", "dogecoin"}, CurrencyCodes: []string{"usd", "eur"},
 		Range: domain.Days(domain.UTCDay(now).AddDate(0, 0, -30), domain.UTCDay(now)), Breakdown: domain.Breakdown{Date: true},
 		Granularity: domain.Daily, Today: now}
@@ -218,9 +221,19 @@ func TestCache_OverBudget(t *testing.T) {
 	}
 
 	big := daily.New(s, 0, quiet)
+	if v := big.HeldVersion(); v != 0 {
+		t.Errorf("before any read: HeldVersion %d, want 0", v)
+	}
 	held, ok, err = big.Bytes(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	dv, err := s.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := big.HeldVersion(); v != dv.Version {
+		t.Errorf("once read: HeldVersion %d, want the database's %d", v, dv.Version)
 	}
 	// 6 series of 41 days (the 42nd is today) at 9 bytes a day, and their overhead.
 	if !ok || held < 6*41*9 || held > 6*42*9+6*1000 {

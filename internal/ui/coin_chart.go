@@ -29,7 +29,7 @@ func coinFigureProps(f chart.CoinFigure) views.CoinFigureProps {
 			cp.YTicks = append(cp.YTicks, views.AxisTick{At: percentOf(t.At), Label: t.Label})
 			grid.WriteString("M0 " + coord(t.At) + "H" + coord(chart.Size))
 		}
-		// Only the price panel has grid lines, as in Candlesticks' option.
+		// Only the price panel has grid lines, as in the coin option.
 		if panel.kind == "price" {
 			cp.Grid = grid.String()
 		}

@@ -300,8 +300,8 @@ func (p *coinPage) props(layout views.LayoutProps, logos sanitize.Logos) views.C
 		}
 		st = hourlyStats(p.hours)
 		out.RangeLabel = p.hours[0].Time.Format(readableHour) + " → " + p.hours[len(p.hours)-1].Time.Format(readableHour) + " UTC · hourly prices"
-		out.Chart = chart.HourlyPrices(p.hours, p.chartView())
-		out.Figure = coinFigureProps(chart.DrawHours(p.hours, p.chartView()))
+		spec := chart.CoinHours(p.hours, p.chartView())
+		out.Chart, out.Figure = spec.Chart(), coinFigureProps(spec.Figure())
 		out.ChartNote = "Hourly prices in " + cur + ", the rolling 24-hour volume and the market cap at each hour."
 		out.Zoom = p.state.zoom.bands(hourTimes(p.hours))
 		out.Table = p.hourlyTable()
@@ -311,8 +311,8 @@ func (p *coinPage) props(layout views.LayoutProps, logos sanitize.Logos) views.C
 		}
 		st = dailyStats(p.candles, p.ends)
 		out.RangeLabel = p.candles[0].Day.Format(domain.DayLayout) + " → " + p.candles[len(p.candles)-1].Day.Format(domain.DayLayout) + " · daily candles"
-		out.Chart = chart.Candlesticks(p.candles, p.ends, p.chartView())
-		out.Figure = coinFigureProps(chart.DrawCandles(p.candles, p.ends, p.chartView()))
+		spec := chart.CoinDays(p.candles, p.ends, p.chartView())
+		out.Chart, out.Figure = spec.Chart(), coinFigureProps(spec.Figure())
 		out.ChartNote = "Daily candles in " + cur + ": hollow rose, filled fell, dashed is a partial day. Volume (CoinGecko's rolling 24-hour figure) and market cap are read at each day's last stored hour; a dimmed bar was read before 23:00."
 		out.Table = p.dailyTable()
 		out.Notes = p.partialNotes()
@@ -429,7 +429,7 @@ func hourTimes(hours []domain.Sample) []time.Time {
 	if len(hours) == 0 {
 		return nil
 	}
-	// The chart places hours by time (chart.HourlyPrices), a missing one keeping its band.
+	// The chart places hours by time (chart.CoinHours), a missing one keeping its band.
 	var out []time.Time
 	for t := hours[0].Time; !t.After(hours[len(hours)-1].Time); t = t.Add(time.Hour) {
 		out = append(out, t)

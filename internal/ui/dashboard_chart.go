@@ -29,9 +29,10 @@ func (d *dashboard) chartView() chart.View {
 func (d *dashboard) chart() views.ChartProps {
 	p := d.chartToolbar()
 	v := d.chartView()
-	c := chart.Build(d.groups, v)
+	spec := chart.Dashboard(d.groups, v)
+	c := spec.Chart()
 	p.Data = c
-	p.Figure = figureProps(chart.Draw(d.groups, v))
+	p.Figure = figureProps(spec.Figure())
 	p.Label = d.chartLabel(v)
 	p.Panels = c.Meta.Panels
 	if d.state.Breakdown.Date {

@@ -16,6 +16,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -175,13 +176,30 @@ func (h *Handler) Handle(r Route) func(echo.Context, Facts) error {
 	return func(c echo.Context, f Facts) error { return r.serve(h, c, f) }
 }
 
+// renderBuffers hold pages while they are rendered. A dashboard is some 75 KB, and a buffer
+// grown from nothing for each miss allocated twice that in its steps; one kept from an
+// earlier page is already its size.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledRender is the largest buffer kept for the next page: a rare huge page must not
+// stay in memory for every later one.
+const maxPooledRender = 1 << 20
+
 // Render writes comp with status, rendering into a buffer first so that a template error
 // becomes a clean 500 instead of half a page.
 func Render(c echo.Context, status int, comp templ.Component) error {
-	var buf bytes.Buffer
-	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledRender {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return err
 	}
+	// HTMLBlob copies the page out (into the answer cache's recorder, or to the client)
+	// before the buffer goes back.
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

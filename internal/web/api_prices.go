@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -72,25 +75,6 @@ type pricesRequest struct {
 	breakdown, coinIDs, currencyCodes []string
 }
 
-type priceRowJSON struct {
-	Coin     string  `json:"coin,omitempty"`
-	Currency string  `json:"currency,omitempty"`
-	Date     string  `json:"date,omitempty"`
-	Price    float64 `json:"price"`
-	// Change is the row's change in percent from the first value at or after dateFrom, with
-	// mode=pct.
-	Change *float64 `json:"change,omitempty"`
-	// Partial is set on daily rows: true when a day of the row is incomplete (today, or the
-	// day the start of the stored history cuts), so its mean is not a whole day's.
-	Partial *bool `json:"partial,omitempty"`
-	// Hours is set on daily rows: the stored hours of the row's thinnest day, so a complete
-	// day missing an hour says "23".
-	Hours *int `json:"hours,omitempty"`
-	// Filled is set with mode=pct: true when a series had no value at this time and its
-	// previous one was carried forward, as the dashboard's table marks it.
-	Filled *bool `json:"filled,omitempty"`
-}
-
 type pricesFilters struct {
 	CoinIDs       []string `json:"coinIds"`
 	CurrencyCodes []string `json:"currencyCodes"`
@@ -108,11 +92,6 @@ type pricesMeta struct {
 	// Ignored names the well-formed coin ids and currency codes that are not stored, which the
 	// Next.js API dropped without a word; both lists are always present.
 	Ignored pricesFilters `json:"ignored"`
-}
-
-type pricesJSON struct {
-	Data []priceRowJSON `json:"data"`
-	Meta pricesMeta     `json:"meta"`
 }
 
 // apiPrices answers the price query of the Next.js API: mean price per group of the chosen
@@ -156,12 +135,22 @@ func (s *server) apiPrices(c echo.Context) error {
 	if len(rows) > streamRows {
 		return stream(c, echo.MIMEApplicationJSON, func(w io.Writer) error { return writePricesJSON(w, req, rows, meta) })
 	}
-	out := make([]priceRowJSON, len(rows))
-	for i, r := range rows {
-		out[i] = req.rowJSON(r)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer jsonBuffers.Put(buf)
+	buf.Reset()
+	buf.Grow(len(rows)*rowJSONSize + 1024)
+	if err := writePricesJSON(buf, req, rows, meta); err != nil {
+		return err
 	}
-	return ok(c, pricesJSON{Data: out, Meta: meta})
+	// Blob copies the answer out (into the answer cache, or to the client) before the buffer
+	// goes back.
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf.Bytes())
 }
+
+// jsonBuffers hold /api/prices answers while they are written: a one-year answer is some
+// 240 KB, and a new buffer each time was cleared by the runtime before it was filled. The
+// largest held is streamRows rows, about 1 MB.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // checkRows refuses a query whose answer could pass domain.MaxAnswerRows, naming what makes
 // it large and how to narrow it, before anything is read.
@@ -195,52 +184,133 @@ func checkRows(req pricesRequest) error {
 	return bad.err()
 }
 
-// rowJSON is r as the API writes it.
-func (req pricesRequest) rowJSON(r domain.PriceRow) priceRowJSON {
+// rowJSON is r as the API writes it, appended to b: the bytes encoding/json writes for
+//
+//	{"coin":…,"currency":…,"date":…,"price":…,"change":…,"partial":…,"hours":…,"filled":…}
+//
+// with coin, currency and date there as the breakdown has them; change (the row's change in
+// percent from the first value at or after dateFrom) and filled (true when a series had no
+// value at this time and its previous one was carried forward, as the dashboard's table
+// marks it) with mode=pct; partial (a day of the row is incomplete: today, or the day the
+// start of the stored history cuts) and hours (the stored hours of the row's thinnest day, so
+// a complete day missing an hour says 23) on daily rows by date. Written by hand, since
+// encoding/json's reflection per row was half of a one-year miss's CPU (pprof).
+func (req pricesRequest) rowJSON(b []byte, r domain.PriceRow) ([]byte, error) {
 	q := req.query
-	out := priceRowJSON{Price: r.Price}
-	if req.change {
-		pct := r.Change * 100
-		out.Change, out.Filled = &pct, &r.Filled
+	b = append(b, '{')
+	if q.Breakdown.Coin && r.CoinID != "" {
+		b = appendJSONString(append(b, `"coin":`...), r.CoinID)
+		b = append(b, ',')
 	}
-	if q.Granularity == domain.Daily && q.Breakdown.Date {
-		out.Partial, out.Hours = &r.Partial, &r.Hours
-	}
-	if q.Breakdown.Coin {
-		out.Coin = r.CoinID
-	}
-	if q.Breakdown.Currency {
-		out.Currency = strings.ToUpper(r.CurrencyCode)
+	if q.Breakdown.Currency && r.CurrencyCode != "" {
+		b = appendJSONString(append(b, `"currency":`...), strings.ToUpper(r.CurrencyCode))
+		b = append(b, ',')
 	}
 	if q.Breakdown.Date {
-		out.Date = domain.FormatRowTime(r.Time, q.Granularity)
+		b = appendRowTime(append(b, `"date":"`...), r.Time.UTC(), q.Granularity)
+		b = append(b, `",`...)
 	}
-	return out
+	b, err := appendJSONFloat(append(b, `"price":`...), r.Price)
+	if err != nil {
+		return nil, err
+	}
+	if req.change {
+		if b, err = appendJSONFloat(append(b, `,"change":`...), r.Change*100); err != nil {
+			return nil, err
+		}
+	}
+	if q.Granularity == domain.Daily && q.Breakdown.Date {
+		b = strconv.AppendBool(append(b, `,"partial":`...), r.Partial)
+		b = strconv.AppendInt(append(b, `,"hours":`...), int64(r.Hours), 10)
+	}
+	if req.change {
+		b = strconv.AppendBool(append(b, `,"filled":`...), r.Filled)
+	}
+	return append(b, '}'), nil
+}
+
+// appendRowTime writes t (UTC) as domain.FormatRowTime does, digit by digit for the years
+// of four digits: AppendFormat's parse of the layout was a tenth of a one-year answer.
+func appendRowTime(b []byte, t time.Time, g domain.Granularity) []byte {
+	y, m, d := t.Date()
+	if y < 1000 || y > 9999 {
+		return append(b, domain.FormatRowTime(t, g)...)
+	}
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		'-', byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
+	if g == domain.Hourly {
+		h := t.Hour()
+		b = append(b, ' ', byte('0'+h/10), byte('0'+h%10), ':', '0', '0', ':', '0', '0')
+	}
+	return b
+}
+
+// rowJSONSize is about what a row of a one-year answer by coin, currency and date takes.
+const rowJSONSize = 96
+
+// appendJSONFloat writes f as encoding/json does: the shortest decimal that reads back as f,
+// in exponent form below 1e-6 and from 1e21 on, with the exponent's leading zero dropped.
+// Like encoding/json it refuses NaN and the infinities, which JSON cannot say.
+func appendJSONFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("encode json: unsupported value %v", f)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// e-07 becomes e-7.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
+
+// appendJSONString writes s as a JSON string. Ids and codes are letters, digits and hyphens
+// and go as they are; anything else takes encoding/json's way, with its escapes of HTML
+// characters and invalid UTF-8.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			quoted, _ := json.Marshal(s)
+			return append(b, quoted...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // writePricesJSON writes the answer ok would, envelope and all, one row at a time, so that
 // a large answer is never held whole.
 func writePricesJSON(w io.Writer, req pricesRequest, rows []domain.PriceRow, meta pricesMeta) error {
-	if _, err := io.WriteString(w, `{"success":true,"data":{"data":[`); err != nil {
-		return err
-	}
+	b := make([]byte, 0, 4096)
+	b = append(b, `{"success":true,"data":{"data":[`...)
+	var err error
 	for i, r := range rows {
-		b, err := json.Marshal(req.rowJSON(r))
-		if err != nil {
-			return fmt.Errorf("encode json: %w", err)
-		}
 		if i > 0 {
-			b = append([]byte{','}, b...)
+			b = append(b, ',')
 		}
-		if _, err := w.Write(b); err != nil {
+		if b, err = req.rowJSON(b, r); err != nil {
 			return err
 		}
+		if len(b) >= 4096-rowJSONSize {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
 	}
-	b, err := json.Marshal(meta)
+	m, err := json.Marshal(meta)
 	if err != nil {
 		return fmt.Errorf("encode json: %w", err)
 	}
-	_, err = fmt.Fprintf(w, `],"meta":%s}}`, b)
+	b = append(append(append(b, `],"meta":`...), m...), `}}`...)
+	_, err = w.Write(b)
 	return err
 }
 

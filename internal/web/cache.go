@@ -105,8 +105,20 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 			w.WriteHeader(http.StatusOK)
 			return precompress.NewWriter(enc, w), nil
 		}
+		// A miss is rendered and compressed in one slot: compressing in a second would send
+		// a rendered answer back to the end of the queue, behind misses not yet begun, and
+		// double every miss's wait. coded is the answer in the client's coding when this
+		// request made it.
+		var coded *answer
 		made := func() (*answer, error) {
-			return s.work.do(ctx, func() (*answer, error) { return render(c, next, open) })
+			return s.work.do(ctx, func() (*answer, error) {
+				a, err := render(c, next, open)
+				if err != nil || a.streamed {
+					return a, err
+				}
+				coded, err = a.encode(enc)
+				return a, err
+			})
 		}
 		var plain *answer
 		if keep {
@@ -133,7 +145,12 @@ func (s *server) cache(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.NoContent(http.StatusNotModified)
 		}
 		a := plain
-		encoded := func() (*answer, error) { return s.work.do(ctx, func() (*answer, error) { return plain.encode(enc) }) }
+		encoded := func() (*answer, error) {
+			if coded != nil {
+				return coded, nil
+			}
+			return s.work.do(ctx, func() (*answer, error) { return plain.encode(enc) })
+		}
 		if keep {
 			a, err = s.answers.get(answerKey(c, v.Version, hour, enc), v.Version, encoded)
 		} else {
