@@ -84,3 +84,20 @@ func dump(t *testing.T, conn *pgx.Conn, sql string) []string {
 	}
 	return out
 }
+
+// Scripts that insert daily rows by ids into prices_daily (the benches' synthetic databases)
+// still can: the view stores them under the keys.
+func TestStore_DailyRowsInsertedByIDs(t *testing.T) {
+	t.Parallel()
+	_, conn := seeded(t)
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, `INSERT INTO prices_daily (coin_id, currency_code, date, price, open, high, low, close, samples)
+		VALUES ('bitcoin', 'usd', '2026-05-15', 2, 1, 3, 0.5, 2.5, 24)`); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, conn, `SELECT d.date || '/' || d.price || '/' || d.samples FROM prices_daily_keyed d
+		JOIN coins c ON c.key = d.coin_key JOIN currencies cu ON cu.key = d.currency_key WHERE c.id = 'bitcoin' AND cu.code = 'usd'`)
+	if !slices.Equal(got, []string{"2026-05-15/2/24"}) {
+		t.Errorf("stored %q, want the day under bitcoin's and usd's keys", got)
+	}
+}

@@ -136,6 +136,8 @@ func TestStore_SchemaRules(t *testing.T) {
 			VALUES ($1, $2, '2026-05-15', 1, 1, 1, 1, 1, 1)`, coinKey+1000, currencyKey)
 		reject(t, "23503", `INSERT INTO prices_daily_keyed (coin_key, currency_key, date, price, open, high, low, close, samples)
 			VALUES ($1, $2, '2026-05-15', 1, 1, 1, 1, 1, 1)`, coinKey, currencyKey+1000)
+		reject(t, "23503", `INSERT INTO prices_daily (coin_id, currency_code, date, price, open, high, low, close, samples)
+			VALUES ('notacoin', 'usd', '2026-05-15', 1, 1, 1, 1, 1, 1)`)
 	})
 	t.Run("a day holds 24 hours", func(t *testing.T) {
 		reject(t, "23514", insert, coinKey, currencyKey, day.AddDate(0, 0, 2), 1.0, 25)
