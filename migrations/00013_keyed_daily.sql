@@ -8,6 +8,9 @@
 -- Converting 3.65 M daily rows (1,000 coins x 10 currencies x 365 days) is one transaction
 -- that may take what it needs, as 00012's did.
 SET LOCAL statement_timeout = 0;
+-- A replica of the older build still writing (a rolling deploy) waits until the copy is
+-- done rather than adding daily rows the copy would not see and the DROP would lose.
+LOCK TABLE prices_daily IN EXCLUSIVE MODE;
 
 -- Columns ordered so that no byte is lost to alignment: 16 bytes of keys, date and samples,
 -- then the doubles and the times.
