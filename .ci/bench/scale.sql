@@ -41,14 +41,12 @@ CROSS JOIN LATERAL (
         FROM generate_series(0, 23) AS h) x) a
 ORDER BY c.key, cu.key, d.date;
 
-INSERT INTO prices_daily (coin_id, currency_code, date, price, open, high, low, close, samples)
-SELECT c.id, cu.code, p.date, a.mean, p.price[1], a.high, a.low, p.price[24], 24
+INSERT INTO prices_daily_keyed (coin_key, currency_key, date, price, open, high, low, close, samples)
+SELECT p.coin_key, p.currency_key, p.date, a.mean, p.price[1], a.high, a.low, p.price[24], 24
 FROM prices_hourly_packed p
-JOIN coins c ON c.key = p.coin_key
-JOIN currencies cu ON cu.key = p.currency_key
 CROSS JOIN LATERAL (SELECT avg(u.v ORDER BY u.i) AS mean, max(u.v) AS high, min(u.v) AS low
     FROM unnest(p.price) WITH ORDINALITY AS u (v, i)) a
-ORDER BY c.id, cu.code, p.date;
+ORDER BY p.coin_key, p.currency_key, p.date;
 
 INSERT INTO series_stats (coin_key, currency_key, first_hour, last_hour, hours, days)
 SELECT coin_key, currency_key, min(date)::timestamp AT TIME ZONE 'UTC', max(date)::timestamp AT TIME ZONE 'UTC' + interval '23 hours',
@@ -59,6 +57,9 @@ INSERT INTO fetch_runs (trigger, status, started_at, finished_at, series_total, 
 VALUES ('cli', 'succeeded', now() - interval '1 hour', now() - interval '50 minutes', 10000, 10000, 87600000);
 UPDATE data_version SET version = version + 1, simulated = true, changed_at = now();
 
+-- The app analyzes coins and currencies whenever it changes them (store.upsertReference).
+ANALYZE coins;
+ANALYZE currencies;
 VACUUM (ANALYZE) prices_hourly_packed;
-VACUUM (ANALYZE) prices_daily;
+VACUUM (ANALYZE) prices_daily_keyed;
 VACUUM (ANALYZE) series_stats;

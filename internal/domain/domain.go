@@ -328,6 +328,19 @@ type SeriesFreshness struct {
 	Hours     int64
 }
 
+// FreshnessReport is what the status page tells of how fresh the series are: counts over
+// every series (each coin in each currency, stored or not), and the series of the coins it
+// lists, which are all the coins or, past a limit, those needing attention first.
+type FreshnessReport struct {
+	// Coins is how many coins are stored, listed or not.
+	Coins int
+	// Series counts every coin in every currency; Missing those without a stored hour, and
+	// Stale those whose newest hour is older than the report's limit.
+	Series, Missing, Stale int64
+	// Listed is every series of the listed coins, those without data included (zero times).
+	Listed []SeriesFreshness
+}
+
 // Counts are the row counts the health endpoint reports.
 type Counts struct {
 	Coins       int64

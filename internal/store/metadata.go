@@ -52,16 +52,32 @@ func (s *Store) StaleMetadata(ctx context.Context, coinIDs []string, maxAge time
 // lease, and returns domain.ErrLeaseLost otherwise.
 func (s *Store) UpsertMetadata(ctx context.Context, m domain.Metadata) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO coin_metadata (coin_id, description, image_url, homepage_url,
+		// The rank is part of the catalogue (domain.Coin.Rank): a new one stamps the coin.
+		var rankChanged bool
+		if err := tx.QueryRow(ctx, `WITH old AS (SELECT market_cap_rank FROM coin_metadata WHERE coin_id = $1)
+			INSERT INTO coin_metadata (coin_id, description, image_url, homepage_url,
 				market_cap_rank, circulating_supply, total_supply, max_supply)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (coin_id) DO UPDATE SET description = EXCLUDED.description,
 				image_url = EXCLUDED.image_url, homepage_url = EXCLUDED.homepage_url,
 				market_cap_rank = EXCLUDED.market_cap_rank, circulating_supply = EXCLUDED.circulating_supply,
-				total_supply = EXCLUDED.total_supply, max_supply = EXCLUDED.max_supply, updated_at = now()`,
+				total_supply = EXCLUDED.total_supply, max_supply = EXCLUDED.max_supply, updated_at = now()
+			RETURNING market_cap_rank IS DISTINCT FROM (SELECT market_cap_rank FROM old)`,
 			m.CoinID, m.Description, m.ImageURL, m.HomepageURL,
-			m.Market.Rank, m.Market.CirculatingSupply, m.Market.TotalSupply, m.Market.Max); err != nil {
+			m.Market.Rank, m.Market.CirculatingSupply, m.Market.TotalSupply, m.Market.Max).Scan(&rankChanged); err != nil {
 			return err
+		}
+		if rankChanged {
+			cv, err := nextCatalogVersion(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE coins SET catalog_version = $2 WHERE id = $1`, m.CoinID, cv); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE data_version SET catalog_version = $1`, cv); err != nil {
+				return err
+			}
 		}
 		return holdsLease(ctx, tx)
 	})

@@ -13,9 +13,8 @@ import (
 // first, straight from prices_daily: the coin page's candles and its JSON twin. A day is
 // flagged partial while it is today or when the start of the stored history cuts it.
 func (s *Store) DailyOHLC(ctx context.Context, series domain.Series, days domain.Range, today time.Time) ([]domain.Candle, error) {
-	rows, _ := s.pool.Query(ctx, `WITH `+historyCuts+`
-		SELECT d.date, d.open, d.high, d.low, d.close, d.samples, `+partialDay+` FROM prices_daily d
-		WHERE d.coin_id = $1[1] AND d.currency_code = $2[1] AND d.date >= $3 AND d.date < $4
+	rows, _ := s.pool.Query(ctx, `WITH `+chosenSeries+`
+		SELECT d.date, d.open, d.high, d.low, d.close, d.samples, `+partialDay+chosenDays+`
 		ORDER BY d.date`,
 		[]string{series.CoinID}, []string{series.CurrencyCode}, days.FirstDay(), days.LastDay().AddDate(0, 0, 1), domain.UTCDay(today))
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Candle, error) {
@@ -100,9 +99,9 @@ func (s *Store) PricesAt(ctx context.Context, series domain.Series, at []time.Ti
 	// and the lowest likewise, so a year of hours is not read for two of them.
 	err = s.pool.QueryRow(ctx, `WITH k AS (SELECT c.key AS coin_key, cu.key AS currency_key
 			FROM coins c, currencies cu WHERE c.id = $1 AND cu.code = $2),
-		hi AS (SELECT date, high AS price FROM prices_daily WHERE coin_id = $1 AND currency_code = $2
+		hi AS (SELECT date, high AS price FROM prices_daily_keyed d, k WHERE d.coin_key = k.coin_key AND d.currency_key = k.currency_key
 			ORDER BY high DESC, date LIMIT 1),
-		lo AS (SELECT date, low AS price FROM prices_daily WHERE coin_id = $1 AND currency_code = $2
+		lo AS (SELECT date, low AS price FROM prices_daily_keyed d, k WHERE d.coin_key = k.coin_key AND d.currency_key = k.currency_key
 			ORDER BY low, date LIMIT 1)
 		SELECT hi.date::timestamp AT TIME ZONE 'UTC' + (array_position(ph.price, hi.price) - 1) * interval '1 hour', hi.price,
 			lo.date::timestamp AT TIME ZONE 'UTC' + (array_position(pl.price, lo.price) - 1) * interval '1 hour', lo.price

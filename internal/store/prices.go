@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -255,7 +256,7 @@ func writeDays(ctx context.Context, tx pgx.Tx, series domain.Series, k seriesKey
 			return fmt.Errorf("copy: %w", err)
 		}
 	}
-	queueDays(batch, series, m.daily)
+	queueDays(batch, k, m.daily)
 	if m.newHours > 0 {
 		batch.Queue(`INSERT INTO series_stats AS s (coin_key, currency_key, first_hour, last_hour, hours, days)
 			VALUES ($1, $2, $3, $4, $5, $6)
@@ -271,7 +272,7 @@ func writeDays(ctx context.Context, tx pgx.Tx, series domain.Series, k seriesKey
 }
 
 // queueDays queues the upsert of daily rows computed from the hours in hand.
-func queueDays(batch *pgx.Batch, series domain.Series, rows []dailyRow) {
+func queueDays(batch *pgx.Batch, k seriesKeys, rows []dailyRow) {
 	if len(rows) == 0 {
 		return
 	}
@@ -282,33 +283,41 @@ func queueDays(batch *pgx.Batch, series domain.Series, rows []dailyRow) {
 	for i, r := range rows {
 		dates[i], price[i], open[i], high[i], low[i], closing[i], samples[i] = r.date, r.price, r.open, r.high, r.low, r.close, r.samples
 	}
-	batch.Queue(`INSERT INTO prices_daily AS d
-			(coin_id, currency_code, date, price, open, high, low, close, samples)
+	batch.Queue(`INSERT INTO prices_daily_keyed AS d
+			(coin_key, currency_key, date, price, open, high, low, close, samples)
 		SELECT $1, $2, r.* FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::int[]) AS r
-		`+dailyConflict, series.CoinID, series.CurrencyCode, dates, price, open, high, low, closing, samples)
+		`+dailyConflict, k.coin, k.currency, dates, price, open, high, low, closing, samples)
 }
 
 // dailyConflict makes a daily insert an upsert that leaves unchanged days alone.
-const dailyConflict = `ON CONFLICT (coin_id, currency_code, date) DO UPDATE
+const dailyConflict = `ON CONFLICT (coin_key, currency_key, date) DO UPDATE
 		SET price = EXCLUDED.price, open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
 			close = EXCLUDED.close, samples = EXCLUDED.samples, updated_at = now()
 		WHERE (d.price, d.open, d.high, d.low, d.close, d.samples)
 			IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.samples)`
 
-// historyCuts is a CTE naming, per series of the coins $1 and currencies $2, the day its
-// stored history starts part way through (its first stored hour is not 00:00): with today
-// ($5), the only days partialDay flags (see domain.Candle.Partial). series_stats keeps each
-// series' first hour, so this reads one row per series.
-const historyCuts = `cuts AS MATERIALIZED (
-		SELECT c.id AS coin_id, cu.code AS currency_code, (st.first_hour AT TIME ZONE 'UTC')::date AS date
-		FROM series_stats st
-		JOIN coins c ON c.key = st.coin_key
-		JOIN currencies cu ON cu.key = st.currency_key
-		WHERE c.id = ANY ($1) AND cu.code = ANY ($2) AND (st.first_hour AT TIME ZONE 'UTC')::time <> '00:00')`
+// chosenSeries is a CTE naming each series of the coins $1 and currencies $2 that are stored:
+// its keys and ids, its coin's and currency's rank among those chosen (the order of an
+// answer, by id and by code, so that rows are sorted on integers rather than text), and the
+// day the start of its stored history cuts (its first stored hour is not 00:00), NULL when
+// none does: with today ($5), the only days partialDay flags (see domain.Candle.Partial).
+// series_stats keeps each series' first hour, so this reads one row per series.
+const chosenSeries = `s AS MATERIALIZED (
+		SELECT c.key AS coin_key, cu.key AS currency_key, c.id AS coin_id, cu.code AS currency_code,
+			dense_rank() OVER (ORDER BY c.id) AS coin_rank, dense_rank() OVER (ORDER BY cu.code) AS currency_rank,
+			CASE WHEN (st.first_hour AT TIME ZONE 'UTC')::time <> '00:00' THEN (st.first_hour AT TIME ZONE 'UTC')::date END AS cut
+		FROM coins c CROSS JOIN currencies cu
+		LEFT JOIN series_stats st ON st.coin_key = c.key AND st.currency_key = cu.key
+		WHERE c.id = ANY ($1) AND cu.code = ANY ($2))`
 
-// partialDay is whether the daily row d is incomplete. IN makes a hashed lookup of the few
-// cuts, where a join on prices_daily's often stale row estimates became a nested loop.
-const partialDay = `(d.date >= $5 OR (d.coin_id, d.currency_code, d.date) IN (SELECT coin_id, currency_code, date FROM cuts))`
+// partialDay is whether the daily row d of the series s is incomplete.
+const partialDay = `(d.date >= $5 OR coalesce(d.date = s.cut, false))`
+
+// chosenDays joins the daily rows of the chosen series from $3 (included) to $4 (excluded),
+// read from the key's index alone (see migration 00013) unless more than price and samples
+// are asked for.
+const chosenDays = ` FROM s JOIN prices_daily_keyed d ON d.coin_key = s.coin_key AND d.currency_key = s.currency_key
+		WHERE d.date >= $3 AND d.date < $4`
 
 // Prices answers a price query with the mean price of each group of the breakdown, ordered by
 // date, coin and currency; a daily group also says how many hours its thinnest day holds and
@@ -319,55 +328,20 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 	if q.Range.Empty() {
 		return nil, fmt.Errorf("prices: %s is not a range", q.Range)
 	}
-	var from, to any
 	var sql string
-	var timeCol string
+	args := []any{q.CoinIDs, q.CurrencyCodes}
 	switch q.Granularity {
 	case domain.Hourly:
-		timeCol = `d."timestamp"`
-		from, to = q.Range.Start.UTC(), q.Range.End.UTC()
+		sql = pricesHourly(q.Breakdown)
+		args = append(args, q.Range.Start.UTC(), q.Range.End.UTC())
 	case domain.Daily:
-		timeCol = "(d.date::timestamp AT TIME ZONE 'UTC')"
-		from, to = q.Range.FirstDay(), q.Range.LastDay().AddDate(0, 0, 1)
+		args = append(args, q.Range.FirstDay(), q.Range.LastDay().AddDate(0, 0, 1), domain.UTCDay(q.Today))
+		if q.Breakdown.Date && q.Breakdown.Coin && q.Breakdown.Currency {
+			return s.dailyRows(ctx, q, args)
+		}
+		sql = pricesDaily(q.Breakdown)
 	default:
 		return nil, fmt.Errorf("prices: unknown granularity %q", q.Granularity)
-	}
-	var cols, groups []string
-	add := func(on bool, expr string) {
-		if on {
-			cols = append(cols, expr)
-			groups = append(groups, expr)
-		} else {
-			cols = append(cols, "NULL")
-		}
-	}
-	add(q.Breakdown.Date, timeCol)
-	add(q.Breakdown.Coin, "d.coin_id")
-	add(q.Breakdown.Currency, "d.currency_code")
-	args := []any{q.CoinIDs, q.CurrencyCodes, from, to}
-	// A daily breakdown by date, coin and currency makes every daily row a group of its own,
-	// whose mean is its price: the rows are read as they are, without aggregating 10,000 of
-	// them one by one.
-	ungrouped := q.Granularity == domain.Daily && q.Breakdown.Date && q.Breakdown.Coin && q.Breakdown.Currency
-	switch {
-	case q.Granularity == domain.Hourly:
-		sql = `SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), 0, false FROM hours_in($1, $2, $3, $4) d`
-	case ungrouped:
-		sql = `WITH ` + historyCuts + `
-		SELECT ` + strings.Join(cols, ", ") + `, d.price, d.samples, ` + partialDay + ` FROM prices_daily d
-		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4
-		ORDER BY ` + strings.Join(groups, ", ")
-		args = append(args, domain.UTCDay(q.Today))
-	default:
-		sql = `WITH ` + historyCuts + `
-		SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), min(d.samples), bool_or` + partialDay + ` FROM prices_daily d
-		WHERE d.coin_id = ANY($1) AND d.currency_code = ANY($2) AND d.date >= $3 AND d.date < $4`
-		args = append(args, domain.UTCDay(q.Today))
-	}
-	if !ungrouped && len(groups) > 0 {
-		sql += ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
-	} else if !ungrouped {
-		sql += ` HAVING count(*) > 0`
 	}
 	rows, _ := s.pool.Query(ctx, sql, args...)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PriceRow, error) {
@@ -391,30 +365,141 @@ func (s *Store) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 	return out, wrap("prices", err)
 }
 
-// Freshness reports how far each configured series reaches, including series with no rows yet
-// (their times are zero), in coin and currency order.
-func (s *Store) Freshness(ctx context.Context) ([]domain.SeriesFreshness, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT c.id, cur.code, st.first_hour, st.last_hour, coalesce(st.hours, 0)
-		FROM coins c CROSS JOIN currencies cur
-		LEFT JOIN series_stats st ON st.coin_key = c.key AND st.currency_key = cur.key
-		ORDER BY c.id, cur.code`)
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.SeriesFreshness, error) {
-		var f domain.SeriesFreshness
-		var first, last *time.Time
-		if err := r.Scan(&f.CoinID, &f.CurrencyCode, &first, &last, &f.Hours); err != nil {
-			return f, err
+// dailyRows answers a daily query broken down by date, coin and currency, whose groups are
+// the daily rows themselves, each its own mean. A year of 30 series is 11,000 rows: PostgreSQL
+// sorting them took three times as long as finding them, and sending them a message each
+// twice as long again, so each series' days come as one row of arrays, in date order, and
+// are laid out in the answer's order here, by a sort of small keys (the day and the coin's
+// and currency's ranks).
+func (s *Store) dailyRows(ctx context.Context, q domain.PriceQuery, args []any) ([]domain.PriceRow, error) {
+	rows, _ := s.pool.Query(ctx, `WITH `+chosenSeries+`
+		SELECT s.coin_rank, s.currency_rank, s.coin_id, s.currency_code, s.cut, d.dates, d.prices, d.samples
+		FROM s CROSS JOIN LATERAL (
+			SELECT array_agg(d.date ORDER BY d.date) AS dates, array_agg(d.price ORDER BY d.date) AS prices,
+				array_agg(d.samples ORDER BY d.date) AS samples
+			FROM prices_daily_keyed d
+			WHERE d.coin_key = s.coin_key AND d.currency_key = s.currency_key AND d.date >= $3 AND d.date < $4) d
+		WHERE d.dates IS NOT NULL`, args[:4]...)
+	// Which days are partial is told here (see partialDay), from each series' cut.
+	today := args[4].(time.Time)
+	// A year of the series asked for is the common answer; a longer range grows the slices.
+	out := make([]domain.PriceRow, 0, min(len(q.CoinIDs)*len(q.CurrencyCodes)*366, 1<<16))
+	type key struct {
+		order uint64
+		i     int
+	}
+	keys := make([]key, 0, cap(out))
+	var coin, currency uint16
+	var coinID, currencyCode string
+	var cut *time.Time
+	var dates []time.Time
+	var prices []float64
+	var samples []int
+	_, err := pgx.ForEachRow(rows, []any{&coin, &currency, &coinID, &currencyCode, &cut, &dates, &prices, &samples}, func() error {
+		for i, d := range dates {
+			d = d.UTC()
+			keys = append(keys, key{order: uint64(d.Unix()/86400)<<32 | uint64(coin)<<16 | uint64(currency), i: len(out)})
+			out = append(out, domain.PriceRow{Time: d, CoinID: coinID, CurrencyCode: currencyCode, Price: prices[i], Hours: samples[i],
+				Partial: !d.Before(today) || (cut != nil && d.Equal(cut.UTC()))})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("prices", err)
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Compare(a.order, b.order) })
+	answer := make([]domain.PriceRow, len(out))
+	for i, k := range keys {
+		answer[i] = out[k.i]
+	}
+	return answer, nil
+}
+
+// pricesHourly is the query of an hourly price query with breakdown b, for the coins $1 and
+// currencies $2 from $3 to $4.
+func pricesHourly(b domain.Breakdown) string {
+	var cols, groups []string
+	add := func(on bool, expr string) {
+		if on {
+			cols = append(cols, expr)
+			groups = append(groups, expr)
+		} else {
+			cols = append(cols, "NULL")
+		}
+	}
+	add(b.Date, `d."timestamp"`)
+	add(b.Coin, "d.coin_id")
+	add(b.Currency, "d.currency_code")
+	sql := `SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), 0, false FROM hours_in($1, $2, $3, $4) d`
+	if len(groups) == 0 {
+		return sql + ` HAVING count(*) > 0`
+	}
+	return sql + ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(groups, ", ")
+}
+
+// pricesDaily is the query of a daily price query with breakdown b, for the coins $1 and
+// currencies $2 over the days from $3 to $4, today being $5. Groups are formed and ordered on
+// the day and the coin's and currency's ranks (chosenSeries), integers all, and named by
+// their ids only in the answer.
+func pricesDaily(b domain.Breakdown) string {
+	var cols, groups, order []string
+	add := func(on bool, col string, group ...string) {
+		if on {
+			cols = append(cols, col)
+			groups = append(groups, group...)
+			order = append(order, group[0])
+		} else {
+			cols = append(cols, "NULL")
+		}
+	}
+	add(b.Date, "(d.date::timestamp AT TIME ZONE 'UTC')", "d.date")
+	add(b.Coin, "s.coin_id", "s.coin_rank", "s.coin_id")
+	add(b.Currency, "s.currency_code", "s.currency_rank", "s.currency_code")
+	sql := `WITH ` + chosenSeries + ` SELECT ` + strings.Join(cols, ", ") + `, avg(d.price), min(d.samples), bool_or` + partialDay + chosenDays
+	if len(groups) == 0 {
+		return sql + ` HAVING count(*) > 0`
+	}
+	return sql + ` GROUP BY ` + strings.Join(groups, ", ") + ` ORDER BY ` + strings.Join(order, ", ")
+}
+
+// Freshness reports how fresh the series are as of staleBefore (a series whose newest hour
+// is older is stale): the counts over every coin and currency, and every series of at most
+// maxCoins coins, all of them when there are no more, else those with a stale series or one
+// without data first, then by name and id as the catalog sorts them. The counts come from
+// series_stats (kept on write) aggregated here, so the page gets its figures and at most
+// maxCoins coins' series, not a row for each of 10,000 series.
+func (s *Store) Freshness(ctx context.Context, staleBefore time.Time, maxCoins int) (domain.FreshnessReport, error) {
+	var r domain.FreshnessReport
+	rows, _ := s.pool.Query(ctx, `WITH per AS MATERIALIZED (
+			SELECT c.key, c.id, c.name, count(st.coin_key) AS stored, count(*) FILTER (WHERE st.last_hour < $1) AS stale
+			FROM coins c LEFT JOIN series_stats st ON st.coin_key = c.key
+			GROUP BY c.id),
+		cur AS MATERIALIZED (SELECT count(*) AS n FROM currencies),
+		totals AS (SELECT count(*) AS coins, count(*) * cur.n AS series, sum(per.stored) AS stored, sum(per.stale) AS stale
+			FROM per, cur GROUP BY cur.n),
+		listed AS (SELECT per.key, per.id FROM per, cur
+			ORDER BY per.stored - per.stale < cur.n DESC, per.name, per.id LIMIT $2)
+		SELECT t.coins, t.series, t.stored, t.stale, l.id, cu.code, st.first_hour, st.last_hour, coalesce(st.hours, 0)
+		FROM totals t CROSS JOIN listed l CROSS JOIN currencies cu
+		LEFT JOIN series_stats st ON st.coin_key = l.key AND st.currency_key = cu.key`, staleBefore, maxCoins)
+	var stored int64
+	var f domain.SeriesFreshness
+	var first, last *time.Time
+	_, err := pgx.ForEachRow(rows, []any{&r.Coins, &r.Series, &stored, &r.Stale, &f.CoinID, &f.CurrencyCode, &first, &last, &f.Hours}, func() error {
+		f.FirstHour, f.LastHour = time.Time{}, time.Time{}
 		if first != nil {
 			f.FirstHour, f.LastHour = first.UTC(), last.UTC()
 		}
-		return f, nil
+		r.Listed = append(r.Listed, f)
+		return nil
 	})
-	return out, wrap("freshness", err)
+	r.Missing = r.Series - stored
+	return r, wrap("freshness", err)
 }
 
 // DailyPrices reads every daily row's mean price and hours, in coin, currency and date order,
 // with the data version they belong to and each series' first stored hour (which tells the
-// day its history cuts, see historyCuts), all from one read-only snapshot: the daily series
+// day its history cuts, see chosenSeries), all from one read-only snapshot: the daily series
 // change once a day, so a replica reads them whole once per data version and answers daily
 // price queries from memory (internal/daily). each is called for every row as it arrives,
 // so the rows are never held twice; an error from it stops the read.
@@ -424,7 +509,7 @@ func (s *Store) DailyPrices(ctx context.Context, each func(domain.DailyPrice) er
 		if err := tx.QueryRow(ctx, `SELECT version FROM data_version`).Scan(&version); err != nil {
 			return err
 		}
-		// series_stats holds each series' first hour, kept on write (see historyCuts).
+		// series_stats holds each series' first hour, kept on write (see chosenSeries).
 		rows, _ := tx.Query(ctx, `SELECT c.id, cu.code, st.first_hour FROM series_stats st
 			JOIN coins c ON c.key = st.coin_key JOIN currencies cu ON cu.key = st.currency_key`)
 		var sr domain.Series
@@ -435,8 +520,17 @@ func (s *Store) DailyPrices(ctx context.Context, each func(domain.DailyPrice) er
 		}); err != nil {
 			return err
 		}
-		rows, _ = tx.Query(ctx, `SELECT coin_id, currency_code, date, price, samples FROM prices_daily
-			ORDER BY coin_id, currency_code, date`)
+		// Series by series in id and code order, the days of each as its own read gives them:
+		// in date order, from the key's index alone. Adding the date to the outer ORDER BY
+		// has PostgreSQL sort every series' days again, which doubled the time of a read of
+		// 3.65 M rows; internal/daily refuses days out of order, so a plan that broke this
+		// would fail loudly, not answer wrongly.
+		rows, _ = tx.Query(ctx, `SELECT s.coin_id, s.currency_code, d.date, d.price, d.samples
+			FROM (SELECT c.key AS coin_key, cu.key AS currency_key, c.id AS coin_id, cu.code AS currency_code
+				FROM coins c CROSS JOIN currencies cu ORDER BY c.id, cu.code) s
+			CROSS JOIN LATERAL (SELECT date, price, samples FROM prices_daily_keyed d
+				WHERE d.coin_key = s.coin_key AND d.currency_key = s.currency_key ORDER BY date) d
+			ORDER BY s.coin_id, s.currency_code`)
 		var d domain.DailyPrice
 		_, err := pgx.ForEachRow(rows, []any{&d.Series.CoinID, &d.Series.CurrencyCode, &d.Date, &d.Price, &d.Hours}, func() error {
 			d.Date = d.Date.UTC()

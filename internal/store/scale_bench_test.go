@@ -57,7 +57,10 @@ func BenchmarkScale_Reads(b *testing.B) {
 		{"counts", func() (int, error) { c, err := st.Counts(ctx); return int(c.HourlyRows), err }},
 		{"latest-hour", func() (int, error) { _, err := st.LatestHour(ctx); return 1, err }},
 		{"catalog", func() (int, error) { c, err := st.Catalog(ctx); return len(c.Coins), err }},
-		{"freshness", func() (int, error) { f, err := st.Freshness(ctx); return len(f), err }},
+		{"freshness", func() (int, error) {
+			f, err := st.Freshness(ctx, last.Add(-26*time.Hour), 100)
+			return len(f.Listed), err
+		}},
 		{"coin-ohlc-1y", func() (int, error) {
 			c, err := st.DailyOHLC(ctx, domain.Series{CoinID: "bitcoin", CurrencyCode: "usd"}, year.Range, year.Today)
 			return len(c), err

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -111,4 +112,98 @@ func TestStore_DataVersionBumpsPerRunNotPerWindow(t *testing.T) {
 	if v4, _ := st.DataVersion(ctx); v4.Version <= v2.Version {
 		t.Error("a write outside a run did not move the data version")
 	}
+}
+
+// The status page's figures come from series_stats aggregated in SQL: they must be what a scan
+// of the hours counts, and the coins listed past the limit those needing attention first.
+func TestStore_FreshnessCountsAsAScan(t *testing.T) {
+	t.Parallel()
+	st, conn := seeded(t)
+	ctx := context.Background()
+	// Names sort otherwise than ids, so the listing's order shows which it follows.
+	coins := []domain.Coin{{ID: "bitcoin", Symbol: "btc", Name: "Bitcoin"}, {ID: "aave", Symbol: "aave", Name: "Zaave"},
+		{ID: "cardano", Symbol: "ada", Name: "Cardano"}, {ID: "dogecoin", Symbol: "doge", Name: "Dogecoin"},
+		{ID: "ethereum", Symbol: "eth", Name: "Ethereum"}}
+	if err := st.UpsertCoins(ctx, coins); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertCurrencies(ctx, []domain.Currency{{Code: "usd", Name: "US Dollar"}, {Code: "eur", Name: "Euro"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Fresh to the last hour, stale by days, and none at all; dogecoin has no data.
+	lastHour := map[domain.Series]int{
+		{CoinID: "bitcoin", CurrencyCode: "usd"}: 47, {CoinID: "bitcoin", CurrencyCode: "eur"}: 47,
+		{CoinID: "aave", CurrencyCode: "usd"}: 47, {CoinID: "aave", CurrencyCode: "eur"}: 47,
+		{CoinID: "cardano", CurrencyCode: "usd"}: 47, {CoinID: "cardano", CurrencyCode: "eur"}: 3,
+		{CoinID: "ethereum", CurrencyCode: "usd"}: 5,
+	}
+	for sr, last := range lastHour {
+		var w []domain.Sample
+		for h := range last + 1 {
+			w = append(w, domain.Sample{Time: day.Add(time.Duration(h) * time.Hour), Price: float64(h + 1)})
+		}
+		if _, err := st.StoreHourly(ctx, sr, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	staleBefore := day.Add(24 * time.Hour)
+	var series, missing, stale int64
+	if err := conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE h.last IS NULL), count(*) FILTER (WHERE h.last < $1)
+		FROM coins c CROSS JOIN currencies cu
+		LEFT JOIN (SELECT coin_id, currency_code, max("timestamp") AS last FROM prices_hourly GROUP BY 1, 2) h
+			ON h.coin_id = c.id AND h.currency_code = cu.code`, staleBefore).Scan(&series, &missing, &stale); err != nil {
+		t.Fatal(err)
+	}
+	if series != 10 || missing != 3 || stale != 2 {
+		t.Fatalf("scan: %d series, %d missing, %d stale; want 10, 3, 2", series, missing, stale)
+	}
+	listedCoins := func(r domain.FreshnessReport) []string {
+		var ids []string
+		for _, f := range r.Listed {
+			if !slices.Contains(ids, f.CoinID) {
+				ids = append(ids, f.CoinID)
+			}
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	t.Run("every coin while they fit", func(t *testing.T) {
+		r, err := st.Freshness(ctx, staleBefore, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Coins != 5 || r.Series != series || r.Missing != missing || r.Stale != stale {
+			t.Errorf("report: %d coins, %d series, %d missing, %d stale; the scan says 5, %d, %d, %d", r.Coins, r.Series, r.Missing, r.Stale, series, missing, stale)
+		}
+		if len(r.Listed) != 10 {
+			t.Errorf("%d series listed, want 10", len(r.Listed))
+		}
+		for _, f := range r.Listed {
+			last, ok := lastHour[f.Series]
+			if want := day.Add(time.Duration(last) * time.Hour); ok && (!f.LastHour.Equal(want) || !f.FirstHour.Equal(day) || f.Hours != int64(last+1)) {
+				t.Errorf("%s: %v to %v, %d hours; want %v to %v, %d", f.Series, f.FirstHour, f.LastHour, f.Hours, day, want, last+1)
+			}
+			if !ok && (!f.LastHour.IsZero() || f.Hours != 0) {
+				t.Errorf("%s has no data, listed with %v and %d hours", f.Series, f.LastHour, f.Hours)
+			}
+		}
+	})
+	t.Run("past the limit those needing attention first, then by name", func(t *testing.T) {
+		r, err := st.Freshness(ctx, staleBefore, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// cardano, dogecoin and ethereum need attention; of bitcoin ("Bitcoin") and aave
+		// ("Zaave"), bitcoin comes first by name.
+		if got := listedCoins(r); !slices.Equal(got, []string{"bitcoin", "cardano", "dogecoin", "ethereum"}) || len(r.Listed) != 8 {
+			t.Errorf("listed %q in %d series, want bitcoin, cardano, dogecoin and ethereum in 8", got, len(r.Listed))
+		}
+		if r.Coins != 5 || r.Series != series || r.Missing != missing || r.Stale != stale {
+			t.Errorf("counts change with the listing: %+v", r)
+		}
+		r, err = st.Freshness(ctx, staleBefore, 2)
+		if got := listedCoins(r); err != nil || !slices.Equal(got, []string{"cardano", "dogecoin"}) {
+			t.Errorf("listed %q (%v), want the first two needing attention by name: cardano and dogecoin", got, err)
+		}
+	})
 }

@@ -35,7 +35,7 @@ type Store interface {
 	Catalog(ctx context.Context) (domain.Catalog, error)
 	Prices(ctx context.Context, q domain.PriceQuery) ([]domain.PriceRow, error)
 	Metadata(ctx context.Context, coinID string) (domain.Metadata, error)
-	Freshness(ctx context.Context) ([]domain.SeriesFreshness, error)
+	Freshness(ctx context.Context, staleBefore time.Time, maxCoins int) (domain.FreshnessReport, error)
 	RecentRuns(ctx context.Context, limit int) ([]domain.FetchRun, error)
 	LatestRun(ctx context.Context) (domain.FetchRun, error)
 	SeriesSummaries(ctx context.Context, series []domain.Series, r domain.Range, g domain.Granularity) (map[domain.Series]domain.Summary, error)

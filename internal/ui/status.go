@@ -49,61 +49,58 @@ func (h *Handler) statusPartial(c echo.Context) error {
 // and the summary says how many are left out.
 const maxFreshnessRows = 100
 
-// freshnessTable lays the series out as one row per coin (in the coins' order) and one
-// column per currency, which keeps the table a screen high where a row per series would run
-// to dozens of rows. A coin's row is stale when any of its series is stale or has no data.
-// The store lists every coin and currency, so every cell has its series. Beyond
-// maxFreshnessRows coins, the stale rows come first and the rest are counted, not listed.
-func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now time.Time) ([]views.FreshnessRow, []string, string) {
-	var currencies []string
-	bySeries := make(map[domain.Series]domain.SeriesFreshness, len(fresh))
-	for _, f := range fresh {
+// freshnessTable lays the listed series out as one row per coin (in the coins' order) and
+// one column per currency, which keeps the table a screen high where a row per series would
+// run to dozens of rows. A coin's row is stale when any of its series is stale or has no
+// data. The store lists every series of the coins it lists, so every cell has its series.
+// Beyond maxFreshnessRows coins the store lists those needing attention, and the table shows
+// the stale rows first; the summary counts every series.
+func freshnessTable(coins []domain.Coin, currencies []domain.Currency, report domain.FreshnessReport, now time.Time) ([]views.FreshnessRow, []string, string) {
+	bySeries := make(map[domain.Series]domain.SeriesFreshness, len(report.Listed))
+	listed := make(map[string]bool, maxFreshnessRows)
+	for _, f := range report.Listed {
 		bySeries[f.Series] = f
-		if !slices.Contains(currencies, f.CurrencyCode) {
-			currencies = append(currencies, f.CurrencyCode)
-		}
+		listed[f.CoinID] = true
 	}
-	slices.Sort(currencies)
-	rows := make([]views.FreshnessRow, 0, len(coins))
-	var stale, missing int
+	rows := make([]views.FreshnessRow, 0, len(listed))
 	for _, c := range coins {
+		if !listed[c.ID] {
+			continue
+		}
 		row := views.FreshnessRow{CoinID: c.ID, Coin: strings.ToUpper(c.Symbol) + " · " + c.Name}
 		for _, cur := range currencies {
-			s := domain.Series{CoinID: c.ID, CurrencyCode: cur}
+			s := domain.Series{CoinID: c.ID, CurrencyCode: cur.Code}
 			f := bySeries[s]
 			cell := views.FreshnessCell{Series: s.String()}
 			if f.LastHour.IsZero() {
 				cell.Missing = true
 				cell.Detail = "No data stored yet"
-				missing++
 			} else {
 				age := now.Sub(f.LastHour)
 				cell.LastHour = f.LastHour.Format(readableHour)
 				cell.Age = formatAge(age)
 				cell.Stale = age > staleAfter
 				cell.Detail = "First hour " + f.FirstHour.Format(readableHour) + " UTC · " + formatInt(f.Hours) + " hours stored"
-				if cell.Stale {
-					stale++
-				}
 			}
 			row.Stale = row.Stale || cell.Stale || cell.Missing
 			row.Cells = append(row.Cells, cell)
 		}
 		rows = append(rows, row)
 	}
-	upper := make([]string, len(currencies))
-	for i, c := range currencies {
-		upper[i] = strings.ToUpper(c)
+	var upper []string
+	if len(rows) > 0 {
+		for _, c := range currencies {
+			upper = append(upper, strings.ToUpper(c.Code))
+		}
 	}
-	total := len(fresh)
-	summary := fmt.Sprintf("%d series · %d fresh", total, total-stale-missing)
-	if stale > 0 {
-		summary += fmt.Sprintf(" · %d stale", stale)
+	summary := fmt.Sprintf("%d series · %d fresh", report.Series, report.Series-report.Stale-report.Missing)
+	if report.Stale > 0 {
+		summary += fmt.Sprintf(" · %d stale", report.Stale)
 	}
-	if missing > 0 {
-		summary += fmt.Sprintf(" · %d without data", missing)
+	if report.Missing > 0 {
+		summary += fmt.Sprintf(" · %d without data", report.Missing)
 	}
-	if len(rows) > maxFreshnessRows {
+	if report.Coins > maxFreshnessRows {
 		slices.SortStableFunc(rows, func(a, b views.FreshnessRow) int {
 			switch {
 			case a.Stale == b.Stale:
@@ -114,8 +111,7 @@ func freshnessTable(coins []domain.Coin, fresh []domain.SeriesFreshness, now tim
 				return 1
 			}
 		})
-		summary += fmt.Sprintf(" · the table lists %d of %d coins, those needing attention first", maxFreshnessRows, len(rows))
-		rows = rows[:maxFreshnessRows]
+		summary += fmt.Sprintf(" · the table lists %d of %d coins, those needing attention first", len(rows), report.Coins)
 	}
 	return rows, upper, summary
 }
@@ -127,8 +123,7 @@ func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, 
 	if err != nil {
 		return p, err
 	}
-	coins := cat.Coins
-	fresh, err := h.store.Freshness(ctx)
+	fresh, err := h.store.Freshness(ctx, now.Add(-staleAfter), maxFreshnessRows)
 	if err != nil {
 		return p, err
 	}
@@ -153,8 +148,8 @@ func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, 
 			p.Running.Series = fmt.Sprintf("%d / %d", running.SeriesDone, running.SeriesTotal)
 		}
 	}
-	p.Freshness, p.Currencies, p.FreshnessSummary = freshnessTable(coins, fresh, now)
-	p.Empty = !slices.ContainsFunc(fresh, func(f domain.SeriesFreshness) bool { return !f.LastHour.IsZero() })
+	p.Freshness, p.Currencies, p.FreshnessSummary = freshnessTable(cat.Coins, cat.Currencies, fresh, now)
+	p.Empty = fresh.Series == fresh.Missing
 	for _, r := range runs {
 		row := views.RunRow{
 			ID: strconv.FormatInt(r.ID, 10), Trigger: string(r.Trigger), Status: string(r.Status),
