@@ -39,9 +39,22 @@ type Cache struct {
 	logger *slog.Logger
 	flight singleflight.Group
 
+	// now is time.Now; a test moves it to see when reads may start.
+	now func() time.Time
+
 	mu   sync.Mutex
 	held *snapshot
+	// rested is when current may start the next read: a read that took d keeps the next one
+	// back for readPause times d after it ended.
+	rested time.Time
 }
+
+// readPause keeps a cache's reads to at most a fifth of the time: a fetch run bumps the data
+// version every few seconds, and at 1,000 coins x 10 currencies a read takes seconds, so
+// reading at every bump would keep a core busy for the whole run and make a run's cost to the
+// readers grow with the square of the series. Between reads PostgreSQL answers, as it does
+// while a read is going.
+const readPause = 4
 
 // New returns a Cache reading src, holding at most budget bytes of series (DefaultBudget when
 // zero or less).
@@ -49,7 +62,7 @@ func New(src Source, budget int64, logger *slog.Logger) *Cache {
 	if budget <= 0 {
 		budget = DefaultBudget
 	}
-	return &Cache{src: src, budget: budget, logger: logger}
+	return &Cache{src: src, budget: budget, logger: logger, now: time.Now}
 }
 
 // snapshot is every series' daily prices as of one data version. over is set, and series
@@ -156,8 +169,8 @@ func (c *Cache) Prices(ctx context.Context, q domain.PriceQuery) ([]domain.Price
 }
 
 // current returns the series of the current data version, or nil while they are being read.
-// The first request of a new version starts the read and, like every request until it ends,
-// is answered by PostgreSQL as before: a read of a large catalogue takes seconds, and no
+// The first request of a new version starts the read (once the last read's pause is over) and,
+// like every request until it ends, is answered by PostgreSQL as before: a read of a large catalogue takes seconds, and no
 // request should wait for it.
 func (c *Cache) current(ctx context.Context) (*snapshot, error) {
 	v, err := c.src.DataVersion(ctx)
@@ -170,8 +183,17 @@ func (c *Cache) current(ctx context.Context) (*snapshot, error) {
 	if s != nil && s.version >= v.Version {
 		return s, nil
 	}
-	c.read()
+	if c.mayRead() {
+		c.read()
+	}
 	return nil, nil
+}
+
+// mayRead reports whether the pause after the last read (see readPause) is over.
+func (c *Cache) mayRead() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.now().Before(c.rested)
 }
 
 // read starts reading the series as they are now, unless a read is going already, and
@@ -182,7 +204,12 @@ func (c *Cache) read() <-chan singleflight.Result {
 	return c.flight.DoChan("load", func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
+		start := c.now()
 		s, err := c.load(ctx)
+		end := c.now()
+		c.mu.Lock()
+		c.rested = end.Add(readPause * end.Sub(start))
+		c.mu.Unlock()
 		if err != nil {
 			c.logger.Warn("daily series not read; PostgreSQL answers until they are", "err", err)
 			return nil, err
