@@ -12,7 +12,6 @@ package chart
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -23,6 +22,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/jsonnum"
 )
 
 // Mode says whether the chart shows prices or each line's change from its first value.
@@ -450,31 +450,10 @@ func (p linePoints) MarshalJSON() ([]byte, error) {
 		b = strconv.AppendInt(b, p.times[i].UnixMilli(), 10)
 		b = append(b, ',')
 		var err error
-		if b, err = appendJSONFloat(b, v); err != nil {
+		if b, err = jsonnum.AppendFloat(b, v); err != nil {
 			return nil, err
 		}
 		b = append(b, "]}"...)
 	}
 	return append(b, ']'), nil
-}
-
-// appendJSONFloat writes f as encoding/json writes a float64: the shortest decimal that reads
-// back as f, in exponent form only below 1e-6 or from 1e21, with a one-digit negative
-// exponent unpadded. JSON has no NaN or infinity, which json.Marshal refuses too.
-func appendJSONFloat(b []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, fmt.Errorf("chart: unsupported value in a line: %v", f)
-	}
-	format := byte('f')
-	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, nil
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cryptodash/cryptodash/internal/domain"
+	"github.com/cryptodash/cryptodash/internal/jsonnum"
 )
 
 // hourlyMaxDays bounds an explicit granularity=hourly, a guard the Next.js API did not have: a
@@ -210,12 +210,12 @@ func (req pricesRequest) rowJSON(b []byte, r domain.PriceRow) ([]byte, error) {
 		b = appendRowTime(append(b, `"date":"`...), r.Time.UTC(), q.Granularity)
 		b = append(b, `",`...)
 	}
-	b, err := appendJSONFloat(append(b, `"price":`...), r.Price)
+	b, err := jsonnum.AppendFloat(append(b, `"price":`...), r.Price)
 	if err != nil {
 		return nil, err
 	}
 	if req.change {
-		if b, err = appendJSONFloat(append(b, `,"change":`...), r.Change*100); err != nil {
+		if b, err = jsonnum.AppendFloat(append(b, `,"change":`...), r.Change*100); err != nil {
 			return nil, err
 		}
 	}
@@ -247,28 +247,6 @@ func appendRowTime(b []byte, t time.Time, g domain.Granularity) []byte {
 
 // rowJSONSize is about what a row of a one-year answer by coin, currency and date takes.
 const rowJSONSize = 96
-
-// appendJSONFloat writes f as encoding/json does: the shortest decimal that reads back as f,
-// in exponent form below 1e-6 and from 1e21 on, with the exponent's leading zero dropped.
-// Like encoding/json it refuses NaN and the infinities, which JSON cannot say.
-func appendJSONFloat(b []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, fmt.Errorf("encode json: unsupported value %v", f)
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// e-07 becomes e-7.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, nil
-}
 
 // appendJSONString writes s as a JSON string. Ids and codes are letters, digits and hyphens
 // and go as they are; anything else takes encoding/json's way, with its escapes of HTML
