@@ -2,15 +2,8 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/pressly/goose/v3"
-
-	"github.com/cryptodash/cryptodash/internal/store/storetest"
-	"github.com/cryptodash/cryptodash/migrations"
 )
 
 // dailyDump is every daily row, as text that keeps each double bit for bit, in key order.
@@ -22,24 +15,7 @@ const dailyDump = `SELECT coin_id || '/' || currency_code || '/' || date || '/' 
 func TestMigrate_KeyedDailyKeepsEveryDay(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := storetest.NewURL(t)
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := provider.UpTo(ctx, 12); err != nil {
-		t.Fatalf("migrate to the old shape: %v", err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	provider, conn := atMigration(t, 12)
 	// Coins inserted in an order other than their ids', so keys and ids sort apart, and
 	// doubles with long mantissas.
 	for _, q := range []string{
@@ -73,16 +49,6 @@ func TestMigrate_KeyedDailyKeepsEveryDay(t *testing.T) {
 	if back := dump(t, conn, dailyDump); !slices.Equal(before, back) {
 		t.Errorf("daily rows after migrating down differ:\n%q\n%q", before, back)
 	}
-}
-
-func dump(t *testing.T, conn *pgx.Conn, sql string) []string {
-	t.Helper()
-	rows, _ := conn.Query(context.Background(), sql)
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // Scripts that insert daily rows by ids into prices_daily (the benches' synthetic databases)

@@ -22,24 +22,7 @@ const hourDump = `SELECT coin_id || '/' || currency_code || '/' || to_char("time
 func TestMigrate_PackedHoursKeepEveryHour(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := storetest.NewURL(t)
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := provider.UpTo(ctx, 11); err != nil {
-		t.Fatalf("migrate to the old shape: %v", err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(ctx) })
+	provider, conn := atMigration(t, 11)
 	// Two months, hours missing at a day's start, middle and end, NULL market data, and a
 	// series whose coin sorts after another's currency.
 	for _, q := range []string{
@@ -55,14 +38,14 @@ func TestMigrate_PackedHoursKeepEveryHour(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	before := dumpHours(t, conn)
+	before := dump(t, conn, hourDump)
 	if len(before) == 0 {
 		t.Fatal("no hours stored before the migration")
 	}
 	if _, err := provider.UpTo(ctx, 12); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	if after := dumpHours(t, conn); !slices.Equal(before, after) {
+	if after := dump(t, conn, hourDump); !slices.Equal(before, after) {
 		t.Errorf("hours after the migration differ: %d rows before, %d after", len(before), len(after))
 	}
 	var series, hours, days int64
@@ -75,14 +58,41 @@ func TestMigrate_PackedHoursKeepEveryHour(t *testing.T) {
 	if _, err := provider.DownTo(ctx, 11); err != nil {
 		t.Fatalf("migrate down: %v", err)
 	}
-	if back := dumpHours(t, conn); !slices.Equal(before, back) {
+	if back := dump(t, conn, hourDump); !slices.Equal(before, back) {
 		t.Errorf("hours after migrating down differ: %d rows before, %d after", len(before), len(back))
 	}
 }
 
-func dumpHours(t *testing.T, conn *pgx.Conn) []string {
+// atMigration gives a fresh database migrated up to version, to fill in an old shape, the
+// provider that migrates it on, and a connection to it.
+func atMigration(t *testing.T, version int64) (*goose.Provider, *pgx.Conn) {
 	t.Helper()
-	rows, _ := conn.Query(context.Background(), hourDump)
+	ctx := context.Background()
+	url := storetest.NewURL(t)
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(ctx, version); err != nil {
+		t.Fatalf("migrate to the old shape: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	return provider, conn
+}
+
+// dump is the rows of a query of one text column, in its order.
+func dump(t *testing.T, conn *pgx.Conn, sql string) []string {
+	t.Helper()
+	rows, _ := conn.Query(context.Background(), sql)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		t.Fatal(err)

@@ -131,8 +131,8 @@ func (h *Handler) statusContent(ctx context.Context) (views.StatusContentProps, 
 	if err != nil {
 		return p, err
 	}
-	// The run lease allows one running run, and reading runs closes those whose lease
-	// lapsed, so the one going, if any, is the newest running one of the recent runs.
+	// The run lease allows one running run (one whose holder died reads running until the
+	// lease's sweep closes it), so the one going, if any, is the newest running one.
 	if i := slices.IndexFunc(runs, func(r domain.FetchRun) bool { return r.Status == domain.RunRunning }); i >= 0 {
 		running := runs[i]
 		p.Running = &views.RunningProps{
